@@ -1,0 +1,301 @@
+//! The public board: the ladder in the middle, actor cards, the headline feed, facilitator keys.
+
+use bevy::prelude::*;
+
+use crate::gui::actions::UiAction;
+use crate::gui::pieces;
+use crate::gui::session::{self, Hotseat, Play, Session};
+use crate::gui::theme::{self, Fonts, size};
+use crate::gui::widgets::{self, Kind};
+use crate::gui::{Redraw, Screen, ScreenRoot, clear_screen};
+
+fn build(
+    mut commands: Commands,
+    fonts: Res<Fonts>,
+    play: Play,
+    roots: Query<Entity, With<ScreenRoot>>,
+) {
+    clear_screen(&mut commands, &roots);
+    let f = &*fonts;
+    let board = play.board();
+    let session = &*play.session;
+    let markers: Vec<(usize, String, usize)> = board
+        .actors
+        .iter()
+        .map(|a| (a.index, a.code.clone(), a.rung))
+        .collect();
+    let releasable = play.releasable_injects();
+    let over = board.ending.is_some();
+    commands
+        .spawn(widgets::screen_root(Screen::Board))
+        .with_children(|root| {
+            root.spawn(widgets::header(
+                f,
+                board.title.clone(),
+                if over {
+                    format!("Game over after turn {}", board.turn)
+                } else {
+                    format!(
+                        "Turn {} of {} · one {} per turn · phase: {}",
+                        board.turn, board.turns, board.turn_label, board.phase
+                    )
+                },
+            ));
+            root.spawn(Node {
+                flex_grow: 1.0,
+                flex_direction: FlexDirection::Row,
+                padding: UiRect::all(px(20)),
+                column_gap: px(20),
+                overflow: Overflow::clip(),
+                ..default()
+            })
+            .with_children(|main| {
+                // The ladder: the central visual.
+                main.spawn(Node {
+                    width: px(640),
+                    flex_direction: FlexDirection::Column,
+                    row_gap: px(8),
+                    ..default()
+                })
+                .with_children(|col| {
+                    col.spawn(widgets::row(12)).with_children(|r| {
+                        r.spawn(widgets::bold(f, "ESCALATION LADDER", size::LARGE, theme::CHALK));
+                        r.spawn(widgets::pill(
+                            f,
+                            format!("Crisis: {}", board.crisis_name),
+                            theme::ACCENT,
+                            theme::INK,
+                        ));
+                    });
+                    pieces::ladder(col, f, &board.ladder, &markers, board.crisis);
+                });
+                // Actor cards.
+                main.spawn(Node {
+                    flex_grow: 1.0,
+                    flex_direction: FlexDirection::Row,
+                    flex_wrap: FlexWrap::Wrap,
+                    align_content: AlignContent::FlexStart,
+                    column_gap: px(14),
+                    row_gap: px(14),
+                    overflow: Overflow::clip(),
+                    ..default()
+                })
+                .with_children(|cards| {
+                    for a in &board.actors {
+                        pieces::actor_card(cards, f, a, 355.0);
+                    }
+                });
+                // Headlines and public incidents.
+                main.spawn(Node {
+                    width: px(430),
+                    flex_direction: FlexDirection::Column,
+                    row_gap: px(10),
+                    overflow: Overflow::clip(),
+                    ..default()
+                })
+                .with_children(|feed| {
+                    feed.spawn(widgets::bold(f, "HEADLINES", size::LARGE, theme::CHALK));
+                    if board.headlines.is_empty() {
+                        feed.spawn(widgets::text(
+                            f,
+                            "No news yet. Headlines and injects appear here.",
+                            size::SMALL,
+                            theme::CHALK_SOFT,
+                        ));
+                    }
+                    for h in board.headlines.iter().take(6) {
+                        feed.spawn(widgets::card(percent(100))).with_children(|c| {
+                            c.spawn(widgets::text(
+                                f,
+                                format!("Turn {}", h.turn),
+                                size::SMALL,
+                                theme::INK_SOFT,
+                            ));
+                            c.spawn(widgets::bold(f, h.text.clone(), size::BODY, theme::INK));
+                        });
+                    }
+                    if !board.incidents.is_empty() {
+                        feed.spawn(widgets::bold(
+                            f,
+                            "PUBLICLY ATTRIBUTED",
+                            size::LARGE,
+                            theme::CHALK,
+                        ));
+                        for i in board.incidents.iter().take(4) {
+                            feed.spawn(widgets::text(
+                                f,
+                                format!(
+                                    "T{} {} against {} — {} ({})",
+                                    i.turn,
+                                    i.action,
+                                    i.victim,
+                                    i.attributed_to.clone().unwrap_or_else(|| "?".into()),
+                                    i.confidence
+                                ),
+                                size::SMALL,
+                                theme::CHALK,
+                            ));
+                        }
+                    }
+                });
+            });
+            if session.paused {
+                root.spawn((
+                    Node {
+                        position_type: PositionType::Absolute,
+                        width: percent(100),
+                        top: px(400),
+                        justify_content: JustifyContent::Center,
+                        ..default()
+                    },
+                    children![(
+                        Node {
+                            padding: UiRect::axes(px(60), px(24)),
+                            border_radius: BorderRadius::all(px(16)),
+                            ..default()
+                        },
+                        BackgroundColor(theme::TRAY),
+                        children![widgets::bold(
+                            f,
+                            "❚❚ PAUSED — press P to resume",
+                            size::TITLE,
+                            theme::CHALK
+                        )],
+                    )],
+                ));
+            }
+            root.spawn(widgets::footer()).with_children(|footer| {
+                if let Some(notice) = &session.notice {
+                    footer.spawn(widgets::text(f, notice.clone(), size::BODY, theme::CHALK_SOFT));
+                }
+                footer.spawn(widgets::spacer());
+                footer.spawn(widgets::button(
+                    f,
+                    format!("Release inject ({})", releasable.len()),
+                    KeyCode::KeyI,
+                    UiAction::ReleaseInject,
+                    Kind::Secondary,
+                ));
+                footer.spawn(widgets::button(
+                    f,
+                    format!("Undo turn ({})", session.undo_depth()),
+                    KeyCode::KeyU,
+                    UiAction::UndoTurn,
+                    Kind::Secondary,
+                ));
+                footer.spawn(widgets::button(
+                    f,
+                    if session.paused { "Resume" } else { "Pause" },
+                    KeyCode::KeyP,
+                    UiAction::TogglePause,
+                    Kind::Secondary,
+                ));
+                footer.spawn(widgets::button(
+                    f,
+                    "Debrief",
+                    KeyCode::KeyD,
+                    UiAction::EndSession,
+                    if over { Kind::Primary } else { Kind::Secondary },
+                ));
+                if !over {
+                    footer.spawn(widgets::button(
+                        f,
+                        "Orders",
+                        KeyCode::Enter,
+                        UiAction::BeginOrders,
+                        Kind::Primary,
+                    ));
+                }
+            });
+        });
+}
+
+fn on_action(
+    action: On<UiAction>,
+    screen: Res<State<Screen>>,
+    play: Option<Play>,
+    mut commands: Commands,
+    mut next: ResMut<NextState<Screen>>,
+    mut redraw: MessageWriter<Redraw>,
+) {
+    if *screen.get() != Screen::Board {
+        return;
+    }
+    let Some(play) = play else {
+        return;
+    };
+    let paused = play.session.paused;
+    match action.event() {
+        UiAction::TogglePause => {
+            commands.queue(|world: &mut World| {
+                let mut s = world.resource_mut::<Session>();
+                s.paused = !s.paused;
+                s.notice = Some(if s.paused { "Paused." } else { "Resumed." }.into());
+            });
+        }
+        _ if paused => {
+            commands.queue(|world: &mut World| {
+                world.resource_mut::<Session>().notice =
+                    Some("Paused: press P to resume first.".into());
+            });
+        }
+        UiAction::BeginOrders if !play.state.is_over() => {
+            let queue = play.team_actors();
+            if queue.is_empty() {
+                // Bots only: resolve at once.
+                commands.queue(|world: &mut World| {
+                    let turn = session::resolve_turn(world);
+                    super::reveal::prepare(world, turn);
+                });
+                next.set(Screen::Reveal);
+            } else {
+                commands.insert_resource(Hotseat {
+                    queue,
+                    ..default()
+                });
+                next.set(Screen::Curtain);
+            }
+            return;
+        }
+        UiAction::ReleaseInject => {
+            let next_inject = play.releasable_injects().into_iter().next();
+            commands.queue(move |world: &mut World| match next_inject {
+                Some((id, headline)) => {
+                    session::release_inject(world, id);
+                    world.resource_mut::<Session>().notice =
+                        Some(format!("Released: “{headline}” — it airs at the next resolution."));
+                }
+                None => {
+                    world.resource_mut::<Session>().notice =
+                        Some("No inject left to release.".into());
+                }
+            });
+        }
+        UiAction::UndoTurn => {
+            commands.queue(|world: &mut World| {
+                let undone = session::undo_turn(world);
+                world.resource_mut::<Session>().notice = Some(match undone {
+                    Some(turn) => format!("Turn {turn} undone: back to its start."),
+                    None => "Nothing to undo.".into(),
+                });
+            });
+        }
+        UiAction::EndSession => {
+            next.set(Screen::Debrief);
+            return;
+        }
+        _ => return,
+    }
+    redraw.write(Redraw);
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(OnEnter(Screen::Board), build)
+        .add_systems(
+            Update,
+            build
+                .run_if(in_state(Screen::Board).and(on_message::<Redraw>))
+                .in_set(crate::gui::GuiSystems::Build),
+        )
+        .add_observer(on_action);
+}

@@ -1,0 +1,3 @@
+pub mod view;
+#[cfg(feature = "gui")]
+pub mod gui;
