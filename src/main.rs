@@ -1,12 +1,6 @@
-fn main() -> std::process::ExitCode {
-    #[cfg(feature = "gui")]
-    {
-        if grayzone::gui::run().is_success() {
-            std::process::ExitCode::SUCCESS
-        } else {
-            std::process::ExitCode::FAILURE
-        }
-    }
-    #[cfg(not(feature = "gui"))]
-    std::process::ExitCode::SUCCESS
+//! The `grayzone` binary: see `grayzone --help`.
+
+fn main() {
+    let code = grayzone::cli::main_with_args(std::env::args().collect());
+    std::process::exit(code);
 }

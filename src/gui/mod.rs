@@ -50,9 +50,15 @@ pub enum GuiSystems {
     Build,
 }
 
-/// Opens the game window and runs until the window closes.
-pub fn run() -> AppExit {
-    App::new().add_plugins(plugin).run()
+/// Opens the game window and runs until the window closes. `scenario` preselects a scenario
+/// folder in the picker.
+pub fn run(scenario: Option<std::path::PathBuf>) -> AppExit {
+    let mut app = App::new();
+    app.add_plugins(plugin);
+    if let Some(dir) = scenario {
+        app.insert_resource(session::Preselect(dir));
+    }
+    app.run()
 }
 
 /// The whole GUI application: window, renderer, rules session and screens.

@@ -60,11 +60,17 @@ pub struct Catalogue {
 }
 
 impl Catalogue {
-    /// Reads every scenario folder again.
-    pub fn refresh(&mut self) {
+    /// Reads every scenario folder again (and the folder given on the command line).
+    pub fn refresh(&mut self, preselect: Option<&Path>) {
         let root = scenarios_root();
+        let mut dirs = scenario_dirs(&root);
+        if let Some(extra) = preselect
+            && !dirs.iter().any(|d| same_dir(d, extra))
+        {
+            dirs.push(extra.to_path_buf());
+        }
         self.root_label = "scenarios/".into();
-        self.entries = scenario_dirs(&root)
+        self.entries = dirs
             .into_iter()
             .map(|dir| {
                 let folder = dir
@@ -94,9 +100,19 @@ impl Catalogue {
                 }
             })
             .collect();
-        // Put the default scenario (the first that validates) first in line.
-        if self.selected >= self.entries.len() {
-            self.selected = 0;
+        if let Some(dir) = preselect
+            && let Some(i) = self.entries.iter().position(|e| same_dir(&e.dir, dir))
+        {
+            self.selected = i;
+        } else if self.selected >= self.entries.len()
+            || !self.entries[self.selected].problems.is_empty()
+        {
+            // Highlight the first scenario that validates.
+            self.selected = self
+                .entries
+                .iter()
+                .position(|e| e.problems.is_empty())
+                .unwrap_or(0);
         }
     }
 
@@ -118,6 +134,13 @@ impl Catalogue {
     }
 }
 
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
 fn short_error(e: &crate::scenario::LoadError) -> String {
     let file = e
         .file
@@ -130,6 +153,10 @@ fn short_error(e: &crate::scenario::LoadError) -> String {
         format!("{file}: {}", e.message)
     }
 }
+
+/// A scenario folder given on the command line: highlighted in the picker.
+#[derive(Resource, Debug, Clone)]
+pub struct Preselect(pub PathBuf);
 
 /// The session being set up.
 #[derive(Resource, Debug, Clone)]

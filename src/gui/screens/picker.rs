@@ -4,7 +4,7 @@
 use bevy::prelude::*;
 
 use crate::gui::actions::{OnPress, UiAction};
-use crate::gui::session::Catalogue;
+use crate::gui::session::{Catalogue, Preselect};
 use crate::gui::theme::{self, Fonts, size};
 use crate::gui::widgets::{self, Kind};
 use crate::gui::{Redraw, Screen, ScreenRoot, clear_screen};
@@ -194,8 +194,8 @@ fn on_action(
     }
 }
 
-fn refresh(mut catalogue: ResMut<Catalogue>) {
-    catalogue.refresh();
+fn refresh(mut catalogue: ResMut<Catalogue>, preselect: Option<Res<Preselect>>) {
+    catalogue.refresh(preselect.as_deref().map(|p| p.0.as_path()));
 }
 
 pub(super) fn plugin(app: &mut App) {
