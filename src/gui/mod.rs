@@ -63,6 +63,7 @@ pub fn run(scenario: Option<std::path::PathBuf>) -> AppExit {
 
 /// The whole GUI application: window, renderer, rules session and screens.
 pub fn plugin(app: &mut App) {
+    let started = Started(std::time::Instant::now());
     let screenshots = screenshot::ScreenshotRun::from_env();
     app.add_plugins(
         DefaultPlugins
@@ -94,7 +95,9 @@ pub fn plugin(app: &mut App) {
     app.init_state::<Screen>()
         .add_message::<Redraw>()
         .configure_sets(Update, (GuiSystems::Input, GuiSystems::Build).chain())
+        .insert_resource(started)
         .add_systems(Startup, spawn_camera)
+        .add_systems(Last, report_startup)
         .add_plugins((
             theme::plugin,
             scale::plugin,
@@ -109,6 +112,34 @@ pub fn plugin(app: &mut App) {
 
 fn spawn_camera(mut commands: Commands) {
     commands.spawn(Camera2d);
+}
+
+/// When the process started the app, to report the time to an interactive title screen.
+#[derive(Resource)]
+struct Started(std::time::Instant);
+
+/// Logs the time from start to the first frame drawn after the title screen was built.
+fn report_startup(
+    started: Option<Res<Started>>,
+    roots: Query<(), With<ScreenRoot>>,
+    mut frames_with_title: Local<u32>,
+    mut commands: Commands,
+) {
+    let Some(started) = started else {
+        return;
+    };
+    if roots.is_empty() {
+        return;
+    }
+    *frames_with_title += 1;
+    // Built in frame 1, laid out and drawn in frame 2: interactive from then on.
+    if *frames_with_title == 2 {
+        info!(
+            "title screen interactive {:.0} ms after start",
+            started.0.elapsed().as_secs_f64() * 1000.0
+        );
+        commands.remove_resource::<Started>();
+    }
 }
 
 /// Despawn the current screen's root (before rebuilding it).

@@ -32,6 +32,10 @@ pub enum Step {
     Shoot(Screen, &'static str),
     /// Repeat the inner steps while the screen is not the given one (at most `n` times).
     RepeatUntil(Screen, u32, Vec<Step>),
+    /// Let this many frames pass (frame times on the board are measured meanwhile).
+    Wait(u32),
+    /// Setup: make the first two actors of the scenario team-played (as Space on their rows does).
+    TwoTeams,
 }
 
 /// The state of the screenshot run.
@@ -41,7 +45,8 @@ pub struct ScreenshotRun {
     steps: Vec<Step>,
     cursor: usize,
     waited: u32,
-    capturing: bool,
+    /// While capturing: how many captures must be done before the next step.
+    capturing: Option<usize>,
     outcome: Arc<Mutex<Vec<Capture>>>,
     failures: Vec<String>,
     /// Wall-clock frame times on the board screen, for the performance note.
@@ -63,7 +68,7 @@ impl ScreenshotRun {
             steps: script(),
             cursor: 0,
             waited: 0,
-            capturing: false,
+            capturing: None,
             outcome: Arc::default(),
             failures: Vec::new(),
             board_frames: Vec::new(),
@@ -82,7 +87,76 @@ pub fn script() -> Vec<Step> {
 }
 
 fn session_script() -> Vec<Step> {
-    Vec::new()
+    use Step::*;
+    use UiAction as A;
+    let team_turn = |orders: usize| {
+        let mut steps = vec![Do(A::LiftCurtain)];
+        for _ in 0..orders {
+            steps.push(Do(A::AddOrder));
+            steps.push(Do(A::MoveCard(1)));
+        }
+        steps.push(Do(A::ConfirmOrders));
+        steps
+    };
+    let mut steps = vec![
+        Do(A::Go(Screen::ScenarioPicker)),
+        Shoot(Screen::ScenarioPicker, "02-picker"),
+        Do(A::ConfirmScenario),
+        TwoTeams,
+        Do(A::MoveActor(1)),
+        Shoot(Screen::Setup, "03-setup"),
+        Do(A::StartSession),
+        Shoot(Screen::Briefing, "04-briefing"),
+        Do(A::Go(Screen::Board)),
+        Shoot(Screen::Board, "05-board"),
+        // Turn 1, played through the curtain by both teams.
+        Do(A::BeginOrders),
+        Shoot(Screen::Curtain, "06-curtain"),
+        Do(A::LiftCurtain),
+        Do(A::MoveCard(1)),
+        Do(A::AddOrder),
+        Do(A::MoveCard(1)),
+        Do(A::CycleTarget),
+        Shoot(Screen::Orders, "07-orders"),
+        Do(A::ConfirmOrders),
+    ];
+    steps.extend(team_turn(1));
+    steps.extend([
+        Do(A::RevealNext),
+        Do(A::RevealNext),
+        Do(A::RevealNext),
+        Shoot(Screen::Reveal, "08-reveal"),
+        Do(A::FinishReveal),
+    ]);
+    // Turns 2 to 4, then the board again.
+    for _ in 0..3 {
+        steps.push(Do(A::BeginOrders));
+        steps.extend(team_turn(2));
+        steps.extend(team_turn(1));
+        steps.extend([Do(A::RevealAll), Do(A::FinishReveal)]);
+    }
+    steps.extend([Shoot(Screen::Board, "09-board-turn-5"), Wait(120)]);
+    // The second team's private view, to compare with the first's.
+    steps.extend([
+        Do(A::BeginOrders),
+        Do(A::LiftCurtain),
+        Do(A::AddOrder),
+        Do(A::ConfirmOrders),
+        Do(A::LiftCurtain),
+        Shoot(Screen::Orders, "10-orders-second-team"),
+        Do(A::AddOrder),
+        Do(A::ConfirmOrders),
+        Do(A::RevealAll),
+        Do(A::FinishReveal),
+    ]);
+    // Play on to the ending.
+    let mut turn = vec![Do(A::BeginOrders)];
+    turn.extend(team_turn(1));
+    turn.extend(team_turn(2));
+    turn.extend([Do(A::RevealAll), Do(A::FinishReveal)]);
+    steps.push(RepeatUntil(Screen::Debrief, 40, turn));
+    steps.push(Shoot(Screen::Debrief, "11-debrief"));
+    steps
 }
 
 /// True when every pixel of an RGBA8 image has the same colour.
@@ -101,14 +175,8 @@ fn drive(
     mut exit: MessageWriter<AppExit>,
 ) {
     let run = &mut *run;
-    if run.capturing {
+    if let Some(expected) = run.capturing {
         let done = run.outcome.lock().map(|o| o.len()).unwrap_or(0);
-        let expected = run
-            .steps
-            .iter()
-            .take(run.cursor + 1)
-            .filter(|s| matches!(s, Step::Shoot(..)))
-            .count();
         if done < expected {
             run.waited += 1;
             if run.waited > TIMEOUT_FRAMES {
@@ -117,7 +185,7 @@ fn drive(
             }
             return;
         }
-        run.capturing = false;
+        run.capturing = None;
         run.cursor += 1;
         run.waited = 0;
         return;
@@ -159,6 +227,7 @@ fn drive(
             }
             let path = run.dir.join(format!("screenshot-{name}.png"));
             let outcome = run.outcome.clone();
+            let expected = outcome.lock().map(|o| o.len()).unwrap_or(0) + 1;
             let name = name.to_string();
             commands.spawn(Screenshot::primary_window()).observe(
                 move |captured: On<ScreenshotCaptured>| {
@@ -177,7 +246,25 @@ fn drive(
                     }
                 },
             );
-            run.capturing = true;
+            run.capturing = Some(expected);
+            run.waited = 0;
+        }
+        Step::Wait(frames) => {
+            run.waited += 1;
+            if run.waited >= frames {
+                run.cursor += 1;
+                run.waited = 0;
+            }
+        }
+        Step::TwoTeams => {
+            commands.queue(|world: &mut World| {
+                if let Some(mut draft) = world.get_resource_mut::<super::session::SetupDraft>() {
+                    for c in draft.controllers.iter_mut().take(2) {
+                        *c = crate::scenario::Controller::Team;
+                    }
+                }
+            });
+            run.cursor += 1;
             run.waited = 0;
         }
         Step::RepeatUntil(screen_wanted, max, inner) => {

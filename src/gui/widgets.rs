@@ -326,7 +326,7 @@ pub fn screen_root(screen: super::Screen) -> impl Bundle {
 }
 
 /// A row container.
-pub fn row(gap: f32) -> Node {
+pub fn row(gap: u32) -> Node {
     Node {
         flex_direction: FlexDirection::Row,
         column_gap: px(gap),
@@ -336,7 +336,7 @@ pub fn row(gap: f32) -> Node {
 }
 
 /// A column container.
-pub fn column(gap: f32) -> Node {
+pub fn column(gap: u32) -> Node {
     Node {
         flex_direction: FlexDirection::Column,
         row_gap: px(gap),

@@ -294,7 +294,7 @@ pub(super) fn plugin(app: &mut App) {
         .add_systems(
             Update,
             build
-                .run_if(in_state(Screen::Board).and(on_message::<Redraw>))
+                .run_if(in_state(Screen::Board).and_then(on_message::<Redraw>))
                 .in_set(crate::gui::GuiSystems::Build),
         )
         .add_observer(on_action);
