@@ -778,6 +778,8 @@ pub enum Who {
     Sponsor,
     /// The actor bound by `ForEach`.
     Each,
+    /// The swarms whose sponsor is the acting actor (its proxies).
+    Proxies,
     /// Any actor (in conditions: some actor; in effects: every actor).
     Any,
     /// Any actor but the one in context (acting, or owner).

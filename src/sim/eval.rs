@@ -91,6 +91,14 @@ impl<'a> Ctx<'a> {
                     .as_ref()
                     .and_then(|s| self.ix.actors.get(s).copied())
             })),
+            Who::Proxies => match b.acting {
+                Some(a) => (0..n)
+                    .filter(|&i| {
+                        self.sc.actors[i].sponsor.as_deref() == Some(self.sc.actors[a].id.as_str())
+                    })
+                    .collect(),
+                None => Vec::new(),
+            },
             Who::Any => (0..n).collect(),
             Who::AnyOther => {
                 let me = b.owner.or(b.acting);
