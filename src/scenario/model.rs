@@ -193,6 +193,9 @@ pub struct Rules {
     /// Confidence (0–100) from which a wrong suspect may be corrected to the true actor.
     #[serde(default = "default_reassess")]
     pub reassess_at: i32,
+    /// Whose rungs make the global crisis level (the highest of them); every actor's if left out.
+    #[serde(default)]
+    pub crisis_of: Option<Who>,
 }
 
 fn default_orders() -> u32 {
@@ -210,6 +213,7 @@ impl Default for Rules {
             defense_attribute: None,
             controllability_attribute: None,
             reassess_at: default_reassess(),
+            crisis_of: None,
         }
     }
 }

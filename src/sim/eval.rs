@@ -266,3 +266,16 @@ impl<'a> Ctx<'a> {
 fn within(now: u32, t: u32, n: Option<u32>) -> bool {
     n.is_none_or(|n| now.saturating_sub(t) < n)
 }
+
+/// Whether actor `i` belongs to a context-free group (`Actor`, `Any`, `Side`, `Tagged`, `Kind`).
+pub fn who_matches_static(sc: &Scenario, ix: &ScenarioIndex, who: &Who, i: usize) -> bool {
+    let a = &sc.actors[i];
+    match who {
+        Who::Actor(id) => ix.actors.get(id) == Some(&i),
+        Who::Any | Who::AnyOther => true,
+        Who::Side(side) => &a.side == side,
+        Who::Tagged(tag) => a.tags.iter().any(|t| t == tag),
+        Who::Kind(kind) => a.kind == *kind,
+        _ => false,
+    }
+}
