@@ -48,6 +48,11 @@ fn hostile_recently(ctx: &Ctx, me: usize, other: usize) -> bool {
     })
 }
 
+/// Whether `me` perceives any recent attack (likely or better, last 2 turns).
+fn attacked_recently(ctx: &Ctx, me: usize) -> bool {
+    (0..ctx.sc.actors.len()).any(|o| o != me && hostile_recently(ctx, me, o))
+}
+
 /// How hostile `me` finds `other`: sides, and incidents it blames on it.
 fn hostility(ctx: &Ctx, me: usize, other: usize) -> i32 {
     let sc = ctx.sc;
@@ -96,7 +101,34 @@ fn proposes_busy(ctx: &Ctx, action: usize) -> bool {
     })
 }
 
+/// Whether an action raises the actor's own rules-of-engagement threshold.
+fn loosens_rules(ctx: &Ctx, action: usize) -> bool {
+    ctx.sc.actions[action]
+        .on_success
+        .iter()
+        .any(|e| matches!(e, Effect::ShiftThreshold(crate::scenario::Who::Acting, n) if *n > 0))
+}
+
+/// Whether a red line of `me` has lost credibility (ignored at least once, or below 50).
+fn credibility_at_stake(ctx: &Ctx, me: usize) -> bool {
+    ctx.sc.red_lines.iter().enumerate().any(|(r, rl)| {
+        ctx.ix.actors.get(&rl.owner) == Some(&me)
+            && (ctx.st.red_lines[r].ignored > 0 || ctx.st.red_lines[r].credibility < 50)
+    })
+}
+
 fn score(ctx: &Ctx, me: usize, doctrine: Doctrine, lo: LegalOrder) -> i32 {
+    if loosens_rules(ctx, lo.action) {
+        let at_limit = ctx.st.actors[me].rung + 1 >= ctx.st.actors[me].threshold;
+        return match doctrine {
+            Doctrine::Hawk if at_limit => 95,
+            Doctrine::Hawk => 40,
+            Doctrine::TitForTat if at_limit && attacked_recently(ctx, me) => 45,
+            Doctrine::Measured if credibility_at_stake(ctx, me) => 50,
+            Doctrine::RandomLegal => 0,
+            _ => -20,
+        };
+    }
     let sc = ctx.sc;
     let a = &sc.actions[lo.action];
     let nrungs = sc.meta.ladder.rungs.len().max(1) as i32;
@@ -113,9 +145,9 @@ fn score(ctx: &Ctx, me: usize, doctrine: Doctrine, lo: LegalOrder) -> i32 {
     };
     match doctrine {
         Doctrine::Hawk => match a.intent {
-            Intent::Offensive => 45 + 6 * rung + host,
-            Intent::Punitive => 35 + host,
-            Intent::Signal => 30 + 2 * rung,
+            Intent::Offensive => 30 + 10 * rung + host / 2,
+            Intent::Punitive => 35 + host / 2,
+            Intent::Signal => 25 + 10 * rung,
             Intent::Defensive => targeted_friendly(15),
             Intent::Conciliatory => -60,
         },

@@ -193,6 +193,9 @@ pub struct Rules {
     /// Confidence (0–100) from which a wrong suspect may be corrected to the true actor.
     #[serde(default = "default_reassess")]
     pub reassess_at: i32,
+    /// Whose rungs make the global crisis level (the highest of them); every actor's if left out.
+    #[serde(default)]
+    pub crisis_of: Option<Who>,
 }
 
 fn default_orders() -> u32 {
@@ -210,6 +213,7 @@ impl Default for Rules {
             defense_attribute: None,
             controllability_attribute: None,
             reassess_at: default_reassess(),
+            crisis_of: None,
         }
     }
 }
@@ -778,6 +782,8 @@ pub enum Who {
     Sponsor,
     /// The actor bound by `ForEach`.
     Each,
+    /// The swarms whose sponsor is the acting actor (its proxies).
+    Proxies,
     /// Any actor (in conditions: some actor; in effects: every actor).
     Any,
     /// Any actor but the one in context (acting, or owner).

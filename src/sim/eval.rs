@@ -91,6 +91,14 @@ impl<'a> Ctx<'a> {
                     .as_ref()
                     .and_then(|s| self.ix.actors.get(s).copied())
             })),
+            Who::Proxies => match b.acting {
+                Some(a) => (0..n)
+                    .filter(|&i| {
+                        self.sc.actors[i].sponsor.as_deref() == Some(self.sc.actors[a].id.as_str())
+                    })
+                    .collect(),
+                None => Vec::new(),
+            },
             Who::Any => (0..n).collect(),
             Who::AnyOther => {
                 let me = b.owner.or(b.acting);
@@ -257,4 +265,17 @@ impl<'a> Ctx<'a> {
 /// Whether an event of turn `t` lies within the last `n` turns of `now` (always, without `n`).
 fn within(now: u32, t: u32, n: Option<u32>) -> bool {
     n.is_none_or(|n| now.saturating_sub(t) < n)
+}
+
+/// Whether actor `i` belongs to a context-free group (`Actor`, `Any`, `Side`, `Tagged`, `Kind`).
+pub fn who_matches_static(sc: &Scenario, ix: &ScenarioIndex, who: &Who, i: usize) -> bool {
+    let a = &sc.actors[i];
+    match who {
+        Who::Actor(id) => ix.actors.get(id) == Some(&i),
+        Who::Any | Who::AnyOther => true,
+        Who::Side(side) => &a.side == side,
+        Who::Tagged(tag) => a.tags.iter().any(|t| t == tag),
+        Who::Kind(kind) => a.kind == *kind,
+        _ => false,
+    }
 }

@@ -870,7 +870,7 @@ impl<'a> Engine<'a> {
             if rung > self.st.actors[actor].rung {
                 self.set_rung(actor, rung);
             }
-            self.norms(lo.action, actor, true, true);
+            self.norms(lo.action, actor, true, success);
         }
         let src = a.id.clone();
         if success {

@@ -30,6 +30,8 @@ pub struct ActorState {
     pub rung_history: Vec<usize>,
     /// Known norm breaches (the norms ledger).
     pub norms_broken: Vec<usize>,
+    /// Whether its rung counts for the global crisis level (scenario rule `crisis_of`).
+    pub counts_for_crisis: bool,
     /// Visible norm upholdings.
     pub norms_upheld: Vec<usize>,
 }
@@ -266,10 +268,20 @@ impl GameState {
                         .unwrap_or_else(|| a.controller.clone()),
                     rung_history: Vec::new(),
                     norms_broken: Vec::new(),
+                    counts_for_crisis: true,
                     norms_upheld: Vec::new(),
                 }
             })
             .collect();
+        let mut actors: Vec<ActorState> = actors;
+        if let Some(who) = &s.meta.rules.crisis_of {
+            let members: Vec<usize> = (0..s.actors.len())
+                .filter(|&i| crate::sim::eval::who_matches_static(s, ix, who, i))
+                .collect();
+            for (i, a) in actors.iter_mut().enumerate() {
+                a.counts_for_crisis = members.contains(&i);
+            }
+        }
         GameState {
             turn: 1,
             actors,
@@ -312,9 +324,14 @@ impl GameState {
             .max()
     }
 
-    /// The global crisis level: the highest rung of any actor.
+    /// The global crisis level: the highest rung among the crisis actors (all by default).
     pub fn crisis(&self) -> usize {
-        self.actors.iter().map(|a| a.rung).max().unwrap_or(0)
+        self.actors
+            .iter()
+            .filter(|a| a.counts_for_crisis)
+            .map(|a| a.rung)
+            .max()
+            .unwrap_or(0)
     }
 
     /// Whether the game has ended.
