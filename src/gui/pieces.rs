@@ -342,13 +342,13 @@ pub fn reveal_step(parent: &mut ChildSpawnerCommands, fonts: &Fonts, step: &Reve
             BorderColor::all(colour),
         ))
         .with_children(|s| {
-            s.spawn((
-                card_band(fonts, label, colour),
-                Node {
-                    min_width: px(170),
-                    ..default()
-                },
-            ));
+            s.spawn(Node {
+                min_width: px(200),
+                ..default()
+            })
+            .with_children(|b| {
+                b.spawn(card_band(fonts, label, colour));
+            });
             if let Some((actor, code)) = &step.actor {
                 s.spawn(token(fonts, *actor, code, if big { 52.0 } else { 36.0 }));
             }
