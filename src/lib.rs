@@ -10,11 +10,11 @@
 pub mod analysis;
 pub mod bots;
 pub mod cli;
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod scenario;
 pub mod sim;
 pub mod view;
-#[cfg(feature = "gui")]
-pub mod gui;
 
 /// Opens the game window; `scenario` preselects a scenario folder in the picker.
 /// Exits the process with code 1 if the app ends with an error (e.g. a failed screenshot run).

@@ -4,73 +4,168 @@ use bevy::prelude::*;
 
 use super::actions::{OnPress, UiAction};
 use super::theme::{self, Fonts, size};
-use super::widgets::{self, bar, bold, card, card_band, column, pill, row, text, token};
+use super::widgets::{bold, card, card_band, pill, text, token};
 use crate::view::{ActionCard, ActorCard, RevealStep, RevealTone, RungView};
 
-/// An actor card: token, name, rung, attribute bars, red lines with credibility, relations.
-pub fn actor_card(parent: &mut ChildSpawnerCommands, fonts: &Fonts, a: &ActorCard, width: f32) {
-    let colour = theme::actor_colour(a.index);
-    parent.spawn(card(px(width))).with_children(|c| {
-        c.spawn(row(12)).with_children(|r| {
-            r.spawn(token(fonts, a.index, &a.code, 46.0));
-            r.spawn(column(0)).with_children(|col| {
-                col.spawn(bold(fonts, a.name.clone(), size::LARGE, theme::INK));
-                col.spawn(text(
-                    fonts,
-                    format!("{} · {}", a.kind, a.controller),
-                    size::SMALL,
-                    theme::INK_SOFT,
-                ));
+/// A compact bar: label and value on one line, a thin track below.
+pub fn mini_bar(
+    parent: &mut ChildSpawnerCommands,
+    fonts: &Fonts,
+    label: String,
+    value: i32,
+    min: i32,
+    max: i32,
+    colour: Color,
+    width: Val,
+) {
+    let fraction = ((value - min) as f32 / (max - min).max(1) as f32).clamp(0.0, 1.0);
+    parent
+        .spawn(Node {
+            width,
+            flex_direction: FlexDirection::Column,
+            row_gap: px(2),
+            ..default()
+        })
+        .with_children(|b| {
+            b.spawn(Node {
+                flex_direction: FlexDirection::Row,
+                justify_content: JustifyContent::SpaceBetween,
+                column_gap: px(6),
+                ..default()
+            })
+            .with_children(|r| {
+                r.spawn(text(fonts, label, 18.0, theme::INK_SOFT));
+                r.spawn(bold(fonts, format!("{value}"), 18.0, theme::INK));
             });
+            b.spawn((
+                Node {
+                    width: percent(100),
+                    height: px(12),
+                    border: UiRect::all(px(2)),
+                    border_radius: BorderRadius::all(px(3)),
+                    ..default()
+                },
+                BorderColor::all(theme::INK_SOFT),
+                BackgroundColor(theme::PAPER_DIM),
+                children![(
+                    Node {
+                        width: percent(fraction * 100.0),
+                        height: percent(100),
+                        ..default()
+                    },
+                    BackgroundColor(if theme::luma(colour) > 0.8 {
+                        theme::INK_SOFT
+                    } else {
+                        colour
+                    }),
+                )],
+            ));
         });
-        c.spawn(row(8)).with_children(|r| {
-            r.spawn(text(fonts, "Rung", size::SMALL, theme::INK_SOFT));
-            r.spawn(pill(fonts, a.rung_name.clone(), theme::INK, theme::PAPER));
-        });
-        for attr in &a.attrs {
-            let label = if attr.public {
-                attr.name.clone()
-            } else {
-                format!("{} (secret)", attr.name)
-            };
-            c.spawn(bar(
-                fonts,
-                label,
-                attr.value.into(),
-                attr.min.into(),
-                attr.max.into(),
-                colour,
-            ));
-        }
-        for rl in &a.red_lines {
-            red_line(c, fonts, rl);
-        }
-        if !a.relations.is_empty() {
-            c.spawn(text(
-                fonts,
-                format!("⇄ {}", a.relations.join(" · ")),
-                size::SMALL,
-                theme::INK,
-            ));
-        }
-        if !a.norms_broken.is_empty() {
-            c.spawn(text(
-                fonts,
-                format!("Norms broken: {}", a.norms_broken.join(", ")),
-                size::SMALL,
-                theme::DANGER,
-            ));
-        }
-    });
 }
 
-/// A red line with its credibility as a bar.
+/// An actor card: token, name, who plays it, rung, attribute bars, red lines with their
+/// credibility, relations. Fixed height so a board of many actors stays in place.
+pub fn actor_card(
+    parent: &mut ChildSpawnerCommands,
+    fonts: &Fonts,
+    a: &ActorCard,
+    width: f32,
+    height: Option<f32>,
+) {
+    let colour = theme::actor_colour(a.index);
+    parent
+        .spawn((card(px(width)), BorderColor::all(colour)))
+        .insert(Node {
+            width: px(width),
+            height: height.map(px).unwrap_or(Val::Auto),
+            flex_direction: FlexDirection::Column,
+            padding: UiRect::all(px(12)),
+            row_gap: px(6),
+            border: UiRect::top(px(8)),
+            border_radius: BorderRadius::all(px(12)),
+            overflow: Overflow::clip(),
+            ..default()
+        })
+        .with_children(|c| {
+            c.spawn(Node {
+                flex_direction: FlexDirection::Row,
+                align_items: AlignItems::Center,
+                column_gap: px(10),
+                ..default()
+            })
+            .with_children(|r| {
+                r.spawn(token(fonts, a.index, &a.code, 40.0));
+                r.spawn(Node {
+                    flex_direction: FlexDirection::Column,
+                    flex_grow: 1.0,
+                    flex_shrink: 1.0,
+                    ..default()
+                })
+                .with_children(|col| {
+                    col.spawn(bold(fonts, a.name.clone(), size::BODY, theme::INK));
+                    col.spawn(text(
+                        fonts,
+                        format!("▲ {}", a.rung_name),
+                        17.0,
+                        theme::INK_SOFT,
+                    ));
+                });
+            });
+            c.spawn(Node {
+                flex_direction: FlexDirection::Row,
+                flex_wrap: FlexWrap::Wrap,
+                column_gap: px(14),
+                row_gap: px(4),
+                ..default()
+            })
+            .with_children(|bars| {
+                for attr in &a.attrs {
+                    let label = if attr.public {
+                        attr.name.clone()
+                    } else {
+                        format!("◌ {}", attr.name)
+                    };
+                    mini_bar(
+                        bars,
+                        fonts,
+                        label,
+                        attr.value,
+                        attr.min,
+                        attr.max,
+                        colour,
+                        px((width - 24.0 - 14.0) / 2.0 - 1.0),
+                    );
+                }
+            });
+            for rl in &a.red_lines {
+                red_line(c, fonts, rl);
+            }
+            if !a.relations.is_empty() {
+                c.spawn(text(
+                    fonts,
+                    format!("⇄ {}", a.relations.join(" · ")),
+                    size::SMALL,
+                    theme::INK,
+                ));
+            }
+            if !a.norms_broken.is_empty() {
+                c.spawn(text(
+                    fonts,
+                    format!("✖ norms broken: {}", a.norms_broken.join(", ")),
+                    size::SMALL,
+                    theme::DANGER,
+                ));
+            }
+        });
+}
+
+/// A red line with its credibility.
 pub fn red_line(parent: &mut ChildSpawnerCommands, fonts: &Fonts, rl: &crate::view::RedLineView) {
     parent
         .spawn((
             Node {
                 flex_direction: FlexDirection::Column,
-                padding: UiRect::axes(px(10), px(6)),
+                padding: UiRect::axes(px(8), px(4)),
                 border: UiRect::left(px(6)),
                 row_gap: px(2),
                 width: percent(100),
@@ -80,30 +175,22 @@ pub fn red_line(parent: &mut ChildSpawnerCommands, fonts: &Fonts, rl: &crate::vi
             BackgroundColor(theme::PAPER_DIM),
         ))
         .with_children(|b| {
-            let tag = if rl.public { "RED LINE" } else { "PRIVATE RED LINE" };
+            let tag = if rl.public { "" } else { "PRIVATE · " };
             b.spawn(bold(
                 fonts,
-                format!("⚑ {tag}: {}", rl.name),
+                format!("⚑ {tag}{}", rl.name),
                 size::SMALL,
                 theme::INK,
             ));
             let record = if rl.crossed > 0 {
                 format!(
-                    "crossed {}× · enforced {} · ignored {}",
-                    rl.crossed, rl.enforced, rl.ignored
+                    "credibility {} · crossed {}× · ✔{} ✖{}",
+                    rl.credibility, rl.crossed, rl.enforced, rl.ignored
                 )
             } else {
-                "not crossed".into()
+                format!("credibility {} · not crossed", rl.credibility)
             };
-            b.spawn(bar(
-                fonts,
-                "Credibility",
-                rl.credibility.into(),
-                0,
-                100,
-                theme::DANGER,
-            ));
-            b.spawn(text(fonts, record, size::SMALL, theme::INK_SOFT));
+            b.spawn(text(fonts, record, 18.0, theme::INK_SOFT));
         });
 }
 
@@ -121,7 +208,8 @@ pub fn ladder(
             Node {
                 flex_direction: FlexDirection::Column,
                 flex_grow: 1.0,
-                padding: UiRect::all(px(14)),
+                min_height: px(0),
+                padding: UiRect::all(px(10)),
                 border: UiRect::all(px(4)),
                 border_radius: BorderRadius::all(px(14)),
                 ..default()
@@ -137,20 +225,22 @@ pub fn ladder(
                 let on_it: Vec<_> = markers.iter().filter(|m| m.2 == rung.position).collect();
                 let is_crisis = rung.position == crisis;
                 let highest = rungs.len().max(1) as f32;
-                // Warmer wood up the ladder; the crisis rung is lit.
-                let heat = rung.position as f32 / highest;
-                let plank = Color::srgb(0.36 + 0.2 * heat, 0.28, 0.20);
+                // Cool at the foot of the ladder, hot at the top; the crisis rung is outlined.
+                let heat = rung.position as f32 / (highest - 1.0).max(1.0);
+                let plank = Color::srgb(0.22 + 0.38 * heat, 0.30 - 0.14 * heat, 0.38 - 0.25 * heat);
                 l.spawn((
                     Node {
                         flex_grow: 1.0,
+                        flex_basis: px(0),
+                        min_height: px(0),
                         flex_direction: FlexDirection::Row,
                         align_items: AlignItems::Center,
-                        column_gap: px(10),
-                        padding: UiRect::axes(px(12), px(2)),
+                        column_gap: px(8),
+                        padding: UiRect::axes(px(10), px(2)),
                         margin: UiRect::vertical(px(2)),
                         border: UiRect::all(px(if is_crisis { 4 } else { 0 })),
                         border_radius: BorderRadius::all(px(8)),
-                        min_height: px(40),
+                        overflow: Overflow::clip(),
                         ..default()
                     },
                     BackgroundColor(plank),
@@ -165,23 +255,37 @@ pub fn ladder(
                             theme::CHALK_SOFT,
                         ),
                         Node {
-                            width: px(34),
+                            width: px(30),
+                            flex_shrink: 0.0,
                             ..default()
                         },
                     ));
                     r.spawn((
-                        bold(fonts, rung.name.clone(), size::BODY, theme::CHALK),
+                        bold(fonts, rung.name.clone(), size::SMALL, theme::CHALK),
                         Node {
-                            flex_grow: 1.0,
+                            width: px(250),
+                            flex_shrink: 0.0,
                             ..default()
                         },
                     ));
-                    for (index, code, _) in on_it {
-                        r.spawn(token(fonts, *index, code, 40.0));
-                    }
-                    if is_crisis {
-                        r.spawn(pill(fonts, "◀ CRISIS", theme::ACCENT, theme::INK));
-                    }
+                    r.spawn(Node {
+                        flex_grow: 1.0,
+                        flex_direction: FlexDirection::Row,
+                        flex_wrap: FlexWrap::Wrap,
+                        justify_content: JustifyContent::FlexEnd,
+                        align_items: AlignItems::Center,
+                        column_gap: px(4),
+                        row_gap: px(4),
+                        ..default()
+                    })
+                    .with_children(|tokens| {
+                        for (index, code, _) in &on_it {
+                            tokens.spawn(token(fonts, *index, code, 34.0));
+                        }
+                        if is_crisis {
+                            tokens.spawn(pill(fonts, "◀ CRISIS", theme::ACCENT, theme::INK));
+                        }
+                    });
                 });
             }
         });
@@ -250,9 +354,11 @@ pub fn action_card(
             Button,
             Node {
                 width: px(width),
+                height: px(216),
+                overflow: Overflow::clip(),
                 flex_direction: FlexDirection::Column,
-                padding: UiRect::all(px(12)),
-                row_gap: px(6),
+                padding: UiRect::all(px(10)),
+                row_gap: px(4),
                 border: UiRect::all(px(if selected { 6 } else { 2 })),
                 border_radius: BorderRadius::all(px(12)),
                 ..default()
@@ -266,38 +372,41 @@ pub fn action_card(
             OnPress(UiAction::SelectCard(index)),
         ))
         .with_children(|c| {
-            c.spawn(row(8)).with_children(|r| {
+            c.spawn(Node {
+                flex_direction: FlexDirection::Row,
+                justify_content: JustifyContent::SpaceBetween,
+                align_items: AlignItems::Center,
+                ..default()
+            })
+            .with_children(|r| {
                 r.spawn(card_band(fonts, a.domain.clone(), domain_colour));
-                r.spawn(widgets::outline_pill(
+                r.spawn(bold(
                     fonts,
-                    visibility_glyph(&a.visibility),
+                    format!("{} %", a.chance.0),
+                    size::BODY,
                     theme::INK,
                 ));
             });
             c.spawn(bold(fonts, a.name.clone(), size::BODY, theme::INK));
             c.spawn(text(
                 fonts,
-                format!(
-                    "▲ {} · {} % {}",
-                    a.rung_name, a.chance.0, a.chance.1
-                ),
-                size::SMALL,
+                format!("{} · ▲ {}", visibility_glyph(&a.visibility), a.rung_name),
+                18.0,
                 theme::INK_SOFT,
             ));
+            let mut extra = Vec::new();
             if !a.cost.is_empty() {
-                c.spawn(text(
-                    fonts,
-                    format!("Cost: {}", a.cost.join(", ")),
-                    size::SMALL,
-                    theme::INK_SOFT,
-                ));
+                extra.push(format!("cost {}", a.cost.join(", ")));
+            }
+            if !extra.is_empty() {
+                c.spawn(text(fonts, extra.join(" · "), 18.0, theme::INK_SOFT));
             }
             if !a.breaks.is_empty() {
                 let ids: Vec<_> = a.breaks.iter().map(|(id, _)| id.as_str()).collect();
-                c.spawn(text(
+                c.spawn(bold(
                     fonts,
                     format!("✖ breaks norm {}", ids.join(", ")),
-                    size::SMALL,
+                    18.0,
                     theme::DANGER,
                 ));
             }

@@ -231,12 +231,7 @@ fn drive(
             let name = name.to_string();
             commands.spawn(Screenshot::primary_window()).observe(
                 move |captured: On<ScreenshotCaptured>| {
-                    let blank = captured
-                        .image
-                        .data
-                        .as_deref()
-                        .map(is_blank)
-                        .unwrap_or(true);
+                    let blank = captured.image.data.as_deref().map(is_blank).unwrap_or(true);
                     save_to_disk(path.clone())(captured);
                     if let Ok(mut o) = outcome.lock() {
                         o.push(Capture {

@@ -13,8 +13,8 @@ use bevy::prelude::*;
 
 use crate::scenario::{Controller, Doctrine, InjectWhen, Scenario, load_scenario, scenario_dirs};
 use crate::sim::{
-    FacilitatorCommand, GameLog, GameRng, GameState, LoadedScenario, Order, OrderBook,
-    SimPlugin, SubmitOrders, TurnSchedule, start_game,
+    FacilitatorCommand, GameLog, GameRng, GameState, LoadedScenario, Order, OrderBook, SimPlugin,
+    SubmitOrders, TurnSchedule, start_game,
 };
 use crate::view::{self, BoardView, DebriefView, RevealStep, TeamView};
 
@@ -123,7 +123,18 @@ impl Catalogue {
             return None;
         }
         let scenario = entry.scenario.clone()?;
-        let controllers = scenario.actors.iter().map(|a| a.controller.clone()).collect();
+        let controllers = scenario
+            .actors
+            .iter()
+            .map(|a| a.controller.clone())
+            .collect();
+        super::theme::use_scenario_colours(
+            &scenario
+                .actors
+                .iter()
+                .map(|a| a.color.clone())
+                .collect::<Vec<_>>(),
+        );
         Some(SetupDraft {
             dir: entry.dir.clone(),
             scenario,
@@ -248,8 +259,13 @@ impl Play<'_> {
 
     /// The private view of one team.
     pub fn team(&self, actor: usize) -> TeamView {
-        let cards = view::legal_cards(&self.loaded.scenario, &self.loaded.index, &self.state, actor);
-        view::team_view(&self.loaded.scenario, &self.state, actor, &cards)
+        let cards = view::legal_cards(
+            &self.loaded.scenario,
+            &self.loaded.index,
+            &self.state,
+            actor,
+        );
+        view::team_view(&self.loaded.scenario, &self.state, &self.log, actor, &cards)
     }
 
     /// The public steps of a resolved turn.
@@ -282,7 +298,13 @@ impl Play<'_> {
             .enumerate()
             .filter(|(i, inj)| {
                 matches!(inj.when, InjectWhen::Facilitator)
-                    && self.state.injects_fired.get(*i).copied().flatten().is_none()
+                    && self
+                        .state
+                        .injects_fired
+                        .get(*i)
+                        .copied()
+                        .flatten()
+                        .is_none()
                     && !self.session.released.contains(&inj.id)
             })
             .map(|(_, inj)| (inj.id.clone(), inj.headline.clone()))
@@ -330,6 +352,14 @@ pub fn start_session(world: &mut World) {
     let Some(draft) = world.get_resource::<SetupDraft>().cloned() else {
         return;
     };
+    super::theme::use_scenario_colours(
+        &draft
+            .scenario
+            .actors
+            .iter()
+            .map(|a| a.color.clone())
+            .collect::<Vec<_>>(),
+    );
     let loaded = LoadedScenario::new(draft.scenario.clone());
     start_game(world, &loaded, draft.seed, &draft.controllers);
     world.insert_resource(Session {
@@ -342,7 +372,9 @@ pub fn start_session(world: &mut World) {
 
 /// Submits a team's drafted orders as a message to the rules.
 pub fn submit_team(world: &mut World, actor: usize) {
-    let id = world.resource::<LoadedScenario>().scenario.actors[actor].id.clone();
+    let id = world.resource::<LoadedScenario>().scenario.actors[actor]
+        .id
+        .clone();
     let hotseat = world.resource::<Hotseat>();
     let orders = hotseat.drafts.get(&actor).cloned().unwrap_or_default();
     let answers = hotseat.answers.get(&actor).cloned().unwrap_or_default();

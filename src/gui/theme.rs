@@ -4,6 +4,8 @@
 //! meaning alone: every actor also has a shape glyph and a short code, every status also has a word.
 
 use bevy::prelude::*;
+use std::sync::RwLock;
+
 use bevy::text::Font;
 
 /// The layout is designed for this logical size and scaled to the window with `UiScale`.
@@ -66,11 +68,39 @@ const ACTOR_COLOURS: [Color; 7] = [
     okabe_ito::ORANGE,
     okabe_ito::BLUE,
 ];
-const ACTOR_SHAPES: [&str; 7] = ["●", "▲", "■", "◆", "★", "⬟", "✚"];
+const ACTOR_SHAPES: [&str; 10] = ["●", "▲", "■", "◆", "★", "⬟", "✚", "▼", "⬢", "♣"];
+
+/// Colours the scenario declares for its actors (`color: "#rrggbb"`), by position.
+static SCENARIO_COLOURS: RwLock<Vec<Option<Color>>> = RwLock::new(Vec::new());
+
+/// Uses the scenario's actor colours where it declares them.
+pub fn use_scenario_colours(colours: &[Option<String>]) {
+    let parsed = colours
+        .iter()
+        .map(|c| c.as_deref().and_then(parse_hex))
+        .collect();
+    if let Ok(mut slot) = SCENARIO_COLOURS.write() {
+        *slot = parsed;
+    }
+}
+
+/// Parses `#rrggbb`.
+pub fn parse_hex(hex: &str) -> Option<Color> {
+    let hex = hex.strip_prefix('#')?;
+    if hex.len() != 6 {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok();
+    Some(Color::srgb_u8(byte(0)?, byte(2)?, byte(4)?))
+}
 
 /// The colour of the actor at `index` in scenario order.
 pub fn actor_colour(index: usize) -> Color {
-    ACTOR_COLOURS[index % ACTOR_COLOURS.len()]
+    SCENARIO_COLOURS
+        .read()
+        .ok()
+        .and_then(|c| c.get(index).copied().flatten())
+        .unwrap_or(ACTOR_COLOURS[index % ACTOR_COLOURS.len()])
 }
 
 /// The shape glyph of the actor at `index` in scenario order.
@@ -78,11 +108,15 @@ pub fn actor_shape(index: usize) -> &'static str {
     ACTOR_SHAPES[index % ACTOR_SHAPES.len()]
 }
 
+/// Perceived lightness of a colour, 0–1.
+pub fn luma(colour: Color) -> f32 {
+    let c = colour.to_srgba();
+    0.299 * c.red + 0.587 * c.green + 0.114 * c.blue
+}
+
 /// Ink that reads on top of an actor colour.
 pub fn ink_on(colour: Color) -> Color {
-    let c = colour.to_srgba();
-    let luma = 0.299 * c.red + 0.587 * c.green + 0.114 * c.blue;
-    if luma > 0.5 { INK } else { CHALK }
+    if luma(colour) > 0.5 { INK } else { CHALK }
 }
 
 /// The fonts, embedded in the binary so the game starts from any working directory.
@@ -120,4 +154,16 @@ pub(super) fn plugin(app: &mut App) {
     ));
     app.insert_resource(Fonts { regular, bold })
         .insert_resource(ClearColor(TABLE));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_colours() {
+        assert_eq!(parse_hex("#0072B2"), Some(Color::srgb_u8(0, 0x72, 0xb2)));
+        assert_eq!(parse_hex("0072B2"), None);
+        assert_eq!(parse_hex("#12"), None);
+    }
 }

@@ -108,10 +108,7 @@ pub fn button(
         ButtonLook { idle, hover },
         OnPress(action),
         Shortcut(key),
-        children![
-            keycap(fonts, key, ink),
-            bold(fonts, label, size::BODY, ink)
-        ],
+        children![keycap(fonts, key, ink), bold(fonts, label, size::BODY, ink)],
     )
 }
 
@@ -197,12 +194,7 @@ pub fn token(fonts: &Fonts, index: usize, code: &str, diameter: f32) -> impl Bun
         BackgroundColor(colour),
         BorderColor::all(theme::INK),
         children![
-            bold(
-                fonts,
-                theme::actor_shape(index),
-                diameter * 0.42,
-                ink
-            ),
+            bold(fonts, theme::actor_shape(index), diameter * 0.42, ink),
             bold(fonts, code.to_string(), diameter * 0.42, ink),
         ],
     )

@@ -261,15 +261,14 @@ pub struct RevealStep {
 /// The public steps of a turn's resolution, in log order. Private entries never appear.
 pub fn reveal_steps(s: &Scenario, log: &GameLog, turn: u32) -> Vec<RevealStep> {
     let who = |id: &str| actor_name_by_id(s, id);
-    let idx = |id: &str| {
-        names::actor_index(s, id).map(|i| (i, names::actor_code(&s.actors[i].id)))
-    };
+    let idx = |id: &str| names::actor_index(s, id).map(|i| (i, names::actor_code(&s.actors[i].id)));
     let mut out = Vec::new();
     for entry in log.entries.iter().filter(|e| e.turn == turn) {
         if entry.audience != Audience::Public {
             continue;
         }
-        let step = |tone, actor: Option<(usize, String)>, text: String| RevealStep { tone, actor, text };
+        let step =
+            |tone, actor: Option<(usize, String)>, text: String| RevealStep { tone, actor, text };
         let item = match &entry.event {
             Event::Inject { headline, .. } => Some(step(RevealTone::News, None, headline.clone())),
             Event::Headline { text } => Some(step(RevealTone::News, None, text.clone())),
@@ -319,9 +318,7 @@ pub fn reveal_steps(s: &Scenario, log: &GameLog, turn: u32) -> Vec<RevealStep> {
                     ),
                 ))
             }
-            Event::Incident {
-                action, victim, ..
-            } => Some(step(
+            Event::Incident { action, victim, .. } => Some(step(
                 RevealTone::Action,
                 idx(victim),
                 format!(
@@ -341,7 +338,10 @@ pub fn reveal_steps(s: &Scenario, log: &GameLog, turn: u32) -> Vec<RevealStep> {
                 format!(
                     "{} blames {} ({})",
                     who(victim),
-                    suspect.as_deref().map(who).unwrap_or_else(|| "nobody yet".into()),
+                    suspect
+                        .as_deref()
+                        .map(who)
+                        .unwrap_or_else(|| "nobody yet".into()),
                     names::confidence(*level)
                 ),
             )),
@@ -426,9 +426,11 @@ pub fn reveal_steps(s: &Scenario, log: &GameLog, turn: u32) -> Vec<RevealStep> {
                 idx(actor),
                 format!("Threshold crossed: “{name}” — by {}", who(actor)),
             )),
-            Event::Ending { name, .. } => {
-                Some(step(RevealTone::Ending, None, format!("The game ends: {name}")))
-            }
+            Event::Ending { name, .. } => Some(step(
+                RevealTone::Ending,
+                None,
+                format!("The game ends: {name}"),
+            )),
             Event::TurnStarted { .. }
             | Event::TurnEnded { .. }
             | Event::Order { .. }

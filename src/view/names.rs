@@ -2,10 +2,23 @@
 
 use crate::scenario::{ActorKind, Confidence, Controller, Doctrine, Domain, Scenario, Visibility};
 
-/// A three-letter code for an actor's token, e.g. `russia` → `RUS`.
+/// A short code for an actor's token: `russia` → `RUS`, `united_states` → `US`,
+/// `pro_kremlin_hacktivists` → `PKH`.
 pub fn actor_code(id: &str) -> String {
-    let letters: String = id.chars().filter(|c| c.is_alphanumeric()).take(3).collect();
-    letters.to_uppercase()
+    let words: Vec<&str> = id
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let code: String = if words.len() > 1 {
+        words
+            .iter()
+            .filter_map(|w| w.chars().next())
+            .take(3)
+            .collect()
+    } else {
+        id.chars().filter(|c| c.is_alphanumeric()).take(3).collect()
+    };
+    code.to_uppercase()
 }
 
 /// The display name of the actor at a position (or `?`).
@@ -160,6 +173,8 @@ mod tests {
     fn codes_and_buckets() {
         assert_eq!(actor_code("russia"), "RUS");
         assert_eq!(actor_code("us"), "US");
+        assert_eq!(actor_code("united_states"), "US");
+        assert_eq!(actor_code("pro_kremlin_hacktivists"), "PKH");
         assert_eq!(chance_bucket(5), (10, "remote"));
         assert_eq!(chance_bucket(50), (50, "even"));
         assert_eq!(chance_bucket(100), (90, "almost certain"));

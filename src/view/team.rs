@@ -1,6 +1,7 @@
 //! One team's private view: its actor's hidden information, and nobody else's.
 
-use crate::scenario::{Confidence, Scenario};
+use crate::scenario::{Confidence, Scenario, Visibility};
+use crate::sim::log::{Event, GameLog};
 use crate::sim::state::GameState;
 
 use super::ActorCard;
@@ -114,7 +115,11 @@ pub struct TeamView {
 pub type LegalCard = (usize, Vec<(Option<usize>, i32)>);
 
 /// The card for an action, given its legal targets and their chances.
-pub fn action_card(s: &Scenario, action: usize, options: &[(Option<usize>, i32)]) -> Option<ActionCard> {
+pub fn action_card(
+    s: &Scenario,
+    action: usize,
+    options: &[(Option<usize>, i32)],
+) -> Option<ActionCard> {
     let a = s.actions.get(action)?;
     let rung = s
         .meta
@@ -175,18 +180,18 @@ pub fn action_card(s: &Scenario, action: usize, options: &[(Option<usize>, i32)]
 
 /// The private view of the team playing `actor`. `cards` are the legal actions this turn, as
 /// the rules compute them ([`super::legal_cards`]).
-pub fn team_view(s: &Scenario, state: &GameState, actor: usize, cards: &[LegalCard]) -> TeamView {
+pub fn team_view(
+    s: &Scenario,
+    state: &GameState,
+    log: &GameLog,
+    actor: usize,
+    cards: &[LegalCard],
+) -> TeamView {
     let st = &state.actors[actor];
-    let action_name = |i: usize| {
-        s.actions
-            .get(i)
-            .map(|a| a.name.clone())
-            .unwrap_or_default()
-    };
-    let operations = state
+    let action_name = |i: usize| s.actions.get(i).map(|a| a.name.clone()).unwrap_or_default();
+    let mut operations: Vec<OwnOperation> = state
         .incidents
         .iter()
-        .rev()
         .filter(|i| i.actor == actor)
         .map(|i| OwnOperation {
             turn: i.turn,
@@ -205,6 +210,37 @@ pub fn team_view(s: &Scenario, state: &GameState, actor: usize, cards: &[LegalCa
             },
         })
         .collect();
+    // Failed covert and deniable operations leave no incident; the team still knows them from
+    // its own (private) dice rolls.
+    let me = &s.actors[actor].id;
+    for entry in &log.entries {
+        if let Event::Roll {
+            actor: who,
+            action,
+            target,
+            success: false,
+            ..
+        } = &entry.event
+            && who == me
+            && entry.audience.visible_to(me)
+            && s.actions
+                .iter()
+                .find(|a| &a.id == action)
+                .is_some_and(|a| a.visibility != Visibility::Overt)
+        {
+            operations.push(OwnOperation {
+                turn: entry.turn,
+                action: names::action_name_by_id(s, action),
+                victim: target
+                    .as_deref()
+                    .map(|t| names::actor_name_by_id(s, t))
+                    .unwrap_or_default(),
+                success: false,
+                status: "failed — no trace".into(),
+            });
+        }
+    }
+    operations.sort_by(|a, b| b.turn.cmp(&a.turn));
     let incidents = state
         .incidents
         .iter()
@@ -264,7 +300,6 @@ pub fn team_view(s: &Scenario, state: &GameState, actor: usize, cards: &[LegalCa
             )
         })
         .collect();
-    let me = &s.actors[actor].id;
     let swarms = s
         .actors
         .iter()

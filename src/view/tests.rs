@@ -54,7 +54,8 @@ const RED_LINES: &str = r#"(red_lines: [
      trigger: Always, response: (min_rung: "cyber", max_rung: "cyber"), credibility: 40),
 ])"#;
 
-const ENDINGS: &str = r#"(endings: [(id: "time", name: "Time runs out", priority: 9, fallback: true)])"#;
+const ENDINGS: &str =
+    r#"(endings: [(id: "time", name: "Time runs out", priority: 9, fallback: true)])"#;
 
 fn scenario() -> Scenario {
     let p = Path::new("test.ron");
@@ -101,7 +102,7 @@ fn covert_incident(detected: Option<u32>, suspect: Option<usize>, public: bool) 
 
 fn all_team_views(s: &Scenario, st: &GameState) -> Vec<String> {
     (0..s.actors.len())
-        .map(|a| format!("{:?}", team_view(s, st, a, &[])))
+        .map(|a| format!("{:?}", team_view(s, st, &GameLog::default(), a, &[])))
         .collect()
 }
 
@@ -118,13 +119,23 @@ fn an_undetected_covert_incident_is_seen_by_its_owner_only() {
 
     let views = all_team_views(&s, &st);
     assert!(views[USA].contains(secret), "the owner sees its operation");
-    assert!(!views[RUSSIA].contains(secret), "the victim has not detected it");
-    assert!(!views[SWARM].contains(secret), "a third party never sees it");
+    assert!(
+        !views[RUSSIA].contains(secret),
+        "the victim has not detected it"
+    );
+    assert!(
+        !views[SWARM].contains(secret),
+        "a third party never sees it"
+    );
 
-    let usa = team_view(&s, &st, USA, &[]);
+    let usa = team_view(&s, &st, &GameLog::default(), USA, &[]);
     assert_eq!(usa.operations.len(), 1);
     assert_eq!(usa.operations[0].status, "not public");
-    assert!(team_view(&s, &st, RUSSIA, &[]).incidents.is_empty());
+    assert!(
+        team_view(&s, &st, &GameLog::default(), RUSSIA, &[])
+            .incidents
+            .is_empty()
+    );
 }
 
 #[test]
@@ -134,13 +145,16 @@ fn a_detected_incident_is_seen_by_its_victim_but_not_by_the_room() {
     st.incidents
         .push(covert_incident(Some(1), Some(USA), false));
 
-    let russia = team_view(&s, &st, RUSSIA, &[]);
+    let russia = team_view(&s, &st, &GameLog::default(), RUSSIA, &[]);
     assert_eq!(russia.incidents.len(), 1);
-    assert_eq!(russia.incidents[0].suspect.as_deref(), Some("United States"));
+    assert_eq!(
+        russia.incidents[0].suspect.as_deref(),
+        Some("United States")
+    );
     assert_eq!(russia.incidents[0].level, "likely");
 
     // The owner does not learn that it was detected.
-    let usa = team_view(&s, &st, USA, &[]);
+    let usa = team_view(&s, &st, &GameLog::default(), USA, &[]);
     assert_eq!(usa.operations[0].status, "not public");
     assert!(usa.incidents.is_empty());
 
@@ -157,7 +171,10 @@ fn a_public_attribution_reaches_the_room() {
     st.incidents.push(covert_incident(Some(1), Some(USA), true));
     let board = board_view(&s, &st, "orders");
     assert_eq!(board.incidents.len(), 1);
-    assert_eq!(board.incidents[0].attributed_to.as_deref(), Some("United States"));
+    assert_eq!(
+        board.incidents[0].attributed_to.as_deref(),
+        Some("United States")
+    );
 }
 
 #[test]
@@ -185,8 +202,14 @@ fn private_attributes_are_seen_by_their_owner_only() {
         assert!(card.attrs.iter().all(|a| a.public));
         assert!(!card.attrs.iter().any(|a| a.name == "Hidden capacity"));
     }
-    let russia = team_view(&s, &st, RUSSIA, &[]);
-    assert!(russia.card.attrs.iter().any(|a| a.name == "Hidden capacity"));
+    let russia = team_view(&s, &st, &GameLog::default(), RUSSIA, &[]);
+    assert!(
+        russia
+            .card
+            .attrs
+            .iter()
+            .any(|a| a.name == "Hidden capacity")
+    );
     assert_eq!(russia.card.index, RUSSIA);
 }
 
@@ -245,7 +268,7 @@ fn legal_cards_follow_the_rules() {
     let ix = ScenarioIndex::new(&s);
     let st = state(&s);
     let cards = legal_cards(&s, &ix, &st, USA);
-    let view = team_view(&s, &st, USA, &cards);
+    let view = team_view(&s, &st, &GameLog::default(), USA, &cards);
     let names: Vec<&str> = view.cards.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["Quiet Implant Zebra", "Public statement"]);
     let implant = &view.cards[0];
@@ -253,4 +276,32 @@ fn legal_cards_follow_the_rules() {
     assert_eq!(implant.chance.0, 70, "60 % is in the 70 % bucket");
     assert_eq!(implant.visibility, "Covert");
     assert!(view.cards[1].targets.is_empty());
+}
+
+#[test]
+fn a_failed_covert_operation_is_known_to_its_owner_only() {
+    let s = scenario();
+    let st = state(&s);
+    let mut log = GameLog::default();
+    log.push(
+        1,
+        Phase::Resolution,
+        Audience::Private(vec!["usa".into()]),
+        Event::Roll {
+            actor: "usa".into(),
+            action: "quiet_implant".into(),
+            target: Some("russia".into()),
+            chance: 60,
+            roll: 99,
+            success: false,
+        },
+    );
+    let usa = team_view(&s, &st, &log, USA, &[]);
+    assert_eq!(usa.operations.len(), 1);
+    assert!(!usa.operations[0].success);
+    for other in [RUSSIA, SWARM] {
+        let view = format!("{:?}", team_view(&s, &st, &log, other, &[]));
+        assert!(!view.contains("Quiet Implant Zebra"));
+    }
+    assert!(reveal_steps(&s, &log, 1).is_empty());
 }

@@ -43,6 +43,7 @@ fn build(
             ));
             root.spawn(Node {
                 flex_grow: 1.0,
+                min_height: px(0),
                 flex_direction: FlexDirection::Row,
                 padding: UiRect::all(px(20)),
                 column_gap: px(20),
@@ -52,7 +53,9 @@ fn build(
             .with_children(|main| {
                 // The ladder: the central visual.
                 main.spawn(Node {
-                    width: px(640),
+                    width: px(600),
+                    flex_shrink: 0.0,
+                    min_height: px(0),
                     flex_direction: FlexDirection::Column,
                     row_gap: px(8),
                     ..default()
@@ -69,74 +72,104 @@ fn build(
                     });
                     pieces::ladder(col, f, &board.ladder, &markers, board.crisis);
                 });
-                // Actor cards.
+                // Actor cards, then the news.
                 main.spawn(Node {
                     flex_grow: 1.0,
-                    flex_direction: FlexDirection::Row,
-                    flex_wrap: FlexWrap::Wrap,
-                    align_content: AlignContent::FlexStart,
-                    column_gap: px(14),
-                    row_gap: px(14),
-                    overflow: Overflow::clip(),
-                    ..default()
-                })
-                .with_children(|cards| {
-                    for a in &board.actors {
-                        pieces::actor_card(cards, f, a, 355.0);
-                    }
-                });
-                // Headlines and public incidents.
-                main.spawn(Node {
-                    width: px(430),
                     flex_direction: FlexDirection::Column,
-                    row_gap: px(10),
-                    overflow: Overflow::clip(),
+                    row_gap: px(14),
+                    min_height: px(0),
                     ..default()
                 })
-                .with_children(|feed| {
-                    feed.spawn(widgets::bold(f, "HEADLINES", size::LARGE, theme::CHALK));
-                    if board.headlines.is_empty() {
-                        feed.spawn(widgets::text(
-                            f,
-                            "No news yet. Headlines and injects appear here.",
-                            size::SMALL,
-                            theme::CHALK_SOFT,
-                        ));
-                    }
-                    for h in board.headlines.iter().take(6) {
-                        feed.spawn(widgets::card(percent(100))).with_children(|c| {
-                            c.spawn(widgets::text(
-                                f,
-                                format!("Turn {}", h.turn),
-                                size::SMALL,
-                                theme::INK_SOFT,
-                            ));
-                            c.spawn(widgets::bold(f, h.text.clone(), size::BODY, theme::INK));
+                .with_children(|right| {
+                    right
+                        .spawn(Node {
+                            flex_direction: FlexDirection::Row,
+                            flex_wrap: FlexWrap::Wrap,
+                            align_content: AlignContent::FlexStart,
+                            column_gap: px(14),
+                            row_gap: px(14),
+                            ..default()
+                        })
+                        .with_children(|cards| {
+                            let per_row = 3.0;
+                            let width = (1260.0 - 14.0 * (per_row - 1.0)) / per_row;
+                            let rows = board.actors.len().div_ceil(3).max(1) as f32;
+                            let height = ((700.0 - 14.0 * (rows - 1.0)) / rows).min(260.0);
+                            for a in &board.actors {
+                                pieces::actor_card(cards, f, a, width, Some(height));
+                            }
                         });
-                    }
-                    if !board.incidents.is_empty() {
-                        feed.spawn(widgets::bold(
-                            f,
-                            "PUBLICLY ATTRIBUTED",
-                            size::LARGE,
-                            theme::CHALK,
-                        ));
-                        for i in board.incidents.iter().take(4) {
-                            feed.spawn(widgets::text(
-                                f,
-                                format!(
-                                    "T{} {} against {} — {} ({})",
-                                    i.turn,
-                                    i.action,
-                                    i.victim,
-                                    i.attributed_to.clone().unwrap_or_else(|| "?".into()),
-                                    i.confidence
-                                ),
-                                size::SMALL,
-                                theme::CHALK,
-                            ));
-                        }
-                    }
+                    right
+                        .spawn(Node {
+                            flex_grow: 1.0,
+                            min_height: px(0),
+                            flex_direction: FlexDirection::Row,
+                            column_gap: px(14),
+                            overflow: Overflow::clip(),
+                            ..default()
+                        })
+                        .with_children(|news| {
+                            news.spawn(Node {
+                                width: px(150),
+                                flex_shrink: 0.0,
+                                flex_direction: FlexDirection::Column,
+                                row_gap: px(6),
+                                ..default()
+                            })
+                            .with_children(|label| {
+                                label.spawn(widgets::bold(f, "NEWS", size::LARGE, theme::CHALK));
+                                label.spawn(widgets::text(
+                                    f,
+                                    format!("{} so far", board.headlines.len()),
+                                    size::SMALL,
+                                    theme::CHALK_SOFT,
+                                ));
+                            });
+                            if board.headlines.is_empty() {
+                                news.spawn(widgets::text(
+                                    f,
+                                    "No news yet: injects and headlines appear here as the turns are played.",
+                                    size::BODY,
+                                    theme::CHALK_SOFT,
+                                ));
+                            }
+                            for h in board.headlines.iter().take(3) {
+                                news.spawn(widgets::card(px(340))).with_children(|c| {
+                                    c.spawn(widgets::text(
+                                        f,
+                                        format!("☰ Turn {}", h.turn),
+                                        size::SMALL,
+                                        theme::INK_SOFT,
+                                    ));
+                                    c.spawn(widgets::bold(f, h.text.clone(), size::SMALL, theme::INK));
+                                });
+                            }
+                            if !board.incidents.is_empty() {
+                                news.spawn(widgets::card(px(330))).with_children(|c| {
+                                    c.spawn(widgets::bold(
+                                        f,
+                                        "◎ Publicly attributed",
+                                        size::SMALL,
+                                        theme::INK,
+                                    ));
+                                    for i in board.incidents.iter().take(3) {
+                                        c.spawn(widgets::text(
+                                            f,
+                                            format!(
+                                                "T{} {} → {}: {} ({})",
+                                                i.turn,
+                                                i.action,
+                                                i.victim,
+                                                i.attributed_to.clone().unwrap_or_else(|| "?".into()),
+                                                i.confidence
+                                            ),
+                                            17.0,
+                                            theme::INK,
+                                        ));
+                                    }
+                                });
+                            }
+                        });
                 });
             });
             if session.paused {
@@ -249,10 +282,7 @@ fn on_action(
                 });
                 next.set(Screen::Reveal);
             } else {
-                commands.insert_resource(Hotseat {
-                    queue,
-                    ..default()
-                });
+                commands.insert_resource(Hotseat { queue, ..default() });
                 next.set(Screen::Curtain);
             }
             return;
@@ -262,8 +292,9 @@ fn on_action(
             commands.queue(move |world: &mut World| match next_inject {
                 Some((id, headline)) => {
                     session::release_inject(world, id);
-                    world.resource_mut::<Session>().notice =
-                        Some(format!("Released: “{headline}” — it airs at the next resolution."));
+                    world.resource_mut::<Session>().notice = Some(format!(
+                        "Released: “{headline}” — it airs at the next resolution."
+                    ));
                 }
                 None => {
                     world.resource_mut::<Session>().notice =

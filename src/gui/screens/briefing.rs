@@ -39,6 +39,7 @@ fn build(
             ));
             root.spawn(Node {
                 flex_grow: 1.0,
+                min_height: px(0),
                 flex_direction: FlexDirection::Row,
                 padding: UiRect::all(px(32)),
                 column_gap: px(32),

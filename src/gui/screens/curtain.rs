@@ -32,6 +32,7 @@ fn build(
         .with_children(|root| {
             root.spawn(Node {
                 flex_grow: 1.0,
+                min_height: px(0),
                 flex_direction: FlexDirection::Column,
                 align_items: AlignItems::Center,
                 justify_content: JustifyContent::Center,

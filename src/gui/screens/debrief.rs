@@ -14,7 +14,7 @@ use crate::view::DebriefView;
 
 const CHART_W: f32 = 1020.0;
 const CHART_H: f32 = 470.0;
-const LOG_LINES: usize = 7;
+const LOG_LINES: usize = 6;
 
 /// Which part of the order log is shown.
 #[derive(Resource, Default)]
@@ -30,9 +30,9 @@ fn chart(parent: &mut ChildSpawnerCommands, f: &Fonts, d: &DebriefView) {
         .max(1);
     let rungs = d.ladder.len().max(2);
     let label_w = 230.0;
-    let plot_w = CHART_W - label_w - 90.0;
+    let plot_w = CHART_W - label_w - 40.0;
     let x = |t: usize| label_w + plot_w * t as f32 / turns as f32;
-    let y = |r: usize| CHART_H - 20.0 - (CHART_H - 40.0) * r as f32 / (rungs - 1) as f32;
+    let y = |r: usize| CHART_H - 46.0 - (CHART_H - 70.0) * r as f32 / (rungs - 1) as f32;
     parent
         .spawn((
             Node {
@@ -98,7 +98,7 @@ fn chart(parent: &mut ChildSpawnerCommands, f: &Fonts, d: &DebriefView) {
                     Node {
                         position_type: PositionType::Absolute,
                         left: px(x(t) - 4.0),
-                        top: px(CHART_H - 18.0),
+                        top: px(CHART_H - 30.0),
                         ..default()
                     },
                 ));
@@ -132,35 +132,26 @@ fn chart(parent: &mut ChildSpawnerCommands, f: &Fonts, d: &DebriefView) {
                         BackgroundColor(colour),
                     ));
                 }
+                let shape = theme::actor_shape(s.index);
+                let ink = theme::ink_on(colour);
                 for p in &pts {
                     c.spawn((
                         Node {
                             position_type: PositionType::Absolute,
-                            left: px(p.x - 6.0),
-                            top: px(p.y - 6.0),
-                            width: px(12),
-                            height: px(12),
+                            left: px(p.x - 10.0),
+                            top: px(p.y - 10.0),
+                            width: px(20),
+                            height: px(20),
                             border: UiRect::all(px(2)),
-                            border_radius: BorderRadius::all(px(6)),
+                            border_radius: BorderRadius::all(px(10)),
+                            justify_content: JustifyContent::Center,
+                            align_items: AlignItems::Center,
                             ..default()
                         },
                         BackgroundColor(colour),
                         BorderColor::all(theme::INK),
+                        children![widgets::bold(f, shape, 11.0, ink)],
                     ));
-                }
-                if let Some(last) = pts.last() {
-                    c.spawn((
-                        Node {
-                            position_type: PositionType::Absolute,
-                            left: px(last.x + 10.0),
-                            top: px(last.y - 15.0),
-                            ..default()
-                        },
-                        GlobalZIndex(1),
-                    ))
-                    .with_children(|t| {
-                        t.spawn(widgets::token(f, s.index, &s.code, 30.0));
-                    });
                 }
             }
         });
@@ -186,6 +177,7 @@ fn build(
             ));
             root.spawn(Node {
                 flex_grow: 1.0,
+                min_height: px(0),
                 flex_direction: FlexDirection::Row,
                 padding: UiRect::all(px(20)),
                 column_gap: px(20),
@@ -201,6 +193,19 @@ fn build(
                 .with_children(|left| {
                     left.spawn(widgets::bold(f, "THE LADDER OVER THE TURNS", size::LARGE, theme::CHALK));
                     chart(left, f, &d);
+                    left.spawn(Node {
+                        width: px(CHART_W),
+                        flex_direction: FlexDirection::Row,
+                        flex_wrap: FlexWrap::Wrap,
+                        column_gap: px(10),
+                        row_gap: px(6),
+                        ..default()
+                    })
+                    .with_children(|legend| {
+                        for s in &d.series {
+                            legend.spawn(widgets::token(f, s.index, &s.code, 32.0));
+                        }
+                    });
                     left.spawn(widgets::row(12)).with_children(|r| {
                         r.spawn(widgets::bold(f, "ORDER LOG", size::LARGE, theme::CHALK));
                         r.spawn(widgets::text(

@@ -13,29 +13,37 @@ use crate::sim::Order;
 use crate::view::TeamView;
 
 /// Cards shown per page.
-const PAGE: usize = 12;
+const PAGE: usize = 8;
 /// Cards per row.
 const PER_ROW: usize = 4;
 
 fn section(parent: &mut ChildSpawnerCommands, fonts: &Fonts, title: &str) {
-    parent.spawn(widgets::bold(fonts, title.to_string(), size::BODY, theme::INK));
+    parent.spawn(widgets::bold(
+        fonts,
+        title.to_string(),
+        size::BODY,
+        theme::INK,
+    ));
 }
 
 fn situation(parent: &mut ChildSpawnerCommands, f: &Fonts, team: &TeamView) {
     parent
-        .spawn((
-            Node {
-                width: px(600),
-                flex_direction: FlexDirection::Column,
-                row_gap: px(12),
-                overflow: Overflow::clip(),
-                ..default()
-            },
-        ))
+        .spawn((Node {
+            width: px(520),
+            flex_shrink: 0.0,
+            flex_direction: FlexDirection::Column,
+            row_gap: px(12),
+            overflow: Overflow::clip(),
+            ..default()
+        },))
         .with_children(|col| {
-            pieces::actor_card(col, f, &team.card, 600.0);
-            col.spawn(widgets::card(px(600))).with_children(|c| {
-                c.spawn(widgets::card_band(f, "◌ SECRET — THIS TEAM ONLY", theme::INK));
+            pieces::actor_card(col, f, &team.card, 520.0, None);
+            col.spawn(widgets::card(px(520))).with_children(|c| {
+                c.spawn(widgets::card_band(
+                    f,
+                    "◌ SECRET — THIS TEAM ONLY",
+                    theme::INK,
+                ));
                 c.spawn(widgets::text(
                     f,
                     format!("Rules of engagement allow up to: {}", team.threshold_name),
@@ -54,7 +62,11 @@ fn situation(parent: &mut ChildSpawnerCommands, f: &Fonts, team: &TeamView) {
                             op.turn,
                             op.action,
                             op.victim,
-                            if op.success { "✔ success" } else { "✖ failed" },
+                            if op.success {
+                                "✔ success"
+                            } else {
+                                "✖ failed"
+                            },
                             op.status
                         ),
                         size::SMALL,
@@ -63,7 +75,12 @@ fn situation(parent: &mut ChildSpawnerCommands, f: &Fonts, team: &TeamView) {
                 }
                 section(c, f, "Incidents against us");
                 if team.incidents.is_empty() {
-                    c.spawn(widgets::text(f, "None detected.", size::SMALL, theme::INK_SOFT));
+                    c.spawn(widgets::text(
+                        f,
+                        "None detected.",
+                        size::SMALL,
+                        theme::INK_SOFT,
+                    ));
                 }
                 for i in team.incidents.iter().take(3) {
                     c.spawn(widgets::text(
@@ -138,6 +155,7 @@ fn build(
             ));
             root.spawn(Node {
                 flex_grow: 1.0,
+                min_height: px(0),
                 flex_direction: FlexDirection::Row,
                 padding: UiRect::all(px(20)),
                 column_gap: px(24),
@@ -183,7 +201,7 @@ fn build(
                                 .skip(page_start)
                                 .take(PAGE)
                             {
-                                pieces::action_card(grid, f, card, i, i == selected, 262.0);
+                                pieces::action_card(grid, f, card, i, i == selected, 318.0);
                             }
                         });
                     // The highlighted card in full, with its target.

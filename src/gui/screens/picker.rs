@@ -31,6 +31,7 @@ fn build(
             ));
             root.spawn(Node {
                 flex_grow: 1.0,
+                min_height: px(0),
                 flex_direction: FlexDirection::Column,
                 padding: UiRect::axes(px(120), px(36)),
                 row_gap: px(20),
@@ -199,15 +200,12 @@ fn refresh(mut catalogue: ResMut<Catalogue>, preselect: Option<Res<Preselect>>) 
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(
-        OnEnter(Screen::ScenarioPicker),
-        (refresh, build).chain(),
-    )
-    .add_systems(
-        Update,
-        build
-            .run_if(in_state(Screen::ScenarioPicker).and_then(on_message::<Redraw>))
-            .in_set(crate::gui::GuiSystems::Build),
-    )
-    .add_observer(on_action);
+    app.add_systems(OnEnter(Screen::ScenarioPicker), (refresh, build).chain())
+        .add_systems(
+            Update,
+            build
+                .run_if(in_state(Screen::ScenarioPicker).and_then(on_message::<Redraw>))
+                .in_set(crate::gui::GuiSystems::Build),
+        )
+        .add_observer(on_action);
 }

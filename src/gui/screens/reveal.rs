@@ -49,6 +49,7 @@ fn build(
             ));
             root.spawn(Node {
                 flex_grow: 1.0,
+                min_height: px(0),
                 flex_direction: FlexDirection::Column,
                 padding: UiRect::axes(px(80), px(28)),
                 row_gap: px(12),
@@ -104,7 +105,11 @@ fn build(
                 }
                 footer.spawn(widgets::button(
                     f,
-                    if over { "To the debrief" } else { "Back to the board" },
+                    if over {
+                        "To the debrief"
+                    } else {
+                        "Back to the board"
+                    },
                     KeyCode::Enter,
                     UiAction::FinishReveal,
                     if done { Kind::Primary } else { Kind::Secondary },

@@ -34,8 +34,9 @@ fn build(
             ));
             root.spawn(Node {
                 flex_grow: 1.0,
+                min_height: px(0),
                 flex_direction: FlexDirection::Row,
-                padding: UiRect::all(px(36)),
+                padding: UiRect::axes(px(36), px(16)),
                 column_gap: px(36),
                 ..default()
             })
@@ -44,7 +45,7 @@ fn build(
                 main.spawn(Node {
                     flex_grow: 1.0,
                     flex_direction: FlexDirection::Column,
-                    row_gap: px(12),
+                    row_gap: px(8),
                     ..default()
                 })
                 .with_children(|list| {
@@ -63,7 +64,7 @@ fn build(
                                 flex_direction: FlexDirection::Row,
                                 align_items: AlignItems::Center,
                                 column_gap: px(20),
-                                padding: UiRect::axes(px(18), px(10)),
+                                padding: UiRect::axes(px(16), px(4)),
                                 border: UiRect::all(px(if selected { 5 } else { 0 })),
                                 border_radius: BorderRadius::all(px(12)),
                                 ..default()
@@ -73,7 +74,7 @@ fn build(
                             OnPress(UiAction::SelectActor(i)),
                         ))
                         .with_children(|r| {
-                            r.spawn(widgets::token(f, i, &names::actor_code(&actor.id), 52.0));
+                            r.spawn(widgets::token(f, i, &names::actor_code(&actor.id), 44.0));
                             r.spawn(Node {
                                 flex_direction: FlexDirection::Column,
                                 flex_grow: 1.0,

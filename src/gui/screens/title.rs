@@ -15,6 +15,7 @@ fn build(mut commands: Commands, fonts: Res<Fonts>, roots: Query<Entity, With<Sc
         .with_children(|root| {
             root.spawn(Node {
                 flex_grow: 1.0,
+                min_height: px(0),
                 flex_direction: FlexDirection::Column,
                 align_items: AlignItems::Center,
                 justify_content: JustifyContent::Center,
