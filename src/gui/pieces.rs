@@ -53,7 +53,7 @@ pub fn mini_bar(
                         height: percent(100),
                         ..default()
                     },
-                    BackgroundColor(if theme::luma(colour) > 0.8 {
+                    BackgroundColor(if theme::luma(colour) > 0.9 {
                         theme::INK_SOFT
                     } else {
                         colour
@@ -72,6 +72,8 @@ pub fn actor_card(
     width: f32,
     height: Option<f32>,
 ) {
+    // On the board the ladder shows the rung; a team's own card says it in words too.
+    let detailed = height.is_none();
     let colour = theme::actor_colour(a.index);
     parent
         .spawn((card(px(width)), BorderColor::all(colour)))
@@ -103,12 +105,14 @@ pub fn actor_card(
                 })
                 .with_children(|col| {
                     col.spawn(bold(fonts, a.name.clone(), size::BODY, theme::INK));
-                    col.spawn(text(
-                        fonts,
-                        format!("▲ {}", a.rung_name),
-                        17.0,
-                        theme::INK_SOFT,
-                    ));
+                    if detailed {
+                        col.spawn(text(
+                            fonts,
+                            format!("▲ {} · {}", a.rung_name, a.controller),
+                            17.0,
+                            theme::INK_SOFT,
+                        ));
+                    }
                 });
             });
             c.spawn(Node {
@@ -176,12 +180,7 @@ pub fn red_line(parent: &mut ChildSpawnerCommands, fonts: &Fonts, rl: &crate::vi
         ))
         .with_children(|b| {
             let tag = if rl.public { "" } else { "PRIVATE · " };
-            b.spawn(bold(
-                fonts,
-                format!("⚑ {tag}{}", rl.name),
-                size::SMALL,
-                theme::INK,
-            ));
+            b.spawn(bold(fonts, format!("⚑ {tag}{}", rl.name), 18.0, theme::INK));
             let record = if rl.crossed > 0 {
                 format!(
                     "credibility {} · crossed {}× · ✔{} ✖{}",
@@ -190,7 +189,7 @@ pub fn red_line(parent: &mut ChildSpawnerCommands, fonts: &Fonts, rl: &crate::vi
             } else {
                 format!("credibility {} · not crossed", rl.credibility)
             };
-            b.spawn(text(fonts, record, 18.0, theme::INK_SOFT));
+            b.spawn(text(fonts, record, 17.0, theme::INK_SOFT));
         });
 }
 
@@ -263,7 +262,7 @@ pub fn ladder(
                     r.spawn((
                         bold(fonts, rung.name.clone(), size::SMALL, theme::CHALK),
                         Node {
-                            width: px(250),
+                            width: px(330),
                             flex_shrink: 0.0,
                             ..default()
                         },

@@ -53,7 +53,7 @@ fn build(
             .with_children(|main| {
                 // The ladder: the central visual.
                 main.spawn(Node {
-                    width: px(600),
+                    width: px(680),
                     flex_shrink: 0.0,
                     min_height: px(0),
                     flex_direction: FlexDirection::Column,
@@ -62,7 +62,7 @@ fn build(
                 })
                 .with_children(|col| {
                     col.spawn(widgets::row(12)).with_children(|r| {
-                        r.spawn(widgets::bold(f, "ESCALATION LADDER", size::LARGE, theme::CHALK));
+                        r.spawn(widgets::bold(f, "LADDER", size::LARGE, theme::CHALK));
                         r.spawn(widgets::pill(
                             f,
                             format!("Crisis: {}", board.crisis_name),
@@ -92,9 +92,9 @@ fn build(
                         })
                         .with_children(|cards| {
                             let per_row = 3.0;
-                            let width = (1260.0 - 14.0 * (per_row - 1.0)) / per_row;
+                            let width = (1180.0 - 14.0 * (per_row - 1.0)) / per_row;
                             let rows = board.actors.len().div_ceil(3).max(1) as f32;
-                            let height = ((700.0 - 14.0 * (rows - 1.0)) / rows).min(260.0);
+                            let height = ((720.0 - 14.0 * (rows - 1.0)) / rows).min(260.0);
                             for a in &board.actors {
                                 pieces::actor_card(cards, f, a, width, Some(height));
                             }
@@ -110,7 +110,7 @@ fn build(
                         })
                         .with_children(|news| {
                             news.spawn(Node {
-                                width: px(150),
+                                width: px(110),
                                 flex_shrink: 0.0,
                                 flex_direction: FlexDirection::Column,
                                 row_gap: px(6),
@@ -133,7 +133,8 @@ fn build(
                                     theme::CHALK_SOFT,
                                 ));
                             }
-                            for h in board.headlines.iter().take(3) {
+                            let shown = if board.incidents.is_empty() { 3 } else { 2 };
+                            for h in board.headlines.iter().take(shown) {
                                 news.spawn(widgets::card(px(340))).with_children(|c| {
                                     c.spawn(widgets::text(
                                         f,
@@ -145,7 +146,7 @@ fn build(
                                 });
                             }
                             if !board.incidents.is_empty() {
-                                news.spawn(widgets::card(px(330))).with_children(|c| {
+                                news.spawn(widgets::card(px(340))).with_children(|c| {
                                     c.spawn(widgets::bold(
                                         f,
                                         "◎ Publicly attributed",

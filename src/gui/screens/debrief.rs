@@ -32,7 +32,7 @@ fn chart(parent: &mut ChildSpawnerCommands, f: &Fonts, d: &DebriefView) {
     let label_w = 230.0;
     let plot_w = CHART_W - label_w - 40.0;
     let x = |t: usize| label_w + plot_w * t as f32 / turns as f32;
-    let y = |r: usize| CHART_H - 46.0 - (CHART_H - 70.0) * r as f32 / (rungs - 1) as f32;
+    let y = |r: usize| CHART_H - 58.0 - (CHART_H - 82.0) * r as f32 / (rungs - 1) as f32;
     parent
         .spawn((
             Node {
@@ -98,7 +98,7 @@ fn chart(parent: &mut ChildSpawnerCommands, f: &Fonts, d: &DebriefView) {
                     Node {
                         position_type: PositionType::Absolute,
                         left: px(x(t) - 4.0),
-                        top: px(CHART_H - 30.0),
+                        top: px(CHART_H - 28.0),
                         ..default()
                     },
                 ));
