@@ -253,7 +253,7 @@ fn simulate(
             let start = std::time::Instant::now();
             let step = (n / 20).max(1);
             let progress = |done: u64| {
-                if done % step == 0 || done == n {
+                if done.is_multiple_of(step) || done == n {
                     eprint!("\r{done}/{n} games");
                 }
             };
