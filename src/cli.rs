@@ -231,21 +231,24 @@ fn simulate(
     let sc = &loaded.scenario;
     match runs {
         None => {
+            use std::fmt::Write as _;
             let mut game = Game::new(&loaded, seed, &controllers);
-            println!("Gray Zone — {} ({})", sc.meta.title, sc.meta.id);
-            println!("seed {seed}, ChaCha8");
+            let mut out = String::new();
+            let _ = writeln!(out, "Gray Zone — {} ({})", sc.meta.title, sc.meta.id);
+            let _ = writeln!(out, "seed {seed}, ChaCha8");
             for (a, c) in sc.actors.iter().zip(&controllers) {
                 if let Controller::Bot(d) = c {
-                    println!("  {:<22} bot:{}", a.id, d.cli_name());
+                    let _ = writeln!(out, "  {:<24} bot:{}", a.id, d.cli_name());
                 }
             }
             game.play_out();
-            print!("{}", game.log().to_text());
+            out.push_str(&game.log().to_text());
             let st = game.state();
             if let Some(end) = &st.ending {
                 let e = &sc.endings[end.ending];
-                println!("Ending: {} — {} (turn {})", e.id, e.name, end.turn);
+                let _ = writeln!(out, "Ending: {} — {} (turn {})", e.id, e.name, end.turn);
             }
+            emit(&out);
             Ok(())
         }
         Some(0) => Err("error: --runs must be at least 1".into()),
@@ -279,4 +282,12 @@ fn simulate(
             Ok(())
         }
     }
+}
+
+/// Writes to standard output; a closed pipe (e.g. `| head`) is not an error worth a panic.
+fn emit(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
 }
