@@ -1,0 +1,3 @@
+//! Gray Zone library.
+
+pub mod scenario;

@@ -1,0 +1,4 @@
+//! Scenarios.
+
+pub mod diagnostics;
+pub mod spans;
