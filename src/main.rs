@@ -1,1 +1,6 @@
-fn main(){}
+//! The `grayzone` binary: see `grayzone --help`.
+
+fn main() {
+    let code = grayzone::cli::main_with_args(std::env::args().collect());
+    std::process::exit(code);
+}

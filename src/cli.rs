@@ -1,0 +1,282 @@
+//! The command line: play (default), validate, simulate.
+
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::analysis;
+use crate::scenario::{Controller, Doctrine, load_scenario};
+use crate::sim::{Game, LoadedScenario};
+
+/// Gray Zone: a turn-based cyber-escalation wargame.
+#[derive(Parser, Debug)]
+#[command(name = "grayzone", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do (opens the game when left out).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Output format of `validate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// rustc-style text.
+    Human,
+    /// One JSON document.
+    Json,
+}
+
+/// The subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Open the game window.
+    Play {
+        /// Scenario folder to preselect.
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+    },
+    /// Load and check scenario folders; report every problem with file:line:col.
+    Validate {
+        /// Scenario folders.
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Play bot games headless: one game's log, or with --runs the ending distribution.
+    Simulate {
+        /// Scenario folder.
+        scenario: PathBuf,
+        /// Seed of the random generator (games of a --runs batch use seed, seed+1, …).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Stop after this many turns at most (the scenario's turn limit otherwise).
+        #[arg(long)]
+        turns: Option<u32>,
+        /// Doctrines per actor, e.g. `russia=measured,united_states=hawk`.
+        #[arg(long, value_delimiter = ',')]
+        bots: Vec<String>,
+        /// One doctrine for every state and alliance (swarms keep theirs): hawk, dove, tit-for-tat, measured, random.
+        #[arg(long)]
+        doctrine: Option<String>,
+        /// Play this many games and print the ending distribution.
+        #[arg(long)]
+        runs: Option<u64>,
+        /// With --runs: also write the summary as CSV to this file.
+        #[arg(long)]
+        csv: Option<PathBuf>,
+    },
+}
+
+/// Parses the arguments and runs; returns the process exit code.
+pub fn main_with_args(args: Vec<String>) -> i32 {
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = match e.kind() {
+                clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion => 0,
+                _ => 1,
+            };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        None => play(None),
+        Some(Command::Play { scenario }) => play(scenario),
+        Some(Command::Validate {
+            scenarios,
+            format,
+            deny_warnings,
+        }) => validate(&scenarios, format, deny_warnings),
+        Some(Command::Simulate {
+            scenario,
+            seed,
+            turns,
+            bots,
+            doctrine,
+            runs,
+            csv,
+        }) => match simulate(
+            &scenario,
+            seed,
+            turns,
+            &bots,
+            doctrine.as_deref(),
+            runs,
+            csv.as_deref(),
+        ) {
+            Ok(()) => 0,
+            Err(msg) => {
+                eprintln!("{msg}");
+                1
+            }
+        },
+    }
+}
+
+fn play(scenario: Option<PathBuf>) -> i32 {
+    #[cfg(feature = "gui")]
+    {
+        crate::gui_entry(scenario);
+        0
+    }
+    #[cfg(not(feature = "gui"))]
+    {
+        let _ = scenario;
+        eprintln!(
+            "error: this build has no game window (built without the `gui` feature)\n  = help: use `grayzone simulate <scenario>`, or build with default features"
+        );
+        1
+    }
+}
+
+fn validate(scenarios: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
+    crate::scenario::validate_command(scenarios, format == Format::Json, deny_warnings)
+}
+
+/// Loads a scenario, printing every problem; `Err` carries the printed report.
+pub fn load_or_report(dir: &Path) -> Result<LoadedScenario, String> {
+    match load_scenario(dir) {
+        Ok(s) => Ok(LoadedScenario::new(s)),
+        Err(errors) => {
+            let mut msg = String::new();
+            for e in &errors {
+                msg.push_str(&e.to_string());
+                msg.push('\n');
+            }
+            msg.push_str(&format!(
+                "error: could not load scenario {} ({} problem{})",
+                dir.display(),
+                errors.len(),
+                if errors.len() == 1 { "" } else { "s" }
+            ));
+            Err(msg)
+        }
+    }
+}
+
+/// Controllers for a headless game: every actor a bot, with overrides.
+pub fn bot_controllers(
+    loaded: &LoadedScenario,
+    bots: &[String],
+    doctrine: Option<&str>,
+) -> Result<Vec<Controller>, String> {
+    let sc = &loaded.scenario;
+    let parse = |name: &str| {
+        Doctrine::from_cli(name).ok_or_else(|| {
+            let names: Vec<&str> = Doctrine::ALL.iter().map(|d| d.cli_name()).collect();
+            format!(
+                "error: unknown doctrine \"{name}\"\n  = help: choose one of {}",
+                names.join(", ")
+            )
+        })
+    };
+    let all = doctrine.map(parse).transpose()?;
+    let mut controllers: Vec<Controller> = sc
+        .actors
+        .iter()
+        .map(|a| match (&a.controller, all) {
+            (_, Some(d)) if a.kind != crate::scenario::ActorKind::Swarm => Controller::Bot(d),
+            (Controller::Bot(d), _) => Controller::Bot(*d),
+            _ => Controller::Bot(if a.kind == crate::scenario::ActorKind::Swarm {
+                Doctrine::Swarm
+            } else {
+                Doctrine::Measured
+            }),
+        })
+        .collect();
+    for spec in bots.iter().filter(|s| !s.is_empty()) {
+        let Some((actor, d)) = spec.split_once('=') else {
+            return Err(format!(
+                "error: --bots expects actor=doctrine, got \"{spec}\"\n  = help: e.g. --bots russia=measured,united_states=hawk"
+            ));
+        };
+        let Some(&i) = loaded.index.actors.get(actor) else {
+            let ids: Vec<&str> = sc.actors.iter().map(|a| a.id.as_str()).collect();
+            return Err(format!(
+                "error: unknown actor \"{actor}\" in --bots\n  = help: actors of this scenario: {}",
+                ids.join(", ")
+            ));
+        };
+        controllers[i] = Controller::Bot(parse(d)?);
+    }
+    Ok(controllers)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn simulate(
+    dir: &Path,
+    seed: u64,
+    turns: Option<u32>,
+    bots: &[String],
+    doctrine: Option<&str>,
+    runs: Option<u64>,
+    csv: Option<&Path>,
+) -> Result<(), String> {
+    let mut loaded = load_or_report(dir)?;
+    if let Some(t) = turns {
+        if t == 0 {
+            return Err("error: --turns must be at least 1".into());
+        }
+        let mut sc = (*loaded.scenario).clone();
+        sc.meta.turns = sc.meta.turns.min(t);
+        loaded = LoadedScenario::new(sc);
+    }
+    let controllers = bot_controllers(&loaded, bots, doctrine)?;
+    let sc = &loaded.scenario;
+    match runs {
+        None => {
+            let mut game = Game::new(&loaded, seed, &controllers);
+            println!("Gray Zone — {} ({})", sc.meta.title, sc.meta.id);
+            println!("seed {seed}, ChaCha8");
+            for (a, c) in sc.actors.iter().zip(&controllers) {
+                if let Controller::Bot(d) = c {
+                    println!("  {:<22} bot:{}", a.id, d.cli_name());
+                }
+            }
+            game.play_out();
+            print!("{}", game.log().to_text());
+            let st = game.state();
+            if let Some(end) = &st.ending {
+                let e = &sc.endings[end.ending];
+                println!("Ending: {} — {} (turn {})", e.id, e.name, end.turn);
+            }
+            Ok(())
+        }
+        Some(0) => Err("error: --runs must be at least 1".into()),
+        Some(n) => {
+            let start = std::time::Instant::now();
+            let step = (n / 20).max(1);
+            let progress = |done: u64| {
+                if done % step == 0 || done == n {
+                    eprint!("\r{done}/{n} games");
+                }
+            };
+            let outcomes = analysis::run_many(&loaded, seed, n, &controllers, &progress);
+            let secs = start.elapsed().as_secs_f64();
+            eprintln!();
+            let summary = analysis::summarize(&loaded, &outcomes);
+            println!(
+                "Gray Zone — {} ({}), seeds {seed}..{}",
+                sc.meta.title,
+                sc.meta.id,
+                seed + n - 1
+            );
+            print!("{}", summary.to_table());
+            eprintln!(
+                "{:.0} games/s ({n} games in {secs:.2} s)",
+                n as f64 / secs.max(1e-9)
+            );
+            if let Some(path) = csv {
+                std::fs::write(path, summary.to_csv())
+                    .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
+            }
+            Ok(())
+        }
+    }
+}

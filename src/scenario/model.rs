@@ -1,0 +1,1055 @@
+//! The scenario data model: what scenario authors write in RON.
+//!
+//! A scenario is a folder of RON files. Every file's top level is one of the
+//! structs below. Everything that has an id is a list item with an `id` field;
+//! references to ids are plain strings, checked by the validator against ids of
+//! the right kind. Enums are externally tagged: `Attr(who: Acting, attr: "legitimacy", is: AtLeast(40))`.
+//!
+//! Files of a scenario folder:
+//! - `scenario.ron`: [`ScenarioFile`] — title, briefing, turns, ladder, attributes, sectors, norms, rules.
+//! - `actors.ron`: [`ActorsFile`] — the actors.
+//! - `actions.ron`: [`ActionsFile`] — the action catalogue.
+//! - `red_lines.ron`: [`RedLinesFile`] — declared (or declarable) red lines.
+//! - `diplomacy.ron`: [`DiplomacyFile`] — proposals that need the other side's acceptance.
+//! - `injects.ron`: [`InjectsFile`] — scripted, triggered and facilitator-released injects.
+//! - `endings.ron`: [`EndingsFile`] — endings with priority and a fallback.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The scenario format version this build reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// `scenario.ron`: the scenario's identity, briefing and global rules.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioFile {
+    /// Format version of the scenario files; this build reads version 1.
+    pub format: u32,
+    /// Short machine id, e.g. `"forward_defense_2022"`.
+    pub id: String,
+    /// Title shown in the scenario picker.
+    pub title: String,
+    /// One line shown under the title in the scenario picker.
+    pub summary: String,
+    /// The situation text read out at the briefing.
+    #[serde(default)]
+    pub briefing: String,
+    /// Number of turns; the fallback ending fires after the last one.
+    pub turns: u32,
+    /// What one turn stands for, e.g. `"month"`.
+    #[serde(default = "default_turn_label")]
+    pub turn_label: String,
+    /// Label of the first turn, e.g. `"October 2022"` (free text, shown on the board).
+    #[serde(default)]
+    pub start_label: String,
+    /// Where each source number comes from (free text, shown in the reference).
+    #[serde(default)]
+    pub sources: Vec<String>,
+    /// The escalation ladder.
+    pub ladder: Ladder,
+    /// Integer attributes every actor has, with their ranges.
+    pub attributes: Vec<AttributeDef>,
+    /// Target sectors (government, critical infrastructure, …), each with resilience and damage per actor.
+    #[serde(default)]
+    pub sectors: Vec<SectorDef>,
+    /// Norms of responsible state behaviour; actions are tagged with those they break or uphold.
+    #[serde(default)]
+    pub norms: Vec<NormDef>,
+    /// Game-wide rule settings.
+    #[serde(default)]
+    pub rules: Rules,
+    /// Effects applied at every briefing, from turn 2 on (e.g. capacity regeneration; use `ForEach`).
+    #[serde(default)]
+    pub upkeep: Vec<Effect>,
+}
+
+fn default_turn_label() -> String {
+    "turn".to_string()
+}
+
+/// The escalation ladder: ordered rungs and named thresholds between them.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Ladder {
+    /// Rungs from lowest to highest; `level` must strictly increase.
+    pub rungs: Vec<Rung>,
+    /// Named thresholds, each lying just above one rung.
+    #[serde(default)]
+    pub thresholds: Vec<Threshold>,
+}
+
+/// One rung of the ladder.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Rung {
+    /// Rung id.
+    pub id: String,
+    /// Name shown on the ladder.
+    pub name: String,
+    /// Ladder level; strictly increasing along the list. The global crisis level is the highest actor level.
+    pub level: i32,
+    /// Optional group name (Kahn's ladder groups rungs, e.g. "Traditional Crises").
+    #[serde(default)]
+    pub group: Option<String>,
+    /// Escalation score of reaching this rung (e.g. Rivera et al. 2024: -2, 0, 4, 12, 28, 60).
+    #[serde(default)]
+    pub score: i32,
+}
+
+/// A named threshold: crossing it changes the character of the crisis.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Threshold {
+    /// Threshold id.
+    pub id: String,
+    /// Name drawn across the ladder, e.g. "No nuclear use".
+    pub name: String,
+    /// The rung it lies above: an actor above this rung has crossed it.
+    pub above: String,
+    /// Headline when the first actor crosses it.
+    #[serde(default)]
+    pub headline: Option<String>,
+}
+
+/// An integer attribute every actor has.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AttributeDef {
+    /// Attribute id, e.g. `"legitimacy"`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Lowest value; effects clamp to it.
+    #[serde(default)]
+    pub min: i32,
+    /// Highest value; effects clamp to it.
+    #[serde(default = "default_max")]
+    pub max: i32,
+    /// Value for actors that do not set it.
+    #[serde(default)]
+    pub default: i32,
+    /// Whether the value is shown on the public board (otherwise only to the owner's team).
+    #[serde(default = "default_true")]
+    pub public: bool,
+    /// One line explaining it.
+    #[serde(default)]
+    pub description: String,
+}
+
+fn default_max() -> i32 {
+    100
+}
+fn default_true() -> bool {
+    true
+}
+
+/// A target sector (government institutions, critical infrastructure, personal data stores, …).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SectorDef {
+    /// Sector id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// Resilience (0–100) of actors that do not set it; damage is reduced by resilience percent.
+    #[serde(default)]
+    pub default_resilience: i32,
+}
+
+/// A norm of responsible behaviour (e.g. UN GGE 2015 norm f).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NormDef {
+    /// Norm id, e.g. `"f"`.
+    pub id: String,
+    /// The norm's text.
+    pub text: String,
+    /// Effects on the acting actor when a breach becomes known (overt at once, covert when publicly attributed).
+    #[serde(default)]
+    pub on_breach: Vec<Effect>,
+    /// Effects on the acting actor when it visibly upholds the norm.
+    #[serde(default)]
+    pub on_uphold: Vec<Effect>,
+}
+
+/// Game-wide rule settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    /// How many actions each actor may order per turn.
+    #[serde(default = "default_orders")]
+    pub orders_per_turn: u32,
+    /// Attribute whose value adds `value / 10` evidence per turn to every incident against its holder.
+    #[serde(default)]
+    pub forensics_attribute: Option<String>,
+    /// Attribute lowering the chance of operations against its holder by `value / 4` percent.
+    #[serde(default)]
+    pub defense_attribute: Option<String>,
+    /// Attribute of swarms: the chance (percent) a restrained swarm obeys and stays quiet.
+    #[serde(default)]
+    pub controllability_attribute: Option<String>,
+    /// Confidence (0–100) from which a wrong suspect may be corrected to the true actor.
+    #[serde(default = "default_reassess")]
+    pub reassess_at: i32,
+    /// Whose rungs make the global crisis level (the highest of them); every actor's if left out.
+    #[serde(default)]
+    pub crisis_of: Option<Who>,
+}
+
+fn default_orders() -> u32 {
+    2
+}
+fn default_reassess() -> i32 {
+    60
+}
+
+impl Default for Rules {
+    fn default() -> Self {
+        Rules {
+            orders_per_turn: default_orders(),
+            forensics_attribute: None,
+            defense_attribute: None,
+            controllability_attribute: None,
+            reassess_at: default_reassess(),
+            crisis_of: None,
+        }
+    }
+}
+
+/// `actors.ron`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ActorsFile {
+    /// The actors, in the order they act and are shown.
+    pub actors: Vec<Actor>,
+}
+
+/// What kind of actor this is.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ActorKind {
+    /// A state.
+    State,
+    /// An alliance such as NATO or the EU.
+    Alliance,
+    /// A non-state swarm (hacktivists, hacker groups) with a sponsor it may or may not obey.
+    Swarm,
+    /// An international body such as the UN, a forum rather than a party.
+    InternationalBody,
+}
+
+/// Who plays an actor by default (the session setup can change it).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Controller {
+    /// A team of players.
+    Team,
+    /// A bot with a doctrine.
+    Bot(Doctrine),
+    /// The facilitator moves it (it takes no actions unless ordered).
+    Facilitator,
+}
+
+/// Bot doctrines.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Doctrine {
+    /// Takes the most escalatory actions its rules of engagement allow.
+    Hawk,
+    /// Prefers diplomacy, defence and de-escalation; accepts proposals readily.
+    Dove,
+    /// Answers what it perceives in kind, cooperates otherwise.
+    TitForTat,
+    /// "Measured and targeted": enforces its red lines in kind and in proportion, else holds and defends.
+    Measured,
+    /// Any legal order, uniformly at random.
+    RandomLegal,
+    /// A non-state swarm: acts on its own, encouraged or restrained by its sponsor.
+    Swarm,
+}
+
+impl Doctrine {
+    /// All doctrines, in a stable order.
+    pub const ALL: [Doctrine; 6] = [
+        Doctrine::Hawk,
+        Doctrine::Dove,
+        Doctrine::TitForTat,
+        Doctrine::Measured,
+        Doctrine::RandomLegal,
+        Doctrine::Swarm,
+    ];
+
+    /// The lower-case name used on the command line.
+    pub fn cli_name(self) -> &'static str {
+        match self {
+            Doctrine::Hawk => "hawk",
+            Doctrine::Dove => "dove",
+            Doctrine::TitForTat => "tit-for-tat",
+            Doctrine::Measured => "measured",
+            Doctrine::RandomLegal => "random",
+            Doctrine::Swarm => "swarm",
+        }
+    }
+
+    /// Parses a command-line doctrine name.
+    pub fn from_cli(name: &str) -> Option<Doctrine> {
+        Doctrine::ALL
+            .into_iter()
+            .find(|d| d.cli_name() == name || (name == "tft" && *d == Doctrine::TitForTat))
+    }
+}
+
+/// One actor.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Actor {
+    /// Actor id, e.g. `"russia"`.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// What kind of actor.
+    pub kind: ActorKind,
+    /// Side (free text, e.g. `"west"`, `"russia"`, `"neutral"`), used by `Side(..)`.
+    #[serde(default)]
+    pub side: String,
+    /// Free tags, e.g. `"nuclear"`, used by `Tagged(..)`.
+    #[serde(default)]
+    pub tags: Vec<String>,
+    /// Default controller.
+    pub controller: Controller,
+    /// Initial attribute values (others take the attribute's default).
+    #[serde(default)]
+    pub attrs: BTreeMap<String, i32>,
+    /// Initial per-sector resilience (0–100).
+    #[serde(default)]
+    pub resilience: BTreeMap<String, i32>,
+    /// Initial rung.
+    pub rung: String,
+    /// Highest rung its rules of engagement allow it to act at; `ShiftThreshold` moves it.
+    pub threshold: String,
+    /// For swarms: the state that may encourage, tolerate or restrain it.
+    #[serde(default)]
+    pub sponsor: Option<String>,
+    /// For swarms: the sponsor's initial stance.
+    #[serde(default)]
+    pub stance: Option<SwarmStance>,
+    /// The team's objectives, read out at the briefing.
+    #[serde(default)]
+    pub objectives: String,
+    /// Display colour as `"#rrggbb"` (colour never carries meaning alone).
+    #[serde(default)]
+    pub color: Option<String>,
+}
+
+/// A sponsor's stance towards a swarm.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SwarmStance {
+    /// The sponsor encourages it: it acts every turn and more boldly.
+    Encourage,
+    /// The sponsor looks away: it acts on its own.
+    Tolerate,
+    /// The sponsor restrains it: it stays quiet if it obeys (controllability).
+    Restrain,
+}
+
+/// `actions.ron`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ActionsFile {
+    /// The action catalogue.
+    pub actions: Vec<Action>,
+}
+
+/// Domain of an action.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Domain {
+    /// Cyber operations.
+    Cyber,
+    /// Information operations, public statements.
+    Information,
+    /// Diplomacy.
+    Diplomatic,
+    /// Sanctions, indictments and other economic or legal measures.
+    Economic,
+    /// Military action.
+    Military,
+}
+
+/// Who can see an action.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Visibility {
+    /// Everyone sees it and who did it.
+    Overt,
+    /// Hidden; if detected, the victim must attribute it.
+    Covert,
+    /// Visible effects, but the author can deny it; the victim must attribute it.
+    Deniable,
+}
+
+/// What a bot thinks an action is for.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Intent {
+    /// Hurts the target.
+    Offensive,
+    /// Protects the actor or its allies.
+    Defensive,
+    /// Signals resolve without hurting anyone (posture, statements).
+    Signal,
+    /// Lowers tension: talks, proposals, restraint.
+    Conciliatory,
+    /// Punishes a culprit by non-violent means (sanctions, indictments, naming and shaming).
+    Punitive,
+}
+
+/// What an action is aimed at.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum TargetKind {
+    /// No target.
+    None,
+    /// Another actor matching the filter.
+    Actor(Who),
+    /// A sector of another actor matching the filter.
+    Sector(String, Who),
+}
+
+/// One action in the catalogue.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Action {
+    /// Action id.
+    pub id: String,
+    /// Card title.
+    pub name: String,
+    /// Card text.
+    #[serde(default)]
+    pub description: String,
+    /// Domain.
+    pub domain: Domain,
+    /// What bots take it for.
+    pub intent: Intent,
+    /// The rung taking it puts the actor on (at least); must be within the actor's threshold.
+    pub rung: String,
+    /// Which actors may take it.
+    #[serde(default = "who_any")]
+    pub by: Who,
+    /// Attribute costs paid by the acting actor (the order is illegal if it cannot pay).
+    #[serde(default)]
+    pub cost: BTreeMap<String, i32>,
+    /// Extra condition for the action to be available (context: `Acting`).
+    #[serde(default)]
+    pub available: Option<Condition>,
+    /// Whether it starts enabled for every actor that `by` allows (`EnableAction` can change it).
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// What it is aimed at.
+    #[serde(default = "target_none")]
+    pub target: TargetKind,
+    /// Base success chance in percent.
+    #[serde(default = "default_chance")]
+    pub chance: i32,
+    /// Conditional chance modifiers (context: `Acting`, `Target`).
+    #[serde(default)]
+    pub modifiers: Vec<ChanceModifier>,
+    /// Who can see it.
+    pub visibility: Visibility,
+    /// How hard it is to attribute (covert and deniable actions).
+    #[serde(default)]
+    pub attribution: AttributionProfile,
+    /// Norms it breaks or upholds.
+    #[serde(default)]
+    pub norms: NormTags,
+    /// Effects on success (context: `Acting`, `Target`).
+    #[serde(default)]
+    pub on_success: Vec<Effect>,
+    /// Effects on failure.
+    #[serde(default)]
+    pub on_failure: Vec<Effect>,
+    /// Effects when the victim detects it.
+    #[serde(default)]
+    pub on_detection: Vec<Effect>,
+    /// Whether taking it answers a red line of its domain (responses in kind).
+    #[serde(default)]
+    pub answers_red_lines: bool,
+}
+
+fn who_any() -> Who {
+    Who::Any
+}
+fn target_none() -> TargetKind {
+    TargetKind::None
+}
+fn default_chance() -> i32 {
+    100
+}
+
+/// A conditional change to an action's success chance.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ChanceModifier {
+    /// When it applies.
+    pub when: Condition,
+    /// Percentage points added (negative to subtract).
+    pub add: i32,
+}
+
+/// How an incident is detected and attributed.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AttributionProfile {
+    /// Chance (percent) per turn that the victim detects the incident.
+    #[serde(default = "default_detect")]
+    pub detect: i32,
+    /// Evidence (confidence points, 0–100) the victim has on detection.
+    #[serde(default = "default_initial_evidence")]
+    pub initial_evidence: i32,
+    /// Evidence the victim gains per turn of forensics.
+    #[serde(default = "default_evidence_per_turn")]
+    pub evidence_per_turn: i32,
+    /// Who the victim is led to blame instead (third-country servers, a swarm, a false flag).
+    #[serde(default)]
+    pub mislead_to: Option<Who>,
+    /// Chance (percent) the victim first blames `mislead_to`.
+    #[serde(default)]
+    pub mislead_chance: i32,
+}
+
+fn default_detect() -> i32 {
+    50
+}
+fn default_initial_evidence() -> i32 {
+    20
+}
+fn default_evidence_per_turn() -> i32 {
+    15
+}
+
+impl Default for AttributionProfile {
+    fn default() -> Self {
+        AttributionProfile {
+            detect: default_detect(),
+            initial_evidence: default_initial_evidence(),
+            evidence_per_turn: default_evidence_per_turn(),
+            mislead_to: None,
+            mislead_chance: 0,
+        }
+    }
+}
+
+/// Norms an action breaks or upholds.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct NormTags {
+    /// Norm ids it breaks.
+    #[serde(default)]
+    pub breaks: Vec<String>,
+    /// Norm ids it upholds.
+    #[serde(default)]
+    pub upholds: Vec<String>,
+}
+
+/// `red_lines.ron`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RedLinesFile {
+    /// Red lines and response doctrines.
+    pub red_lines: Vec<RedLine>,
+}
+
+/// A red line: a trigger over what the owner perceives, a promised response, a credibility.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RedLine {
+    /// Red line id.
+    pub id: String,
+    /// Who declared it.
+    pub owner: String,
+    /// Short name.
+    pub name: String,
+    /// The declaration's text (a quote if there is one).
+    #[serde(default)]
+    pub text: String,
+    /// Public (on the board) or private (owner's team only).
+    #[serde(default = "default_true")]
+    pub public: bool,
+    /// Whether it is in force from the start (otherwise `DeclareRedLine` puts it in force).
+    #[serde(default = "default_true")]
+    pub declared: bool,
+    /// When it is crossed; evaluated once per candidate culprit bound as `Target` (context: `Owner`, `Target`).
+    pub trigger: Condition,
+    /// Which actors can be culprits.
+    #[serde(default = "who_any_other")]
+    pub culprits: Who,
+    /// The promised response.
+    pub response: PromisedResponse,
+    /// Initial credibility (0–100).
+    pub credibility: i32,
+    /// Credibility change when the owner answers in time.
+    #[serde(default = "default_enforced")]
+    pub on_enforced: i32,
+    /// Credibility change when the owner does not answer in time.
+    #[serde(default = "default_ignored")]
+    pub on_ignored: i32,
+    /// Effects when it is crossed (context: `Owner`, `Target` = culprit).
+    #[serde(default)]
+    pub on_crossed: Vec<Effect>,
+}
+
+fn who_any_other() -> Who {
+    Who::AnyOther
+}
+fn default_enforced() -> i32 {
+    10
+}
+fn default_ignored() -> i32 {
+    -15
+}
+
+/// The response a red line promises.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PromisedResponse {
+    /// Domains that count as an answer (empty: any).
+    #[serde(default)]
+    pub domains: Vec<Domain>,
+    /// Lowest rung that counts as an answer.
+    pub min_rung: String,
+    /// Highest rung a proportionate answer uses ("measured and targeted").
+    pub max_rung: String,
+    /// Turns the owner has to answer (1 = the turn after it is crossed).
+    #[serde(default = "default_window")]
+    pub within_turns: u32,
+}
+
+fn default_window() -> u32 {
+    2
+}
+
+/// `diplomacy.ron`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DiplomacyFile {
+    /// Proposals actors can make to each other.
+    pub proposals: Vec<Proposal>,
+}
+
+/// A proposal that needs the other side's acceptance; accepted, it becomes an agreement in force.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Proposal {
+    /// Proposal (and agreement) id.
+    pub id: String,
+    /// Name, e.g. "Incident-prevention agreement".
+    pub name: String,
+    /// Text shown to the receiving team.
+    #[serde(default)]
+    pub text: String,
+    /// Turns of negotiation before the receiver decides.
+    #[serde(default = "default_negotiation")]
+    pub negotiation_turns: u32,
+    /// Base chance (percent) a bot receiver accepts.
+    pub acceptance: i32,
+    /// Conditional changes to that chance (context: `Acting` = proposer, `Target` = receiver).
+    #[serde(default)]
+    pub modifiers: Vec<ChanceModifier>,
+    /// Effects when accepted (context: `Acting` = proposer, `Target` = receiver).
+    #[serde(default)]
+    pub on_accept: Vec<Effect>,
+    /// Effects when refused.
+    #[serde(default)]
+    pub on_refuse: Vec<Effect>,
+}
+
+fn default_negotiation() -> u32 {
+    1
+}
+
+/// `injects.ron`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InjectsFile {
+    /// Injects.
+    pub injects: Vec<Inject>,
+}
+
+/// When an inject fires.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum InjectWhen {
+    /// At the briefing of this turn.
+    Turn(u32),
+    /// At the first briefing where the condition holds.
+    Condition(Condition),
+    /// Only when the facilitator releases it (or an effect fires it).
+    Facilitator,
+}
+
+/// A news item or event.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Inject {
+    /// Inject id.
+    pub id: String,
+    /// Headline on the board.
+    pub headline: String,
+    /// Longer text read out.
+    #[serde(default)]
+    pub text: String,
+    /// When it fires.
+    pub when: InjectWhen,
+    /// Effects when it fires.
+    #[serde(default)]
+    pub effects: Vec<Effect>,
+    /// Choices (made by the facilitator in the room, by weight for bots and headless games).
+    #[serde(default)]
+    pub choices: Vec<InjectChoice>,
+}
+
+/// One choice of an inject.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct InjectChoice {
+    /// Button label.
+    pub label: String,
+    /// Weight for headless games.
+    #[serde(default = "default_weight")]
+    pub weight: u32,
+    /// Effects of this choice.
+    #[serde(default)]
+    pub effects: Vec<Effect>,
+}
+
+fn default_weight() -> u32 {
+    1
+}
+
+/// `endings.ron`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EndingsFile {
+    /// Endings; checked in priority order (lowest number first) after each turn.
+    pub endings: Vec<Ending>,
+}
+
+/// How an ending is judged in the debrief.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum EndingTone {
+    /// Agreement, de-escalation.
+    Good,
+    /// Neither won nor lost.
+    Neutral,
+    /// Catastrophe.
+    Bad,
+}
+
+/// An ending.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Ending {
+    /// Ending id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Debrief text.
+    #[serde(default)]
+    pub text: String,
+    /// Lower numbers are checked first.
+    pub priority: i32,
+    /// When it ends the game (ignored for the fallback).
+    #[serde(default)]
+    pub when: Option<Condition>,
+    /// The turn-limit ending: exactly one ending must be the fallback.
+    #[serde(default)]
+    pub fallback: bool,
+    /// How it is judged.
+    #[serde(default = "default_tone")]
+    pub tone: EndingTone,
+}
+
+fn default_tone() -> EndingTone {
+    EndingTone::Neutral
+}
+
+/// Which actor or actors a condition or effect is about.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Who {
+    /// One actor by id.
+    Actor(String),
+    /// The actor taking the action (actions, proposals).
+    Acting,
+    /// The action's target, a red line's culprit, a proposal's receiver.
+    Target,
+    /// The owner of a red line.
+    Owner,
+    /// The sponsor of the acting swarm.
+    Sponsor,
+    /// The actor bound by `ForEach`.
+    Each,
+    /// The swarms whose sponsor is the acting actor (its proxies).
+    Proxies,
+    /// Any actor (in conditions: some actor; in effects: every actor).
+    Any,
+    /// Any actor but the one in context (acting, or owner).
+    AnyOther,
+    /// Every actor of a side.
+    Side(String),
+    /// Every actor with a tag.
+    Tagged(String),
+    /// Every actor of a kind.
+    Kind(ActorKind),
+}
+
+/// A comparison of a number.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Cmp {
+    /// `>= n`.
+    AtLeast(i32),
+    /// `<= n`.
+    AtMost(i32),
+    /// `a <= x <= b`.
+    Between(i32, i32),
+    /// `== n`.
+    Equals(i32),
+}
+
+impl Cmp {
+    /// Whether `x` satisfies the comparison.
+    pub fn test(self, x: i32) -> bool {
+        match self {
+            Cmp::AtLeast(n) => x >= n,
+            Cmp::AtMost(n) => x <= n,
+            Cmp::Between(a, b) => a <= x && x <= b,
+            Cmp::Equals(n) => x == n,
+        }
+    }
+}
+
+/// A comparison on the ladder, by rung id.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub enum RungCmp {
+    /// At or above the rung.
+    AtLeast(String),
+    /// At or below the rung.
+    AtMost(String),
+    /// On the rung.
+    Equals(String),
+    /// Strictly above the rung.
+    Above(String),
+    /// Strictly below the rung.
+    Below(String),
+}
+
+/// The victim's confidence level about who did an incident.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Confidence {
+    /// Detected, no idea who (< 10 %).
+    Unknown,
+    /// 10 % and more ("remote chance" lifted).
+    Possible,
+    /// 30 % and more.
+    Suspected,
+    /// 50 % and more.
+    Likely,
+    /// 70 % and more.
+    HighlyLikely,
+    /// 90 % and more.
+    Certain,
+}
+
+impl Confidence {
+    /// The bucket for a confidence value 0–100 (estimative buckets 10/30/50/70/90 %).
+    pub fn from_value(v: i32) -> Confidence {
+        match v {
+            i32::MIN..=9 => Confidence::Unknown,
+            10..=29 => Confidence::Possible,
+            30..=49 => Confidence::Suspected,
+            50..=69 => Confidence::Likely,
+            70..=89 => Confidence::HighlyLikely,
+            _ => Confidence::Certain,
+        }
+    }
+}
+
+/// The one condition language shared by actions, red lines, injects, proposals and endings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum Condition {
+    /// Always true.
+    Always,
+    /// All hold.
+    All(Vec<Condition>),
+    /// At least one holds.
+    Any(Vec<Condition>),
+    /// Does not hold.
+    Not(Box<Condition>),
+    /// At least `n` of the list hold.
+    AtLeastOf(u32, Vec<Condition>),
+    /// An attribute of an actor (of some actor, for a group).
+    Attr {
+        /// Whose attribute.
+        who: Who,
+        /// Attribute id.
+        attr: String,
+        /// The comparison.
+        is: Cmp,
+    },
+    /// An actor's rung, compared by ladder level.
+    Rung {
+        /// Whose rung.
+        who: Who,
+        /// The comparison.
+        is: RungCmp,
+    },
+    /// The global crisis level (the highest actor rung), compared by ladder level.
+    Crisis(RungCmp),
+    /// Damage to an actor's sector (0–100).
+    SectorDamage {
+        /// Whose sector.
+        who: Who,
+        /// Sector id.
+        sector: String,
+        /// The comparison.
+        is: Cmp,
+    },
+    /// An actor is one of a group (e.g. `Is(Target, Tagged("nuclear"))`).
+    Is(Who, Who),
+    /// An action was taken (successfully).
+    ActionTaken {
+        /// By whom.
+        by: Who,
+        /// Action id.
+        action: String,
+        /// Against whom (any if omitted).
+        #[serde(default)]
+        against: Option<Who>,
+        /// Within the last n turns, this one included (ever if omitted).
+        #[serde(default)]
+        within_turns: Option<u32>,
+    },
+    /// A victim perceives an incident of a domain, attributed to someone with at least some confidence.
+    Perceived {
+        /// Who perceives it.
+        victim: Who,
+        /// Domain of the incident (any if omitted).
+        #[serde(default)]
+        domain: Option<Domain>,
+        /// Who the victim believes did it (anyone if omitted).
+        #[serde(default)]
+        attributed_to: Option<Who>,
+        /// The least confidence.
+        confidence: Confidence,
+        /// Detected within the last n turns (ever if omitted).
+        #[serde(default)]
+        within_turns: Option<u32>,
+    },
+    /// An inject has fired.
+    InjectFired(String),
+    /// A red line has been crossed.
+    RedLineCrossed(String),
+    /// A red line is in force (declared).
+    RedLineDeclared(String),
+    /// A proposal was accepted and is in force.
+    AgreementInForce(String),
+    /// A proposal is being negotiated.
+    ProposalPending(String),
+    /// A communication channel (hotline) exists between two actors.
+    ChannelOpen(Who, Who),
+    /// The current turn number (1-based).
+    Turn(Cmp),
+    /// A seeded dice roll succeeds with this percent chance.
+    Chance(i32),
+    /// A named switch the facilitator has flipped on.
+    FacilitatorSays(String),
+    /// A swarm's stance is this.
+    Stance(Who, SwarmStance),
+}
+
+/// The one effect language shared by actions, red lines, injects, proposals and norms.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum Effect {
+    /// Add to an attribute (clamped to its range).
+    AddAttr(Who, String, i32),
+    /// Set an attribute (clamped to its range).
+    SetAttr(Who, String, i32),
+    /// Damage a sector: the amount is reduced by the sector's resilience percent.
+    Damage(Who, String, i32),
+    /// Raise (or lower, if negative) a sector's resilience.
+    Harden(Who, String, i32),
+    /// Put the actor on this rung (up or down).
+    EscalateTo(Who, String),
+    /// Move the actor this many rungs up (negative: down).
+    EscalateBy(Who, i32),
+    /// Move the actor's rules-of-engagement threshold this many rungs (positive: "lowering the threshold" for use of force).
+    ShiftThreshold(Who, i32),
+    /// Put a red line in force.
+    DeclareRedLine(String),
+    /// Withdraw a red line.
+    WithdrawRedLine(String),
+    /// Change a red line's credibility.
+    AdjustCredibility(String, i32),
+    /// Let an actor take an action.
+    EnableAction(Who, String),
+    /// Forbid an actor an action.
+    DisableAction(Who, String),
+    /// Set a swarm's stance.
+    SetStance(Who, SwarmStance),
+    /// Open a communication channel (hotline): misattribution between the two becomes rarer.
+    OpenChannel(Who, Who),
+    /// Close a channel.
+    CloseChannel(Who, Who),
+    /// Propose a proposal to someone (the proposer is `Acting`).
+    Propose(String, Who),
+    /// End an agreement in force.
+    BreakAgreement(String),
+    /// Add evidence (confidence points) to every detected incident against the victim.
+    AddEvidence(Who, i32),
+    /// The victim detects every undetected incident against it made by the culprit ("forward hunt").
+    Reveal {
+        /// Who detects.
+        victim: Who,
+        /// Whose incidents.
+        culprit: Who,
+    },
+    /// The victim's incidents attributed to the culprit become public attribution.
+    PublicAttribution {
+        /// Who names.
+        victim: Who,
+        /// Who is named.
+        culprit: Who,
+    },
+    /// The actor publicly acknowledges its own operations: all its incidents become public.
+    Acknowledge(Who),
+    /// Fire an inject now.
+    FireInject(String),
+    /// Fire an inject at the briefing n turns from now.
+    ScheduleInject(String, u32),
+    /// A headline on the board.
+    Headline(String),
+    /// Flip a facilitator switch.
+    SetSwitch(String, bool),
+    /// End the game with this ending.
+    EndGame(String),
+    /// Branch.
+    If(Condition, Vec<Effect>, Vec<Effect>),
+    /// Pick one branch by weight with the seeded dice.
+    Random(Vec<(u32, Vec<Effect>)>),
+    /// Apply after n turns (at the start of that turn's resolution).
+    After(u32, Vec<Effect>),
+    /// Apply the effects once for each actor of a group, bound as `Each`.
+    ForEach(Who, Vec<Effect>),
+}
+
+/// A whole scenario, as loaded from its folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scenario {
+    /// `scenario.ron`.
+    pub meta: ScenarioFile,
+    /// `actors.ron`.
+    pub actors: Vec<Actor>,
+    /// `actions.ron`.
+    pub actions: Vec<Action>,
+    /// `red_lines.ron` (optional file).
+    pub red_lines: Vec<RedLine>,
+    /// `diplomacy.ron` (optional file).
+    pub proposals: Vec<Proposal>,
+    /// `injects.ron` (optional file).
+    pub injects: Vec<Inject>,
+    /// `endings.ron`.
+    pub endings: Vec<Ending>,
+}

@@ -1,0 +1,281 @@
+//! Evaluating the condition language, and resolving `Who` to actors.
+
+use bevy::prelude::*;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::state::{Bindings, GameState};
+use crate::scenario::{Condition, Confidence, RungCmp, Scenario, ScenarioIndex, Who};
+
+/// The game's one random generator: ChaCha8, seeded from a `u64`.
+#[derive(Resource, Debug, Clone)]
+pub struct GameRng {
+    rng: ChaCha8Rng,
+    /// Number of draws so far (for the log and tests).
+    pub draws: u64,
+}
+
+impl GameRng {
+    /// A generator for a seed.
+    pub fn new(seed: u64) -> Self {
+        GameRng {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            draws: 0,
+        }
+    }
+
+    /// A uniform number in `0..n` (unbiased; `n` must be > 0).
+    pub fn below(&mut self, n: u32) -> u32 {
+        self.draws += 1;
+        let zone = u32::MAX - (u32::MAX % n);
+        loop {
+            let x = self.rng.next_u32();
+            if x < zone {
+                return x % n;
+            }
+        }
+    }
+
+    /// A d100 roll, 1..=100.
+    pub fn d100(&mut self) -> i32 {
+        self.below(100) as i32 + 1
+    }
+
+    /// Picks an index by weight (`None` if all weights are zero).
+    pub fn weighted(&mut self, weights: &[u32]) -> Option<usize> {
+        let total: u32 = weights.iter().sum();
+        if total == 0 {
+            return None;
+        }
+        let mut x = self.below(total);
+        for (i, w) in weights.iter().enumerate() {
+            if x < *w {
+                return Some(i);
+            }
+            x -= w;
+        }
+        None
+    }
+}
+
+/// Read-only access to a game for evaluating conditions.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    /// The scenario.
+    pub sc: &'a Scenario,
+    /// Its index.
+    pub ix: &'a ScenarioIndex,
+    /// The state.
+    pub st: &'a GameState,
+}
+
+impl<'a> Ctx<'a> {
+    /// The ladder position of a rung id (0 if unknown).
+    pub fn rung(&self, id: &str) -> usize {
+        self.ix.rungs.get(id).copied().unwrap_or(0)
+    }
+
+    /// The actors `who` stands for, in scenario order.
+    pub fn who_set(&self, who: &Who, b: Bindings) -> Vec<usize> {
+        let n = self.sc.actors.len();
+        let one = |x: Option<usize>| x.into_iter().collect::<Vec<_>>();
+        match who {
+            Who::Actor(id) => one(self.ix.actors.get(id).copied()),
+            Who::Acting => one(b.acting),
+            Who::Target => one(b.target),
+            Who::Owner => one(b.owner),
+            Who::Each => one(b.each),
+            Who::Sponsor => one(b.acting.and_then(|a| {
+                self.sc.actors[a]
+                    .sponsor
+                    .as_ref()
+                    .and_then(|s| self.ix.actors.get(s).copied())
+            })),
+            Who::Proxies => match b.acting {
+                Some(a) => (0..n)
+                    .filter(|&i| {
+                        self.sc.actors[i].sponsor.as_deref() == Some(self.sc.actors[a].id.as_str())
+                    })
+                    .collect(),
+                None => Vec::new(),
+            },
+            Who::Any => (0..n).collect(),
+            Who::AnyOther => {
+                let me = b.owner.or(b.acting);
+                (0..n).filter(|&i| Some(i) != me).collect()
+            }
+            Who::Side(side) => (0..n)
+                .filter(|&i| &self.sc.actors[i].side == side)
+                .collect(),
+            Who::Tagged(tag) => (0..n)
+                .filter(|&i| self.sc.actors[i].tags.iter().any(|t| t == tag))
+                .collect(),
+            Who::Kind(kind) => (0..n)
+                .filter(|&i| self.sc.actors[i].kind == *kind)
+                .collect(),
+        }
+    }
+
+    fn rung_test(&self, rung: usize, is: &RungCmp) -> bool {
+        match is {
+            RungCmp::AtLeast(r) => rung >= self.rung(r),
+            RungCmp::AtMost(r) => rung <= self.rung(r),
+            RungCmp::Equals(r) => rung == self.rung(r),
+            RungCmp::Above(r) => rung > self.rung(r),
+            RungCmp::Below(r) => rung < self.rung(r),
+        }
+    }
+
+    /// Evaluates a condition without dice: `Chance` is false.
+    pub fn eval_pure(&self, c: &Condition, b: Bindings) -> bool {
+        self.eval(c, b, None)
+    }
+
+    /// Evaluates a condition; `Chance` draws from `rng` when given (false without it).
+    pub fn eval(&self, c: &Condition, b: Bindings, mut rng: Option<&mut GameRng>) -> bool {
+        let st = self.st;
+        match c {
+            Condition::Always => true,
+            Condition::All(cs) => cs.iter().all(|c| self.eval(c, b, rng.as_deref_mut())),
+            Condition::Any(cs) => cs.iter().any(|c| self.eval(c, b, rng.as_deref_mut())),
+            Condition::Not(c) => !self.eval(c, b, rng),
+            Condition::AtLeastOf(n, cs) => {
+                let mut count = 0;
+                for c in cs {
+                    if self.eval(c, b, rng.as_deref_mut()) {
+                        count += 1;
+                    }
+                }
+                count >= *n
+            }
+            Condition::Attr { who, attr, is } => match self.ix.attributes.get(attr) {
+                Some(&i) => self
+                    .who_set(who, b)
+                    .into_iter()
+                    .any(|a| is.test(st.actors[a].attrs[i])),
+                None => false,
+            },
+            Condition::Rung { who, is } => self
+                .who_set(who, b)
+                .into_iter()
+                .any(|a| self.rung_test(st.actors[a].rung, is)),
+            Condition::Crisis(is) => self.rung_test(st.crisis(), is),
+            Condition::SectorDamage { who, sector, is } => match self.ix.sectors.get(sector) {
+                Some(&s) => self
+                    .who_set(who, b)
+                    .into_iter()
+                    .any(|a| is.test(st.actors[a].damage[s])),
+                None => false,
+            },
+            Condition::Is(x, group) => {
+                let g = self.who_set(group, b);
+                let xs = self.who_set(x, b);
+                !xs.is_empty() && xs.iter().all(|a| g.contains(a))
+            }
+            Condition::ActionTaken {
+                by,
+                action,
+                against,
+                within_turns,
+            } => {
+                let Some(&act) = self.ix.actions.get(action) else {
+                    return false;
+                };
+                let bys = self.who_set(by, b);
+                let againsts = against.as_ref().map(|w| self.who_set(w, b));
+                st.history.iter().any(|r| {
+                    r.success
+                        && r.action == act
+                        && bys.contains(&r.actor)
+                        && within(st.turn, r.turn, *within_turns)
+                        && againsts
+                            .as_ref()
+                            .is_none_or(|g| r.target.is_some_and(|t| g.contains(&t)))
+                })
+            }
+            Condition::Perceived {
+                victim,
+                domain,
+                attributed_to,
+                confidence,
+                within_turns,
+            } => {
+                let victims = self.who_set(victim, b);
+                let suspects = attributed_to.as_ref().map(|w| self.who_set(w, b));
+                st.incidents.iter().any(|inc| {
+                    let Some(det) = inc.detected else {
+                        return false;
+                    };
+                    victims.contains(&inc.victim)
+                        && within(st.turn, det.max(inc.turn), *within_turns)
+                        && domain.is_none_or(|d| self.sc.actions[inc.action].domain == d)
+                        && suspects
+                            .as_ref()
+                            .is_none_or(|g| inc.suspect.is_some_and(|s| g.contains(&s)))
+                        && Confidence::from_value(inc.evidence) >= *confidence
+                })
+            }
+            Condition::InjectFired(id) => self
+                .ix
+                .injects
+                .get(id)
+                .is_some_and(|&i| st.injects_fired[i].is_some()),
+            Condition::RedLineCrossed(id) => self
+                .ix
+                .red_lines
+                .get(id)
+                .is_some_and(|&i| !st.red_lines[i].crossings.is_empty()),
+            Condition::RedLineDeclared(id) => self
+                .ix
+                .red_lines
+                .get(id)
+                .is_some_and(|&i| st.red_lines[i].declared),
+            Condition::AgreementInForce(id) => self
+                .ix
+                .proposals
+                .get(id)
+                .is_some_and(|&p| st.agreements.iter().any(|a| a.proposal == p)),
+            Condition::ProposalPending(id) => self
+                .ix
+                .proposals
+                .get(id)
+                .is_some_and(|&p| st.pending.iter().any(|a| a.proposal == p)),
+            Condition::ChannelOpen(x, y) => {
+                let xs = self.who_set(x, b);
+                let ys = self.who_set(y, b);
+                xs.iter().any(|&a| {
+                    ys.iter()
+                        .any(|&c| a != c && st.channels.contains(&(a.min(c), a.max(c))))
+                })
+            }
+            Condition::Turn(is) => is.test(st.turn as i32),
+            Condition::Chance(p) => match rng {
+                Some(rng) => rng.d100() <= *p,
+                None => false,
+            },
+            Condition::FacilitatorSays(s) => st.switches.contains(s),
+            Condition::Stance(who, stance) => self
+                .who_set(who, b)
+                .into_iter()
+                .any(|a| st.actors[a].stance == Some(*stance)),
+        }
+    }
+}
+
+/// Whether an event of turn `t` lies within the last `n` turns of `now` (always, without `n`).
+fn within(now: u32, t: u32, n: Option<u32>) -> bool {
+    n.is_none_or(|n| now.saturating_sub(t) < n)
+}
+
+/// Whether actor `i` belongs to a context-free group (`Actor`, `Any`, `Side`, `Tagged`, `Kind`).
+pub fn who_matches_static(sc: &Scenario, ix: &ScenarioIndex, who: &Who, i: usize) -> bool {
+    let a = &sc.actors[i];
+    match who {
+        Who::Actor(id) => ix.actors.get(id) == Some(&i),
+        Who::Any | Who::AnyOther => true,
+        Who::Side(side) => &a.side == side,
+        Who::Tagged(tag) => a.tags.iter().any(|t| t == tag),
+        Who::Kind(kind) => a.kind == *kind,
+        _ => false,
+    }
+}

@@ -1,0 +1,316 @@
+//! The rules as a Bevy plugin: resources, and one system set per turn phase.
+//!
+//! A turn runs as the [`TurnSchedule`]: briefing → orders → resolution → attribution →
+//! red lines → diplomacy → escalation → endings → log. The same schedule runs inside an
+//! `App` (the GUI, tests under `MinimalPlugins`) and on a bare `World` ([`Game`], used by the
+//! analysis runner: build the schedule once, reset the world between games).
+
+pub mod eval;
+pub mod log;
+pub mod orders;
+pub mod rules;
+pub mod state;
+
+use std::sync::Arc;
+
+use bevy::ecs::schedule::{ScheduleLabel, SingleThreadedExecutor};
+use bevy::prelude::*;
+
+pub use eval::{Ctx, GameRng};
+pub use log::{Audience, Event, GameLog, LogEntry, Phase};
+pub use orders::{FacilitatorCommand, LegalOrder, Order, OrderBook, SubmitOrders};
+pub use rules::Engine;
+pub use state::*;
+
+use crate::scenario::{Controller, Scenario, ScenarioIndex};
+
+/// The scenario being played, shared (cheaply cloned) between games.
+#[derive(Resource, Clone)]
+pub struct LoadedScenario {
+    /// The scenario.
+    pub scenario: Arc<Scenario>,
+    /// Its id index.
+    pub index: Arc<ScenarioIndex>,
+}
+
+impl LoadedScenario {
+    /// Wraps a scenario and indexes it.
+    pub fn new(scenario: Scenario) -> Self {
+        let index = ScenarioIndex::new(&scenario);
+        LoadedScenario {
+            scenario: Arc::new(scenario),
+            index: Arc::new(index),
+        }
+    }
+
+    /// The default controllers of its actors.
+    pub fn default_controllers(&self) -> Vec<Controller> {
+        self.scenario
+            .actors
+            .iter()
+            .map(|a| a.controller.clone())
+            .collect()
+    }
+}
+
+/// Settings of the game being played.
+#[derive(Resource, Debug, Clone, PartialEq, Eq)]
+pub struct GameConfig {
+    /// The seed of the one random generator.
+    pub seed: u64,
+    /// Whether to hash the state at the end of every turn (off for fast analysis runs).
+    pub hash_every_turn: bool,
+}
+
+/// The schedule that plays one turn.
+#[derive(ScheduleLabel, Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TurnSchedule;
+
+/// Asks the plugin to play one turn at the next update.
+#[derive(Message, Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunTurn;
+
+/// The rules plugin. Needs no rendering; runs under `MinimalPlugins`.
+pub struct SimPlugin;
+
+impl Plugin for SimPlugin {
+    fn build(&self, app: &mut App) {
+        app.add_message::<SubmitOrders>()
+            .add_message::<FacilitatorCommand>()
+            .add_message::<RunTurn>()
+            .add_schedule(turn_schedule())
+            .add_systems(Update, (collect_messages, run_requested_turn).chain());
+    }
+}
+
+/// Builds the turn schedule (single-threaded: the phases are strictly ordered anyway).
+pub fn turn_schedule() -> Schedule {
+    let mut schedule = Schedule::new(TurnSchedule);
+    schedule.set_executor(SingleThreadedExecutor::new());
+    schedule.configure_sets(
+        (
+            Phase::Briefing,
+            Phase::Orders,
+            Phase::Resolution,
+            Phase::Attribution,
+            Phase::RedLines,
+            Phase::Diplomacy,
+            Phase::Escalation,
+            Phase::Endings,
+            Phase::Log,
+        )
+            .chain(),
+    );
+    schedule.add_systems((
+        (collect_messages, briefing_system)
+            .chain()
+            .in_set(Phase::Briefing),
+        orders_system.in_set(Phase::Orders),
+        resolution_system.in_set(Phase::Resolution),
+        attribution_system.in_set(Phase::Attribution),
+        red_lines_system.in_set(Phase::RedLines),
+        diplomacy_system.in_set(Phase::Diplomacy),
+        escalation_system.in_set(Phase::Escalation),
+        endings_system.in_set(Phase::Endings),
+        log_system.in_set(Phase::Log),
+    ));
+    schedule
+}
+
+/// Puts a fresh game into a world (replacing any previous one).
+pub fn start_game(
+    world: &mut World,
+    loaded: &LoadedScenario,
+    seed: u64,
+    controllers: &[Controller],
+) {
+    let state = GameState::new(&loaded.scenario, &loaded.index, controllers);
+    world.insert_resource(loaded.clone());
+    world.insert_resource(state);
+    world.insert_resource(GameRng::new(seed));
+    world.insert_resource(GameLog::default());
+    world.insert_resource(OrderBook::default());
+    world.insert_resource(GameConfig {
+        seed,
+        hash_every_turn: true,
+    });
+    if !world.contains_resource::<Messages<SubmitOrders>>() {
+        world.init_resource::<Messages<SubmitOrders>>();
+    }
+    if !world.contains_resource::<Messages<FacilitatorCommand>>() {
+        world.init_resource::<Messages<FacilitatorCommand>>();
+    }
+}
+
+/// Moves submitted orders and facilitator commands into the order book (consuming the messages).
+pub fn collect_messages(
+    orders: Option<ResMut<Messages<SubmitOrders>>>,
+    commands: Option<ResMut<Messages<FacilitatorCommand>>>,
+    book: Option<ResMut<OrderBook>>,
+    game: Option<Res<LoadedScenario>>,
+) {
+    let (Some(mut book), Some(game)) = (book, game) else {
+        return;
+    };
+    if let Some(mut orders) = orders {
+        for msg in orders.drain() {
+            if let Some(&actor) = game.index.actors.get(&msg.actor) {
+                book.orders.insert(actor, msg.orders);
+                book.chosen_by.insert(actor, "team".into());
+                for (p, yes) in msg.answers {
+                    if let Some(&p) = game.index.proposals.get(&p) {
+                        book.answers.insert((p, actor), yes);
+                    }
+                }
+            }
+        }
+    }
+    if let Some(mut commands) = commands {
+        book.commands.extend(commands.drain());
+    }
+}
+
+fn run_requested_turn(world: &mut World) {
+    let requested = world
+        .get_resource_mut::<Messages<RunTurn>>()
+        .is_some_and(|mut m| m.drain().count() > 0);
+    let ready = world
+        .get_resource::<GameState>()
+        .is_some_and(|s| !s.is_over());
+    if requested && ready {
+        world.run_schedule(TurnSchedule);
+    }
+}
+
+/// The resources every phase system works on.
+#[derive(bevy::ecs::system::SystemParam)]
+pub struct SimParams<'w> {
+    game: Res<'w, LoadedScenario>,
+    state: ResMut<'w, GameState>,
+    rng: ResMut<'w, GameRng>,
+    log: ResMut<'w, GameLog>,
+    book: ResMut<'w, OrderBook>,
+    config: Res<'w, GameConfig>,
+}
+
+impl SimParams<'_> {
+    fn run(&mut self, phase: Phase, f: impl FnOnce(&mut Engine, &mut OrderBook, &GameConfig)) {
+        if self.state.is_over() && phase != Phase::Log {
+            return;
+        }
+        let game = self.game.clone();
+        let mut engine = Engine::new(
+            &game.scenario,
+            &game.index,
+            &mut self.state,
+            &mut self.rng,
+            &mut self.log,
+            phase,
+        );
+        f(&mut engine, &mut self.book, &self.config);
+    }
+}
+
+fn briefing_system(mut p: SimParams) {
+    p.run(Phase::Briefing, |e, book, _| e.briefing(book));
+}
+fn orders_system(mut p: SimParams) {
+    p.run(Phase::Orders, |e, book, _| e.orders(book));
+}
+fn resolution_system(mut p: SimParams) {
+    p.run(Phase::Resolution, |e, book, _| e.resolution(book));
+}
+fn attribution_system(mut p: SimParams) {
+    p.run(Phase::Attribution, |e, _, _| e.attribution());
+}
+fn red_lines_system(mut p: SimParams) {
+    p.run(Phase::RedLines, |e, _, _| e.red_lines());
+}
+fn diplomacy_system(mut p: SimParams) {
+    p.run(Phase::Diplomacy, |e, book, _| e.diplomacy(book));
+}
+fn escalation_system(mut p: SimParams) {
+    p.run(Phase::Escalation, |e, _, _| e.escalation());
+}
+fn endings_system(mut p: SimParams) {
+    p.run(Phase::Endings, |e, _, _| e.endings());
+}
+fn log_system(mut p: SimParams) {
+    let ended_turn = p.state.ending.as_ref().map(|e| e.turn);
+    // A game that ended in an earlier turn is not closed again.
+    if ended_turn.is_some_and(|t| t < p.state.turn) {
+        return;
+    }
+    p.run(Phase::Log, |e, book, config| {
+        e.close_turn(book, config.hash_every_turn)
+    });
+}
+
+/// One game on a bare `World` with a reusable turn schedule: the headless way to play.
+pub struct Game {
+    /// The world holding the game's resources.
+    pub world: World,
+    schedule: Schedule,
+}
+
+impl Game {
+    /// A new game of a scenario.
+    pub fn new(loaded: &LoadedScenario, seed: u64, controllers: &[Controller]) -> Self {
+        let mut world = World::new();
+        start_game(&mut world, loaded, seed, controllers);
+        Game {
+            world,
+            schedule: turn_schedule(),
+        }
+    }
+
+    /// Starts over with a new seed and controllers, keeping the built schedule.
+    pub fn reset(&mut self, loaded: &LoadedScenario, seed: u64, controllers: &[Controller]) {
+        start_game(&mut self.world, loaded, seed, controllers);
+    }
+
+    /// Turns the per-turn state hash and the log on or off (analysis switches both off).
+    pub fn set_fast(&mut self, fast: bool) {
+        self.world.resource_mut::<GameConfig>().hash_every_turn = !fast;
+        self.world.resource_mut::<GameLog>().disabled = fast;
+    }
+
+    /// Submits a team's orders for the coming turn.
+    pub fn submit(&mut self, orders: SubmitOrders) {
+        self.world.write_message(orders);
+    }
+
+    /// Sends a facilitator command (applies at the next briefing).
+    pub fn command(&mut self, command: FacilitatorCommand) {
+        self.world.write_message(command);
+    }
+
+    /// Plays one turn; returns false when the game is over.
+    pub fn step(&mut self) -> bool {
+        if self.state().is_over() {
+            return false;
+        }
+        self.schedule.run(&mut self.world);
+        !self.state().is_over()
+    }
+
+    /// Plays to the end.
+    pub fn play_out(&mut self) {
+        while self.step() {}
+    }
+
+    /// The rule state.
+    pub fn state(&self) -> &GameState {
+        self.world.resource::<GameState>()
+    }
+
+    /// The log.
+    pub fn log(&self) -> &GameLog {
+        self.world.resource::<GameLog>()
+    }
+
+    /// The scenario.
+    pub fn scenario(&self) -> &LoadedScenario {
+        self.world.resource::<LoadedScenario>()
+    }
+}

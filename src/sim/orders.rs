@@ -1,0 +1,162 @@
+//! Orders: what teams and bots submit, and which orders are legal.
+
+use std::collections::BTreeMap;
+
+use bevy::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::eval::Ctx;
+use super::state::Bindings;
+use crate::scenario::TargetKind;
+
+/// One order: an action, and its target when it needs one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Order {
+    /// Action id.
+    pub action: String,
+    /// Target actor id.
+    #[serde(default)]
+    pub target: Option<String>,
+}
+
+/// A team's (or a scripted player's) orders for the current turn, sent as a message.
+#[derive(Message, Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SubmitOrders {
+    /// The actor the orders are for.
+    pub actor: String,
+    /// Its orders, in priority order (extra orders beyond the per-turn limit are dropped).
+    pub orders: Vec<Order>,
+    /// Answers to proposals it has received: (proposal id, accept).
+    #[serde(default)]
+    pub answers: Vec<(String, bool)>,
+}
+
+/// Facilitator commands, sent as messages; they apply at the next turn's briefing.
+#[derive(Message, Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FacilitatorCommand {
+    /// Release an inject (by id).
+    ReleaseInject(String),
+    /// Flip a named switch.
+    SetSwitch(String, bool),
+    /// Choose an inject's option (by inject id and choice index) instead of the weighted draw.
+    ChooseInjectOption(String, usize),
+}
+
+/// Orders and commands collected for the turn about to be resolved.
+#[derive(Resource, Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OrderBook {
+    /// Orders by actor position (submitted by teams, or chosen by bots).
+    pub orders: BTreeMap<usize, Vec<Order>>,
+    /// Who chose each actor's orders ("team", "bot:hawk").
+    pub chosen_by: BTreeMap<usize, String>,
+    /// Proposal answers by (proposal position, receiver position).
+    pub answers: BTreeMap<(usize, usize), bool>,
+    /// Facilitator commands waiting for the briefing.
+    pub commands: Vec<FacilitatorCommand>,
+}
+
+/// A legal order with its resolved action and target positions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct LegalOrder {
+    /// Action position.
+    pub action: usize,
+    /// Target actor position.
+    pub target: Option<usize>,
+}
+
+impl Ctx<'_> {
+    /// Whether the actor may take the action at all this turn (ignoring targets).
+    pub fn action_allowed(&self, actor: usize, action: usize) -> Result<(), String> {
+        let a = &self.sc.actions[action];
+        let st = &self.st.actors[actor];
+        let enabled = st
+            .action_overrides
+            .get(&action)
+            .copied()
+            .unwrap_or(a.enabled);
+        if !enabled {
+            return Err("the action is not enabled for this actor".into());
+        }
+        let b = Bindings {
+            acting: Some(actor),
+            ..Default::default()
+        };
+        if !self.who_set(&a.by, b).contains(&actor) {
+            return Err("this actor cannot take this action".into());
+        }
+        let rung = self.rung(&a.rung);
+        if rung > st.threshold {
+            return Err(format!(
+                "above its rules of engagement (threshold {})",
+                self.sc.meta.ladder.rungs[st.threshold].id
+            ));
+        }
+        for (attr, cost) in &a.cost {
+            if let Some(&i) = self.ix.attributes.get(attr)
+                && st.attrs[i] < *cost
+            {
+                return Err(format!("cannot pay {cost} {attr}"));
+            }
+        }
+        if let Some(cond) = &a.available
+            && !self.eval_pure(cond, b)
+        {
+            return Err("its condition does not hold".into());
+        }
+        Ok(())
+    }
+
+    /// The targets an action may be aimed at by an actor (empty vector with `None` for untargeted).
+    pub fn targets(&self, actor: usize, action: usize) -> Vec<Option<usize>> {
+        let b = Bindings {
+            acting: Some(actor),
+            ..Default::default()
+        };
+        match &self.sc.actions[action].target {
+            TargetKind::None => vec![None],
+            TargetKind::Actor(who) | TargetKind::Sector(_, who) => self
+                .who_set(who, b)
+                .into_iter()
+                .filter(|&t| t != actor)
+                .map(Some)
+                .collect(),
+        }
+    }
+
+    /// Every legal order for an actor this turn, in catalogue then actor order.
+    pub fn legal_orders(&self, actor: usize) -> Vec<LegalOrder> {
+        let mut out = Vec::new();
+        for action in 0..self.sc.actions.len() {
+            if self.action_allowed(actor, action).is_ok() {
+                for target in self.targets(actor, action) {
+                    out.push(LegalOrder { action, target });
+                }
+            }
+        }
+        out
+    }
+
+    /// Resolves an order's ids and checks it, returning positions or why it is illegal.
+    pub fn check_order(&self, actor: usize, order: &Order) -> Result<LegalOrder, String> {
+        let action = *self
+            .ix
+            .actions
+            .get(&order.action)
+            .ok_or_else(|| format!("unknown action \"{}\"", order.action))?;
+        self.action_allowed(actor, action)?;
+        let target = match &order.target {
+            Some(t) => Some(
+                *self
+                    .ix
+                    .actors
+                    .get(t)
+                    .ok_or_else(|| format!("unknown target \"{t}\""))?,
+            ),
+            None => None,
+        };
+        if !self.targets(actor, action).contains(&target) {
+            return Err("not a valid target for this action".into());
+        }
+        Ok(LegalOrder { action, target })
+    }
+}

@@ -1,0 +1,1263 @@
+//! The rules: applying effects, and each phase of a turn.
+
+use super::eval::{Ctx, GameRng};
+use super::log::{Audience, Event, GameLog, Phase};
+use super::orders::{FacilitatorCommand, LegalOrder, OrderBook};
+use super::state::*;
+use crate::bots;
+use crate::scenario::{
+    Confidence, Controller, Effect, Intent, Scenario, ScenarioIndex, Visibility, Who,
+};
+
+/// Mutable access to a game for one phase.
+pub struct Engine<'a> {
+    /// The scenario.
+    pub sc: &'a Scenario,
+    /// Its index.
+    pub ix: &'a ScenarioIndex,
+    /// The state.
+    pub st: &'a mut GameState,
+    /// The dice.
+    pub rng: &'a mut GameRng,
+    /// The log.
+    pub log: &'a mut GameLog,
+    /// The phase being run (for the log).
+    pub phase: Phase,
+    /// Facilitator choices for injects: (inject, choice).
+    pub inject_choices: Vec<(usize, usize)>,
+    depth: u32,
+}
+
+const MAX_DEPTH: u32 = 32;
+
+impl<'a> Engine<'a> {
+    /// An engine for a phase.
+    pub fn new(
+        sc: &'a Scenario,
+        ix: &'a ScenarioIndex,
+        st: &'a mut GameState,
+        rng: &'a mut GameRng,
+        log: &'a mut GameLog,
+        phase: Phase,
+    ) -> Self {
+        Engine {
+            sc,
+            ix,
+            st,
+            rng,
+            log,
+            phase,
+            inject_choices: Vec::new(),
+            depth: 0,
+        }
+    }
+
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            sc: self.sc,
+            ix: self.ix,
+            st: self.st,
+        }
+    }
+
+    fn id(&self, actor: usize) -> String {
+        self.sc.actors[actor].id.clone()
+    }
+
+    fn rung_id(&self, rung: usize) -> String {
+        self.sc.meta.ladder.rungs[rung].id.clone()
+    }
+
+    fn push(&mut self, audience: Audience, event: Event) {
+        self.log.push(self.st.turn, self.phase, audience, event);
+    }
+
+    fn private(&self, actors: &[usize]) -> Audience {
+        let mut ids: Vec<String> = actors.iter().map(|&a| self.id(a)).collect();
+        ids.dedup();
+        Audience::Private(ids)
+    }
+
+    /// Evaluates a condition with the dice.
+    pub fn eval(&mut self, c: &crate::scenario::Condition, b: Bindings) -> bool {
+        let ctx = Ctx {
+            sc: self.sc,
+            ix: self.ix,
+            st: self.st,
+        };
+        ctx.eval(c, b, Some(&mut *self.rng))
+    }
+
+    fn who(&self, w: &Who, b: Bindings) -> Vec<usize> {
+        self.ctx().who_set(w, b)
+    }
+
+    fn fill(&self, text: &str, b: Bindings) -> String {
+        let mut out = text.to_string();
+        for (key, who) in [
+            ("{acting}", b.acting),
+            ("{target}", b.target),
+            ("{owner}", b.owner),
+            ("{each}", b.each),
+        ] {
+            if let Some(a) = who {
+                out = out.replace(key, &self.sc.actors[a].name);
+            }
+        }
+        out
+    }
+
+    fn effect_log(&mut self, text: String, source: &str) {
+        self.push(
+            Audience::Public,
+            Event::Effect {
+                text,
+                source: source.to_string(),
+            },
+        );
+    }
+
+    /// Moves an actor to a rung, logging the move.
+    pub fn set_rung(&mut self, actor: usize, rung: usize) {
+        let rung = rung.min(self.sc.meta.ladder.rungs.len().saturating_sub(1));
+        let from = self.st.actors[actor].rung;
+        if from != rung {
+            self.st.actors[actor].rung = rung;
+            let event = Event::Escalated {
+                actor: self.id(actor),
+                from: self.rung_id(from),
+                to: self.rung_id(rung),
+            };
+            self.push(Audience::Public, event);
+        }
+    }
+
+    /// Applies effects in order.
+    pub fn apply(&mut self, effects: &[Effect], b: Bindings, source: &str) {
+        if self.depth >= MAX_DEPTH {
+            return;
+        }
+        self.depth += 1;
+        for e in effects {
+            self.apply_one(e, b, source);
+        }
+        self.depth -= 1;
+    }
+
+    fn apply_one(&mut self, e: &Effect, b: Bindings, source: &str) {
+        let nrungs = self.sc.meta.ladder.rungs.len();
+        match e {
+            Effect::AddAttr(w, attr, n) | Effect::SetAttr(w, attr, n) => {
+                let Some(&i) = self.ix.attributes.get(attr) else {
+                    return;
+                };
+                let def = &self.sc.meta.attributes[i];
+                for a in self.who(w, b) {
+                    let old = self.st.actors[a].attrs[i];
+                    let new = match e {
+                        Effect::AddAttr(..) => old.saturating_add(*n),
+                        _ => *n,
+                    }
+                    .clamp(def.min, def.max);
+                    if new != old {
+                        self.st.actors[a].attrs[i] = new;
+                        let text = format!("{} {} {} -> {}", self.id(a), attr, old, new);
+                        if def.public {
+                            self.effect_log(text, source);
+                        } else {
+                            let aud = self.private(&[a]);
+                            self.push(
+                                aud,
+                                Event::Effect {
+                                    text,
+                                    source: source.into(),
+                                },
+                            );
+                        }
+                    }
+                }
+            }
+            Effect::Damage(w, sector, n) | Effect::Harden(w, sector, n) => {
+                let Some(&s) = self.ix.sectors.get(sector) else {
+                    return;
+                };
+                for a in self.who(w, b) {
+                    let st = &mut self.st.actors[a];
+                    let text = if matches!(e, Effect::Damage(..)) {
+                        let applied = n * (100 - st.resilience[s]) / 100;
+                        let old = st.damage[s];
+                        st.damage[s] = (old + applied).clamp(0, 100);
+                        format!(
+                            "{} {} damage {} -> {}",
+                            self.id(a),
+                            sector,
+                            old,
+                            self.st.actors[a].damage[s]
+                        )
+                    } else {
+                        let old = st.resilience[s];
+                        st.resilience[s] = (old + n).clamp(0, 100);
+                        format!(
+                            "{} {} resilience {} -> {}",
+                            self.id(a),
+                            sector,
+                            old,
+                            self.st.actors[a].resilience[s]
+                        )
+                    };
+                    self.effect_log(text, source);
+                }
+            }
+            Effect::EscalateTo(w, rung) => {
+                let r = self.ctx().rung(rung);
+                for a in self.who(w, b) {
+                    self.set_rung(a, r);
+                }
+            }
+            Effect::EscalateBy(w, n) => {
+                for a in self.who(w, b) {
+                    let r = (self.st.actors[a].rung as i64 + i64::from(*n))
+                        .clamp(0, nrungs as i64 - 1) as usize;
+                    self.set_rung(a, r);
+                }
+            }
+            Effect::ShiftThreshold(w, n) => {
+                for a in self.who(w, b) {
+                    let old = self.st.actors[a].threshold;
+                    let new = (old as i64 + i64::from(*n)).clamp(0, nrungs as i64 - 1) as usize;
+                    self.st.actors[a].threshold = new;
+                    let text = format!(
+                        "{} rules-of-engagement threshold {} -> {}",
+                        self.id(a),
+                        self.rung_id(old),
+                        self.rung_id(new)
+                    );
+                    self.effect_log(text, source);
+                }
+            }
+            Effect::DeclareRedLine(id) | Effect::WithdrawRedLine(id) => {
+                if let Some(&r) = self.ix.red_lines.get(id) {
+                    let declare = matches!(e, Effect::DeclareRedLine(_));
+                    self.st.red_lines[r].declared = declare;
+                    if !declare {
+                        self.st.obligations.retain(|o| o.red_line != r);
+                    }
+                    let rl = &self.sc.red_lines[r];
+                    let text = format!(
+                        "red line {id} {}",
+                        if declare { "declared" } else { "withdrawn" }
+                    );
+                    let aud = if rl.public {
+                        Audience::Public
+                    } else {
+                        let owner = self.ix.actors.get(&rl.owner).copied().unwrap_or(0);
+                        self.private(&[owner])
+                    };
+                    self.push(
+                        aud,
+                        Event::Effect {
+                            text,
+                            source: source.into(),
+                        },
+                    );
+                }
+            }
+            Effect::AdjustCredibility(id, n) => {
+                if let Some(&r) = self.ix.red_lines.get(id) {
+                    let c = &mut self.st.red_lines[r].credibility;
+                    let old = *c;
+                    *c = (*c + n).clamp(0, 100);
+                    let text = format!("red line {id} credibility {old} -> {}", *c);
+                    self.effect_log(text, source);
+                }
+            }
+            Effect::EnableAction(w, action) | Effect::DisableAction(w, action) => {
+                if let Some(&act) = self.ix.actions.get(action) {
+                    let on = matches!(e, Effect::EnableAction(..));
+                    for a in self.who(w, b) {
+                        self.st.actors[a].action_overrides.insert(act, on);
+                        let aud = self.private(&[a]);
+                        let text = format!(
+                            "{} may {}take {}",
+                            self.id(a),
+                            if on { "now " } else { "no longer " },
+                            action
+                        );
+                        self.push(
+                            aud,
+                            Event::Effect {
+                                text,
+                                source: source.into(),
+                            },
+                        );
+                    }
+                }
+            }
+            Effect::SetStance(w, stance) => {
+                for a in self.who(w, b) {
+                    self.st.actors[a].stance = Some(*stance);
+                    let text = format!("{} stance {:?}", self.id(a), stance);
+                    self.effect_log(text, source);
+                }
+            }
+            Effect::OpenChannel(x, y) | Effect::CloseChannel(x, y) => {
+                let open = matches!(e, Effect::OpenChannel(..));
+                for a in self.who(x, b) {
+                    for c in self.who(y, b) {
+                        if a == c {
+                            continue;
+                        }
+                        let key = (a.min(c), a.max(c));
+                        let changed = if open {
+                            self.st.channels.insert(key)
+                        } else {
+                            self.st.channels.remove(&key)
+                        };
+                        if changed {
+                            let text = format!(
+                                "channel {}-{} {}",
+                                self.id(key.0),
+                                self.id(key.1),
+                                if open { "opened" } else { "closed" }
+                            );
+                            self.effect_log(text, source);
+                        }
+                    }
+                }
+            }
+            Effect::Propose(p, to) => {
+                let (Some(&prop), Some(from)) = (self.ix.proposals.get(p), b.acting) else {
+                    return;
+                };
+                for t in self.who(to, b) {
+                    if t == from {
+                        continue;
+                    }
+                    let busy = self.st.pending.iter().any(|x| x.proposal == prop)
+                        || self.st.agreements.iter().any(|x| x.proposal == prop);
+                    if busy {
+                        continue;
+                    }
+                    self.st.pending.push(PendingProposal {
+                        proposal: prop,
+                        from,
+                        to: t,
+                        turn: self.st.turn,
+                    });
+                    let ev = Event::Proposed {
+                        proposal: p.clone(),
+                        from: self.id(from),
+                        to: self.id(t),
+                    };
+                    self.push(Audience::Public, ev);
+                }
+            }
+            Effect::BreakAgreement(p) => {
+                if let Some(&prop) = self.ix.proposals.get(p) {
+                    let before = self.st.agreements.len();
+                    self.st.agreements.retain(|a| a.proposal != prop);
+                    if self.st.agreements.len() != before {
+                        self.effect_log(format!("agreement {p} broken"), source);
+                    }
+                }
+            }
+            Effect::AddEvidence(w, n) => {
+                let victims = self.who(w, b);
+                for i in 0..self.st.incidents.len() {
+                    let inc = &self.st.incidents[i];
+                    if inc.detected.is_some() && !inc.public && victims.contains(&inc.victim) {
+                        self.add_evidence(i, *n);
+                    }
+                }
+            }
+            Effect::Reveal { victim, culprit } => {
+                let victims = self.who(victim, b);
+                let culprits = self.who(culprit, b);
+                for i in 0..self.st.incidents.len() {
+                    let inc = &self.st.incidents[i];
+                    if inc.detected.is_none()
+                        && victims.contains(&inc.victim)
+                        && culprits.contains(&inc.actor)
+                    {
+                        self.detect(i, false);
+                        self.add_evidence(i, 20);
+                    }
+                }
+            }
+            Effect::PublicAttribution { victim, culprit } => {
+                let victims = self.who(victim, b);
+                let culprits = self.who(culprit, b);
+                for i in 0..self.st.incidents.len() {
+                    let inc = &self.st.incidents[i];
+                    if inc.detected.is_some()
+                        && !inc.public
+                        && victims.contains(&inc.victim)
+                        && inc.suspect.is_some_and(|s| culprits.contains(&s))
+                    {
+                        self.make_public(i);
+                    }
+                }
+            }
+            Effect::Acknowledge(w) => {
+                for a in self.who(w, b) {
+                    for i in 0..self.st.incidents.len() {
+                        if self.st.incidents[i].actor == a && !self.st.incidents[i].public {
+                            let turn = self.st.turn;
+                            let inc = &mut self.st.incidents[i];
+                            inc.suspect = Some(a);
+                            inc.evidence = 100;
+                            if inc.detected.is_none() {
+                                inc.detected = Some(turn);
+                            }
+                            self.make_public(i);
+                        }
+                    }
+                }
+            }
+            Effect::FireInject(id) => {
+                if let Some(&i) = self.ix.injects.get(id) {
+                    self.fire_inject(i);
+                }
+            }
+            Effect::ScheduleInject(id, n) => {
+                if let Some(&i) = self.ix.injects.get(id) {
+                    self.st.scheduled.push((self.st.turn + n.max(&1), i));
+                }
+            }
+            Effect::Headline(text) => {
+                let text = self.fill(text, b);
+                self.headline(text);
+            }
+            Effect::SetSwitch(name, on) => {
+                if *on {
+                    self.st.switches.insert(name.clone());
+                } else {
+                    self.st.switches.remove(name);
+                }
+            }
+            Effect::EndGame(id) => {
+                if let Some(&i) = self.ix.endings.get(id)
+                    && self.st.ending.is_none()
+                {
+                    self.st.ending = Some(EndingReached {
+                        ending: i,
+                        turn: self.st.turn,
+                    });
+                }
+            }
+            Effect::If(c, then, otherwise) => {
+                if self.eval(c, b) {
+                    self.apply(then, b, source);
+                } else {
+                    self.apply(otherwise, b, source);
+                }
+            }
+            Effect::Random(branches) => {
+                let weights: Vec<u32> = branches.iter().map(|(w, _)| *w).collect();
+                if let Some(i) = self.rng.weighted(&weights) {
+                    self.apply(&branches[i].1, b, source);
+                }
+            }
+            Effect::After(n, effects) => {
+                self.st.delayed.push(Delayed {
+                    due: self.st.turn + (*n).max(1),
+                    effects: effects.clone(),
+                    bindings: b,
+                    source: source.to_string(),
+                });
+            }
+            Effect::ForEach(w, effects) => {
+                for a in self.who(w, b) {
+                    let mut b2 = b;
+                    b2.each = Some(a);
+                    self.apply(effects, b2, source);
+                }
+            }
+        }
+    }
+
+    fn headline(&mut self, text: String) {
+        self.st.headlines.push((self.st.turn, text.clone()));
+        self.push(Audience::Public, Event::Headline { text });
+    }
+
+    /// Fires an inject (once per game).
+    pub fn fire_inject(&mut self, i: usize) {
+        if self.st.injects_fired[i].is_some() {
+            return;
+        }
+        let sc = self.sc;
+        let inj = &sc.injects[i];
+        self.st.injects_fired[i] = Some(self.st.turn);
+        self.st.headlines.push((self.st.turn, inj.headline.clone()));
+        self.push(
+            Audience::Public,
+            Event::Inject {
+                inject: inj.id.clone(),
+                headline: inj.headline.clone(),
+            },
+        );
+        let source = format!("inject {}", inj.id);
+        self.apply(&inj.effects, Bindings::default(), &source);
+        if !inj.choices.is_empty() {
+            let chosen = self
+                .inject_choices
+                .iter()
+                .find(|(j, _)| *j == i)
+                .map(|(_, c)| *c)
+                .filter(|c| *c < inj.choices.len())
+                .or_else(|| {
+                    let w: Vec<u32> = inj.choices.iter().map(|c| c.weight).collect();
+                    self.rng.weighted(&w)
+                });
+            if let Some(c) = chosen {
+                let choice = &inj.choices[c];
+                self.push(
+                    Audience::Public,
+                    Event::InjectChoice {
+                        inject: inj.id.clone(),
+                        choice: choice.label.clone(),
+                    },
+                );
+                self.apply(&choice.effects, Bindings::default(), &source);
+            }
+        }
+    }
+
+    fn log_attribution(&mut self, i: usize) {
+        let inc = self.st.incidents[i].clone();
+        let ev = Event::Attribution {
+            incident: inc.id,
+            victim: self.id(inc.victim),
+            suspect: inc.suspect.map(|s| self.id(s)),
+            confidence: inc.evidence,
+            level: Confidence::from_value(inc.evidence),
+            wrong: inc.misattributed(),
+        };
+        let aud = self.private(&[inc.victim]);
+        self.push(aud, ev);
+    }
+
+    fn add_evidence(&mut self, i: usize, n: i32) {
+        let before = self.st.incidents[i].evidence;
+        let after = (before + n).clamp(0, 100);
+        if after != before {
+            self.st.incidents[i].evidence = after;
+            self.log_attribution(i);
+        }
+    }
+
+    /// The victim detects an incident: it gains initial evidence and suspects someone.
+    fn detect(&mut self, i: usize, may_mislead: bool) {
+        let inc = self.st.incidents[i].clone();
+        let action = &self.sc.actions[inc.action];
+        let prof = &action.attribution;
+        let mut suspect = inc.actor;
+        if may_mislead && let Some(w) = &prof.mislead_to {
+            let channel = self
+                .st
+                .channels
+                .contains(&(inc.actor.min(inc.victim), inc.actor.max(inc.victim)));
+            let chance = if channel {
+                prof.mislead_chance / 2
+            } else {
+                prof.mislead_chance
+            };
+            let b = Bindings {
+                acting: Some(inc.actor),
+                target: Some(inc.victim),
+                ..Default::default()
+            };
+            let blamed = self
+                .who(w, b)
+                .into_iter()
+                .find(|&x| x != inc.victim && x != inc.actor);
+            if let Some(x) = blamed
+                && self.rng.d100() <= chance
+            {
+                suspect = x;
+            }
+        }
+        {
+            let turn = self.st.turn;
+            let m = &mut self.st.incidents[i];
+            m.detected = Some(turn);
+            m.evidence = m.evidence.max(prof.initial_evidence.clamp(0, 100));
+            m.suspect = Some(suspect);
+        }
+        let ev = Event::Detected {
+            incident: inc.id,
+            victim: self.id(inc.victim),
+            suspect: Some(self.id(suspect)),
+            confidence: self.st.incidents[i].evidence,
+        };
+        let aud = self.private(&[inc.victim]);
+        self.push(aud, ev);
+        self.log_attribution(i);
+        // The victim now perceives escalation: the true author's rung rises.
+        let rung = self.ctx().rung(&action.rung);
+        if rung > self.st.actors[inc.actor].rung {
+            self.set_rung(inc.actor, rung);
+        }
+        let b = Bindings {
+            acting: Some(inc.actor),
+            target: Some(inc.victim),
+            ..Default::default()
+        };
+        let src = format!("detection of {}", action.id);
+        let effects = &self.sc.actions[inc.action].on_detection;
+        self.apply(effects, b, &src);
+    }
+
+    /// An incident becomes publicly attributed to its suspect; the norms it breaks now count against them.
+    fn make_public(&mut self, i: usize) {
+        self.st.incidents[i].public = true;
+        let inc = self.st.incidents[i].clone();
+        let named = inc.suspect.unwrap_or(inc.actor);
+        let ev = Event::PublicAttribution {
+            incident: inc.id,
+            victim: self.id(inc.victim),
+            culprit: self.id(named),
+        };
+        self.push(Audience::Public, ev);
+        self.norms(inc.action, named, true, false);
+    }
+
+    fn norms(&mut self, action: usize, actor: usize, breaches: bool, upholds: bool) {
+        let sc = self.sc;
+        let tags = &sc.actions[action].norms;
+        let b = Bindings {
+            acting: Some(actor),
+            ..Default::default()
+        };
+        if breaches {
+            for n in &tags.breaks {
+                if let Some(&k) = self.ix.norms.get(n) {
+                    self.st.actors[actor].norms_broken.push(k);
+                    let src = format!("norm {n} breached");
+                    self.apply(&sc.meta.norms[k].on_breach, b, &src);
+                }
+            }
+        }
+        if upholds {
+            for n in &tags.upholds {
+                if let Some(&k) = self.ix.norms.get(n) {
+                    self.st.actors[actor].norms_upheld.push(k);
+                    let src = format!("norm {n} upheld");
+                    self.apply(&sc.meta.norms[k].on_uphold, b, &src);
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- phases
+
+    /// Briefing: facilitator commands, upkeep, scheduled, scripted and triggered injects.
+    pub fn briefing(&mut self, book: &mut OrderBook) {
+        let turn = self.st.turn;
+        self.push(Audience::Public, Event::TurnStarted { turn });
+        for cmd in std::mem::take(&mut book.commands) {
+            match cmd {
+                FacilitatorCommand::SetSwitch(name, on) => {
+                    if on {
+                        self.st.switches.insert(name);
+                    } else {
+                        self.st.switches.remove(&name);
+                    }
+                }
+                FacilitatorCommand::ReleaseInject(id) => {
+                    if let Some(&i) = self.ix.injects.get(&id) {
+                        self.st.scheduled.push((turn, i));
+                    }
+                }
+                FacilitatorCommand::ChooseInjectOption(id, c) => {
+                    if let Some(&i) = self.ix.injects.get(&id) {
+                        self.inject_choices.push((i, c));
+                    }
+                }
+            }
+        }
+        if turn > 1 {
+            let sc = self.sc;
+            self.apply(&sc.meta.upkeep, Bindings::default(), "upkeep");
+        }
+        let due: Vec<usize> = self
+            .st
+            .scheduled
+            .iter()
+            .filter(|(t, _)| *t <= turn)
+            .map(|(_, i)| *i)
+            .collect();
+        self.st.scheduled.retain(|(t, _)| *t > turn);
+        for i in due {
+            self.fire_inject(i);
+        }
+        let sc = self.sc;
+        for (i, inj) in sc.injects.iter().enumerate() {
+            let fire = match &inj.when {
+                crate::scenario::InjectWhen::Turn(t) => *t == turn,
+                crate::scenario::InjectWhen::Condition(c) => {
+                    self.st.injects_fired[i].is_none() && self.eval(c, Bindings::default())
+                }
+                crate::scenario::InjectWhen::Facilitator => false,
+            };
+            if fire {
+                self.fire_inject(i);
+            }
+        }
+    }
+
+    /// Orders: bots choose for the actors they play; every order is checked and logged.
+    pub fn orders(&mut self, book: &mut OrderBook) {
+        let limit = self.sc.meta.rules.orders_per_turn as usize;
+        for actor in 0..self.sc.actors.len() {
+            let controller = self.st.actors[actor].controller.clone();
+            let chosen: Vec<LegalOrder> = match (&controller, book.orders.get(&actor)) {
+                (_, Some(orders)) => {
+                    let orders = orders.clone();
+                    let mut ok = Vec::new();
+                    for o in orders {
+                        match self.ctx().check_order(actor, &o) {
+                            Ok(lo) => ok.push(lo),
+                            Err(reason) => {
+                                let aud = self.private(&[actor]);
+                                let ev = Event::OrderRejected {
+                                    actor: self.id(actor),
+                                    action: o.action.clone(),
+                                    reason,
+                                };
+                                self.push(aud, ev);
+                            }
+                        }
+                    }
+                    book.chosen_by.entry(actor).or_insert_with(|| "team".into());
+                    ok
+                }
+                (Controller::Bot(doctrine), None) => {
+                    book.chosen_by
+                        .insert(actor, format!("bot:{}", doctrine.cli_name()));
+                    let ctx = Ctx {
+                        sc: self.sc,
+                        ix: self.ix,
+                        st: self.st,
+                    };
+                    bots::choose_orders(&ctx, actor, *doctrine, limit, self.rng)
+                }
+                _ => Vec::new(),
+            };
+            let mut kept = Vec::new();
+            for lo in chosen.into_iter().take(limit) {
+                let order = super::orders::Order {
+                    action: self.sc.actions[lo.action].id.clone(),
+                    target: lo.target.map(|t| self.id(t)),
+                };
+                let aud = self.private(&[actor]);
+                let ev = Event::Order {
+                    actor: self.id(actor),
+                    action: order.action.clone(),
+                    target: order.target.clone(),
+                    by: book.chosen_by.get(&actor).cloned().unwrap_or_default(),
+                };
+                self.push(aud, ev);
+                kept.push(order);
+            }
+            book.orders.insert(actor, kept);
+        }
+    }
+
+    /// Resolution: delayed effects due now, then every order with seeded dice, slot by slot in actor order.
+    pub fn resolution(&mut self, book: &OrderBook) {
+        let turn = self.st.turn;
+        let due: Vec<Delayed> = self
+            .st
+            .delayed
+            .iter()
+            .filter(|d| d.due <= turn)
+            .cloned()
+            .collect();
+        self.st.delayed.retain(|d| d.due > turn);
+        for d in due {
+            let src = format!("delayed: {}", d.source);
+            self.apply(&d.effects, d.bindings, &src);
+        }
+        let slots = book.orders.values().map(Vec::len).max().unwrap_or(0);
+        for slot in 0..slots {
+            for (&actor, orders) in &book.orders {
+                let Some(order) = orders.get(slot) else {
+                    continue;
+                };
+                match self.ctx().check_order(actor, order) {
+                    Ok(lo) => self.resolve(actor, lo),
+                    Err(reason) => {
+                        let aud = self.private(&[actor]);
+                        let ev = Event::OrderRejected {
+                            actor: self.id(actor),
+                            action: order.action.clone(),
+                            reason,
+                        };
+                        self.push(aud, ev);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The success chance of an order, in percent.
+    pub fn chance(&mut self, actor: usize, lo: LegalOrder) -> i32 {
+        let sc = self.sc;
+        let a = &sc.actions[lo.action];
+        let b = Bindings {
+            acting: Some(actor),
+            target: lo.target,
+            ..Default::default()
+        };
+        let mut chance = a.chance;
+        for m in &a.modifiers {
+            if self.eval(&m.when, b) {
+                chance += m.add;
+            }
+        }
+        if a.intent == Intent::Offensive
+            && let (Some(t), Some(def)) = (lo.target, &sc.meta.rules.defense_attribute)
+            && let Some(&d) = self.ix.attributes.get(def)
+        {
+            chance -= self.st.actors[t].attrs[d] / 4;
+        }
+        chance.clamp(0, 100)
+    }
+
+    fn resolve(&mut self, actor: usize, lo: LegalOrder) {
+        let sc = self.sc;
+        let a = &sc.actions[lo.action];
+        for (attr, cost) in &a.cost {
+            if let Some(&i) = self.ix.attributes.get(attr) {
+                let def = &sc.meta.attributes[i];
+                let v = &mut self.st.actors[actor].attrs[i];
+                *v = (*v - cost).clamp(def.min, def.max);
+            }
+        }
+        let chance = self.chance(actor, lo);
+        let roll = self.rng.d100();
+        let success = roll <= chance;
+        let aud = if a.visibility == Visibility::Overt {
+            Audience::Public
+        } else {
+            self.private(&[actor])
+        };
+        let ev = Event::Roll {
+            actor: self.id(actor),
+            action: a.id.clone(),
+            target: lo.target.map(|t| self.id(t)),
+            chance,
+            roll,
+            success,
+        };
+        self.push(aud.clone(), ev);
+        self.st.history.push(ActionRecord {
+            turn: self.st.turn,
+            actor,
+            action: lo.action,
+            target: lo.target,
+            success,
+        });
+        let b = Bindings {
+            acting: Some(actor),
+            target: lo.target,
+            ..Default::default()
+        };
+        let rung = self.ctx().rung(&a.rung);
+        if a.visibility == Visibility::Overt {
+            if rung > self.st.actors[actor].rung {
+                self.set_rung(actor, rung);
+            }
+            self.norms(lo.action, actor, true, success);
+        }
+        let src = a.id.clone();
+        if success {
+            self.apply(&a.on_success, b, &src);
+        } else {
+            self.apply(&a.on_failure, b, &src);
+        }
+        // Hostile acts against an actor become incidents its victim may perceive.
+        if let (Some(victim), true) = (
+            lo.target,
+            matches!(a.intent, Intent::Offensive | Intent::Punitive),
+        ) && (success || a.visibility == Visibility::Overt)
+        {
+            let id = self.st.next_incident;
+            self.st.next_incident += 1;
+            let overt = a.visibility == Visibility::Overt;
+            self.st.incidents.push(Incident {
+                id,
+                turn: self.st.turn,
+                action: lo.action,
+                actor,
+                victim,
+                success,
+                detected: overt.then_some(self.st.turn),
+                evidence: if overt { 100 } else { 0 },
+                suspect: overt.then_some(actor),
+                public: overt,
+            });
+            let i = self.st.incidents.len() - 1;
+            let ev = Event::Incident {
+                incident: id,
+                action: a.id.clone(),
+                actor: self.id(actor),
+                victim: self.id(victim),
+            };
+            self.push(aud, ev);
+            match a.visibility {
+                Visibility::Overt => {}
+                Visibility::Deniable => self.detect(i, true),
+                Visibility::Covert => {
+                    if self.rng.d100() <= a.attribution.detect {
+                        self.detect(i, true);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Attribution: victims detect covert incidents, gather evidence, and may correct a wrong suspect.
+    pub fn attribution(&mut self) {
+        let turn = self.st.turn;
+        let sc = self.sc;
+        let forensics = sc
+            .meta
+            .rules
+            .forensics_attribute
+            .as_ref()
+            .and_then(|f| self.ix.attributes.get(f).copied());
+        for i in 0..self.st.incidents.len() {
+            let inc = self.st.incidents[i].clone();
+            if inc.public || inc.turn == turn && inc.detected.is_none() {
+                continue;
+            }
+            let prof = &sc.actions[inc.action].attribution;
+            match inc.detected {
+                None => {
+                    if self.rng.d100() <= prof.detect {
+                        self.detect(i, true);
+                    }
+                }
+                Some(d) if d < turn => {
+                    let bonus = forensics.map_or(0, |f| self.st.actors[inc.victim].attrs[f] / 10);
+                    let before = self.st.incidents[i].evidence;
+                    self.st.incidents[i].evidence =
+                        (before + prof.evidence_per_turn + bonus).clamp(0, 100);
+                    let mut changed = self.st.incidents[i].evidence != before;
+                    let now = &self.st.incidents[i];
+                    if now.misattributed()
+                        && now.evidence >= sc.meta.rules.reassess_at
+                        && self.rng.d100() <= now.evidence
+                    {
+                        self.st.incidents[i].suspect = Some(inc.actor);
+                        changed = true;
+                    }
+                    if changed {
+                        self.log_attribution(i);
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// Red lines: enforcement of open obligations, then new crossings.
+    pub fn red_lines(&mut self) {
+        let turn = self.st.turn;
+        let sc = self.sc;
+        // Enforcement or neglect of open obligations.
+        let mut still_open = Vec::new();
+        for ob in std::mem::take(&mut self.st.obligations) {
+            let rl = &sc.red_lines[ob.red_line];
+            let answer = if turn > ob.opened {
+                self.st
+                    .history
+                    .iter()
+                    .find(|r| {
+                        r.turn == turn
+                            && r.actor == ob.owner
+                            && r.target == Some(ob.culprit)
+                            && bots::answers(sc, self.ix, rl, r.action)
+                    })
+                    .map(|r| r.action)
+            } else {
+                None
+            };
+            let (owner_id, culprit_id) = (self.id(ob.owner), self.id(ob.culprit));
+            if let Some(action) = answer {
+                let c = &mut self.st.red_lines[ob.red_line];
+                c.credibility = (c.credibility + rl.on_enforced).clamp(0, 100);
+                c.enforced += 1;
+                let ev = Event::RedLineEnforced {
+                    red_line: rl.id.clone(),
+                    owner: owner_id,
+                    culprit: culprit_id,
+                    action: sc.actions[action].id.clone(),
+                    credibility: c.credibility,
+                };
+                let aud = if rl.public {
+                    Audience::Public
+                } else {
+                    self.private(&[ob.owner])
+                };
+                self.push(aud, ev);
+            } else if turn >= ob.due {
+                let c = &mut self.st.red_lines[ob.red_line];
+                c.credibility = (c.credibility + rl.on_ignored).clamp(0, 100);
+                c.ignored += 1;
+                let ev = Event::RedLineIgnored {
+                    red_line: rl.id.clone(),
+                    owner: owner_id,
+                    credibility: c.credibility,
+                };
+                let aud = if rl.public {
+                    Audience::Public
+                } else {
+                    self.private(&[ob.owner])
+                };
+                self.push(aud, ev);
+            } else {
+                still_open.push(ob);
+            }
+        }
+        self.st.obligations = still_open;
+        // New crossings.
+        for (r, rl) in sc.red_lines.iter().enumerate() {
+            if !self.st.red_lines[r].declared {
+                continue;
+            }
+            let Some(&owner) = self.ix.actors.get(&rl.owner) else {
+                continue;
+            };
+            let base = Bindings {
+                owner: Some(owner),
+                ..Default::default()
+            };
+            for culprit in self.who(&rl.culprits, base) {
+                if culprit == owner
+                    || self
+                        .st
+                        .obligations
+                        .iter()
+                        .any(|o| o.red_line == r && o.culprit == culprit)
+                {
+                    continue;
+                }
+                // The latest incident the owner blames on this culprit; a red line is crossed
+                // once per incident, not again every turn for the same one.
+                let latest = self
+                    .st
+                    .incidents
+                    .iter()
+                    .filter(|i| {
+                        i.victim == owner && i.detected.is_some() && i.suspect == Some(culprit)
+                    })
+                    .map(|i| i.id)
+                    .max();
+                let previous = self.st.red_lines[r]
+                    .crossings
+                    .iter()
+                    .filter(|(_, c)| *c == culprit)
+                    .count();
+                let last_incident = self.st.obligation_incidents(r, culprit).unwrap_or(0);
+                if previous > 0 && latest.unwrap_or(0) <= last_incident {
+                    continue;
+                }
+                let b = Bindings {
+                    owner: Some(owner),
+                    target: Some(culprit),
+                    ..Default::default()
+                };
+                if !self.eval(&rl.trigger, b) {
+                    continue;
+                }
+                self.st.red_lines[r].crossings.push((turn, culprit));
+                self.st
+                    .crossed_incidents
+                    .push((r, culprit, latest.unwrap_or(0)));
+                self.st.obligations.push(Obligation {
+                    red_line: r,
+                    owner,
+                    culprit,
+                    opened: turn,
+                    due: turn + rl.response.within_turns.max(1),
+                    incident: latest,
+                });
+                let ev = Event::RedLineCrossed {
+                    red_line: rl.id.clone(),
+                    owner: self.id(owner),
+                    culprit: self.id(culprit),
+                };
+                let aud = if rl.public {
+                    Audience::Public
+                } else {
+                    self.private(&[owner])
+                };
+                self.push(aud, ev);
+                let src = format!("red line {}", rl.id);
+                self.apply(&rl.on_crossed, b, &src);
+            }
+        }
+    }
+
+    /// Diplomacy: receivers decide proposals whose negotiation time is over.
+    pub fn diplomacy(&mut self, book: &OrderBook) {
+        let turn = self.st.turn;
+        let sc = self.sc;
+        let mut keep = Vec::new();
+        for p in std::mem::take(&mut self.st.pending) {
+            let prop = &sc.proposals[p.proposal];
+            let answer = book.answers.get(&(p.proposal, p.to)).copied();
+            if turn < p.turn + prop.negotiation_turns && answer.is_none() {
+                keep.push(p);
+                continue;
+            }
+            let b = Bindings {
+                acting: Some(p.from),
+                target: Some(p.to),
+                ..Default::default()
+            };
+            let controller = self.st.actors[p.to].controller.clone();
+            let accepted = match (&controller, answer) {
+                (_, Some(a)) => a,
+                (Controller::Team, None) => false,
+                (controller, None) => {
+                    let mut chance = prop.acceptance;
+                    for m in &prop.modifiers {
+                        if self.eval(&m.when, b) {
+                            chance += m.add;
+                        }
+                    }
+                    if let Controller::Bot(d) = controller {
+                        let ctx = Ctx {
+                            sc,
+                            ix: self.ix,
+                            st: self.st,
+                        };
+                        chance += bots::acceptance_bias(&ctx, *d, p.to, p.from);
+                    }
+                    self.rng.d100() <= chance.clamp(0, 100)
+                }
+            };
+            let ev = Event::ProposalDecided {
+                proposal: prop.id.clone(),
+                from: self.id(p.from),
+                to: self.id(p.to),
+                accepted,
+            };
+            self.push(Audience::Public, ev);
+            let src = format!("proposal {}", prop.id);
+            if accepted {
+                self.st.agreements.push(Agreement {
+                    proposal: p.proposal,
+                    parties: (p.from, p.to),
+                    since: turn,
+                });
+                self.apply(&prop.on_accept, b, &src);
+            } else {
+                self.apply(&prop.on_refuse, b, &src);
+            }
+        }
+        self.st.pending.extend(keep);
+    }
+
+    /// Escalation: rung and crisis histories, named thresholds crossed.
+    pub fn escalation(&mut self) {
+        for a in &mut self.st.actors {
+            a.rung_history.push(a.rung);
+        }
+        let crisis = self.st.crisis();
+        self.st.crisis_history.push(crisis);
+        let sc = self.sc;
+        for (t, th) in sc.meta.ladder.thresholds.iter().enumerate() {
+            if self.st.thresholds_crossed[t].is_some() {
+                continue;
+            }
+            let above = self.ctx().rung(&th.above);
+            if let Some(actor) = (0..self.st.actors.len()).find(|&a| self.st.actors[a].rung > above)
+            {
+                self.st.thresholds_crossed[t] = Some(self.st.turn);
+                let ev = Event::ThresholdCrossed {
+                    threshold: th.id.clone(),
+                    name: th.name.clone(),
+                    actor: self.id(actor),
+                };
+                self.push(Audience::Public, ev);
+                if let Some(h) = &th.headline {
+                    self.headline(h.clone());
+                }
+            }
+        }
+    }
+
+    /// Endings: by priority; the fallback after the last turn.
+    pub fn endings(&mut self) {
+        let sc = self.sc;
+        if self.st.ending.is_none() {
+            let mut order: Vec<usize> = (0..sc.endings.len()).collect();
+            order.sort_by_key(|&i| (sc.endings[i].priority, i));
+            for i in order {
+                let e = &sc.endings[i];
+                if e.fallback {
+                    continue;
+                }
+                if let Some(c) = &e.when
+                    && self.eval(c, Bindings::default())
+                {
+                    self.st.ending = Some(EndingReached {
+                        ending: i,
+                        turn: self.st.turn,
+                    });
+                    break;
+                }
+            }
+        }
+        if self.st.ending.is_none()
+            && self.st.turn >= sc.meta.turns
+            && let Some(i) = sc.endings.iter().position(|e| e.fallback)
+        {
+            self.st.ending = Some(EndingReached {
+                ending: i,
+                turn: self.st.turn,
+            });
+        }
+        if let Some(end) = &self.st.ending {
+            let e = &sc.endings[end.ending];
+            self.push(
+                Audience::Public,
+                Event::Ending {
+                    ending: e.id.clone(),
+                    name: e.name.clone(),
+                },
+            );
+        }
+    }
+
+    /// Log: close the turn with the crisis level and the state hash; advance the turn.
+    pub fn close_turn(&mut self, book: &mut OrderBook, hash: bool) {
+        let crisis = self.rung_id(self.st.crisis());
+        let h = if hash {
+            format!("{:016x}", self.st.state_hash())
+        } else {
+            String::new()
+        };
+        let turn = self.st.turn;
+        self.push(
+            Audience::Public,
+            Event::TurnEnded {
+                turn,
+                crisis,
+                hash: h,
+            },
+        );
+        book.orders.clear();
+        book.chosen_by.clear();
+        book.answers.clear();
+        if self.st.ending.is_none() {
+            self.st.turn += 1;
+        }
+    }
+}

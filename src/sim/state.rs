@@ -1,0 +1,352 @@
+//! The rule state of one game: plain data, indexed by scenario positions, iterated in scenario order.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use bevy::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::scenario::{Controller, Effect, Scenario, ScenarioIndex, SwarmStance};
+
+/// One actor's state.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ActorState {
+    /// Attribute values, by attribute position.
+    pub attrs: Vec<i32>,
+    /// Current rung (position in the ladder).
+    pub rung: usize,
+    /// Highest rung its rules of engagement allow.
+    pub threshold: usize,
+    /// Per-sector resilience (0–100).
+    pub resilience: Vec<i32>,
+    /// Per-sector damage (0–100).
+    pub damage: Vec<i32>,
+    /// Actions enabled (`true`) or disabled (`false`) for this actor, overriding the catalogue.
+    pub action_overrides: BTreeMap<usize, bool>,
+    /// For swarms: the sponsor's stance.
+    pub stance: Option<SwarmStance>,
+    /// Who plays it in this session.
+    pub controller: Controller,
+    /// Its rung at the end of each turn played.
+    pub rung_history: Vec<usize>,
+    /// Known norm breaches (the norms ledger).
+    pub norms_broken: Vec<usize>,
+    /// Whether its rung counts for the global crisis level (scenario rule `crisis_of`).
+    pub counts_for_crisis: bool,
+    /// Visible norm upholdings.
+    pub norms_upheld: Vec<usize>,
+}
+
+/// An executed offensive or punitive action against an actor: what the victim may detect and attribute.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Incident {
+    /// Sequence number, stable across replays.
+    pub id: u32,
+    /// Turn it happened.
+    pub turn: u32,
+    /// Action position.
+    pub action: usize,
+    /// Who really did it.
+    pub actor: usize,
+    /// Who it hit.
+    pub victim: usize,
+    /// Whether it succeeded.
+    pub success: bool,
+    /// Turn the victim detected it.
+    pub detected: Option<u32>,
+    /// The victim's evidence / confidence, 0–100.
+    pub evidence: i32,
+    /// Whom the victim believes did it.
+    pub suspect: Option<usize>,
+    /// Publicly attributed (or overt, or acknowledged).
+    pub public: bool,
+}
+
+impl Incident {
+    /// Whether the victim blames the wrong actor.
+    pub fn misattributed(&self) -> bool {
+        self.suspect.is_some_and(|s| s != self.actor)
+    }
+}
+
+/// A red line's state.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct RedLineState {
+    /// In force.
+    pub declared: bool,
+    /// Credibility 0–100.
+    pub credibility: i32,
+    /// Turns it was crossed, with the culprit.
+    pub crossings: Vec<(u32, usize)>,
+    /// Times enforced.
+    pub enforced: u32,
+    /// Times ignored.
+    pub ignored: u32,
+}
+
+/// A promise to answer, opened when a red line is crossed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Obligation {
+    /// Red line position.
+    pub red_line: usize,
+    /// Who is obliged.
+    pub owner: usize,
+    /// Whom to answer.
+    pub culprit: usize,
+    /// Turn it was crossed.
+    pub opened: u32,
+    /// Last turn to answer.
+    pub due: u32,
+    /// The incident that crossed it, if one is identified.
+    pub incident: Option<u32>,
+}
+
+/// A proposal under negotiation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PendingProposal {
+    /// Proposal position.
+    pub proposal: usize,
+    /// Proposer.
+    pub from: usize,
+    /// Receiver.
+    pub to: usize,
+    /// Turn proposed.
+    pub turn: u32,
+}
+
+/// An agreement in force.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Agreement {
+    /// Proposal position.
+    pub proposal: usize,
+    /// The two parties.
+    pub parties: (usize, usize),
+    /// Turn it came into force.
+    pub since: u32,
+}
+
+/// Effects waiting to apply.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Delayed {
+    /// Turn they apply (at that turn's resolution).
+    pub due: u32,
+    /// The effects.
+    pub effects: Vec<Effect>,
+    /// Their context.
+    pub bindings: Bindings,
+    /// What scheduled them (for the log).
+    pub source: String,
+}
+
+/// An executed order.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ActionRecord {
+    /// Turn.
+    pub turn: u32,
+    /// Actor.
+    pub actor: usize,
+    /// Action position.
+    pub action: usize,
+    /// Target actor.
+    pub target: Option<usize>,
+    /// Whether it succeeded.
+    pub success: bool,
+}
+
+/// The ending reached.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct EndingReached {
+    /// Ending position.
+    pub ending: usize,
+    /// Turn.
+    pub turn: u32,
+}
+
+/// The context placeholders of conditions and effects.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Bindings {
+    /// `Acting`.
+    pub acting: Option<usize>,
+    /// `Target`.
+    pub target: Option<usize>,
+    /// `Owner`.
+    pub owner: Option<usize>,
+    /// `Each`.
+    pub each: Option<usize>,
+}
+
+/// The whole rule state of a game.
+#[derive(Resource, Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GameState {
+    /// The turn being played (1-based); after the last turn it stays on the last.
+    pub turn: u32,
+    /// Actors, in scenario order.
+    pub actors: Vec<ActorState>,
+    /// Incidents, in order of creation.
+    pub incidents: Vec<Incident>,
+    /// Red lines, in scenario order.
+    pub red_lines: Vec<RedLineState>,
+    /// Open red-line obligations.
+    pub obligations: Vec<Obligation>,
+    /// Proposals under negotiation.
+    pub pending: Vec<PendingProposal>,
+    /// Agreements in force.
+    pub agreements: Vec<Agreement>,
+    /// Open channels (lower position first).
+    pub channels: BTreeSet<(usize, usize)>,
+    /// Turn each inject fired, by inject position.
+    pub injects_fired: Vec<Option<u32>>,
+    /// Injects scheduled for a turn's briefing.
+    pub scheduled: Vec<(u32, usize)>,
+    /// Delayed effects.
+    pub delayed: Vec<Delayed>,
+    /// Executed orders.
+    pub history: Vec<ActionRecord>,
+    /// Facilitator switches that are on.
+    pub switches: BTreeSet<String>,
+    /// Turn each threshold was first crossed, by threshold position.
+    pub thresholds_crossed: Vec<Option<u32>>,
+    /// Crisis level (a ladder position) at the end of each turn.
+    pub crisis_history: Vec<usize>,
+    /// Headlines (turn, text), public.
+    pub headlines: Vec<(u32, String)>,
+    /// The ending, once reached.
+    pub ending: Option<EndingReached>,
+    /// Next incident id.
+    pub next_incident: u32,
+    /// (red line, culprit, latest incident id) at each crossing: one crossing per incident.
+    pub crossed_incidents: Vec<(usize, usize, u32)>,
+}
+
+impl GameState {
+    /// The initial state of a scenario with the given controllers (one per actor, scenario order).
+    pub fn new(s: &Scenario, ix: &ScenarioIndex, controllers: &[Controller]) -> Self {
+        let rung_of = |id: &str| ix.rungs.get(id).copied().unwrap_or(0);
+        let actors = s
+            .actors
+            .iter()
+            .enumerate()
+            .map(|(i, a)| {
+                let attrs = s
+                    .meta
+                    .attributes
+                    .iter()
+                    .map(|d| {
+                        a.attrs
+                            .get(&d.id)
+                            .copied()
+                            .unwrap_or(d.default)
+                            .clamp(d.min, d.max)
+                    })
+                    .collect();
+                let resilience = s
+                    .meta
+                    .sectors
+                    .iter()
+                    .map(|d| {
+                        a.resilience
+                            .get(&d.id)
+                            .copied()
+                            .unwrap_or(d.default_resilience)
+                            .clamp(0, 100)
+                    })
+                    .collect();
+                ActorState {
+                    attrs,
+                    rung: rung_of(&a.rung),
+                    threshold: rung_of(&a.threshold),
+                    resilience,
+                    damage: vec![0; s.meta.sectors.len()],
+                    action_overrides: BTreeMap::new(),
+                    stance: a.stance.or(if a.sponsor.is_some() {
+                        Some(SwarmStance::Tolerate)
+                    } else {
+                        None
+                    }),
+                    controller: controllers
+                        .get(i)
+                        .cloned()
+                        .unwrap_or_else(|| a.controller.clone()),
+                    rung_history: Vec::new(),
+                    norms_broken: Vec::new(),
+                    counts_for_crisis: true,
+                    norms_upheld: Vec::new(),
+                }
+            })
+            .collect();
+        let mut actors: Vec<ActorState> = actors;
+        if let Some(who) = &s.meta.rules.crisis_of {
+            let members: Vec<usize> = (0..s.actors.len())
+                .filter(|&i| crate::sim::eval::who_matches_static(s, ix, who, i))
+                .collect();
+            for (i, a) in actors.iter_mut().enumerate() {
+                a.counts_for_crisis = members.contains(&i);
+            }
+        }
+        GameState {
+            turn: 1,
+            actors,
+            incidents: Vec::new(),
+            red_lines: s
+                .red_lines
+                .iter()
+                .map(|r| RedLineState {
+                    declared: r.declared,
+                    credibility: r.credibility.clamp(0, 100),
+                    crossings: Vec::new(),
+                    enforced: 0,
+                    ignored: 0,
+                })
+                .collect(),
+            obligations: Vec::new(),
+            pending: Vec::new(),
+            agreements: Vec::new(),
+            channels: BTreeSet::new(),
+            injects_fired: vec![None; s.injects.len()],
+            scheduled: Vec::new(),
+            delayed: Vec::new(),
+            history: Vec::new(),
+            switches: BTreeSet::new(),
+            thresholds_crossed: vec![None; s.meta.ladder.thresholds.len()],
+            crisis_history: Vec::new(),
+            headlines: Vec::new(),
+            ending: None,
+            next_incident: 1,
+            crossed_incidents: Vec::new(),
+        }
+    }
+
+    /// The latest incident id that crossed red line `r` for `culprit`.
+    pub fn obligation_incidents(&self, r: usize, culprit: usize) -> Option<u32> {
+        self.crossed_incidents
+            .iter()
+            .filter(|(rl, c, _)| *rl == r && *c == culprit)
+            .map(|(_, _, i)| *i)
+            .max()
+    }
+
+    /// The global crisis level: the highest rung among the crisis actors (all by default).
+    pub fn crisis(&self) -> usize {
+        self.actors
+            .iter()
+            .filter(|a| a.counts_for_crisis)
+            .map(|a| a.rung)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// Whether the game has ended.
+    pub fn is_over(&self) -> bool {
+        self.ending.is_some()
+    }
+
+    /// A 64-bit FNV-1a hash of the whole state, stable across runs and platforms.
+    pub fn state_hash(&self) -> u64 {
+        let text = ron::to_string(self).unwrap_or_default();
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for b in text.as_bytes() {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        h
+    }
+}
