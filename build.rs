@@ -193,8 +193,15 @@ fn generate(file: &syn::File) -> String {
     }
     let mut out = String::new();
     let _ = writeln!(out, "/// The model module's own documentation.");
-    let _ = writeln!(out, "pub static MODULE_DOC: &str = {:?};", doc_of(&file.attrs));
-    let _ = writeln!(out, "/// Every type of the scenario model, in source order.");
+    let _ = writeln!(
+        out,
+        "pub static MODULE_DOC: &str = {:?};",
+        doc_of(&file.attrs)
+    );
+    let _ = writeln!(
+        out,
+        "/// Every type of the scenario model, in source order."
+    );
     let _ = writeln!(out, "pub static TYPES: &[TypeDef] = &[");
     for item in &file.items {
         match item {

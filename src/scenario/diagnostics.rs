@@ -160,7 +160,8 @@ pub fn did_you_mean<'a>(
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Vec<&'a str> {
     let wanted_lower = wanted.to_lowercase();
-    let mut scored: Vec<(usize, &str)> = candidates
+    // (distance, is a prefix match, candidate)
+    let mut scored: Vec<(usize, bool, &str)> = candidates
         .into_iter()
         .filter(|c| *c != wanted)
         .filter_map(|c| {
@@ -169,16 +170,18 @@ pub fn did_you_mean<'a>(
             let len = wanted.chars().count().max(c.chars().count());
             // Allow roughly one edit per three characters, at least one.
             let limit = (len / 3).max(1);
-            let prefix = lower.starts_with(&wanted_lower) || wanted_lower.starts_with(&lower);
-            let close = dist <= limit
-                || (prefix && wanted.len() >= 3 && c.len() >= 3)
-                || (strsim::jaro_winkler(&wanted_lower, &lower) >= 0.9);
-            close.then_some((dist, c))
+            let prefix = wanted.len() >= 3
+                && c.len() >= 3
+                && (lower.starts_with(&wanted_lower) || wanted_lower.starts_with(&lower));
+            (dist <= limit || prefix).then_some((dist, prefix, c))
         })
         .collect();
     scored.sort();
-    scored.dedup_by(|a, b| a.1 == b.1);
-    scored.into_iter().take(3).map(|(_, c)| c).collect()
+    scored.dedup_by(|a, b| a.2 == b.2);
+    let best = scored.first().map_or(0, |s| s.0);
+    // The closest ones, plus longer or shorter forms of what was written.
+    scored.retain(|s| s.0 == best || s.1);
+    scored.into_iter().take(3).map(|(_, _, c)| c).collect()
 }
 
 /// Renders diagnostics for a person, rustc style, followed by a summary line.

@@ -4,6 +4,7 @@ pub mod diagnostics;
 pub mod index;
 pub mod load;
 pub mod model;
+pub mod schema;
 pub mod spans;
 
 pub use index::ScenarioIndex;
