@@ -144,6 +144,11 @@ impl Sources {
         self.files.insert(source.name.clone(), source);
     }
 
+    /// Adds every source of `other`.
+    pub fn extend(&mut self, other: Sources) {
+        self.files.extend(other.files);
+    }
+
     pub fn get(&self, name: &str) -> Option<&Source> {
         self.files.get(name)
     }

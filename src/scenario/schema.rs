@@ -599,9 +599,22 @@ impl Walker {
                 }
             }
         }
+        // A misspelt field already says "did you mean": do not also call the real one missing.
+        let suggested: Vec<String> = self
+            .report
+            .problems
+            .iter()
+            .filter(|p| {
+                p.kind == ProblemKind::UnknownField
+                    && p.span.start >= node.span.start
+                    && p.span.end <= node.span.end
+            })
+            .flat_map(|p| p.suggestions.iter().cloned())
+            .collect();
         let missing: Vec<&FieldDef> = fields
             .iter()
             .filter(|d| d.default == Default::Required && !seen.contains(&d.name))
+            .filter(|d| !suggested.iter().any(|s| s == d.name))
             .collect();
         for d in missing {
             let msg = format!("{what} is missing the field `{}`", d.name);
@@ -611,17 +624,14 @@ impl Walker {
                 .unwrap_or(Span::new(node.span.start, node.span.start + 1));
             let p = self.problem(ProblemKind::MissingField, span, msg, "");
             p.label = format!("`{}` is missing here", d.name);
-            let doc = d.doc.lines().next().unwrap_or("");
-            p.help.push(format!(
-                "add `{}: ...` ({}{})",
-                d.name,
-                describe(&d.ty),
-                if doc.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {}", doc.trim_end_matches('.').to_lowercase_first())
-                }
-            ));
+            p.help
+                .push(format!("add `{}: ...`, {}", d.name, describe(&d.ty)));
+            // The field's own doc line, when it says more than its name.
+            let doc = d.doc.lines().next().unwrap_or("").trim_end_matches('.');
+            if doc.split_whitespace().count() > 2 {
+                p.help
+                    .push(format!("`{}`: {}", d.name, doc.to_lowercase_first()));
+            }
         }
     }
 
@@ -780,7 +790,6 @@ mod tests {
             kinds,
             vec![
                 (ProblemKind::UnknownField, "domian"),
-                (ProblemKind::MissingField, "("),
                 (ProblemKind::UnknownVariant, "Ofensive"),
                 (ProblemKind::WrongType, "\"high\""),
                 (ProblemKind::WrongCount, "AddAttr(Acting, \"x\")"),
@@ -790,18 +799,22 @@ mod tests {
         );
         assert_eq!(got[0].3, vec!["domain".to_string()]);
         assert_eq!(got[0].2, "an action has no field named `domian`");
-        assert_eq!(got[1].2, "an action is missing the field `domain`");
-        assert_eq!(got[2].3, vec!["Offensive".to_string()]);
-        assert_eq!(got[2].2, "`Ofensive` is not an intent");
+        assert_eq!(got[1].3, vec!["Offensive".to_string()]);
+        assert_eq!(got[1].2, "`Ofensive` is not an intent");
         assert_eq!(
-            got[3].2,
+            got[2].2,
             "`chance` should be a whole number, but this is a text in quotes"
         );
         assert_eq!(
-            got[4].2,
+            got[3].2,
             "`AddAttr(…, …, …)` takes 3 values, but 2 are given"
         );
-        assert_eq!(got[6].2, "`visibility` should be written without quotes");
+        assert_eq!(got[5].2, "`visibility` should be written without quotes");
+        let text = r#"(id: "a", name: "A", intent: Offensive, rung: "r", visibility: Covert)"#;
+        let got = problems(text, "Action");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, ProblemKind::MissingField);
+        assert_eq!(got[0].2, "an action is missing the field `domain`");
     }
 
     #[test]
