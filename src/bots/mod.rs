@@ -274,11 +274,7 @@ pub fn choose_orders(
                 }
                 slots = 1;
             }
-            Some(SwarmStance::Tolerate) => {
-                if rng.d100() <= 30 {
-                    slots = slots.min(1);
-                }
-            }
+            Some(SwarmStance::Tolerate) if rng.d100() <= 30 => slots = slots.min(1),
             _ => {}
         }
     }
