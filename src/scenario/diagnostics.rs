@@ -178,7 +178,9 @@ pub fn did_you_mean<'a>(
             let prefix = wanted.len() >= 3
                 && c.len() >= 3
                 && (lower.starts_with(&wanted_lower) || wanted_lower.starts_with(&lower));
-            (dist <= limit || prefix).then_some((dist, prefix, c))
+            // Replacing every character is not a near miss ("g" is not "f").
+            let near = dist <= limit && dist < wanted.chars().count().min(c.chars().count());
+            (near || prefix).then_some((dist, prefix, c))
         })
         .collect();
     scored.sort();

@@ -22,18 +22,9 @@ pub fn validate_command(dirs: &[std::path::PathBuf], json: bool, deny_warnings: 
     let mut human = String::new();
     for dir in dirs {
         let v = validate::validate_dir(dir);
-        let bad = v.errors() > 0 || (deny_warnings && v.warnings() > 0);
-        failed |= bad;
+        failed |= v.failed(deny_warnings);
         if !json {
-            human.push_str(&diagnostics::render_human(&v.diagnostics, &v.sources));
-            let summary = diagnostics::summary(&v.diagnostics);
-            if summary.is_empty() {
-                human.push_str(&format!("ok: {} has no problems\n", dir.display()));
-            } else if bad {
-                human.push_str(&format!("error: {}: {summary}\n", dir.display()));
-            } else {
-                human.push_str(&format!("ok: {}: {summary}\n", dir.display()));
-            }
+            human.push_str(&v.render_human(&dir.display().to_string(), deny_warnings));
         }
         sources.extend(v.sources);
         all.extend(v.diagnostics);

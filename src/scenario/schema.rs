@@ -214,6 +214,16 @@ pub fn join_or(items: &[String]) -> String {
     }
 }
 
+/// `a, b, and c`.
+pub fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [rest @ .., last] => format!("{}, and {last}", rest.join(", ")),
+    }
+}
+
 /// Where a text value sits: the type and variant it belongs to and the slot.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Site {
@@ -463,7 +473,7 @@ impl Walker {
             },
             Ty::Tuple(tys) => match &node.kind {
                 NodeKind::Tuple { name: None, items } => {
-                    self.items(node, items, tys, site, "(...)");
+                    self.items(node, items, tys, site, "(...)", "");
                 }
                 _ => self.wrong_type(node, ty, &Self::what(&site)),
             },
@@ -479,7 +489,7 @@ impl Walker {
                                 variant: None,
                                 slot: Slot::Pos(0),
                             };
-                            self.items(node, items, tys, s, def.name);
+                            self.items(node, items, tys, s, def.name, def.doc);
                         }
                         _ => self.wrong_type(node, ty, &Self::what(&site)),
                     },
@@ -494,7 +504,15 @@ impl Walker {
         matches!(ty, Ty::Named(t) if lookup(t).is_some_and(|d| d.variant(name).is_some()))
     }
 
-    fn items(&mut self, node: &Node, items: &[Node], tys: &[Ty], site: Site, form: &str) {
+    fn items(
+        &mut self,
+        node: &Node,
+        items: &[Node],
+        tys: &[Ty],
+        site: Site,
+        form: &str,
+        doc: &str,
+    ) {
         if items.len() != tys.len() {
             let msg = format!(
                 "`{form}` takes {} value{}, but {} {} given",
@@ -503,12 +521,19 @@ impl Walker {
                 items.len(),
                 if items.len() == 1 { "is" } else { "are" },
             );
-            self.problem(
+            let p = self.problem(
                 ProblemKind::WrongCount,
                 node.span,
                 msg,
                 "wrong number of values",
             );
+            let doc = doc.lines().next().unwrap_or("").trim_end_matches('.');
+            if !doc.is_empty() {
+                p.help
+                    .push(format!("`{form}`: {}", doc.to_lowercase_first()));
+            }
+            // Values out of place would only produce confusing follow-up errors.
+            return;
         }
         for (i, (item, ty)) in items.iter().zip(tys).enumerate() {
             let s = Site {
@@ -692,7 +717,7 @@ impl Walker {
                     variant: Some(v.name),
                     slot: Slot::Pos(0),
                 };
-                self.items(node, items, tys, s, &variant_form(v));
+                self.items(node, items, tys, s, &variant_form(v), v.doc);
             }
             (Shape::Struct(fields), NodeKind::Struct { .. } | NodeKind::Tuple { .. }) => {
                 self.record(node, def, Some(v), fields, site);

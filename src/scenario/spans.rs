@@ -631,11 +631,13 @@ impl<'a> Reader<'a> {
                 message: format!("this {what} is never closed"),
                 help: Some(format!("add `{close}` at the end of the {what}")),
             }),
-            Some(c) => {
+            Some(_) => {
                 let at = self.pos;
+                let end = self.token_end(at);
+                let found = &self.src[at..end];
                 Err(SyntaxError {
-                    span: Span::new(at, self.token_end(at)),
-                    message: format!("expected `,` or `{close}` but found `{c}`"),
+                    span: Span::new(at, end),
+                    message: format!("expected `,` or `{close}` but found `{found}`"),
                     help: Some("a comma may be missing after the previous value".into()),
                 })
             }

@@ -326,6 +326,25 @@ pub struct Validation {
 }
 
 impl Validation {
+    /// Whether `grayzone validate` fails on this result.
+    pub fn failed(&self, deny_warnings: bool) -> bool {
+        self.errors() > 0 || (deny_warnings && self.warnings() > 0)
+    }
+
+    /// What `grayzone validate` prints for this folder: every diagnostic, then a summary line.
+    pub fn render_human(&self, dir: &str, deny_warnings: bool) -> String {
+        let mut out = super::diagnostics::render_human(&self.diagnostics, &self.sources);
+        let summary = super::diagnostics::summary(&self.diagnostics);
+        if summary.is_empty() {
+            out.push_str(&format!("ok: {dir} has no problems\n"));
+        } else if self.failed(deny_warnings) {
+            out.push_str(&format!("error: {dir}: {summary}\n"));
+        } else {
+            out.push_str(&format!("ok: {dir}: {summary}\n"));
+        }
+        out
+    }
+
     pub fn errors(&self) -> usize {
         self.diagnostics.iter().filter(|d| d.is_error()).count()
     }
@@ -842,7 +861,7 @@ impl Ctx<'_> {
                         Diagnostic::error(
                             "E302",
                             format!(
-                                "the default {} of \"{}\" is outside its range {}..{}",
+                                "the default {} of \"{}\" is outside its range {} to {}",
                                 a.default, a.id, a.min, a.max
                             ),
                         ),
@@ -864,8 +883,8 @@ impl Ctx<'_> {
                             Diagnostic::error(
                                 "E302",
                                 format!(
-                                    "{} starts with {} = {value}, outside the declared range {}..{}",
-                                    actor.id, key, a.min, a.max
+                                    "the actor \"{}\" starts with \"{key}\" at {value}, outside its range {} to {}",
+                                    actor.id, a.min, a.max
                                 ),
                             ),
                             "actors.ron",
@@ -1051,9 +1070,7 @@ impl Ctx<'_> {
     fn who_matches_some_actor(&self, who: &Who) -> Option<bool> {
         let actors = &self.s.actors;
         Some(match who {
-            Who::Actor(id) => actors.iter().any(|a| &a.id == id),
-            Who::Side(side) => actors.iter().any(|a| &a.side == side),
-            Who::Tagged(tag) => actors.iter().any(|a| a.tags.contains(tag)),
+            // Unknown actor ids, sides and tags are reported as errors already.
             Who::Kind(kind) => actors.iter().any(|a| a.kind == *kind),
             Who::Any | Who::AnyOther => !actors.is_empty(),
             _ => return None,
