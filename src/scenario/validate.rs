@@ -694,7 +694,7 @@ fn references(files: &[FileState], defs: &Defs, _sources: &Sources, diags: &mut 
                     d = d.help(format!(
                         "the {} are {}",
                         plural(kind),
-                        schema::join_or(&names)
+                        schema::join_and(&names)
                     ));
                 } else {
                     d = d.help(format!(
