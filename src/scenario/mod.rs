@@ -1,6 +1,7 @@
 //! Scenarios: the RON data model, loading a scenario folder, and an id index for the rules.
 
 pub mod diagnostics;
+pub mod docs;
 pub mod index;
 pub mod load;
 pub mod model;

@@ -405,7 +405,7 @@ pub fn validate_texts(dir: &str, texts: &BTreeMap<&str, String>) -> Validation {
             if required {
                 diags.push(
                     Diagnostic::error("E001", format!("the scenario has no {name}"))
-                        .help(format!("every scenario folder needs {name}; copy it from the template in docs/scenario-format.md")),
+                        .help(format!("every scenario folder needs {name}; copy it from the template in docs/template/")),
                 );
             }
             files.push(FileState {
