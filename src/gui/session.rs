@@ -79,7 +79,7 @@ impl Catalogue {
                     .unwrap_or_default();
                 match load_scenario(&dir) {
                     Ok(s) => {
-                        let problems = crate::view::validation_problems(&s, &dir);
+                        let problems = crate::view::validation_problems(&dir);
                         CatalogueEntry {
                             dir,
                             title: s.meta.title.clone(),

@@ -162,7 +162,29 @@ pub fn estimated_chance(ctx: &Ctx, actor: usize, lo: LegalOrder) -> i32 {
     chance.clamp(0, 100)
 }
 
-/// Problems that keep a loaded scenario from being played, one line each; empty if it validates.
-pub fn validation_problems(_s: &Scenario, _dir: &std::path::Path) -> Vec<String> {
-    Vec::new()
+/// Problems that keep a scenario folder from being played (validation errors), one line each
+/// as `file:line:col: code message`; empty if it validates. Warnings do not count.
+pub fn validation_problems(dir: &std::path::Path) -> Vec<String> {
+    let v = crate::scenario::validate::validate_dir(dir);
+    v.diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| {
+            let place = d
+                .location
+                .as_ref()
+                .map(|l| {
+                    let file = std::path::Path::new(&l.file)
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| l.file.clone());
+                    match v.sources.line_col(l) {
+                        Some((line, col)) => format!("{file}:{line}:{col}: "),
+                        None => format!("{file}: "),
+                    }
+                })
+                .unwrap_or_default();
+            format!("{place}{} {}", d.code, d.message)
+        })
+        .collect()
 }

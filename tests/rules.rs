@@ -1,0 +1,504 @@
+//! Rule tests on a small fixture scenario: every condition and effect kind, red lines,
+//! attribution over turns, proxy misattribution, delayed effects, diplomacy, endings.
+
+use std::path::Path;
+
+use grayzone::scenario::*;
+use grayzone::sim::*;
+
+fn mini() -> LoadedScenario {
+    LoadedScenario::new(load_scenario(Path::new("tests/fixtures/mini")).expect("fixture loads"))
+}
+
+fn parse<T: serde::de::DeserializeOwned>(s: &str) -> T {
+    grayzone::scenario::load::parse_ron(Path::new("inline.ron"), s).expect("inline RON parses")
+}
+
+/// A state, dice and log for direct rule checks.
+struct Bench {
+    game: LoadedScenario,
+    st: GameState,
+    rng: GameRng,
+    log: GameLog,
+}
+
+impl Bench {
+    fn new() -> Self {
+        let game = mini();
+        let st = GameState::new(&game.scenario, &game.index, &game.default_controllers());
+        Bench {
+            game,
+            st,
+            rng: GameRng::new(1),
+            log: GameLog::default(),
+        }
+    }
+    fn a(&self, id: &str) -> usize {
+        self.game.index.actors[id]
+    }
+    fn attr(&self, actor: &str, attr: &str) -> i32 {
+        self.st.actors[self.a(actor)].attrs[self.game.index.attributes[attr]]
+    }
+    fn b(&self, acting: &str, target: &str) -> Bindings {
+        Bindings {
+            acting: Some(self.a(acting)),
+            target: Some(self.a(target)),
+            owner: None,
+            each: None,
+        }
+    }
+    fn apply(&mut self, effects: &str, b: Bindings) {
+        let effects: Vec<Effect> = parse(effects);
+        let mut e = Engine::new(
+            &self.game.scenario,
+            &self.game.index,
+            &mut self.st,
+            &mut self.rng,
+            &mut self.log,
+            Phase::Resolution,
+        );
+        e.apply(&effects, b, "test");
+    }
+    fn holds(&mut self, cond: &str, b: Bindings) -> bool {
+        let c: Condition = parse(cond);
+        let ctx = Ctx {
+            sc: &self.game.scenario,
+            ix: &self.game.index,
+            st: &self.st,
+        };
+        ctx.eval(&c, b, Some(&mut self.rng))
+    }
+}
+
+fn orders(actor: &str, list: &[(&str, Option<&str>)]) -> SubmitOrders {
+    SubmitOrders {
+        actor: actor.into(),
+        orders: list
+            .iter()
+            .map(|(a, t)| Order {
+                action: a.to_string(),
+                target: t.map(str::to_string),
+            })
+            .collect(),
+        answers: vec![],
+    }
+}
+
+#[test]
+fn every_effect_kind_changes_the_state() {
+    let mut t = Bench::new();
+    let ab = t.b("alpha", "beta");
+    // AddAttr / SetAttr clamp to the declared range.
+    t.apply(r#"[AddAttr(Acting, "power", 100)]"#, ab);
+    assert_eq!(t.attr("alpha", "power"), 10);
+    t.apply(r#"[SetAttr(Target, "power", -4)]"#, ab);
+    assert_eq!(t.attr("beta", "power"), 0);
+    // Damage is reduced by resilience; Harden raises resilience.
+    t.apply(
+        r#"[Damage(Acting, "grid", 20), Damage(Target, "grid", 20)]"#,
+        ab,
+    );
+    let grid = t.game.index.sectors["grid"];
+    assert_eq!(
+        t.st.actors[t.a("alpha")].damage[grid],
+        10,
+        "resilience 50 halves damage"
+    );
+    assert_eq!(t.st.actors[t.a("beta")].damage[grid], 20);
+    t.apply(r#"[Harden(Acting, "grid", 30)]"#, ab);
+    assert_eq!(t.st.actors[t.a("alpha")].resilience[grid], 80);
+    // Ladder moves.
+    t.apply(r#"[EscalateTo(Acting, "cyber")]"#, ab);
+    assert_eq!(t.st.actors[t.a("alpha")].rung, 2);
+    t.apply(r#"[EscalateBy(Acting, -5)]"#, ab);
+    assert_eq!(
+        t.st.actors[t.a("alpha")].rung,
+        0,
+        "clamped at the bottom rung"
+    );
+    t.apply(r#"[ShiftThreshold(Target, -1)]"#, ab);
+    assert_eq!(t.st.actors[t.a("beta")].threshold, 2);
+    // Red lines.
+    t.apply(
+        r#"[DeclareRedLine("dormant"), AdjustCredibility("dormant", 25)]"#,
+        ab,
+    );
+    assert!(t.st.red_lines[1].declared);
+    assert_eq!(t.st.red_lines[1].credibility, 65);
+    t.apply(r#"[WithdrawRedLine("dormant")]"#, ab);
+    assert!(!t.st.red_lines[1].declared);
+    // Enable / disable actions.
+    t.apply(r#"[EnableAction(Acting, "strike")]"#, ab);
+    let strike = t.game.index.actions["strike"];
+    assert_eq!(
+        t.st.actors[t.a("alpha")].action_overrides.get(&strike),
+        Some(&true)
+    );
+    t.apply(r#"[DisableAction(Acting, "strike")]"#, ab);
+    assert_eq!(
+        t.st.actors[t.a("alpha")].action_overrides.get(&strike),
+        Some(&false)
+    );
+    // Swarm stance, channels, proposals, agreements.
+    t.apply(r#"[SetStance(Actor("proxy"), Restrain)]"#, ab);
+    assert_eq!(
+        t.st.actors[t.a("proxy")].stance,
+        Some(SwarmStance::Restrain)
+    );
+    t.apply(r#"[OpenChannel(Acting, Target)]"#, ab);
+    assert!(t.st.channels.contains(&(0, 1)));
+    t.apply(r#"[CloseChannel(Target, Acting)]"#, ab);
+    assert!(t.st.channels.is_empty());
+    t.apply(r#"[Propose("deal", Target)]"#, ab);
+    assert_eq!(t.st.pending.len(), 1);
+    t.st.agreements.push(Agreement {
+        proposal: 0,
+        parties: (0, 1),
+        since: 1,
+    });
+    t.apply(r#"[BreakAgreement("deal")]"#, ab);
+    assert!(t.st.agreements.is_empty());
+    // Injects, headlines, switches, endings.
+    t.apply(r#"[FireInject("manual")]"#, ab);
+    assert!(t.st.injects_fired[2].is_some());
+    assert!(t.st.switches.contains("chose_a") || t.st.switches.contains("chose_b"));
+    t.apply(r#"[ScheduleInject("alarm", 2)]"#, ab);
+    assert_eq!(t.st.scheduled, vec![(3, 1)]);
+    t.apply(r#"[Headline("{acting} warns {target}")]"#, ab);
+    assert!(t.st.headlines.iter().any(|(_, h)| h == "Alpha warns Beta"));
+    t.apply(r#"[SetSwitch("lights", true)]"#, ab);
+    assert!(t.st.switches.contains("lights"));
+    // Control flow: If, Random, After, ForEach.
+    t.apply(
+        r#"[If(Turn(AtLeast(5)), [SetAttr(Acting, "secret", 1)], [SetAttr(Acting, "secret", 2)])]"#,
+        ab,
+    );
+    assert_eq!(t.attr("alpha", "secret"), 2);
+    t.apply(
+        r#"[Random([(0, [SetAttr(Acting, "secret", 7)]), (1, [SetAttr(Acting, "secret", 9)])])]"#,
+        ab,
+    );
+    assert_eq!(t.attr("alpha", "secret"), 9, "a zero weight is never drawn");
+    t.apply(r#"[After(2, [SetAttr(Acting, "secret", 50)])]"#, ab);
+    assert_eq!(t.st.delayed.len(), 1);
+    assert_eq!(t.st.delayed[0].due, 3);
+    t.apply(
+        r#"[ForEach(Side("x"), [SetAttr(Each, "control", 42)])]"#,
+        ab,
+    );
+    assert_eq!(t.attr("gamma", "control"), 42);
+    assert_eq!(t.attr("proxy", "control"), 42);
+    assert_eq!(t.attr("beta", "control"), 0);
+    t.apply(r#"[EndGame("war")]"#, ab);
+    assert_eq!(t.st.ending.as_ref().map(|e| e.ending), Some(0));
+}
+
+#[test]
+fn attribution_effects_reveal_add_evidence_publish_and_acknowledge() {
+    let mut t = Bench::new();
+    let (alpha, beta) = (t.a("alpha"), t.a("beta"));
+    for id in 1..=2 {
+        t.st.incidents.push(Incident {
+            id,
+            turn: 1,
+            action: 0,
+            actor: alpha,
+            victim: beta,
+            success: true,
+            detected: None,
+            evidence: 0,
+            suspect: None,
+            public: false,
+            updated: 1,
+        });
+    }
+    let ab = t.b("alpha", "beta");
+    t.apply(r#"[Reveal(victim: Target, culprit: Acting)]"#, ab);
+    assert!(t.st.incidents.iter().all(|i| i.detected.is_some()));
+    assert_eq!(
+        t.st.incidents[0].evidence, 50,
+        "30 on detection + 20 from the hunt"
+    );
+    t.apply(r#"[AddEvidence(Target, 10)]"#, ab);
+    assert_eq!(t.st.incidents[0].evidence, 60);
+    t.apply(
+        r#"[PublicAttribution(victim: Target, culprit: Acting)]"#,
+        ab,
+    );
+    assert!(t.st.incidents.iter().all(|i| i.public));
+    assert!(
+        !t.st.actors[alpha].norms_broken.is_empty(),
+        "a public breach enters the norms ledger"
+    );
+    t.st.incidents[1].public = false;
+    t.apply(r#"[Acknowledge(Acting)]"#, ab);
+    assert!(t.st.incidents[1].public);
+    assert_eq!(t.st.incidents[1].evidence, 100);
+}
+
+#[test]
+fn every_condition_kind_evaluates() {
+    let mut t = Bench::new();
+    let ab = t.b("alpha", "beta");
+    let (alpha, beta) = (t.a("alpha"), t.a("beta"));
+    t.st.actors[alpha].rung = 2;
+    t.st.turn = 3;
+    let cases: Vec<(&str, bool)> = vec![
+        ("Always", true),
+        ("All([Always, Turn(Equals(3))])", true),
+        ("Any([Turn(Equals(1)), Turn(Equals(3))])", true),
+        ("Not(Always)", false),
+        ("AtLeastOf(2, [Always, Always, Not(Always)])", true),
+        ("AtLeastOf(3, [Always, Always, Not(Always)])", false),
+        (
+            r#"Attr(who: Acting, attr: "power", is: Between(4, 6))"#,
+            true,
+        ),
+        (r#"Attr(who: Any, attr: "power", is: AtMost(4))"#, false),
+        (r#"Rung(who: Acting, is: AtLeast("cyber"))"#, true),
+        (r#"Rung(who: Target, is: Above("calm"))"#, false),
+        (r#"Rung(who: Target, is: Below("tense"))"#, true),
+        (r#"Crisis(Equals("cyber"))"#, true),
+        (
+            r#"SectorDamage(who: Target, sector: "grid", is: Equals(0))"#,
+            true,
+        ),
+        (r#"Is(Target, Tagged("nuclear"))"#, true),
+        (r#"Is(Actor("gamma"), Tagged("nuclear"))"#, false),
+        (r#"ActionTaken(by: Acting, action: "answer")"#, false),
+        (r#"Perceived(victim: Target, confidence: Unknown)"#, false),
+        (r#"InjectFired("opening")"#, false),
+        (r#"RedLineCrossed("beta_line")"#, false),
+        (r#"RedLineDeclared("beta_line")"#, true),
+        (r#"RedLineDeclared("dormant")"#, false),
+        (r#"AgreementInForce("deal")"#, false),
+        (r#"ProposalPending("deal")"#, false),
+        ("ChannelOpen(Acting, Target)", false),
+        ("Turn(AtMost(2))", false),
+        ("Chance(100)", true),
+        ("Chance(0)", false),
+        (r#"FacilitatorSays("go")"#, false),
+        (r#"Stance(Actor("proxy"), Tolerate)"#, true),
+    ];
+    for (cond, want) in &cases {
+        assert_eq!(t.holds(cond, ab), *want, "{cond}");
+    }
+    // Now make the history-based ones true.
+    t.st.history.push(ActionRecord {
+        turn: 3,
+        actor: alpha,
+        action: t.game.index.actions["answer"],
+        target: Some(beta),
+        success: true,
+    });
+    t.st.incidents.push(Incident {
+        id: 1,
+        turn: 3,
+        action: 0,
+        actor: alpha,
+        victim: beta,
+        success: true,
+        detected: Some(3),
+        evidence: 55,
+        suspect: Some(alpha),
+        public: false,
+        updated: 3,
+    });
+    t.st.injects_fired[0] = Some(1);
+    t.st.red_lines[0].crossings.push((2, alpha));
+    t.st.pending.push(PendingProposal {
+        proposal: 0,
+        from: alpha,
+        to: beta,
+        turn: 3,
+    });
+    t.st.channels.insert((0, 1));
+    t.st.switches.insert("go".into());
+    let now_true = [
+        r#"ActionTaken(by: Acting, action: "answer", against: Target, within_turns: 1)"#,
+        r#"Perceived(victim: Target, domain: Cyber, attributed_to: Acting, confidence: Likely, within_turns: 1)"#,
+        r#"InjectFired("opening")"#,
+        r#"RedLineCrossed("beta_line")"#,
+        r#"ProposalPending("deal")"#,
+        "ChannelOpen(Acting, Target)",
+        r#"FacilitatorSays("go")"#,
+    ];
+    for cond in now_true {
+        assert!(t.holds(cond, ab), "{cond}");
+    }
+    assert!(!t.holds(
+        r#"Perceived(victim: Target, attributed_to: Acting, confidence: HighlyLikely)"#,
+        ab
+    ));
+    t.st.turn = 6;
+    assert!(!t.holds(
+        r#"ActionTaken(by: Acting, action: "answer", within_turns: 2)"#,
+        ab
+    ));
+}
+
+#[test]
+fn attribution_confidence_rises_over_turns() {
+    let game = mini();
+    let mut g = Game::new(&game, 5, &game.default_controllers());
+    g.submit(orders("alpha", &[("covert_hack", Some("beta"))]));
+    g.step();
+    let first = g.state().incidents[0].clone();
+    assert_eq!(first.detected, Some(1));
+    assert_eq!(first.suspect, Some(0));
+    let mut seen = vec![first.evidence];
+    for _ in 0..3 {
+        g.step();
+        seen.push(g.state().incidents[0].evidence);
+    }
+    assert_eq!(seen, vec![30, 50, 70, 90], "20 points of evidence a turn");
+    let levels: Vec<Confidence> = seen.iter().map(|&v| Confidence::from_value(v)).collect();
+    assert!(levels.windows(2).all(|w| w[0] < w[1]));
+}
+
+#[test]
+fn red_line_crossed_then_enforced_raises_credibility() {
+    let game = mini();
+    let mut g = Game::new(&game, 5, &game.default_controllers());
+    g.submit(orders("alpha", &[("covert_hack", Some("beta"))]));
+    g.step(); // evidence 30: suspected only
+    assert!(g.state().obligations.is_empty());
+    g.step(); // evidence 50: likely -> crossed
+    assert_eq!(g.state().red_lines[0].crossings, vec![(2, 0)]);
+    assert_eq!(g.state().obligations.len(), 1);
+    assert!(
+        g.log().entries.iter().any(
+            |e| matches!(&e.event, Event::RedLineCrossed { culprit, .. } if culprit == "alpha")
+        )
+    );
+    g.submit(orders("beta", &[("answer", Some("alpha"))]));
+    g.step();
+    let rl = &g.state().red_lines[0];
+    assert_eq!(rl.enforced, 1);
+    assert_eq!(rl.credibility, 60);
+    assert!(g.state().obligations.is_empty());
+}
+
+#[test]
+fn red_line_ignored_loses_credibility() {
+    let game = mini();
+    let mut g = Game::new(&game, 5, &game.default_controllers());
+    g.submit(orders("alpha", &[("covert_hack", Some("beta"))]));
+    g.step();
+    g.step(); // crossed at turn 2, due turn 4
+    g.step();
+    assert_eq!(g.state().red_lines[0].credibility, 50);
+    g.step();
+    let rl = &g.state().red_lines[0];
+    assert_eq!(rl.ignored, 1);
+    assert_eq!(rl.credibility, 30);
+}
+
+#[test]
+fn proxy_misattribution_leads_to_a_response_against_the_wrong_actor() {
+    let game = mini();
+    let mut controllers = game.default_controllers();
+    controllers[1] = Controller::Bot(Doctrine::Measured); // beta answers its red line
+    let mut g = Game::new(&game, 11, &controllers);
+    g.submit(orders("proxy", &[("proxy_ddos", Some("beta"))]));
+    g.step();
+    let inc = g.state().incidents[0].clone();
+    assert_eq!(inc.actor, 2, "the swarm did it");
+    assert_eq!(inc.suspect, Some(0), "beta blames the sponsor, alpha");
+    assert!(inc.misattributed());
+    // Likely (60) at once: the red line is crossed against alpha, and the bot answers alpha.
+    assert_eq!(g.state().obligations[0].culprit, 0);
+    g.step();
+    let answered = g.state().history.iter().any(|r| {
+        r.turn == 2 && r.actor == 1 && r.target == Some(0) && (r.action == 0 || r.action == 2)
+    });
+    assert!(answered, "beta answers alpha, who did not attack it");
+    assert_eq!(g.state().red_lines[0].enforced, 1);
+}
+
+#[test]
+fn delayed_effects_apply_after_their_turns() {
+    let game = mini();
+    let mut g = Game::new(&game, 1, &game.default_controllers());
+    g.submit(orders("gamma", &[("wait", None)]));
+    g.step();
+    let power = |g: &Game| g.state().actors[3].attrs[0];
+    assert_eq!(power(&g), 5);
+    g.step();
+    assert_eq!(power(&g), 5);
+    g.step();
+    assert_eq!(power(&g), 8, "After(2, ..) from turn 1 applies at turn 3");
+}
+
+#[test]
+fn facilitator_inject_and_choice() {
+    let game = mini();
+    let mut g = Game::new(&game, 1, &game.default_controllers());
+    g.command(FacilitatorCommand::ReleaseInject("manual".into()));
+    g.command(FacilitatorCommand::ChooseInjectOption("manual".into(), 1));
+    g.step();
+    assert!(g.state().switches.contains("chose_b"));
+    assert!(g.state().actors.iter().all(|a| a.attrs[0] == 6));
+}
+
+#[test]
+fn illegal_orders_are_rejected_not_applied() {
+    let game = mini();
+    let mut g = Game::new(&game, 1, &game.default_controllers());
+    g.submit(orders(
+        "alpha",
+        &[("strike", Some("beta")), ("no_such_action", None)],
+    ));
+    g.step();
+    assert!(g.state().history.is_empty());
+    let rejected = g
+        .log()
+        .entries
+        .iter()
+        .filter(|e| matches!(e.event, Event::OrderRejected { .. }))
+        .count();
+    assert_eq!(rejected, 2);
+}
+
+#[test]
+fn endings_by_priority_and_fallback() {
+    let game = mini();
+    // Agreement: alpha proposes, beta (a bot here) accepts with 100 %.
+    let mut controllers = game.default_controllers();
+    controllers[1] = Controller::Bot(Doctrine::Measured);
+    let mut g = Game::new(&game, 1, &controllers);
+    g.submit(orders("alpha", &[("propose_deal", Some("beta"))]));
+    g.play_out();
+    assert_eq!(
+        game.scenario.endings[g.state().ending.as_ref().unwrap().ending].id,
+        "deal"
+    );
+    // War outranks everything.
+    let mut g = Game::new(&game, 1, &game.default_controllers());
+    g.world.resource_mut::<GameState>().actors[1].rung = 3;
+    g.step();
+    assert_eq!(g.state().ending.as_ref().unwrap().ending, 0);
+    // Nothing happens: the fallback after the last turn.
+    let mut g = Game::new(&game, 1, &game.default_controllers());
+    g.play_out();
+    let end = g.state().ending.clone().unwrap();
+    assert_eq!((end.ending, end.turn), (2, 6));
+}
+
+#[test]
+fn plugin_runs_under_minimal_plugins() {
+    use bevy::prelude::*;
+    let game = mini();
+    let mut app = App::new();
+    app.add_plugins(MinimalPlugins).add_plugins(SimPlugin);
+    start_game(app.world_mut(), &game, 3, &game.default_controllers());
+    app.world_mut()
+        .write_message(orders("alpha", &[("covert_hack", Some("beta"))]));
+    app.update();
+    app.update(); // orders collected across frames survive until the turn runs
+    app.world_mut().write_message(RunTurn);
+    app.update();
+    let st = app.world().resource::<GameState>();
+    assert_eq!(st.turn, 2);
+    assert_eq!(st.incidents.len(), 1);
+}

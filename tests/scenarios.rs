@@ -1,0 +1,132 @@
+//! Every scenario under `scenarios/` loads and plays to an ending; determinism; the default
+//! scenario's endings and doctrines behave as designed.
+
+use std::path::Path;
+
+use grayzone::analysis::{run_many, summarize};
+use grayzone::scenario::{Controller, Doctrine, load_scenario, scenario_dirs};
+use grayzone::sim::{Game, GameState, LoadedScenario};
+
+fn default_scenario() -> LoadedScenario {
+    LoadedScenario::new(load_scenario(Path::new("scenarios/forward_defense_2022")).unwrap())
+}
+
+fn bots(game: &LoadedScenario) -> Vec<Controller> {
+    grayzone::cli::bot_controllers(game, &[], None).unwrap()
+}
+
+#[test]
+fn every_scenario_loads_and_plays_to_an_ending() {
+    let dirs = scenario_dirs(Path::new("scenarios"));
+    assert!(!dirs.is_empty(), "no scenarios found");
+    for dir in dirs {
+        let s = load_scenario(&dir).unwrap_or_else(|errors| {
+            let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            panic!("{} does not load:\n{}", dir.display(), text.join("\n"))
+        });
+        let game = LoadedScenario::new(s);
+        let mut g = Game::new(&game, 1, &bots(&game));
+        g.play_out();
+        assert!(
+            g.state().ending.is_some(),
+            "{} has no ending",
+            dir.display()
+        );
+    }
+}
+
+#[test]
+fn same_seed_same_log_other_seed_other_game() {
+    let game = default_scenario();
+    let play = |seed| {
+        let mut g = Game::new(&game, seed, &bots(&game));
+        g.play_out();
+        (g.log().to_text(), g.state().state_hash())
+    };
+    let (a, ha) = play(7);
+    let (b, hb) = play(7);
+    assert_eq!(a, b);
+    assert_eq!(ha, hb);
+    let (c, _) = play(8);
+    assert_ne!(a, c);
+}
+
+#[test]
+fn reset_world_replays_identically() {
+    let game = default_scenario();
+    let controllers = bots(&game);
+    let mut g = Game::new(&game, 42, &controllers);
+    g.play_out();
+    let first = g.log().to_text();
+    g.reset(&game, 99, &controllers);
+    g.play_out();
+    g.reset(&game, 42, &controllers);
+    g.play_out();
+    assert_eq!(
+        first,
+        g.log().to_text(),
+        "reset leaves nothing of the previous game"
+    );
+}
+
+#[test]
+fn hawks_escalate_more_than_doves() {
+    let game = default_scenario();
+    let all = |d: Doctrine| grayzone::cli::bot_controllers(&game, &[], Some(d.cli_name())).unwrap();
+    let hawk = summarize(
+        &game,
+        &run_many(&game, 1, 40, &all(Doctrine::Hawk), &|_| {}),
+    );
+    let dove = summarize(
+        &game,
+        &run_many(&game, 1, 40, &all(Doctrine::Dove), &|_| {}),
+    );
+    assert!(
+        hawk.mean_peak_crisis > dove.mean_peak_crisis + 1.5,
+        "hawk {} vs dove {}",
+        hawk.mean_peak_crisis,
+        dove.mean_peak_crisis
+    );
+}
+
+/// Each ending of the default scenario is reachable: a state that meets its condition ends
+/// the game with it at the end of the turn.
+#[test]
+fn every_default_ending_is_reachable() {
+    let game = default_scenario();
+    let sc = &game.scenario;
+    let ix = &game.index;
+    let controllers = vec![Controller::Facilitator; sc.actors.len()];
+    let reach = |setup: &dyn Fn(&mut GameState)| {
+        let mut g = Game::new(&game, 1, &controllers);
+        setup(&mut g.world.resource_mut::<GameState>());
+        g.play_out();
+        let e = g.state().ending.clone().unwrap();
+        sc.endings[e.ending].id.clone()
+    };
+    let us = ix.actors["united_states"];
+    let ru = ix.actors["russia"];
+    assert_eq!(
+        reach(&|s| s.actors[ru].rung = ix.rungs["nuclear_use"]),
+        "nuclear_use"
+    );
+    assert_eq!(
+        reach(&|s| s.actors[us].rung = ix.rungs["kinetic_clash"]),
+        "kinetic_clash"
+    );
+    let prevention = ix.proposals["incident_prevention"];
+    assert_eq!(
+        reach(&|s| s.agreements.push(grayzone::sim::Agreement {
+            proposal: prevention,
+            parties: (us, ru),
+            since: 1
+        })),
+        "incident_prevention_agreement"
+    );
+    let infra = ix.sectors["critical_infra"];
+    assert_eq!(
+        reach(&|s| s.actors[ru].damage[infra] = 80),
+        "infrastructure_collapse"
+    );
+    assert_eq!(reach(&|_| {}), "frozen_gray_zone");
+}
