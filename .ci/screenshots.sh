@@ -21,7 +21,7 @@ cargo build --quiet
 bin="${CARGO_TARGET_DIR:-target}/debug/grayzone"
 
 status=0
-GRAYZONE_SCREENSHOTS="$out" WGPU_BACKEND=vulkan \
+GRAYZONE_SCREENSHOTS="$out" GRAYZONE_SAVES="$out/saves" WGPU_BACKEND=vulkan \
   xvfb-run -a -s "-screen 0 1920x1080x24" "$bin" >"$out/run.log" 2>&1 || status=$?
 grep -E "screens captured|interactive|frame time|ERROR|panicked" "$out/run.log" || true
 if [ "$status" -ne 0 ]; then

@@ -46,6 +46,8 @@ pub enum UiAction {
     AddOrder,
     /// Orders: remove the last order.
     RemoveOrder,
+    /// Orders: accept (true) or refuse (false) the next proposal addressed to the team.
+    AnswerProposal(bool),
     /// Orders: the team is done; pass to the next team or resolve.
     ConfirmOrders,
     /// Reveal: show the next step.
@@ -62,6 +64,10 @@ pub enum UiAction {
     TogglePause,
     /// Facilitator: save the session now.
     Save,
+    /// Facilitator: lock or unlock live reloading of the scenario files.
+    ToggleReloadLock,
+    /// Title: resume the autosaved session.
+    Resume,
     /// Facilitator: end the session now and show the debrief.
     EndSession,
     /// Debrief: scroll the order log.

@@ -12,9 +12,10 @@ use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
 use crate::scenario::{Controller, Doctrine, InjectWhen, Scenario, load_scenario, scenario_dirs};
+use crate::sim::reload::{HotReloadPlugin, ScenarioSource};
 use crate::sim::{
-    FacilitatorCommand, GameLog, GameRng, GameState, LoadedScenario, Order, OrderBook, SimPlugin,
-    SubmitOrders, TurnSchedule, start_game,
+    FacilitatorCommand, GameLog, GameRng, GameState, LoadedScenario, Order, OrderBook,
+    SessionRecord, SimPlugin, SubmitOrders, TurnSchedule, start_game,
 };
 use crate::view::{self, BoardView, DebriefView, RevealStep, TeamView};
 
@@ -347,6 +348,88 @@ pub struct RevealState {
     pub shown: usize,
 }
 
+/// Where saves go: `$GRAYZONE_SAVES`, else `saves/` in the working directory.
+pub fn saves_dir() -> PathBuf {
+    std::env::var_os("GRAYZONE_SAVES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("saves"))
+}
+
+/// The autosave written after every turn.
+pub fn autosave_path() -> PathBuf {
+    saves_dir().join("autosave.ron")
+}
+
+/// What the title screen offers to resume: (scenario id, turns played), if an autosave exists.
+pub fn autosave_summary() -> Option<(String, usize)> {
+    let record = SessionRecord::load(&autosave_path()).ok()?;
+    Some((record.scenario.clone(), record.turns.len()))
+}
+
+/// Resumes the autosaved session: reloads its scenario folder and replays its record with the
+/// same seed (the rules are deterministic). Returns an error in words.
+pub fn resume_autosave(world: &mut World) -> Result<u32, String> {
+    let path = autosave_path();
+    let record = SessionRecord::load(&path).map_err(|e| e.to_string())?;
+    let dir = PathBuf::from(&record.scenario_dir);
+    let scenario = load_scenario(&dir).map_err(|errors| {
+        format!(
+            "the scenario of the save does not load: {}",
+            errors.first().map(short_error).unwrap_or_default()
+        )
+    })?;
+    let loaded = LoadedScenario::new(scenario);
+    let controllers = record.controllers_for(&loaded);
+    // Only the turns actually played are replayed; orders given for the coming turn are dropped.
+    let mut game = record.replay(&loaded, None);
+    super::theme::use_scenario_colours(
+        &loaded
+            .scenario
+            .actors
+            .iter()
+            .map(|a| a.color.clone())
+            .collect::<Vec<_>>(),
+    );
+    start_game(world, &loaded, record.seed, &controllers);
+    let Some(state) = game.world.remove_resource::<GameState>() else {
+        return Err("the replay produced no game state".into());
+    };
+    let turn = state.turn;
+    world.insert_resource(state);
+    if let Some(log) = game.world.remove_resource::<GameLog>() {
+        world.insert_resource(log);
+    }
+    if let Some(rng) = game.world.remove_resource::<GameRng>() {
+        world.insert_resource(rng);
+    }
+    let mut record = record;
+    record.turns.truncate(turn.saturating_sub(1) as usize);
+    world.insert_resource(record);
+    world.insert_resource(ScenarioSource::new(dir));
+    world.insert_resource(Session {
+        seed: world.resource::<crate::sim::GameConfig>().seed,
+        notice: Some(format!("Resumed from the autosave at turn {turn}.")),
+        ..default()
+    });
+    world.insert_resource(Hotseat::default());
+    world.insert_resource(RevealState::default());
+    Ok(turn)
+}
+
+/// Saves the session record now; returns where, or the error in words.
+pub fn save_now(world: &mut World) -> Result<PathBuf, String> {
+    let record = world
+        .get_resource::<SessionRecord>()
+        .ok_or("no session to save")?;
+    let turn = world.resource::<GameState>().turn;
+    let path = saves_dir().join(format!(
+        "{}-seed{}-turn{turn}.ron",
+        record.scenario, record.seed
+    ));
+    record.save(&path).map_err(|e| e.to_string())?;
+    Ok(path)
+}
+
 /// Starts the session from the setup draft: a fresh game in the rules' resources.
 pub fn start_session(world: &mut World) {
     let Some(draft) = world.get_resource::<SetupDraft>().cloned() else {
@@ -362,6 +445,13 @@ pub fn start_session(world: &mut World) {
     );
     let loaded = LoadedScenario::new(draft.scenario.clone());
     start_game(world, &loaded, draft.seed, &draft.controllers);
+    world.insert_resource(SessionRecord::new(
+        &loaded,
+        &draft.dir,
+        draft.seed,
+        &draft.controllers,
+    ));
+    world.insert_resource(ScenarioSource::new(draft.dir.clone()));
     world.insert_resource(Session {
         seed: draft.seed,
         ..default()
@@ -378,11 +468,16 @@ pub fn submit_team(world: &mut World, actor: usize) {
     let hotseat = world.resource::<Hotseat>();
     let orders = hotseat.drafts.get(&actor).cloned().unwrap_or_default();
     let answers = hotseat.answers.get(&actor).cloned().unwrap_or_default();
-    world.write_message(SubmitOrders {
+    let message = SubmitOrders {
         actor: id,
         orders,
         answers,
-    });
+    };
+    let turn = world.resource::<GameState>().turn;
+    if let Some(mut record) = world.get_resource_mut::<SessionRecord>() {
+        record.record_orders(turn, message.clone());
+    }
+    world.write_message(message);
 }
 
 /// Plays the turn: keeps an undo snapshot, then runs the rules' turn schedule. Returns the turn
@@ -397,9 +492,16 @@ pub fn resolve_turn(world: &mut World) -> u32 {
     let turn = snapshot.state.turn;
     world.resource_mut::<Session>().undo.push(snapshot);
     world.run_schedule(TurnSchedule);
+    // Autosave after every turn: the record replays to exactly this state.
+    let saved = world
+        .get_resource::<SessionRecord>()
+        .map(|r| r.save(&autosave_path()));
     let mut session = world.resource_mut::<Session>();
     session.released.clear();
     session.revealed_turn = Some(turn);
+    if let Some(Err(e)) = saved {
+        session.notice = Some(format!("Autosave failed: {}", e.message));
+    }
     turn
 }
 
@@ -411,17 +513,25 @@ pub fn undo_turn(world: &mut World) -> Option<u32> {
     world.insert_resource(snapshot.log);
     world.insert_resource(snapshot.rng);
     world.insert_resource(snapshot.book);
+    if let Some(mut record) = world.get_resource_mut::<SessionRecord>() {
+        record.turns.truncate(turn.saturating_sub(1) as usize);
+    }
     Some(turn)
 }
 
 /// Releases an inject through the rules' facilitator command (it airs at the next resolution).
 pub fn release_inject(world: &mut World, id: String) {
-    world.write_message(FacilitatorCommand::ReleaseInject(id.clone()));
+    let command = FacilitatorCommand::ReleaseInject(id.clone());
+    let turn = world.resource::<GameState>().turn;
+    if let Some(mut record) = world.get_resource_mut::<SessionRecord>() {
+        record.record_command(turn, command.clone());
+    }
+    world.write_message(command);
     world.resource_mut::<Session>().released.push(id);
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_plugins(SimPlugin)
+    app.add_plugins((SimPlugin, HotReloadPlugin))
         .init_resource::<Catalogue>()
         .init_resource::<Hotseat>()
         .init_resource::<RevealState>();

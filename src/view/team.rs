@@ -84,6 +84,19 @@ pub struct ActionCard {
     pub targets: Vec<(usize, String)>,
 }
 
+/// A proposal the team must accept or refuse.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncomingProposal {
+    /// Proposal id (the answer names it).
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Who proposes it.
+    pub from: String,
+    /// Its text.
+    pub text: String,
+}
+
 /// One team's private view.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TeamView {
@@ -101,6 +114,8 @@ pub struct TeamView {
     pub obligations: Vec<Obligation>,
     /// Proposals awaiting its answer or its counterpart's, in words.
     pub proposals: Vec<String>,
+    /// Proposals it must answer this turn (unanswered ones are refused).
+    pub incoming: Vec<IncomingProposal>,
     /// Its sectors: (name, resilience, damage).
     pub sectors: Vec<(String, i32, i32)>,
     /// Swarms it sponsors: (name, stance).
@@ -287,6 +302,20 @@ pub fn team_view(
             }
         })
         .collect();
+    let incoming = state
+        .pending
+        .iter()
+        .filter(|p| p.to == actor)
+        .filter_map(|p| {
+            let prop = s.proposals.get(p.proposal)?;
+            Some(IncomingProposal {
+                id: prop.id.clone(),
+                name: prop.name.clone(),
+                from: actor_name(s, p.from),
+                text: prop.text.clone(),
+            })
+        })
+        .collect();
     let sectors = s
         .meta
         .sectors
@@ -321,6 +350,7 @@ pub fn team_view(
         incidents,
         obligations,
         proposals,
+        incoming,
         sectors,
         swarms,
         orders_per_turn: s.meta.rules.orders_per_turn,

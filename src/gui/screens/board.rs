@@ -8,11 +8,27 @@ use crate::gui::session::{self, Hotseat, Play, Session};
 use crate::gui::theme::{self, Fonts, size};
 use crate::gui::widgets::{self, Kind};
 use crate::gui::{Redraw, Screen, ScreenRoot, clear_screen};
+use crate::sim::GameState;
+use crate::sim::reload::ReloadStatus;
+
+/// Redraws the board when the rules' state or the scenario changes behind it (hot reload).
+fn redraw_on_change(
+    status: Option<Res<ReloadStatus>>,
+    state: Option<Res<GameState>>,
+    mut redraw: MessageWriter<Redraw>,
+) {
+    let changed = status.is_some_and(|s| s.is_changed() && !s.is_added())
+        || state.is_some_and(|s| s.is_changed() && !s.is_added());
+    if changed {
+        redraw.write(Redraw);
+    }
+}
 
 fn build(
     mut commands: Commands,
     fonts: Res<Fonts>,
     play: Play,
+    reload: Option<Res<ReloadStatus>>,
     roots: Query<Entity, With<ScreenRoot>>,
 ) {
     clear_screen(&mut commands, &roots);
@@ -198,21 +214,101 @@ fn build(
                     )],
                 ));
             }
+            // Messages for the facilitator, above the footer.
+            let reload_problem = reload
+                .as_ref()
+                .filter(|r| r.errors > 0)
+                .map(|r| (r.errors, r.diagnostics.clone().unwrap_or_default()));
+            if session.notice.is_some() || reload_problem.is_some() || reload.as_ref().is_some_and(|r| r.locked) {
+                root.spawn(Node {
+                    position_type: PositionType::Absolute,
+                    left: px(20),
+                    bottom: px(100),
+                    max_width: px(1100),
+                    flex_direction: FlexDirection::Column,
+                    row_gap: px(8),
+                    ..default()
+                })
+                .with_children(|toasts| {
+                    if let Some(notice) = &session.notice {
+                        toasts.spawn((
+                            Node {
+                                padding: UiRect::axes(px(16), px(8)),
+                                border_radius: BorderRadius::all(px(10)),
+                                ..default()
+                            },
+                            BackgroundColor(theme::TRAY),
+                            children![widgets::bold(f, format!("ℹ {notice}"), size::BODY, theme::CHALK)],
+                        ));
+                    }
+                    if reload.as_ref().is_some_and(|r| r.locked) {
+                        toasts.spawn((
+                            Node {
+                                padding: UiRect::axes(px(16), px(8)),
+                                border_radius: BorderRadius::all(px(10)),
+                                ..default()
+                            },
+                            BackgroundColor(theme::TRAY),
+                            children![widgets::bold(
+                                f,
+                                "■ Scenario reloading is locked (L to unlock)",
+                                size::BODY,
+                                theme::CHALK
+                            )],
+                        ));
+                    }
+                    if let Some((errors, text)) = &reload_problem {
+                        toasts
+                            .spawn((
+                                Node {
+                                    flex_direction: FlexDirection::Column,
+                                    padding: UiRect::all(px(14)),
+                                    border: UiRect::left(px(10)),
+                                    border_radius: BorderRadius::all(px(10)),
+                                    ..default()
+                                },
+                                BackgroundColor(theme::PAPER),
+                                BorderColor::all(theme::DANGER),
+                            ))
+                            .with_children(|p| {
+                                p.spawn(widgets::bold(
+                                    f,
+                                    format!("⚠ Scenario edit rejected: {errors} error(s). The last good version keeps running."),
+                                    size::BODY,
+                                    theme::INK,
+                                ));
+                                let excerpt: Vec<&str> = text.lines().take(8).collect();
+                                p.spawn(widgets::text(f, excerpt.join("\n"), 17.0, theme::INK));
+                            });
+                    }
+                });
+            }
             root.spawn(widgets::footer()).with_children(|footer| {
-                if let Some(notice) = &session.notice {
-                    footer.spawn(widgets::text(f, notice.clone(), size::BODY, theme::CHALK_SOFT));
-                }
                 footer.spawn(widgets::spacer());
                 footer.spawn(widgets::button(
                     f,
-                    format!("Release inject ({})", releasable.len()),
+                    "Save",
+                    KeyCode::KeyS,
+                    UiAction::Save,
+                    Kind::Secondary,
+                ));
+                footer.spawn(widgets::button(
+                    f,
+                    if reload.as_ref().is_some_and(|r| r.locked) { "Unlock edits" } else { "Lock edits" },
+                    KeyCode::KeyL,
+                    UiAction::ToggleReloadLock,
+                    Kind::Secondary,
+                ));
+                footer.spawn(widgets::button(
+                    f,
+                    format!("Inject ({})", releasable.len()),
                     KeyCode::KeyI,
                     UiAction::ReleaseInject,
                     Kind::Secondary,
                 ));
                 footer.spawn(widgets::button(
                     f,
-                    format!("Undo turn ({})", session.undo_depth()),
+                    format!("Undo ({})", session.undo_depth()),
                     KeyCode::KeyU,
                     UiAction::UndoTurn,
                     Kind::Secondary,
@@ -312,6 +408,21 @@ fn on_action(
                 });
             });
         }
+        UiAction::Save => {
+            commands.queue(|world: &mut World| {
+                let result = session::save_now(world);
+                world.resource_mut::<Session>().notice = Some(match result {
+                    Ok(path) => format!("Saved to {}", path.display()),
+                    Err(e) => format!("Save failed: {e}"),
+                });
+            });
+        }
+        UiAction::ToggleReloadLock => {
+            commands.queue(|world: &mut World| {
+                let mut status = world.get_resource_or_insert_with(ReloadStatus::default);
+                status.locked = !status.locked;
+            });
+        }
         UiAction::EndSession => {
             next.set(Screen::Debrief);
             return;
@@ -328,6 +439,12 @@ pub(super) fn plugin(app: &mut App) {
             build
                 .run_if(in_state(Screen::Board).and_then(on_message::<Redraw>))
                 .in_set(crate::gui::GuiSystems::Build),
+        )
+        .add_systems(
+            Update,
+            redraw_on_change
+                .run_if(in_state(Screen::Board))
+                .in_set(crate::gui::GuiSystems::Input),
         )
         .add_observer(on_action);
 }

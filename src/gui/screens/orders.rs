@@ -304,6 +304,25 @@ fn build(
                                     theme::CHALK_SOFT,
                                 ));
                             }
+                            let answers = hotseat.answers.get(&actor).cloned().unwrap_or_default();
+                            for p in &team.incoming {
+                                let answer = answers.iter().find(|(id, _)| *id == p.id).map(|a| a.1);
+                                tray.spawn(widgets::bold(
+                                    f,
+                                    format!(
+                                        "✉ {} proposes “{}”: {}",
+                                        p.from,
+                                        p.name,
+                                        match answer {
+                                            Some(true) => "✔ we ACCEPT",
+                                            Some(false) => "✖ we refuse",
+                                            None => "undecided (refused unless we accept) — Y accept / N refuse",
+                                        }
+                                    ),
+                                    size::SMALL,
+                                    theme::CHALK,
+                                ));
+                            }
                             for (n, o) in drafted.iter().enumerate() {
                                 let name = play
                                     .scenario()
@@ -332,8 +351,12 @@ fn build(
                 footer.spawn(widgets::button(f, "Card", KeyCode::ArrowRight, UiAction::MoveCard(1), Kind::Secondary));
                 footer.spawn(widgets::button(f, "Row", KeyCode::ArrowDown, UiAction::MoveCard(PER_ROW as i32), Kind::Secondary));
                 footer.spawn(widgets::button(f, "Target", KeyCode::Tab, UiAction::CycleTarget, Kind::Secondary));
-                footer.spawn(widgets::button(f, "Add order", KeyCode::Space, UiAction::AddOrder, Kind::Secondary));
+                footer.spawn(widgets::button(f, "Add", KeyCode::Space, UiAction::AddOrder, Kind::Secondary));
                 footer.spawn(widgets::button(f, "Remove", KeyCode::Backspace, UiAction::RemoveOrder, Kind::Secondary));
+                if !team.incoming.is_empty() {
+                    footer.spawn(widgets::button(f, "Accept", KeyCode::KeyY, UiAction::AnswerProposal(true), Kind::Secondary));
+                    footer.spawn(widgets::button(f, "Refuse", KeyCode::KeyN, UiAction::AnswerProposal(false), Kind::Secondary));
+                }
                 footer.spawn(widgets::spacer());
                 footer.spawn(widgets::button(
                     f,
@@ -396,6 +419,19 @@ fn on_action(
                     action: card.id.clone(),
                     target,
                 });
+            }
+        }
+        UiAction::AnswerProposal(yes) => {
+            let answers = hotseat.answers.entry(actor).or_default();
+            // The first proposal without an answer, else the last one (to change one's mind).
+            let target = team
+                .incoming
+                .iter()
+                .find(|p| !answers.iter().any(|(id, _)| *id == p.id))
+                .or(team.incoming.last());
+            if let Some(p) = target {
+                answers.retain(|(id, _)| *id != p.id);
+                answers.push((p.id.clone(), *yes));
             }
         }
         UiAction::RemoveOrder => {

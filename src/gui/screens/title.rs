@@ -3,6 +3,7 @@
 use bevy::prelude::*;
 
 use crate::gui::actions::UiAction;
+use crate::gui::session;
 use crate::gui::theme::{self, Fonts, size};
 use crate::gui::widgets::{self, Kind};
 use crate::gui::{Screen, ScreenRoot, clear_screen};
@@ -47,6 +48,15 @@ fn build(mut commands: Commands, fonts: Res<Fonts>, roots: Query<Entity, With<Sc
                         UiAction::Go(Screen::ScenarioPicker),
                         Kind::Primary,
                     ));
+                    if let Some((scenario, turns)) = session::autosave_summary() {
+                        row.spawn(widgets::button(
+                            f,
+                            format!("Resume {scenario} after turn {turns}"),
+                            KeyCode::KeyR,
+                            UiAction::Resume,
+                            Kind::Secondary,
+                        ));
+                    }
                     row.spawn(widgets::button(
                         f,
                         "Quit",
@@ -67,6 +77,17 @@ fn build(mut commands: Commands, fonts: Res<Fonts>, roots: Query<Entity, With<Sc
         });
 }
 
+fn on_action(action: On<UiAction>, screen: Res<State<Screen>>, mut commands: Commands) {
+    if *screen.get() != Screen::Title || *action.event() != UiAction::Resume {
+        return;
+    }
+    commands.queue(|world: &mut World| match session::resume_autosave(world) {
+        Ok(_) => world.resource_mut::<NextState<Screen>>().set(Screen::Board),
+        Err(e) => error!("cannot resume: {e}"),
+    });
+}
+
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(OnEnter(Screen::Title), build);
+    app.add_systems(OnEnter(Screen::Title), build)
+        .add_observer(on_action);
 }
