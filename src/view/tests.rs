@@ -97,6 +97,7 @@ fn covert_incident(detected: Option<u32>, suspect: Option<usize>, public: bool) 
         evidence: if detected.is_some() { 55 } else { 0 },
         suspect,
         public,
+        updated: 1,
     }
 }
 
