@@ -58,6 +58,8 @@ pub enum UiAction {
     FinishReveal,
     /// Facilitator: release the next pending inject.
     ReleaseInject,
+    /// Facilitator: choose this option of the inject due at this turn's briefing.
+    ChooseInjectOption(usize),
     /// Facilitator: undo the last turn.
     UndoTurn,
     /// Facilitator: pause/resume the session clock.
@@ -105,6 +107,10 @@ pub fn key_label(key: KeyCode) -> String {
         KeyCode::PageDown => "PgDn".into(),
         KeyCode::Equal => "+".into(),
         KeyCode::Minus => "−".into(),
+        KeyCode::Digit1 => "1".into(),
+        KeyCode::Digit2 => "2".into(),
+        KeyCode::Digit3 => "3".into(),
+        KeyCode::Digit4 => "4".into(),
         other => {
             let name = format!("{other:?}");
             name.strip_prefix("Key")

@@ -6,7 +6,7 @@
 //! the session API (orders and facilitator commands).
 
 use bevy::prelude::*;
-use bevy::window::{PresentMode, WindowResolution};
+use bevy::window::{MonitorSelection, PresentMode, WindowMode, WindowResolution};
 use bevy::winit::WinitSettings;
 
 pub mod actions;
@@ -70,7 +70,13 @@ pub fn plugin(app: &mut App) {
             .set(WindowPlugin {
                 primary_window: Some(Window {
                     title: "Gray Zone — cyber-escalation wargame".into(),
-                    resolution: WindowResolution::new(1920, 1080),
+                    // The screenshot run renders the design size; otherwise a size that fits most
+                    // laptop screens (F11 makes it full screen for the projector).
+                    resolution: if screenshots.is_some() {
+                        WindowResolution::new(1920, 1080)
+                    } else {
+                        WindowResolution::new(1600, 900)
+                    },
                     present_mode: if screenshots.is_some() {
                         PresentMode::AutoNoVsync
                     } else {
@@ -97,6 +103,7 @@ pub fn plugin(app: &mut App) {
         .configure_sets(Update, (GuiSystems::Input, GuiSystems::Build).chain())
         .insert_resource(started)
         .add_systems(Startup, spawn_camera)
+        .add_systems(Update, toggle_fullscreen)
         .add_systems(Last, report_startup)
         .add_plugins((
             theme::plugin,
@@ -111,7 +118,21 @@ pub fn plugin(app: &mut App) {
 }
 
 fn spawn_camera(mut commands: Commands) {
-    commands.spawn(Camera2d);
+    // Flat UI needs no multisampling; without it the software renderer draws much faster.
+    commands.spawn((Camera2d, Msaa::Off));
+}
+
+/// F11 switches between a window and borderless full screen (for the projector).
+fn toggle_fullscreen(keys: Res<ButtonInput<KeyCode>>, mut windows: Query<&mut Window>) {
+    if !keys.just_pressed(KeyCode::F11) {
+        return;
+    }
+    for mut window in &mut windows {
+        window.mode = match window.mode {
+            WindowMode::Windowed => WindowMode::BorderlessFullscreen(MonitorSelection::Current),
+            _ => WindowMode::Windowed,
+        };
+    }
 }
 
 /// When the process started the app, to report the time to an interactive title screen.

@@ -4,7 +4,7 @@ use bevy::prelude::*;
 
 use super::actions::{OnPress, UiAction};
 use super::theme::{self, Fonts, size};
-use super::widgets::{bold, card, card_band, pill, text, token};
+use super::widgets::{bold, card, card_band, text, token};
 use crate::view::{ActionCard, ActorCard, RevealStep, RevealTone, RungView};
 
 /// A compact bar: label and value on one line, a thin track below.
@@ -242,23 +242,37 @@ pub fn ladder(
                     BorderColor::all(theme::ACCENT),
                 ))
                 .with_children(|r| {
+                    // The crisis rung's number is a filled badge (and the row is outlined).
                     r.spawn((
-                        bold(
+                        Node {
+                            width: px(34),
+                            height: px(34),
+                            flex_shrink: 0.0,
+                            justify_content: JustifyContent::Center,
+                            align_items: AlignItems::Center,
+                            border_radius: BorderRadius::all(px(6)),
+                            ..default()
+                        },
+                        BackgroundColor(if is_crisis {
+                            theme::ACCENT
+                        } else {
+                            Color::NONE
+                        }),
+                        children![bold(
                             fonts,
                             format!("{}", rung.position),
                             size::BODY,
-                            theme::CHALK_SOFT,
-                        ),
-                        Node {
-                            width: px(30),
-                            flex_shrink: 0.0,
-                            ..default()
-                        },
+                            if is_crisis {
+                                theme::INK
+                            } else {
+                                theme::CHALK_SOFT
+                            },
+                        )],
                     ));
                     r.spawn((
                         bold(fonts, rung.name.clone(), size::SMALL, theme::CHALK),
                         Node {
-                            width: px(330),
+                            width: px(280),
                             flex_shrink: 0.0,
                             ..default()
                         },
@@ -274,11 +288,10 @@ pub fn ladder(
                         ..default()
                     })
                     .with_children(|tokens| {
+                        // Smaller pieces when a rung is crowded, so all stay in view.
+                        let size = if on_it.len() > 4 { 26.0 } else { 32.0 };
                         for (index, code, _) in &on_it {
-                            tokens.spawn(token(fonts, *index, code, 34.0));
-                        }
-                        if is_crisis {
-                            tokens.spawn(pill(fonts, "◀ CRISIS", theme::ACCENT, theme::INK));
+                            tokens.spawn(token(fonts, *index, code, size));
                         }
                     });
                 });

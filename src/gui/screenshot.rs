@@ -51,6 +51,8 @@ pub struct ScreenshotRun {
     failures: Vec<String>,
     /// Wall-clock frame times on the board screen, for the performance note.
     pub board_frames: Vec<f32>,
+    /// Wall-clock frame times on the other screens, by screen.
+    pub other_frames: Vec<(Screen, f32)>,
 }
 
 #[derive(Debug)]
@@ -72,6 +74,7 @@ impl ScreenshotRun {
             outcome: Arc::default(),
             failures: Vec::new(),
             board_frames: Vec::new(),
+            other_frames: Vec::new(),
         })
     }
 }
@@ -123,14 +126,18 @@ fn session_script() -> Vec<Step> {
     steps.extend(team_turn(1));
     steps.extend(std::iter::repeat_n(Do(A::RevealNext), 8));
     steps.extend([Shoot(Screen::Reveal, "08-reveal"), Do(A::FinishReveal)]);
-    // Turns 2 to 4, then the board again.
-    for _ in 0..3 {
+    // Turns 2 to 5, then the board again, with an inject whose outcome the facilitator picks.
+    for _ in 0..4 {
         steps.push(Do(A::BeginOrders));
         steps.extend(team_turn(2));
         steps.extend(team_turn(1));
         steps.extend([Do(A::RevealAll), Do(A::FinishReveal)]);
     }
-    steps.extend([Shoot(Screen::Board, "09-board-turn-5"), Wait(120)]);
+    steps.extend([
+        Do(A::ChooseInjectOption(0)),
+        Shoot(Screen::Board, "09-board-turn-6"),
+        Wait(120),
+    ]);
     // The second team's private view, to compare with the first's.
     steps.extend([
         Do(A::BeginOrders),
@@ -285,12 +292,35 @@ fn finish(run: &mut ScreenshotRun, exit: &mut MessageWriter<AppExit>) {
         frames.sort_by(f32::total_cmp);
         let mean = frames.iter().sum::<f32>() / frames.len() as f32;
         let p95 = frames[(frames.len() * 95 / 100).min(frames.len() - 1)];
+        let median = frames[frames.len() / 2];
         info!(
-            "board frame time over {} frames: mean {:.1} ms, p95 {:.1} ms",
+            "board frame time over {} frames: median {:.1} ms, mean {:.1} ms, p95 {:.1} ms",
             frames.len(),
+            median,
             mean,
             p95
         );
+    }
+    for screen in [
+        Screen::Title,
+        Screen::Curtain,
+        Screen::Orders,
+        Screen::Reveal,
+    ] {
+        let mut frames: Vec<f32> = run
+            .other_frames
+            .iter()
+            .filter(|(s, _)| *s == screen)
+            .map(|(_, ms)| *ms)
+            .collect();
+        if !frames.is_empty() {
+            frames.sort_by(f32::total_cmp);
+            info!(
+                "{screen:?} frame time over {} frames: median {:.1} ms",
+                frames.len(),
+                frames[frames.len() / 2]
+            );
+        }
     }
     if run.failures.is_empty() {
         info!("screenshot run: {captures} screens captured");
@@ -308,8 +338,11 @@ fn measure_board(
     screen: Res<State<Screen>>,
     mut run: ResMut<ScreenshotRun>,
 ) {
+    let ms = time.delta_secs() * 1000.0;
     if *screen.get() == Screen::Board {
-        run.board_frames.push(time.delta_secs() * 1000.0);
+        run.board_frames.push(ms);
+    } else {
+        run.other_frames.push((*screen.get(), ms));
     }
 }
 

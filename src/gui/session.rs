@@ -203,6 +203,8 @@ pub struct Session {
     pub paused: bool,
     /// Injects released for the next resolution (ids).
     pub released: Vec<String>,
+    /// Options the facilitator chose for injects due this turn: (inject id, option label).
+    pub chosen: Vec<(String, String)>,
     /// A line of feedback for the facilitator ("Turn 3 undone", …).
     pub notice: Option<String>,
     /// The turn the last reveal is about.
@@ -270,6 +272,36 @@ impl Play<'_> {
             .filter(|(_, a)| a.controller == Controller::Team)
             .map(|(i, _)| i)
             .collect()
+    }
+
+    /// The first inject with options due at this turn's briefing (scripted for this turn, or
+    /// released): (id, headline, option labels).
+    pub fn upcoming_choice(&self) -> Option<(String, String, Vec<String>)> {
+        let turn = self.state.turn;
+        self.loaded
+            .scenario
+            .injects
+            .iter()
+            .enumerate()
+            .find(|(i, inj)| {
+                !inj.choices.is_empty()
+                    && self
+                        .state
+                        .injects_fired
+                        .get(*i)
+                        .copied()
+                        .flatten()
+                        .is_none()
+                    && (matches!(inj.when, InjectWhen::Turn(t) if t == turn)
+                        || self.session.released.contains(&inj.id))
+            })
+            .map(|(_, inj)| {
+                (
+                    inj.id.clone(),
+                    inj.headline.clone(),
+                    inj.choices.iter().map(|c| c.label.clone()).collect(),
+                )
+            })
     }
 
     /// Injects only the facilitator can release that have not fired yet: (id, headline).
@@ -341,6 +373,10 @@ pub fn saves_dir() -> PathBuf {
 pub fn autosave_path() -> PathBuf {
     saves_dir().join("autosave.ron")
 }
+
+/// Where this app autosaves after every turn (absent: no autosave, as in tests).
+#[derive(Resource, Debug, Clone)]
+pub struct Autosave(pub PathBuf);
 
 /// What the title screen offers to resume: (scenario id, turns played), if an autosave exists.
 pub fn autosave_summary() -> Option<(String, usize)> {
@@ -467,11 +503,14 @@ pub fn resolve_turn(world: &mut World) -> u32 {
     let turn = world.resource::<GameState>().turn;
     world.run_schedule(TurnSchedule);
     // Autosave after every turn: the record replays to exactly this state.
+    let path = world.get_resource::<Autosave>().map(|a| a.0.clone());
     let saved = world
         .get_resource::<SessionRecord>()
-        .map(|r| r.save(&autosave_path()));
+        .zip(path)
+        .map(|(r, path)| r.save(&path));
     let mut session = world.resource_mut::<Session>();
     session.released.clear();
+    session.chosen.clear();
     session.revealed_turn = Some(turn);
     if let Some(Err(e)) = saved {
         session.notice = Some(format!("Autosave failed: {}", e.message));
@@ -515,6 +554,20 @@ pub fn undo_turn(world: &mut World) -> Option<u32> {
     Some(played)
 }
 
+/// Chooses an option of an inject through the rules' facilitator command (it applies at the next
+/// briefing instead of the weighted draw).
+pub fn choose_inject_option(world: &mut World, id: String, option: usize, label: String) {
+    let command = FacilitatorCommand::ChooseInjectOption(id.clone(), option);
+    let turn = world.resource::<GameState>().turn;
+    if let Some(mut record) = world.get_resource_mut::<SessionRecord>() {
+        record.record_command(turn, command.clone());
+    }
+    world.write_message(command);
+    let mut session = world.resource_mut::<Session>();
+    session.chosen.retain(|(i, _)| *i != id);
+    session.chosen.push((id, label));
+}
+
 /// Releases an inject through the rules' facilitator command (it airs at the next resolution).
 pub fn release_inject(world: &mut World, id: String) {
     let command = FacilitatorCommand::ReleaseInject(id.clone());
@@ -528,7 +581,89 @@ pub fn release_inject(world: &mut World, id: String) {
 
 pub(super) fn plugin(app: &mut App) {
     app.add_plugins((SimPlugin, HotReloadPlugin))
+        .insert_resource(Autosave(autosave_path()))
         .init_resource::<Catalogue>()
         .init_resource::<Hotseat>()
         .init_resource::<RevealState>();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sim::turn_schedule;
+
+    fn world_with_session(seed: u64) -> World {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/forward_defense_2022");
+        let scenario = load_scenario(&dir).expect("the default scenario loads");
+        let mut controllers: Vec<Controller> = scenario
+            .actors
+            .iter()
+            .map(|a| a.controller.clone())
+            .collect();
+        controllers[0] = Controller::Team;
+        controllers[1] = Controller::Team;
+        let mut world = World::new();
+        world.add_schedule(turn_schedule());
+        world.insert_resource(SetupDraft {
+            dir,
+            scenario,
+            controllers,
+            selected: 0,
+            seed,
+        });
+        start_session(&mut world);
+        world
+    }
+
+    /// Drafts the first legal order of each team and submits it, as the orders screen does.
+    fn play_turn(world: &mut World) -> u32 {
+        for actor in [0, 1] {
+            let order = {
+                let loaded = world.resource::<LoadedScenario>();
+                let state = world.resource::<GameState>();
+                let cards = view::legal_cards(&loaded.scenario, &loaded.index, state, actor);
+                cards.first().map(|(action, options)| Order {
+                    action: loaded.scenario.actions[*action].id.clone(),
+                    target: options[0].0.map(|t| loaded.scenario.actors[t].id.clone()),
+                })
+            };
+            world
+                .resource_mut::<Hotseat>()
+                .drafts
+                .insert(actor, order.into_iter().collect());
+            submit_team(world, actor);
+        }
+        resolve_turn(world)
+    }
+
+    #[test]
+    fn undo_replays_to_the_state_before_the_turn() {
+        let mut world = world_with_session(7);
+        assert_eq!(play_turn(&mut world), 1);
+        let after_one = world.resource::<GameState>().state_hash();
+        assert_eq!(play_turn(&mut world), 2);
+        let after_two = world.resource::<GameState>().state_hash();
+        assert_ne!(after_one, after_two);
+        assert_eq!(undo_turn(&mut world), Some(2));
+        assert_eq!(world.resource::<GameState>().state_hash(), after_one);
+        assert_eq!(world.resource::<SessionRecord>().turns.len(), 1);
+        // The same orders again give the same game: the rules are deterministic.
+        assert_eq!(play_turn(&mut world), 2);
+        assert_eq!(world.resource::<GameState>().state_hash(), after_two);
+    }
+
+    #[test]
+    fn team_orders_go_through_the_rules_and_into_the_record() {
+        let mut world = world_with_session(3);
+        play_turn(&mut world);
+        let log = world.resource::<GameLog>();
+        let team_orders = log
+            .entries
+            .iter()
+            .filter(|e| matches!(&e.event, crate::sim::Event::Order { by, .. } if by == "team"))
+            .count();
+        assert_eq!(team_orders, 2);
+        let record = world.resource::<SessionRecord>();
+        assert_eq!(record.turns[0].orders.len(), 2);
+    }
 }

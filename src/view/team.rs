@@ -251,7 +251,7 @@ pub fn team_view(
                     .map(|t| names::actor_name_by_id(s, t))
                     .unwrap_or_default(),
                 success: false,
-                status: "failed — no trace".into(),
+                status: "no trace left".into(),
             });
         }
     }

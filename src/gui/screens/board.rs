@@ -41,6 +41,7 @@ fn build(
         .map(|a| (a.index, a.code.clone(), a.rung))
         .collect();
     let releasable = play.releasable_injects();
+    let upcoming = play.upcoming_choice();
     let over = board.ending.is_some();
     commands
         .spawn(widgets::screen_root(Screen::Board))
@@ -81,7 +82,7 @@ fn build(
                         r.spawn(widgets::bold(f, "LADDER", size::LARGE, theme::CHALK));
                         r.spawn(widgets::pill(
                             f,
-                            format!("Crisis: {}", board.crisis_name),
+                            format!("Crisis level: {} {}", board.crisis, board.crisis_name),
                             theme::ACCENT,
                             theme::INK,
                         ));
@@ -141,6 +142,65 @@ fn build(
                                     theme::CHALK_SOFT,
                                 ));
                             });
+                            if let Some((id, headline, options)) = &upcoming {
+                                let chosen = session
+                                    .chosen
+                                    .iter()
+                                    .find(|(i, _)| i == id)
+                                    .map(|(_, l)| l.clone());
+                                news.spawn((
+                                    Node {
+                                        width: px(560),
+                                        flex_shrink: 0.0,
+                                        flex_direction: FlexDirection::Column,
+                                        padding: UiRect::all(px(10)),
+                                        row_gap: px(6),
+                                        border: UiRect::all(px(4)),
+                                        border_radius: BorderRadius::all(px(12)),
+                                        ..default()
+                                    },
+                                    BackgroundColor(theme::PAPER),
+                                    BorderColor::all(theme::ACCENT),
+                                ))
+                                .with_children(|p| {
+                                    p.spawn(widgets::bold(
+                                        f,
+                                        format!("☰ Due this turn: “{headline}”"),
+                                        18.0,
+                                        theme::INK,
+                                    ));
+                                    p.spawn(widgets::text(
+                                        f,
+                                        match &chosen {
+                                            Some(label) => format!("Facilitator's choice: {label}"),
+                                            None => "Facilitator: choose how it goes, or the dice decide".into(),
+                                        },
+                                        17.0,
+                                        theme::INK_SOFT,
+                                    ));
+                                    p.spawn(widgets::row(8)).with_children(|r| {
+                                        let keys = [KeyCode::Digit1, KeyCode::Digit2, KeyCode::Digit3, KeyCode::Digit4];
+                                        for (n, (label, key)) in options.iter().zip(keys).enumerate() {
+                                            r.spawn(widgets::button(
+                                                f,
+                                                label.clone(),
+                                                key,
+                                                UiAction::ChooseInjectOption(n),
+                                                Kind::OnPaper,
+                                            ))
+                                            .insert(Node {
+                                                flex_direction: FlexDirection::Row,
+                                                align_items: AlignItems::Center,
+                                                column_gap: px(8),
+                                                padding: UiRect::axes(px(10), px(4)),
+                                                border: UiRect::all(px(2)),
+                                                border_radius: BorderRadius::all(px(8)),
+                                                ..default()
+                                            });
+                                        }
+                                    });
+                                });
+                            }
                             if board.headlines.is_empty() {
                                 news.spawn(widgets::text(
                                     f,
@@ -149,7 +209,14 @@ fn build(
                                     theme::CHALK_SOFT,
                                 ));
                             }
-                            let shown = if board.incidents.is_empty() { 3 } else { 2 };
+                            // Room for three cards: the facilitator's choice takes two.
+                            let shown = if upcoming.is_some() {
+                                1
+                            } else if board.incidents.is_empty() {
+                                3
+                            } else {
+                                2
+                            };
                             for h in board.headlines.iter().take(shown) {
                                 news.spawn(widgets::card(px(340)))
                                     .insert(Node {
@@ -171,7 +238,7 @@ fn build(
                                         c.spawn(widgets::bold(f, h.text.clone(), 20.0, theme::INK));
                                     });
                             }
-                            if !board.incidents.is_empty() {
+                            if !board.incidents.is_empty() && upcoming.is_none() {
                                 news.spawn(widgets::card(px(340))).with_children(|c| {
                                     c.spawn(widgets::bold(
                                         f,
@@ -417,6 +484,16 @@ fn on_action(
                     None => "Nothing to undo.".into(),
                 });
             });
+        }
+        UiAction::ChooseInjectOption(n) => {
+            if let Some((id, _, options)) = play.upcoming_choice()
+                && let Some(label) = options.get(*n).cloned()
+            {
+                let n = *n;
+                commands.queue(move |world: &mut World| {
+                    session::choose_inject_option(world, id, n, label);
+                });
+            }
         }
         UiAction::Save => {
             commands.queue(|world: &mut World| {

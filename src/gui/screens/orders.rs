@@ -50,11 +50,25 @@ fn situation(parent: &mut ChildSpawnerCommands, f: &Fonts, team: &TeamView) {
                     size::SMALL,
                     theme::INK,
                 ));
+                for o in &team.obligations {
+                    c.spawn(widgets::text(
+                        f,
+                        format!(
+                            "⚑ “{}” was crossed by {}: answer by turn {}",
+                            o.red_line, o.culprit, o.due
+                        ),
+                        size::SMALL,
+                        theme::DANGER,
+                    ));
+                }
+                for p in &team.proposals {
+                    c.spawn(widgets::text(f, format!("✉ {p}"), size::SMALL, theme::INK));
+                }
                 section(c, f, "Our operations");
                 if team.operations.is_empty() {
                     c.spawn(widgets::text(f, "None yet.", size::SMALL, theme::INK_SOFT));
                 }
-                for op in team.operations.iter().take(3) {
+                for op in team.operations.iter().take(2) {
                     c.spawn(widgets::text(
                         f,
                         format!(
@@ -96,20 +110,6 @@ fn situation(parent: &mut ChildSpawnerCommands, f: &Fonts, team: &TeamView) {
                         size::SMALL,
                         theme::INK,
                     ));
-                }
-                for o in &team.obligations {
-                    c.spawn(widgets::text(
-                        f,
-                        format!(
-                            "⚑ “{}” was crossed by {}: answer by turn {}",
-                            o.red_line, o.culprit, o.due
-                        ),
-                        size::SMALL,
-                        theme::DANGER,
-                    ));
-                }
-                for p in &team.proposals {
-                    c.spawn(widgets::text(f, format!("✉ {p}"), size::SMALL, theme::INK));
                 }
                 for (name, stance) in &team.swarms {
                     c.spawn(widgets::text(

@@ -12,7 +12,7 @@ use crate::sim::{GameLog, GameState, LoadedScenario};
 use crate::view;
 
 /// Steps visible at once (older ones scroll off the top).
-const VISIBLE: usize = 8;
+const VISIBLE: usize = 9;
 
 /// Computes the public steps of a resolved turn into [`RevealState`].
 pub fn prepare(world: &mut World, turn: u32) {

@@ -69,7 +69,7 @@ fn build(mut commands: Commands, fonts: Res<Fonts>, roots: Query<Entity, With<Sc
             root.spawn(widgets::footer()).with_children(|footer| {
                 footer.spawn(widgets::text(
                     f,
-                    "Every action has a key, printed on its button.",
+                    "Every action has a key, printed on its button. F11: full screen for the projector.",
                     size::BODY,
                     theme::CHALK_SOFT,
                 ));
