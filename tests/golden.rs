@@ -59,10 +59,10 @@ fn every_golden_scenario_prints_exactly_its_expected_output() {
             failures.push(f);
         }
         let json_path = dir.join("expected.json");
-        if json_path.exists() {
-            if let Some(f) = compare(&json_path, &render_json(&v.diagnostics, &v.sources)) {
-                failures.push(f);
-            }
+        if json_path.exists()
+            && let Some(f) = compare(&json_path, &render_json(&v.diagnostics, &v.sources))
+        {
+            failures.push(f);
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
