@@ -73,6 +73,15 @@ pub enum Command {
         #[arg(long)]
         save: Option<PathBuf>,
     },
+    /// Measure the engine: schedule build cost, games per second (one core and all cores), memory.
+    Bench {
+        /// Scenario folder.
+        #[arg(default_value = "scenarios/forward_defense_2022")]
+        scenario: PathBuf,
+        /// Games to play for the multi-core figure.
+        #[arg(long, default_value_t = 10_000)]
+        runs: u64,
+    },
     /// Replay a saved game deterministically and print its log.
     Replay {
         /// The save file.
@@ -143,6 +152,7 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
             csv.as_deref(),
             save.as_deref(),
         )),
+        Some(Command::Bench { scenario, runs }) => report_errors(bench(&scenario, runs)),
         Some(Command::Replay {
             save,
             scenario,
@@ -397,4 +407,76 @@ fn emit(text: &str) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
+}
+
+/// Peak resident memory of this process in KiB (Linux), if known.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn bench(dir: &Path, runs: u64) -> Result<(), String> {
+    use std::time::Instant;
+    let loaded = load_or_report(dir)?;
+    let controllers = bot_controllers(&loaded, &[], None)?;
+    let mut out = String::new();
+    let n = 200;
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(crate::sim::turn_schedule());
+    }
+    let build = t.elapsed().as_secs_f64() / f64::from(n);
+    out.push_str(&format!(
+        "turn schedule build:       {:.1} us\n",
+        build * 1e6
+    ));
+    let t = Instant::now();
+    let mut game = Game::new(&loaded, 1, &controllers);
+    let fresh = t.elapsed().as_secs_f64();
+    out.push_str(&format!(
+        "fresh world + schedule:    {:.1} us\n",
+        fresh * 1e6
+    ));
+    let single = (runs / 5).max(1);
+    let t = Instant::now();
+    let mut turns = 0u64;
+    for i in 0..single {
+        let o = crate::analysis::play_one(&mut game, &loaded, i, &controllers);
+        turns += o.crisis_levels.len() as u64;
+    }
+    let secs = t.elapsed().as_secs_f64();
+    out.push_str(&format!(
+        "one core, reused world:    {:.0} games/s, {:.1} us per game, {:.1} us per turn ({single} games)\n",
+        single as f64 / secs,
+        secs / single as f64 * 1e6,
+        secs / turns.max(1) as f64 * 1e6
+    ));
+    let t = Instant::now();
+    let outcomes = crate::analysis::run_many(&loaded, 1, runs, &controllers, &|_| {});
+    let secs = t.elapsed().as_secs_f64();
+    out.push_str(&format!(
+        "all cores ({} threads):     {:.0} games/s ({} games in {:.2} s)\n",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        outcomes.len() as f64 / secs,
+        outcomes.len(),
+        secs
+    ));
+    let t = Instant::now();
+    let mut logged = Game::new(&loaded, 7, &controllers);
+    logged.play_out();
+    let secs = t.elapsed().as_secs_f64();
+    out.push_str(&format!(
+        "one game with log + hashes: {:.2} ms ({} log entries)\n",
+        secs * 1e3,
+        logged.log().entries.len()
+    ));
+    if let Some(kib) = peak_rss_kib() {
+        out.push_str(&format!(
+            "peak memory:               {:.1} MiB\n",
+            kib as f64 / 1024.0
+        ));
+    }
+    emit(&out);
+    Ok(())
 }
