@@ -261,6 +261,23 @@ pub struct NumberSite {
     pub site: Site,
 }
 
+/// One step from the root of a file down to a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Frame {
+    /// A field of a record (or of a variant written with fields).
+    Field(&'static str, &'static str),
+    /// Value `n` of a variant written with values: (type, variant, n).
+    Pos(&'static str, &'static str, usize),
+}
+
+/// A unit variant of `Who` (e.g. `Target`) and the way down to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlaceholderSite {
+    pub name: &'static str,
+    pub span: Span,
+    pub frames: Vec<Frame>,
+}
+
 /// A structural problem.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
@@ -289,6 +306,8 @@ pub struct Report {
     pub problems: Vec<Problem>,
     pub texts: Vec<TextSite>,
     pub numbers: Vec<NumberSite>,
+    /// Every use of a context placeholder (a unit variant of the `Who` type such as `Target`).
+    pub placeholders: Vec<PlaceholderSite>,
 }
 
 /// Checks a whole file against a model type (e.g. `ActionsFile`).
@@ -297,6 +316,7 @@ pub fn check(root: &Node, type_name: &'static str) -> Report {
         report: Report::default(),
         item: None,
         depth: 0,
+        frames: Vec::new(),
     };
     let site = Site {
         owner: type_name,
@@ -308,6 +328,7 @@ pub fn check(root: &Node, type_name: &'static str) -> Report {
 }
 
 struct Walker {
+    frames: Vec<Frame>,
     report: Report,
     item: Option<usize>,
     depth: usize,
@@ -540,7 +561,13 @@ impl Walker {
                 slot: Slot::Pos(i),
                 ..site
             };
-            self.value(item, ty, s);
+            if let Some(v) = site.variant {
+                self.frames.push(Frame::Pos(site.owner, v, i));
+                self.value(item, ty, s);
+                self.frames.pop();
+            } else {
+                self.value(item, ty, s);
+            }
         }
     }
 
@@ -608,7 +635,9 @@ impl Walker {
                         variant: variant.map(|v| v.name),
                         slot: Slot::Field(d.name),
                     };
+                    self.frames.push(Frame::Field(def.name, d.name));
                     self.value(&f.value, &d.ty, s);
+                    self.frames.pop();
                 }
                 None => {
                     let msg = format!("{what} has no field named `{}`", f.name);
@@ -700,7 +729,15 @@ impl Walker {
             return;
         };
         match (v.shape, &node.kind) {
-            (Shape::Unit, NodeKind::Ident(_)) => {}
+            (Shape::Unit, NodeKind::Ident(_)) => {
+                if def.name == "Who" {
+                    self.report.placeholders.push(PlaceholderSite {
+                        name: v.name,
+                        span: node.span,
+                        frames: self.frames.clone(),
+                    });
+                }
+            }
             (Shape::Unit, _) => {
                 let msg = format!("`{}` takes no values", v.name);
                 let p = self.problem(

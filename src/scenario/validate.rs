@@ -47,6 +47,10 @@ pub const CODES: &[(&str, &str)] = &[
     ("E110", "unknown norm"),
     ("E111", "no actor is on this side"),
     ("E112", "no actor has this tag"),
+    (
+        "E120",
+        "a placeholder such as `Target` used where it stands for nobody",
+    ),
     ("E201", "the same id is defined twice"),
     ("E301", "a chance or percentage outside 0–100"),
     (
@@ -270,6 +274,101 @@ pub const REFERENCES: &[RefSlot] = &[
     ("Effect", Some("EndGame"), Slot::Pos(0), K::Ending),
 ];
 
+const ACTING: &[&str] = &["Acting"];
+const ACTING_TARGET: &[&str] = &["Acting", "Target"];
+const NOBODY: &[&str] = &[];
+
+/// Which placeholders stand for an actor where: (type, field) → those bound there.
+/// `Sponsor` and `Proxies` follow `Acting`; `Each` is bound inside `ForEach`.
+pub const CONTEXTS: &[(&str, &str, &[&str])] = &[
+    ("Action", "by", ACTING),
+    ("Action", "available", ACTING),
+    ("Action", "target", ACTING),
+    ("Action", "modifiers", ACTING_TARGET),
+    ("Action", "attribution", ACTING_TARGET),
+    ("Action", "on_success", ACTING_TARGET),
+    ("Action", "on_failure", ACTING_TARGET),
+    ("Action", "on_detection", ACTING_TARGET),
+    ("NormDef", "on_breach", ACTING),
+    ("NormDef", "on_uphold", ACTING),
+    ("RedLine", "trigger", &["Owner", "Target"]),
+    ("RedLine", "culprits", &["Owner"]),
+    ("RedLine", "on_crossed", &["Owner", "Target"]),
+    ("Proposal", "modifiers", ACTING_TARGET),
+    ("Proposal", "on_accept", ACTING_TARGET),
+    ("Proposal", "on_refuse", ACTING_TARGET),
+    ("Inject", "when", NOBODY),
+    ("Inject", "effects", NOBODY),
+    ("Inject", "choices", NOBODY),
+    ("Ending", "when", NOBODY),
+    ("ScenarioFile", "upkeep", NOBODY),
+];
+
+fn placeholder_checks(sites: &[schema::PlaceholderSite], file: &str, diags: &mut Vec<Diagnostic>) {
+    for p in sites {
+        if matches!(p.name, "Any" | "AnyOther") {
+            continue;
+        }
+        if p.name == "Each" {
+            let in_for_each = p
+                .frames
+                .contains(&schema::Frame::Pos("Effect", "ForEach", 1));
+            if !in_for_each {
+                diags.push(
+                    Diagnostic::error("E120", "`Each` stands for nobody outside `ForEach`")
+                        .at(file, p.span)
+                        .label("not inside the effects of a `ForEach`")
+                        .help("write `ForEach(<who>, [... Each ...])`, or name the actor: Actor(\"...\")"),
+                );
+            }
+            continue;
+        }
+        // The outermost frame with a known context decides.
+        let Some((owner, field, bound)) = p.frames.iter().find_map(|f| match f {
+            schema::Frame::Field(o, fl) => {
+                CONTEXTS.iter().find(|c| c.0 == *o && c.1 == *fl).copied()
+            }
+            _ => None,
+        }) else {
+            continue;
+        };
+        let with_acting = bound.contains(&"Acting");
+        let ok =
+            bound.contains(&p.name) || (with_acting && matches!(p.name, "Sponsor" | "Proxies"));
+        if ok {
+            continue;
+        }
+        let place = format!(
+            "{} {}'s `{field}`",
+            if owner.starts_with(['A', 'E', 'I', 'O', 'U']) {
+                "an"
+            } else {
+                "a"
+            },
+            schema::plain_name(owner)
+        );
+        let mut usable: Vec<String> = bound.iter().map(|b| format!("`{b}`")).collect();
+        if with_acting {
+            usable.push("`Sponsor`".into());
+            usable.push("`Proxies`".into());
+        }
+        let help = if usable.is_empty() {
+            "nobody is bound here: name the actor with Actor(\"...\"), or use Any, Side(..), Tagged(..) or Kind(..)".to_string()
+        } else {
+            format!(
+                "here you can use {}, or name the actor with Actor(\"...\")",
+                schema::join_or(&usable)
+            )
+        };
+        diags.push(
+            Diagnostic::error("E120", format!("`{}` stands for nobody in {place}", p.name))
+                .at(file, p.span)
+                .label("nobody is bound to this here")
+                .help(help),
+        );
+    }
+}
+
 /// Numbers that are percentages (0–100): (type, variant, slot).
 pub const PERCENTS: &[(&str, Option<&str>, Slot)] = &[
     ("Action", None, Slot::Field("chance")),
@@ -481,6 +580,7 @@ pub fn validate_texts(dir: &str, texts: &BTreeMap<&str, String>) -> Validation {
             diags.push(d);
         }
         percent_checks(&report.numbers, &display, &mut diags);
+        placeholder_checks(&report.placeholders, &display, &mut diags);
         files.push(FileState {
             name,
             display,
@@ -1361,6 +1461,12 @@ mod tests {
             assert!(
                 slot_exists(owner, *variant, *slot),
                 "{owner} {variant:?} {slot:?}"
+            );
+        }
+        for (owner, field, _) in CONTEXTS {
+            assert!(
+                slot_exists(owner, None, Slot::Field(field)),
+                "{owner}.{field}"
             );
         }
         for (owner, field, _) in DEFINITIONS {
