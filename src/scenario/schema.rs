@@ -613,6 +613,19 @@ impl Walker {
                 return;
             }
         };
+        if variant.is_none()
+            && let (Some(name), Some(span)) = (node.name(), node.name_span())
+            && name != def.name
+        {
+            let msg = format!("{what} is written `(field: value, ...)` with no name in front");
+            let p = self.problem(ProblemKind::WrongType, span, msg, "remove this name");
+            let sugg = suggestions(name, fields.iter().map(|d| d.name));
+            if !sugg.is_empty() {
+                p.help.push(format!(
+                    "if `{name}` is a field, write `{name}: ...` inside the parentheses"
+                ));
+            }
+        }
         let mut seen: Vec<&str> = Vec::new();
         for f in given {
             if seen.contains(&f.name.as_str()) {
