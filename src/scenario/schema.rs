@@ -110,6 +110,22 @@ impl TypeDef {
 
 /// "actor kind" for `ActorKind`: a type name as an author reads it.
 pub fn plain_name(type_name: &str) -> String {
+    let special = match type_name {
+        "Cmp" => Some("comparison"),
+        "RungCmp" => Some("rung comparison"),
+        "InjectWhen" => Some("inject timing"),
+        "Who" => Some("actor or group of actors"),
+        "AttributeDef" => Some("attribute"),
+        "SectorDef" => Some("sector"),
+        "NormDef" => Some("norm"),
+        "ScenarioFile" => Some("scenario file"),
+        "TargetKind" => Some("target"),
+        "Confidence" => Some("confidence level"),
+        _ => None,
+    };
+    if let Some(s) = special {
+        return s.to_string();
+    }
     let mut out = String::new();
     for (i, c) in type_name.chars().enumerate() {
         if c.is_uppercase() && i > 0 {
@@ -953,6 +969,7 @@ mod tests {
             describe(&Ty::Named("Visibility")),
             "one of `Overt`, `Covert`, or `Deniable`"
         );
-        assert_eq!(plain_name("InjectWhen"), "inject when");
+        assert_eq!(plain_name("InjectWhen"), "inject timing");
+        assert_eq!(plain_name("ChanceModifier"), "chance modifier");
     }
 }

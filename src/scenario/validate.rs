@@ -452,6 +452,20 @@ impl Validation {
     }
 }
 
+/// Loads a scenario folder through the validator: the scenario when it has no
+/// errors (warnings are allowed), else the whole validation to show. For hot
+/// reload and any loader that wants precise diagnostics.
+pub fn load_dir(dir: &Path) -> Result<(Scenario, Validation), Validation> {
+    let mut v = validate_dir(dir);
+    match v.scenario.take() {
+        Some(s) if v.errors() == 0 => Ok((s, v)),
+        other => {
+            v.scenario = other;
+            Err(v)
+        }
+    }
+}
+
 /// Validates a scenario folder on disk.
 pub fn validate_dir(dir: &Path) -> Validation {
     let mut texts = BTreeMap::new();
@@ -1480,6 +1494,15 @@ mod tests {
             assert!(schema::lookup(ty).is_some());
         }
         assert_eq!(FILE_TYPES.len(), SCENARIO_FILES.len());
+    }
+
+    #[test]
+    fn load_dir_returns_the_scenario_only_without_errors() {
+        let (s, v) = load_dir(Path::new("tests/golden/w301_unused_attribute")).unwrap();
+        assert_eq!(v.warnings(), 1);
+        assert_eq!(s.actors.len(), 4);
+        let v = load_dir(Path::new("tests/golden/e102_unknown_action")).unwrap_err();
+        assert_eq!(v.errors(), 1);
     }
 
     #[test]
