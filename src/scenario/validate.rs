@@ -455,13 +455,13 @@ impl Validation {
 /// Loads a scenario folder through the validator: the scenario when it has no
 /// errors (warnings are allowed), else the whole validation to show. For hot
 /// reload and any loader that wants precise diagnostics.
-pub fn load_dir(dir: &Path) -> Result<(Scenario, Validation), Validation> {
+pub fn load_dir(dir: &Path) -> Result<(Scenario, Validation), Box<Validation>> {
     let mut v = validate_dir(dir);
     match v.scenario.take() {
         Some(s) if v.errors() == 0 => Ok((s, v)),
         other => {
             v.scenario = other;
-            Err(v)
+            Err(Box::new(v))
         }
     }
 }
