@@ -518,7 +518,7 @@ impl Walker {
             Ty::Named(name) => {
                 let Some(def) = lookup(name) else { return };
                 match def.body {
-                    Body::Struct { fields, .. } => self.record(node, def, None, fields, site),
+                    Body::Struct { fields, .. } => self.record(node, def, None, fields),
                     Body::TupleStruct(tys) => match &node.kind {
                         NodeKind::Tuple { items, .. } => {
                             let s = Site {
@@ -593,7 +593,6 @@ impl Walker {
         def: &'static TypeDef,
         variant: Option<&'static VariantDef>,
         fields: &'static [FieldDef],
-        _site: Site,
     ) {
         let what = match variant {
             Some(v) => format!("`{}`", v.name),
@@ -786,7 +785,7 @@ impl Walker {
                 self.items(node, items, tys, s, &variant_form(v), v.doc);
             }
             (Shape::Struct(fields), NodeKind::Struct { .. } | NodeKind::Tuple { .. }) => {
-                self.record(node, def, Some(v), fields, site);
+                self.record(node, def, Some(v), fields);
             }
             (_, _) => {
                 let msg = format!("`{}` needs values: write {}", v.name, variant_form(v));

@@ -612,7 +612,7 @@ pub fn validate_texts(dir: &str, texts: &BTreeMap<&str, String>) -> Validation {
 
     // Phase 2: ids and references across files.
     let defs = definitions(&files, &v.sources, &mut diags);
-    references(&files, &defs, &v.sources, &mut diags);
+    references(&files, &defs, &mut diags);
 
     // Phase 3: the typed model, when every file reads.
     if files.iter().all(|f| f.clean) {
@@ -746,12 +746,13 @@ fn definitions(files: &[FileState], sources: &Sources, diags: &mut Vec<Diagnosti
     defs
 }
 
-fn references(files: &[FileState], defs: &Defs, _sources: &Sources, diags: &mut Vec<Diagnostic>) {
+fn references(files: &[FileState], defs: &Defs, diags: &mut Vec<Diagnostic>) {
     let readable = |kind: RefKind| {
         files
             .iter()
             .find(|f| f.name == kind.defined_in())
-            .is_some_and(|f| f.root.is_some())
+            // A missing optional file defines nothing; a broken file may define anything.
+            .is_some_and(|f| f.root.is_some() || f.clean)
     };
     let empty = BTreeMap::new();
     for f in files {
@@ -1503,6 +1504,38 @@ mod tests {
         assert_eq!(s.actors.len(), 4);
         let v = load_dir(Path::new("tests/golden/e102_unknown_action")).unwrap_err();
         assert_eq!(v.errors(), 1);
+    }
+
+    fn golden_texts(dir: &str) -> BTreeMap<&'static str, String> {
+        SCENARIO_FILES
+            .iter()
+            .filter_map(|name| {
+                let text = std::fs::read_to_string(Path::new(dir).join(name)).ok()?;
+                Some((*name, text))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn references_into_a_missing_optional_file_are_unknown() {
+        let mut texts = golden_texts("tests/golden/clean");
+        texts.remove("red_lines.ron");
+        let v = validate_texts("s", &texts);
+        let codes: Vec<&str> = v.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec!["E107"]);
+        assert_eq!(
+            v.diagnostics[0].help,
+            vec!["no red line is defined yet; red lines are defined in red_lines.ron"]
+        );
+    }
+
+    #[test]
+    fn references_into_a_broken_file_are_not_reported() {
+        let mut texts = golden_texts("tests/golden/clean");
+        texts.insert("red_lines.ron", "( red_lines: [ (id: \"x\" ]".into());
+        let v = validate_texts("s", &texts);
+        let codes: Vec<&str> = v.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec!["E003"]);
     }
 
     #[test]
