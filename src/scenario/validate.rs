@@ -618,10 +618,17 @@ pub fn validate_texts(dir: &str, texts: &BTreeMap<&str, String>) -> Validation {
     if files.iter().all(|f| f.clean) {
         match build_model(&files, texts) {
             Ok(scenario) => {
+                let effect_names = files
+                    .iter()
+                    .flat_map(|f| f.texts.iter())
+                    .filter(|t| t.site.owner == "Effect")
+                    .filter_map(|t| Some((t.site.variant?, t.text.as_str())))
+                    .collect();
                 let ctx = Ctx {
                     files: &files,
                     s: &scenario,
                     defs: &defs,
+                    effect_names,
                 };
                 ctx.semantic(&mut diags);
                 v.scenario = Some(scenario);
@@ -907,6 +914,8 @@ struct Ctx<'a> {
     files: &'a [FileState],
     s: &'a Scenario,
     defs: &'a Defs,
+    /// (effect variant, id) for every id an effect names.
+    effect_names: BTreeSet<(&'static str, &'a str)>,
 }
 
 fn p() -> SPath {
@@ -1205,6 +1214,11 @@ impl Ctx<'_> {
             .collect()
     }
 
+    /// Whether some effect of this variant names `id` (e.g. `Propose("deal", ..)`).
+    fn named_by_effect(&self, variant: &str, id: &str) -> bool {
+        self.effect_names.contains(&(variant, id))
+    }
+
     /// Whether a condition can never hold, as far as a static look can tell.
     fn impossible(&self, c: &Condition, dead_injects: &BTreeSet<&str>) -> bool {
         let turns = self.s.meta.turns as i32;
@@ -1220,6 +1234,23 @@ impl Ctx<'_> {
                     < *n as usize
             }
             Condition::InjectFired(id) => dead_injects.contains(id.as_str()),
+            Condition::RedLineCrossed(id) | Condition::RedLineDeclared(id) => {
+                // Never in force: not declared from the start, and no effect declares it.
+                self.s
+                    .red_lines
+                    .iter()
+                    .find(|r| &r.id == id)
+                    .is_some_and(|r| !r.declared && !self.named_by_effect("DeclareRedLine", id))
+            }
+            Condition::AgreementInForce(id) | Condition::ProposalPending(id) => {
+                self.s.proposals.iter().any(|p| &p.id == id) && !self.named_by_effect("Propose", id)
+            }
+            Condition::ActionTaken { action, .. } => self
+                .s
+                .actions
+                .iter()
+                .find(|a| &a.id == action)
+                .is_some_and(|a| !a.enabled && !self.named_by_effect("EnableAction", action)),
             Condition::Attr { attr, is, .. } => {
                 match self.s.meta.attributes.iter().find(|a| &a.id == attr) {
                     Some(a) if a.min <= a.max => !(a.min..=a.max).any(|x| is.test(x)),
@@ -1294,7 +1325,7 @@ impl Ctx<'_> {
                         )
                         .label("this condition can never hold")
                         .help(format!(
-                            "check turn numbers (1 to {turns}), attribute ranges and the injects it waits for"
+                            "check turn numbers (1 to {turns}), attribute ranges, and the injects, red lines, proposals and actions it waits for"
                         )),
                     );
                 }
@@ -1384,7 +1415,7 @@ impl Ctx<'_> {
                     )
                     .label("this condition can never hold")
                     .help(format!(
-                        "check turn numbers (1 to {}), attribute ranges and the injects it waits for",
+                        "check turn numbers (1 to {}), attribute ranges, and the injects, red lines, proposals and actions it waits for",
                         self.s.meta.turns
                     )),
                 ),
@@ -1526,6 +1557,34 @@ mod tests {
         assert_eq!(
             v.diagnostics[0].help,
             vec!["no red line is defined yet; red lines are defined in red_lines.ron"]
+        );
+    }
+
+    #[test]
+    fn waiting_for_what_cannot_happen_is_unreachable() {
+        let mut texts = golden_texts("tests/golden/clean");
+        // Nothing proposes the deal any more, and the red line is never declared.
+        let actions = texts["actions.ron"].replace("on_success: [Propose(\"deal\", Target)]", "");
+        texts.insert("actions.ron", actions);
+        let red_lines =
+            texts["red_lines.ron"].replace("public: true, declared: true", "declared: false");
+        texts.insert("red_lines.ron", red_lines);
+        let v = validate_texts("s", &texts);
+        let got: Vec<(&str, &str)> = v
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("W304", "the inject \"alarm\" can never fire"),
+                (
+                    "W302",
+                    "the action \"strike\" starts disabled and nothing enables it"
+                ),
+                ("W305", "the ending \"deal\" can never be reached"),
+            ]
         );
     }
 
