@@ -1579,10 +1579,6 @@ mod tests {
             got,
             vec![
                 ("W304", "the inject \"alarm\" can never fire"),
-                (
-                    "W302",
-                    "the action \"strike\" starts disabled and nothing enables it"
-                ),
                 ("W305", "the ending \"deal\" can never be reached"),
             ]
         );
