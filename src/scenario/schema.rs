@@ -87,7 +87,7 @@ include!(concat!(env!("OUT_DIR"), "/schema_table.rs"));
 
 /// The model type with this name.
 pub fn lookup(name: &str) -> Option<&'static TypeDef> {
-    TYPES.iter().find(|t| t.name == name)
+    type_position(name).map(|i| &TYPES[i])
 }
 
 impl TypeDef {
