@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::analysis;
 use crate::scenario::{Controller, Doctrine, load_scenario};
-use crate::sim::{Game, LoadedScenario};
+use crate::sim::{Game, LoadedScenario, SessionRecord};
 
 /// Gray Zone: a turn-based cyber-escalation wargame.
 #[derive(Parser, Debug)]
@@ -69,6 +69,40 @@ pub enum Command {
         /// With --runs: also write the summary as CSV to this file.
         #[arg(long)]
         csv: Option<PathBuf>,
+        /// Without --runs: also save the game (RON) for `replay` and `report`.
+        #[arg(long)]
+        save: Option<PathBuf>,
+    },
+    /// Measure the engine: schedule build cost, games per second (one core and all cores), memory.
+    Bench {
+        /// Scenario folder.
+        #[arg(default_value = "scenarios/forward_defense_2022")]
+        scenario: PathBuf,
+        /// Games to play for the multi-core figure.
+        #[arg(long, default_value_t = 10_000)]
+        runs: u64,
+    },
+    /// Replay a saved game deterministically and print its log.
+    Replay {
+        /// The save file.
+        save: PathBuf,
+        /// Scenario folder (the one recorded in the save otherwise).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Replay only this many turns.
+        #[arg(long)]
+        turns: Option<usize>,
+    },
+    /// Write the after-action report of a saved game (Markdown and HTML with an escalation chart).
+    Report {
+        /// The save file.
+        save: PathBuf,
+        /// Scenario folder (the one recorded in the save otherwise).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Folder to write report.md and report.html into.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
     },
 }
 
@@ -101,7 +135,8 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
             doctrine,
             runs,
             csv,
-        }) => match simulate(
+            save,
+        }) => report_errors(simulate(
             &scenario,
             seed,
             turns,
@@ -109,14 +144,79 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
             doctrine.as_deref(),
             runs,
             csv.as_deref(),
-        ) {
-            Ok(()) => 0,
-            Err(msg) => {
-                eprintln!("{msg}");
-                1
-            }
-        },
+            save.as_deref(),
+        )),
+        Some(Command::Bench { scenario, runs }) => report_errors(bench(&scenario, runs)),
+        Some(Command::Replay {
+            save,
+            scenario,
+            turns,
+        }) => report_errors(replay(&save, scenario.as_deref(), turns)),
+        Some(Command::Report {
+            save,
+            scenario,
+            out,
+        }) => report_errors(report(&save, scenario.as_deref(), &out)),
     }
+}
+
+fn report_errors(result: Result<(), String>) -> i32 {
+    match result {
+        Ok(()) => 0,
+        Err(msg) => {
+            eprintln!("{msg}");
+            1
+        }
+    }
+}
+
+fn replay_save(
+    save: &Path,
+    scenario: Option<&Path>,
+    turns: Option<usize>,
+) -> Result<(LoadedScenario, Game), String> {
+    let record = SessionRecord::load(save).map_err(|e| e.to_string())?;
+    let dir = scenario.map_or_else(|| PathBuf::from(&record.scenario_dir), Path::to_path_buf);
+    let loaded = load_or_report(&dir)?;
+    if loaded.scenario.meta.id != record.scenario {
+        return Err(format!(
+            "error: the save is a game of scenario \"{}\", but {} holds \"{}\"\n  = help: pass the right folder with --scenario",
+            record.scenario,
+            dir.display(),
+            loaded.scenario.meta.id
+        ));
+    }
+    let game = record.replay(&loaded, turns);
+    Ok((loaded, game))
+}
+
+fn replay(save: &Path, scenario: Option<&Path>, turns: Option<usize>) -> Result<(), String> {
+    let (loaded, game) = replay_save(save, scenario, turns)?;
+    let mut out = game.log().to_text();
+    if let Some(end) = &game.state().ending {
+        let e = &loaded.scenario.endings[end.ending];
+        out.push_str(&format!(
+            "Ending: {} — {} (turn {})\n",
+            e.id, e.name, end.turn
+        ));
+    }
+    emit(&out);
+    Ok(())
+}
+
+fn report(save: &Path, scenario: Option<&Path>, out: &Path) -> Result<(), String> {
+    let (loaded, game) = replay_save(save, scenario, None)?;
+    std::fs::create_dir_all(out)
+        .map_err(|e| format!("error: cannot create {}: {e}", out.display()))?;
+    let md = crate::report::markdown(&loaded, game.state(), game.log());
+    let html = crate::report::html(&loaded, game.state(), game.log());
+    for (name, text) in [("report.md", md), ("report.html", html)] {
+        let path = out.join(name);
+        std::fs::write(&path, text)
+            .map_err(|e| format!("error: cannot write {}: {e}", path.display()))?;
+        emit(&format!("wrote {}\n", path.display()));
+    }
+    Ok(())
 }
 
 fn play(scenario: Option<PathBuf>) -> i32 {
@@ -217,6 +317,7 @@ fn simulate(
     doctrine: Option<&str>,
     runs: Option<u64>,
     csv: Option<&Path>,
+    save: Option<&Path>,
 ) -> Result<(), String> {
     let mut loaded = load_or_report(dir)?;
     if let Some(t) = turns {
@@ -231,21 +332,33 @@ fn simulate(
     let sc = &loaded.scenario;
     match runs {
         None => {
+            use std::fmt::Write as _;
             let mut game = Game::new(&loaded, seed, &controllers);
-            println!("Gray Zone — {} ({})", sc.meta.title, sc.meta.id);
-            println!("seed {seed}, ChaCha8");
+            if save.is_some() {
+                game.world
+                    .insert_resource(SessionRecord::new(&loaded, dir, seed, &controllers));
+            }
+            let mut out = String::new();
+            let _ = writeln!(out, "Gray Zone — {} ({})", sc.meta.title, sc.meta.id);
+            let _ = writeln!(out, "seed {seed}, ChaCha8");
             for (a, c) in sc.actors.iter().zip(&controllers) {
                 if let Controller::Bot(d) = c {
-                    println!("  {:<22} bot:{}", a.id, d.cli_name());
+                    let _ = writeln!(out, "  {:<24} bot:{}", a.id, d.cli_name());
                 }
             }
             game.play_out();
-            print!("{}", game.log().to_text());
+            out.push_str(&game.log().to_text());
             let st = game.state();
             if let Some(end) = &st.ending {
                 let e = &sc.endings[end.ending];
-                println!("Ending: {} — {} (turn {})", e.id, e.name, end.turn);
+                let _ = writeln!(out, "Ending: {} — {} (turn {})", e.id, e.name, end.turn);
             }
+            if let Some(path) = save {
+                let mut record = game.world.resource::<SessionRecord>().clone();
+                record.turns.resize(st.turn as usize, Default::default());
+                record.save(path).map_err(|e| e.to_string())?;
+            }
+            emit(&out);
             Ok(())
         }
         Some(0) => Err("error: --runs must be at least 1".into()),
@@ -279,4 +392,84 @@ fn simulate(
             Ok(())
         }
     }
+}
+
+/// Writes to standard output; a closed pipe (e.g. `| head`) is not an error worth a panic.
+fn emit(text: &str) {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
+}
+
+/// Peak resident memory of this process in KiB (Linux), if known.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn bench(dir: &Path, runs: u64) -> Result<(), String> {
+    use std::time::Instant;
+    let loaded = load_or_report(dir)?;
+    let controllers = bot_controllers(&loaded, &[], None)?;
+    let mut out = String::new();
+    let n = 200;
+    let t = Instant::now();
+    for _ in 0..n {
+        std::hint::black_box(crate::sim::turn_schedule());
+    }
+    let build = t.elapsed().as_secs_f64() / f64::from(n);
+    out.push_str(&format!(
+        "turn schedule build:       {:.1} us\n",
+        build * 1e6
+    ));
+    let t = Instant::now();
+    let mut game = Game::new(&loaded, 1, &controllers);
+    let fresh = t.elapsed().as_secs_f64();
+    out.push_str(&format!(
+        "fresh world + schedule:    {:.1} us\n",
+        fresh * 1e6
+    ));
+    let single = (runs / 5).max(1);
+    let t = Instant::now();
+    let mut turns = 0u64;
+    for i in 0..single {
+        let o = crate::analysis::play_one(&mut game, &loaded, i, &controllers);
+        turns += o.crisis_levels.len() as u64;
+    }
+    let secs = t.elapsed().as_secs_f64();
+    out.push_str(&format!(
+        "one core, reused world:    {:.0} games/s, {:.1} us per game, {:.1} us per turn ({single} games)\n",
+        single as f64 / secs,
+        secs / single as f64 * 1e6,
+        secs / turns.max(1) as f64 * 1e6
+    ));
+    let t = Instant::now();
+    let outcomes = crate::analysis::run_many(&loaded, 1, runs, &controllers, &|_| {});
+    let secs = t.elapsed().as_secs_f64();
+    out.push_str(&format!(
+        "all cores ({} threads):     {:.0} games/s ({} games in {:.2} s)\n",
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        outcomes.len() as f64 / secs,
+        outcomes.len(),
+        secs
+    ));
+    let t = Instant::now();
+    let mut logged = Game::new(&loaded, 7, &controllers);
+    logged.play_out();
+    let secs = t.elapsed().as_secs_f64();
+    out.push_str(&format!(
+        "one game with log + hashes: {:.2} ms ({} log entries)\n",
+        secs * 1e3,
+        logged.log().entries.len()
+    ));
+    if let Some(kib) = peak_rss_kib() {
+        out.push_str(&format!(
+            "peak memory:               {:.1} MiB\n",
+            kib as f64 / 1024.0
+        ));
+    }
+    emit(&out);
+    Ok(())
 }

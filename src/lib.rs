@@ -8,6 +8,7 @@
 pub mod analysis;
 pub mod bots;
 pub mod cli;
+pub mod report;
 pub mod scenario;
 pub mod sim;
 

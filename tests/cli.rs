@@ -89,3 +89,38 @@ fn validate_reports_file_line_and_column() {
     assert_eq!(code, 0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_saved_game_replays_byte_identically_and_reports() {
+    let dir = std::env::temp_dir().join(format!("grayzone-replay-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let save = dir.join("game.ron");
+    let (code, sim, err) = grayzone(&[
+        "simulate",
+        "scenarios/forward_defense_2022",
+        "--seed",
+        "5",
+        "--save",
+        save.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, replayed, err) = grayzone(&["replay", save.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    let log_start = sim.find("T01 ").unwrap();
+    assert_eq!(&sim[log_start..], replayed);
+    let (code, _, err) = grayzone(&[
+        "report",
+        save.to_str().unwrap(),
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let html = std::fs::read_to_string(dir.join("report.html")).unwrap();
+    assert!(html.contains("<svg") && html.contains("Ending:"));
+    std::fs::write(&save, "(version: 1, scenario: ").unwrap();
+    let (code, _, err) = grayzone(&["replay", save.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(err.contains("damaged at line 1"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -209,6 +209,7 @@ fn attribution_effects_reveal_add_evidence_publish_and_acknowledge() {
             evidence: 0,
             suspect: None,
             public: false,
+            updated: 1,
         });
     }
     let ab = t.b("alpha", "beta");
@@ -301,6 +302,7 @@ fn every_condition_kind_evaluates() {
         evidence: 55,
         suspect: Some(alpha),
         public: false,
+        updated: 3,
     });
     t.st.injects_fired[0] = Some(1);
     t.st.red_lines[0].crossings.push((2, alpha));

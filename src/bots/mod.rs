@@ -109,11 +109,18 @@ fn loosens_rules(ctx: &Ctx, action: usize) -> bool {
         .any(|e| matches!(e, Effect::ShiftThreshold(crate::scenario::Who::Acting, n) if *n > 0))
 }
 
-/// Whether a red line of `me` has lost credibility (ignored at least once, or below 50).
+/// Whether a red line of `me` is failing to deter: ignored at least once, credibility below 50,
+/// or crossed three times or more in the last four turns despite being enforced.
 fn credibility_at_stake(ctx: &Ctx, me: usize) -> bool {
     ctx.sc.red_lines.iter().enumerate().any(|(r, rl)| {
+        let st = &ctx.st.red_lines[r];
+        let recent = st
+            .crossings
+            .iter()
+            .filter(|(t, _)| ctx.st.turn.saturating_sub(*t) < 4)
+            .count();
         ctx.ix.actors.get(&rl.owner) == Some(&me)
-            && (ctx.st.red_lines[r].ignored > 0 || ctx.st.red_lines[r].credibility < 50)
+            && (st.ignored > 0 || st.credibility < 50 || recent >= 3)
     })
 }
 

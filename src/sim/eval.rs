@@ -207,7 +207,7 @@ impl<'a> Ctx<'a> {
                         return false;
                     };
                     victims.contains(&inc.victim)
-                        && within(st.turn, det.max(inc.turn), *within_turns)
+                        && within(st.turn, det.max(inc.updated), *within_turns)
                         && domain.is_none_or(|d| self.sc.actions[inc.action].domain == d)
                         && suspects
                             .as_ref()

@@ -8,6 +8,7 @@
 pub mod eval;
 pub mod log;
 pub mod orders;
+pub mod record;
 pub mod rules;
 pub mod state;
 
@@ -19,6 +20,7 @@ use bevy::prelude::*;
 pub use eval::{Ctx, GameRng};
 pub use log::{Audience, Event, GameLog, LogEntry, Phase};
 pub use orders::{FacilitatorCommand, LegalOrder, Order, OrderBook, SubmitOrders};
+pub use record::{SaveError, SessionRecord, TurnInput};
 pub use rules::Engine;
 pub use state::*;
 
@@ -142,18 +144,25 @@ pub fn start_game(
     }
 }
 
-/// Moves submitted orders and facilitator commands into the order book (consuming the messages).
+/// Moves submitted orders and facilitator commands into the order book (consuming the
+/// messages), and into the session record when there is one.
 pub fn collect_messages(
     orders: Option<ResMut<Messages<SubmitOrders>>>,
     commands: Option<ResMut<Messages<FacilitatorCommand>>>,
     book: Option<ResMut<OrderBook>>,
     game: Option<Res<LoadedScenario>>,
+    state: Option<Res<GameState>>,
+    mut record: Option<ResMut<SessionRecord>>,
 ) {
     let (Some(mut book), Some(game)) = (book, game) else {
         return;
     };
+    let turn = state.map_or(1, |s| s.turn);
     if let Some(mut orders) = orders {
         for msg in orders.drain() {
+            if let Some(record) = record.as_mut() {
+                record.record_orders(turn, msg.clone());
+            }
             if let Some(&actor) = game.index.actors.get(&msg.actor) {
                 book.orders.insert(actor, msg.orders);
                 book.chosen_by.insert(actor, "team".into());
@@ -166,7 +175,12 @@ pub fn collect_messages(
         }
     }
     if let Some(mut commands) = commands {
-        book.commands.extend(commands.drain());
+        for c in commands.drain() {
+            if let Some(record) = record.as_mut() {
+                record.record_command(turn, c.clone());
+            }
+            book.commands.push(c);
+        }
     }
 }
 

@@ -543,6 +543,7 @@ impl<'a> Engine<'a> {
         let after = (before + n).clamp(0, 100);
         if after != before {
             self.st.incidents[i].evidence = after;
+            self.st.incidents[i].updated = self.st.turn;
             self.log_attribution(i);
         }
     }
@@ -582,6 +583,7 @@ impl<'a> Engine<'a> {
             let turn = self.st.turn;
             let m = &mut self.st.incidents[i];
             m.detected = Some(turn);
+            m.updated = turn;
             m.evidence = m.evidence.max(prof.initial_evidence.clamp(0, 100));
             m.suspect = Some(suspect);
         }
@@ -612,6 +614,7 @@ impl<'a> Engine<'a> {
     /// An incident becomes publicly attributed to its suspect; the norms it breaks now count against them.
     fn make_public(&mut self, i: usize) {
         self.st.incidents[i].public = true;
+        self.st.incidents[i].updated = self.st.turn;
         let inc = self.st.incidents[i].clone();
         let named = inc.suspect.unwrap_or(inc.actor);
         let ev = Event::PublicAttribution {
@@ -898,6 +901,7 @@ impl<'a> Engine<'a> {
                 evidence: if overt { 100 } else { 0 },
                 suspect: overt.then_some(actor),
                 public: overt,
+                updated: self.st.turn,
             });
             let i = self.st.incidents.len() - 1;
             let ev = Event::Incident {
@@ -956,6 +960,7 @@ impl<'a> Engine<'a> {
                         changed = true;
                     }
                     if changed {
+                        self.st.incidents[i].updated = turn;
                         self.log_attribution(i);
                     }
                 }

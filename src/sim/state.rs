@@ -59,6 +59,8 @@ pub struct Incident {
     pub suspect: Option<usize>,
     /// Publicly attributed (or overt, or acknowledged).
     pub public: bool,
+    /// Last turn the victim's view of it changed (detection, evidence, suspect, publicity).
+    pub updated: u32,
 }
 
 impl Incident {
