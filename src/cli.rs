@@ -104,6 +104,12 @@ pub enum Command {
         #[arg(long, default_value = ".")]
         out: PathBuf,
     },
+    /// Write the scenario format reference (docs/scenario-format.md) from the code's doc comments.
+    Docs {
+        /// Where to write it.
+        #[arg(long, default_value = crate::scenario::docs::REFERENCE_PATH)]
+        out: PathBuf,
+    },
 }
 
 /// Parses the arguments and runs; returns the process exit code.
@@ -157,6 +163,7 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
             scenario,
             out,
         }) => report_errors(report(&save, scenario.as_deref(), &out)),
+        Some(Command::Docs { out }) => crate::scenario::docs::docs_command(Some(&out)),
     }
 }
 

@@ -136,6 +136,9 @@ pub struct AttributeDef {
     /// One line explaining it.
     #[serde(default)]
     pub description: String,
+    /// The kinds of actor it matters for (all when empty); the board shows it only on those.
+    #[serde(default)]
+    pub kinds: Vec<ActorKind>,
 }
 
 fn default_max() -> i32 {

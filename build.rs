@@ -1,0 +1,294 @@
+//! Reads the scenario data model (`src/scenario/model.rs`) and writes a schema
+//! table — every struct, enum, field, variant, default value and doc comment —
+//! to `$OUT_DIR/schema_table.rs`. The validator uses it to check files against
+//! the format (reporting every unknown field at once, with positions), and
+//! `grayzone docs` renders the scenario format reference from it, so the
+//! reference always says what the code says.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+use quote::ToTokens;
+
+const MODEL: &str = "src/scenario/model.rs";
+
+fn main() {
+    println!("cargo:rerun-if-changed={MODEL}");
+    println!("cargo:rerun-if-changed=build.rs");
+    let out_dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    let source = std::fs::read_to_string(MODEL).unwrap_or_default();
+    let table = match syn::parse_file(&source) {
+        Ok(file) => generate(&file),
+        Err(e) => panic!("{MODEL} does not parse: {e}"),
+    };
+    std::fs::write(Path::new(&out_dir).join("schema_table.rs"), table)
+        .expect("OUT_DIR is writable");
+}
+
+fn doc_of(attrs: &[syn::Attribute]) -> String {
+    let mut lines = Vec::new();
+    for attr in attrs {
+        if !attr.path().is_ident("doc") {
+            continue;
+        }
+        if let syn::Meta::NameValue(nv) = &attr.meta
+            && let syn::Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) = &nv.value
+        {
+            let line = s.value();
+            lines.push(line.strip_prefix(' ').unwrap_or(&line).to_string());
+        }
+    }
+    lines.join("\n")
+}
+
+#[derive(Default)]
+struct SerdeAttrs {
+    deny_unknown: bool,
+    /// `Some("")` for `#[serde(default)]`, `Some(fn)` for `default = "fn"`.
+    default: Option<String>,
+    /// Something this table does not model (rename, flatten, untagged, …).
+    unsupported: bool,
+}
+
+fn serde_attrs(attrs: &[syn::Attribute]) -> SerdeAttrs {
+    let mut out = SerdeAttrs::default();
+    for attr in attrs {
+        if !attr.path().is_ident("serde") {
+            continue;
+        }
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("deny_unknown_fields") {
+                out.deny_unknown = true;
+            } else if meta.path.is_ident("default") {
+                if meta.input.peek(syn::Token![=]) {
+                    let s: syn::LitStr = meta.value()?.parse()?;
+                    out.default = Some(s.value());
+                } else {
+                    out.default = Some(String::new());
+                }
+            } else {
+                out.unsupported = true;
+                if meta.input.peek(syn::Token![=]) {
+                    let _: syn::Expr = meta.value()?.parse()?;
+                }
+            }
+            Ok(())
+        });
+    }
+    out
+}
+
+fn derives_deserialize(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("derive") && a.to_token_stream().to_string().contains("Deserialize")
+    })
+}
+
+/// Renders a type as a `Ty` constructor expression.
+fn ty_expr(ty: &syn::Type) -> String {
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() => {
+            let seg = p.path.segments.last().expect("a path has a segment");
+            let name = seg.ident.to_string();
+            let args: Vec<&syn::Type> = match &seg.arguments {
+                syn::PathArguments::AngleBracketed(a) => a
+                    .args
+                    .iter()
+                    .filter_map(|g| match g {
+                        syn::GenericArgument::Type(t) => Some(t),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            match (name.as_str(), args.as_slice()) {
+                ("i8" | "i16" | "i32" | "i64" | "isize", []) => {
+                    format!("Ty::Int {{ signed: true, bits: {} }}", int_bits(&name))
+                }
+                ("u8" | "u16" | "u32" | "u64" | "usize", []) => {
+                    format!("Ty::Int {{ signed: false, bits: {} }}", int_bits(&name))
+                }
+                ("f32" | "f64", []) => "Ty::Float".into(),
+                ("bool", []) => "Ty::Bool".into(),
+                ("String", []) => "Ty::Str".into(),
+                ("Vec", [t]) => format!("Ty::List(&{})", ty_expr(t)),
+                ("Option", [t]) => format!("Ty::Option(&{})", ty_expr(t)),
+                ("Box", [t]) => ty_expr(t),
+                ("BTreeMap" | "HashMap", [k, v]) => {
+                    format!("Ty::Map(&{}, &{})", ty_expr(k), ty_expr(v))
+                }
+                (_, []) => format!("Ty::Named({name:?})"),
+                _ => format!("Ty::Unknown({:?})", ty.to_token_stream().to_string()),
+            }
+        }
+        syn::Type::Tuple(t) if t.elems.is_empty() => "Ty::Unit".into(),
+        syn::Type::Tuple(t) => {
+            let items: Vec<String> = t.elems.iter().map(ty_expr).collect();
+            format!("Ty::Tuple(&[{}])", items.join(", "))
+        }
+        other => format!("Ty::Unknown({:?})", other.to_token_stream().to_string()),
+    }
+}
+
+fn int_bits(name: &str) -> u32 {
+    match name {
+        "i8" | "u8" => 8,
+        "i16" | "u16" => 16,
+        "i32" | "u32" => 32,
+        _ => 64,
+    }
+}
+
+/// A default-value function's body as RON text, e.g. `100`, `"turn"`, `Any`.
+fn default_text(body: &syn::Block) -> String {
+    let text = match body.stmts.as_slice() {
+        [syn::Stmt::Expr(e, None)] => e.to_token_stream().to_string(),
+        _ => body.to_token_stream().to_string(),
+    };
+    let mut t = text
+        .replace(" . ", ".")
+        .replace(" :: ", "::")
+        .replace(" (", "(")
+        .replace("( ", "(")
+        .replace(" )", ")");
+    for suffix in [".to_string()", ".into()", ".to_owned()"] {
+        t = t.replace(suffix, "");
+    }
+    // `Who::AnyOther` is written `AnyOther` in RON.
+    if let Some((_, variant)) = t.rsplit_once("::") {
+        t = variant.to_string();
+    }
+    t
+}
+
+fn field_expr(field: &syn::Field, name: String, fns: &BTreeMap<String, String>) -> String {
+    let serde = serde_attrs(&field.attrs);
+    let default = match &serde.default {
+        None => "Default::Required".to_string(),
+        Some(f) if f.is_empty() => "Default::Type".to_string(),
+        Some(f) => format!(
+            "Default::Value({:?})",
+            fns.get(f).cloned().unwrap_or_else(|| f.clone())
+        ),
+    };
+    format!(
+        "FieldDef {{ name: {name:?}, doc: {:?}, ty: {}, default: {default} }}",
+        doc_of(&field.attrs),
+        ty_expr(&field.ty)
+    )
+}
+
+fn generate(file: &syn::File) -> String {
+    let mut fns = BTreeMap::new();
+    for item in &file.items {
+        if let syn::Item::Fn(f) = item
+            && f.sig.inputs.is_empty()
+        {
+            fns.insert(f.sig.ident.to_string(), default_text(&f.block));
+        }
+    }
+    let mut out = String::new();
+    let _ = writeln!(out, "/// The model module's own documentation.");
+    let _ = writeln!(
+        out,
+        "pub static MODULE_DOC: &str = {:?};",
+        doc_of(&file.attrs)
+    );
+    let _ = writeln!(
+        out,
+        "/// Every type of the scenario model, in source order."
+    );
+    let _ = writeln!(out, "pub static TYPES: &[TypeDef] = &[");
+    for item in &file.items {
+        match item {
+            syn::Item::Struct(s) if derives_deserialize(&s.attrs) => {
+                let serde = serde_attrs(&s.attrs);
+                let body = match &s.fields {
+                    syn::Fields::Named(named) => {
+                        let fields: Vec<String> = named
+                            .named
+                            .iter()
+                            .map(|f| {
+                                field_expr(f, f.ident.as_ref().expect("named").to_string(), &fns)
+                            })
+                            .collect();
+                        format!(
+                            "Body::Struct {{ deny_unknown: {}, fields: &[{}] }}",
+                            serde.deny_unknown,
+                            fields.join(", ")
+                        )
+                    }
+                    syn::Fields::Unnamed(u) => {
+                        let items: Vec<String> = u.unnamed.iter().map(|f| ty_expr(&f.ty)).collect();
+                        format!("Body::TupleStruct(&[{}])", items.join(", "))
+                    }
+                    syn::Fields::Unit => "Body::UnitStruct".into(),
+                };
+                let body = if serde.unsupported || serde.default.is_some() {
+                    "Body::Unchecked".into()
+                } else {
+                    body
+                };
+                let _ = writeln!(
+                    out,
+                    "    TypeDef {{ name: {:?}, doc: {:?}, body: {body} }},",
+                    s.ident.to_string(),
+                    doc_of(&s.attrs)
+                );
+            }
+            syn::Item::Enum(e) if derives_deserialize(&e.attrs) => {
+                let serde = serde_attrs(&e.attrs);
+                let mut variants = Vec::new();
+                let mut unsupported = serde.unsupported;
+                for v in &e.variants {
+                    unsupported |= serde_attrs(&v.attrs).unsupported;
+                    let shape = match &v.fields {
+                        syn::Fields::Unit => "Shape::Unit".to_string(),
+                        syn::Fields::Unnamed(u) => {
+                            let items: Vec<String> =
+                                u.unnamed.iter().map(|f| ty_expr(&f.ty)).collect();
+                            format!("Shape::Tuple(&[{}])", items.join(", "))
+                        }
+                        syn::Fields::Named(named) => {
+                            let fields: Vec<String> = named
+                                .named
+                                .iter()
+                                .map(|f| {
+                                    field_expr(
+                                        f,
+                                        f.ident.as_ref().expect("named").to_string(),
+                                        &fns,
+                                    )
+                                })
+                                .collect();
+                            format!("Shape::Struct(&[{}])", fields.join(", "))
+                        }
+                    };
+                    variants.push(format!(
+                        "VariantDef {{ name: {:?}, doc: {:?}, shape: {shape} }}",
+                        v.ident.to_string(),
+                        doc_of(&v.attrs)
+                    ));
+                }
+                let body = if unsupported {
+                    "Body::Unchecked".to_string()
+                } else {
+                    format!("Body::Enum(&[{}])", variants.join(", "))
+                };
+                let _ = writeln!(
+                    out,
+                    "    TypeDef {{ name: {:?}, doc: {:?}, body: {body} }},",
+                    e.ident.to_string(),
+                    doc_of(&e.attrs)
+                );
+            }
+            _ => {}
+        }
+    }
+    let _ = writeln!(out, "];");
+    out
+}

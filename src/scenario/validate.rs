@@ -1,0 +1,1401 @@
+//! The scenario validator: every problem of a scenario folder at once.
+//!
+//! Phase 1 reads every file: syntax (with the span-preserving reader), the
+//! `format` version, then the structure against the schema table (unknown
+//! fields and variants, missing fields, wrong values), then the typed model.
+//! Phase 2 resolves every id reference by kind and checks the values that
+//! only make sense together (ranges, ladder order, the fallback ending), and
+//! warns about what is declared but can never matter.
+//!
+//! Codes are stable; see [`CODES`].
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use super::diagnostics::{Diagnostic, Sources, Suggestion, did_you_mean};
+use super::load::{SCENARIO_FILES, parse_ron};
+use super::model::*;
+use super::schema::{self, ProblemKind, Site, Slot, TextSite};
+use super::spans::{self, Node, Path as SPath, Seg, Source, Span};
+
+/// Every diagnostic code with a one-line description (also rendered in the reference).
+pub const CODES: &[(&str, &str)] = &[
+    ("E001", "a required file of the scenario folder is missing"),
+    ("E002", "a file cannot be read"),
+    ("E003", "syntax error: the text is not valid RON"),
+    (
+        "E004",
+        "the `format` version is not supported by this build",
+    ),
+    ("E010", "unknown field"),
+    ("E011", "unknown kind or variant name"),
+    ("E012", "missing field"),
+    ("E013", "wrong kind of value"),
+    ("E014", "wrong number of values"),
+    ("E015", "field written twice"),
+    ("E016", "number out of bounds"),
+    ("E019", "the file does not match the format (other)"),
+    ("E101", "unknown actor"),
+    ("E102", "unknown action"),
+    ("E103", "unknown rung"),
+    ("E104", "unknown attribute"),
+    ("E105", "unknown inject"),
+    ("E106", "unknown ending"),
+    ("E107", "unknown red line"),
+    ("E108", "unknown proposal"),
+    ("E109", "unknown sector"),
+    ("E110", "unknown norm"),
+    ("E111", "no actor is on this side"),
+    ("E112", "no actor has this tag"),
+    ("E201", "the same id is defined twice"),
+    ("E301", "a chance or percentage outside 0–100"),
+    (
+        "E302",
+        "an initial value outside the attribute's declared range",
+    ),
+    ("E303", "an attribute's `min` is above its `max`"),
+    ("E304", "ladder levels are not strictly increasing"),
+    ("E305", "no fallback ending"),
+    ("E306", "more than one fallback ending"),
+    ("W301", "an attribute is declared but never used"),
+    ("W302", "an action no actor can ever take"),
+    ("W303", "a scripted inject after the last turn"),
+    ("W304", "an inject that can never fire"),
+    ("W305", "an ending that can never be reached"),
+    ("W306", "injects that fire each other in a cycle"),
+];
+
+/// Which model type each file of a scenario folder holds, and whether it is required.
+pub const FILE_TYPES: [(&str, &str, bool); 7] = [
+    ("scenario.ron", "ScenarioFile", true),
+    ("actors.ron", "ActorsFile", true),
+    ("actions.ron", "ActionsFile", true),
+    ("red_lines.ron", "RedLinesFile", false),
+    ("diplomacy.ron", "DiplomacyFile", false),
+    ("injects.ron", "InjectsFile", false),
+    ("endings.ron", "EndingsFile", true),
+];
+
+/// Kinds of ids a reference can name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RefKind {
+    Actor,
+    Action,
+    Rung,
+    Attribute,
+    Inject,
+    Ending,
+    RedLine,
+    Proposal,
+    Sector,
+    Norm,
+    Threshold,
+    Side,
+    Tag,
+}
+
+impl RefKind {
+    pub fn noun(self) -> &'static str {
+        match self {
+            RefKind::Actor => "actor",
+            RefKind::Action => "action",
+            RefKind::Rung => "rung",
+            RefKind::Attribute => "attribute",
+            RefKind::Inject => "inject",
+            RefKind::Ending => "ending",
+            RefKind::RedLine => "red line",
+            RefKind::Proposal => "proposal",
+            RefKind::Sector => "sector",
+            RefKind::Norm => "norm",
+            RefKind::Threshold => "threshold",
+            RefKind::Side => "side",
+            RefKind::Tag => "tag",
+        }
+    }
+
+    fn code(self) -> &'static str {
+        match self {
+            RefKind::Actor => "E101",
+            RefKind::Action => "E102",
+            RefKind::Rung => "E103",
+            RefKind::Attribute => "E104",
+            RefKind::Inject => "E105",
+            RefKind::Ending => "E106",
+            RefKind::RedLine => "E107",
+            RefKind::Proposal => "E108",
+            RefKind::Sector => "E109",
+            RefKind::Norm => "E110",
+            RefKind::Side => "E111",
+            RefKind::Tag | RefKind::Threshold => "E112",
+        }
+    }
+
+    /// The file whose reading defines ids of this kind.
+    fn defined_in(self) -> &'static str {
+        match self {
+            RefKind::Actor | RefKind::Side | RefKind::Tag => "actors.ron",
+            RefKind::Action => "actions.ron",
+            RefKind::Rung
+            | RefKind::Attribute
+            | RefKind::Sector
+            | RefKind::Norm
+            | RefKind::Threshold => "scenario.ron",
+            RefKind::Inject => "injects.ron",
+            RefKind::Ending => "endings.ron",
+            RefKind::RedLine => "red_lines.ron",
+            RefKind::Proposal => "diplomacy.ron",
+        }
+    }
+}
+
+use RefKind as K;
+
+/// Where ids are defined: (type, field) → kind. Lists of texts (tags) count too.
+pub const DEFINITIONS: &[(&str, &str, RefKind)] = &[
+    ("Rung", "id", K::Rung),
+    ("Threshold", "id", K::Threshold),
+    ("AttributeDef", "id", K::Attribute),
+    ("SectorDef", "id", K::Sector),
+    ("NormDef", "id", K::Norm),
+    ("Actor", "id", K::Actor),
+    ("Action", "id", K::Action),
+    ("RedLine", "id", K::RedLine),
+    ("Proposal", "id", K::Proposal),
+    ("Inject", "id", K::Inject),
+    ("Ending", "id", K::Ending),
+];
+
+/// A reference slot: (type, variant, slot) → the kind of id it names.
+pub type RefSlot = (&'static str, Option<&'static str>, Slot, RefKind);
+
+/// Every place in the format where a text names an id.
+pub const REFERENCES: &[RefSlot] = &[
+    ("Threshold", None, Slot::Field("above"), K::Rung),
+    (
+        "Rules",
+        None,
+        Slot::Field("forensics_attribute"),
+        K::Attribute,
+    ),
+    (
+        "Rules",
+        None,
+        Slot::Field("defense_attribute"),
+        K::Attribute,
+    ),
+    (
+        "Rules",
+        None,
+        Slot::Field("controllability_attribute"),
+        K::Attribute,
+    ),
+    ("Actor", None, Slot::MapKey("attrs"), K::Attribute),
+    ("Actor", None, Slot::MapKey("resilience"), K::Sector),
+    ("Actor", None, Slot::Field("rung"), K::Rung),
+    ("Actor", None, Slot::Field("threshold"), K::Rung),
+    ("Actor", None, Slot::Field("sponsor"), K::Actor),
+    ("Action", None, Slot::Field("rung"), K::Rung),
+    ("Action", None, Slot::MapKey("cost"), K::Attribute),
+    ("TargetKind", Some("Sector"), Slot::Pos(0), K::Sector),
+    ("NormTags", None, Slot::Field("breaks"), K::Norm),
+    ("NormTags", None, Slot::Field("upholds"), K::Norm),
+    ("RedLine", None, Slot::Field("owner"), K::Actor),
+    ("PromisedResponse", None, Slot::Field("min_rung"), K::Rung),
+    ("PromisedResponse", None, Slot::Field("max_rung"), K::Rung),
+    ("Who", Some("Actor"), Slot::Pos(0), K::Actor),
+    ("Who", Some("Side"), Slot::Pos(0), K::Side),
+    ("Who", Some("Tagged"), Slot::Pos(0), K::Tag),
+    ("RungCmp", Some("AtLeast"), Slot::Pos(0), K::Rung),
+    ("RungCmp", Some("AtMost"), Slot::Pos(0), K::Rung),
+    ("RungCmp", Some("Equals"), Slot::Pos(0), K::Rung),
+    ("RungCmp", Some("Above"), Slot::Pos(0), K::Rung),
+    ("RungCmp", Some("Below"), Slot::Pos(0), K::Rung),
+    ("Condition", Some("Attr"), Slot::Field("attr"), K::Attribute),
+    (
+        "Condition",
+        Some("SectorDamage"),
+        Slot::Field("sector"),
+        K::Sector,
+    ),
+    (
+        "Condition",
+        Some("ActionTaken"),
+        Slot::Field("action"),
+        K::Action,
+    ),
+    ("Condition", Some("InjectFired"), Slot::Pos(0), K::Inject),
+    (
+        "Condition",
+        Some("RedLineCrossed"),
+        Slot::Pos(0),
+        K::RedLine,
+    ),
+    (
+        "Condition",
+        Some("RedLineDeclared"),
+        Slot::Pos(0),
+        K::RedLine,
+    ),
+    (
+        "Condition",
+        Some("AgreementInForce"),
+        Slot::Pos(0),
+        K::Proposal,
+    ),
+    (
+        "Condition",
+        Some("ProposalPending"),
+        Slot::Pos(0),
+        K::Proposal,
+    ),
+    ("Effect", Some("AddAttr"), Slot::Pos(1), K::Attribute),
+    ("Effect", Some("SetAttr"), Slot::Pos(1), K::Attribute),
+    ("Effect", Some("Damage"), Slot::Pos(1), K::Sector),
+    ("Effect", Some("Harden"), Slot::Pos(1), K::Sector),
+    ("Effect", Some("EscalateTo"), Slot::Pos(1), K::Rung),
+    ("Effect", Some("DeclareRedLine"), Slot::Pos(0), K::RedLine),
+    ("Effect", Some("WithdrawRedLine"), Slot::Pos(0), K::RedLine),
+    (
+        "Effect",
+        Some("AdjustCredibility"),
+        Slot::Pos(0),
+        K::RedLine,
+    ),
+    ("Effect", Some("EnableAction"), Slot::Pos(1), K::Action),
+    ("Effect", Some("DisableAction"), Slot::Pos(1), K::Action),
+    ("Effect", Some("Propose"), Slot::Pos(0), K::Proposal),
+    ("Effect", Some("BreakAgreement"), Slot::Pos(0), K::Proposal),
+    ("Effect", Some("FireInject"), Slot::Pos(0), K::Inject),
+    ("Effect", Some("ScheduleInject"), Slot::Pos(0), K::Inject),
+    ("Effect", Some("EndGame"), Slot::Pos(0), K::Ending),
+];
+
+/// Numbers that are percentages (0–100): (type, variant, slot).
+pub const PERCENTS: &[(&str, Option<&str>, Slot)] = &[
+    ("Action", None, Slot::Field("chance")),
+    ("AttributionProfile", None, Slot::Field("detect")),
+    ("AttributionProfile", None, Slot::Field("initial_evidence")),
+    ("AttributionProfile", None, Slot::Field("mislead_chance")),
+    ("Condition", Some("Chance"), Slot::Pos(0)),
+    ("Proposal", None, Slot::Field("acceptance")),
+    ("RedLine", None, Slot::Field("credibility")),
+    ("Rules", None, Slot::Field("reassess_at")),
+    ("SectorDef", None, Slot::Field("default_resilience")),
+    ("Actor", None, Slot::Field("resilience")),
+];
+
+fn ref_kind(site: &Site) -> Option<RefKind> {
+    REFERENCES
+        .iter()
+        .find(|(owner, variant, slot, _)| {
+            *owner == site.owner && *variant == site.variant && *slot == site.slot
+        })
+        .map(|r| r.3)
+}
+
+fn def_kind(site: &Site) -> Option<RefKind> {
+    if site.variant.is_some() {
+        return None;
+    }
+    DEFINITIONS
+        .iter()
+        .find(|(owner, field, _)| *owner == site.owner && site.slot == Slot::Field(field))
+        .map(|d| d.2)
+}
+
+/// One file as read.
+#[derive(Debug)]
+struct FileState {
+    name: &'static str,
+    display: String,
+    root: Option<Node>,
+    /// Read completely: syntax and structure are fine.
+    clean: bool,
+    texts: Vec<TextSite>,
+}
+
+/// The result of validating one scenario folder.
+#[derive(Debug, Default)]
+pub struct Validation {
+    /// Every problem, in file order then position.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The files' texts, for rendering.
+    pub sources: Sources,
+    /// The scenario, when every file could be read into the model.
+    pub scenario: Option<Scenario>,
+}
+
+impl Validation {
+    /// Whether `grayzone validate` fails on this result.
+    pub fn failed(&self, deny_warnings: bool) -> bool {
+        self.errors() > 0 || (deny_warnings && self.warnings() > 0)
+    }
+
+    /// What `grayzone validate` prints for this folder: every diagnostic, then a summary line.
+    pub fn render_human(&self, dir: &str, deny_warnings: bool) -> String {
+        let mut out = super::diagnostics::render_human(&self.diagnostics, &self.sources);
+        let summary = super::diagnostics::summary(&self.diagnostics);
+        if summary.is_empty() {
+            out.push_str(&format!("ok: {dir} has no problems\n"));
+        } else if self.failed(deny_warnings) {
+            out.push_str(&format!("error: {dir}: {summary}\n"));
+        } else {
+            out.push_str(&format!("ok: {dir}: {summary}\n"));
+        }
+        out
+    }
+
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// Validates a scenario folder on disk.
+pub fn validate_dir(dir: &Path) -> Validation {
+    let mut texts = BTreeMap::new();
+    let mut read_errors = Vec::new();
+    for name in SCENARIO_FILES {
+        let path = dir.join(name);
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                texts.insert(name, text);
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => read_errors.push(
+                Diagnostic::error("E002", format!("cannot read {name}: {e}"))
+                    .at(path.display().to_string(), Span::default()),
+            ),
+        }
+    }
+    let mut v = validate_texts(&dir.display().to_string(), &texts);
+    if !dir.is_dir() {
+        v.diagnostics = vec![
+            Diagnostic::error("E001", format!("there is no scenario folder at {}", dir.display()))
+                .help("give the path of a folder holding scenario.ron, e.g. scenarios/forward_defense_2022"),
+        ];
+        return v;
+    }
+    v.diagnostics.extend(read_errors);
+    v
+}
+
+fn display_name(dir: &str, file: &str) -> String {
+    if dir.is_empty() {
+        file.to_string()
+    } else {
+        Path::new(dir).join(file).display().to_string()
+    }
+}
+
+/// Validates a scenario given as file texts (`scenario.ron` → text). `dir` is
+/// only used to name the files in messages.
+pub fn validate_texts(dir: &str, texts: &BTreeMap<&str, String>) -> Validation {
+    let mut v = Validation::default();
+    let mut files: Vec<FileState> = Vec::new();
+    let mut diags: Vec<Diagnostic> = Vec::new();
+
+    // Phase 1: every file on its own.
+    let mut format_ok = true;
+    for (name, type_name, required) in FILE_TYPES {
+        let display = display_name(dir, name);
+        let Some(text) = texts.get(name) else {
+            if required {
+                diags.push(
+                    Diagnostic::error("E001", format!("the scenario has no {name}"))
+                        .help(format!("every scenario folder needs {name}; copy it from the template in docs/template/")),
+                );
+            }
+            files.push(FileState {
+                name,
+                display,
+                root: None,
+                clean: !required,
+                texts: Vec::new(),
+            });
+            continue;
+        };
+        v.sources.add(Source::new(display.clone(), text.clone()));
+        let root = match spans::parse(text) {
+            Ok(root) => root,
+            Err(e) => {
+                let mut d = Diagnostic::error("E003", e.message)
+                    .at(display.clone(), e.span)
+                    .label("here");
+                if let Some(h) = e.help {
+                    d = d.help(h);
+                }
+                diags.push(d);
+                files.push(FileState {
+                    name,
+                    display,
+                    root: None,
+                    clean: false,
+                    texts: Vec::new(),
+                });
+                continue;
+            }
+        };
+        if name == "scenario.ron"
+            && let Some(f) = root.field("format")
+            && let spans::NodeKind::Int(n) = f.value.kind
+            && n != i128::from(FORMAT_VERSION)
+        {
+            diags.push(
+                Diagnostic::error("E004", format!("scenario format {n} is not supported"))
+                    .at(display.clone(), f.value.span)
+                    .label(format!("this build reads format {FORMAT_VERSION}"))
+                    .help(format!(
+                        "write `format: {FORMAT_VERSION}` and check the files against docs/scenario-format.md"
+                    )),
+            );
+            format_ok = false;
+        }
+        let report = schema::check(&root, type_name);
+        let clean = report.problems.is_empty();
+        for p in report.problems {
+            let code = match p.kind {
+                ProblemKind::UnknownField => "E010",
+                ProblemKind::UnknownVariant => "E011",
+                ProblemKind::MissingField => "E012",
+                ProblemKind::WrongType => "E013",
+                ProblemKind::WrongCount => "E014",
+                ProblemKind::DuplicateField => "E015",
+                ProblemKind::OutOfBounds => "E016",
+            };
+            let mut d = Diagnostic::error(code, p.message).at(display.clone(), p.span);
+            if !p.label.is_empty() {
+                d = d.label(p.label);
+            }
+            d.suggestions = p
+                .suggestions
+                .into_iter()
+                .map(|text| Suggestion {
+                    text,
+                    defined_at: None,
+                })
+                .collect();
+            d.help = p.help;
+            diags.push(d);
+        }
+        percent_checks(&report.numbers, &display, &mut diags);
+        files.push(FileState {
+            name,
+            display,
+            root: Some(root),
+            clean,
+            texts: report.texts,
+        });
+    }
+    if !format_ok {
+        // Files of another format version would only produce noise.
+        diags.retain(|d| d.code == "E004" || d.code == "E003");
+        v.diagnostics = diags;
+        return v;
+    }
+
+    // Phase 2: ids and references across files.
+    let defs = definitions(&files, &v.sources, &mut diags);
+    references(&files, &defs, &v.sources, &mut diags);
+
+    // Phase 3: the typed model, when every file reads.
+    if files.iter().all(|f| f.clean) {
+        match build_model(&files, texts) {
+            Ok(scenario) => {
+                let ctx = Ctx {
+                    files: &files,
+                    s: &scenario,
+                    defs: &defs,
+                };
+                ctx.semantic(&mut diags);
+                v.scenario = Some(scenario);
+            }
+            Err(d) => diags.extend(d),
+        }
+    }
+
+    sort(&mut diags, &files);
+    v.diagnostics = diags;
+    v
+}
+
+fn sort(diags: &mut [Diagnostic], files: &[FileState]) {
+    let order = |d: &Diagnostic| match &d.location {
+        Some(loc) => (
+            files
+                .iter()
+                .position(|f| f.display == loc.file)
+                .unwrap_or(files.len()),
+            loc.span.start,
+        ),
+        None => (files.len() + 1, 0),
+    };
+    diags.sort_by_key(order);
+}
+
+fn percent_checks(numbers: &[schema::NumberSite], file: &str, diags: &mut Vec<Diagnostic>) {
+    for n in numbers {
+        let is_percent = PERCENTS.iter().any(|(owner, variant, slot)| {
+            *owner == n.site.owner && *variant == n.site.variant && *slot == n.site.slot
+        });
+        if is_percent && !(0..=100).contains(&n.value) {
+            let what = match (n.site.variant, n.site.slot) {
+                (Some(v), _) => format!("`{v}`"),
+                (None, Slot::Field(f)) => format!("`{f}`"),
+                _ => "this value".into(),
+            };
+            diags.push(
+                Diagnostic::error(
+                    "E301",
+                    format!("{what} is a percentage, but {} is outside 0–100", n.value),
+                )
+                .at(file, n.span)
+                .label("must be between 0 and 100"),
+            );
+        }
+    }
+}
+
+/// Where one id is defined.
+#[derive(Clone, Debug)]
+struct Def {
+    file: String,
+    span: Span,
+    line: usize,
+}
+
+type Defs = BTreeMap<RefKind, BTreeMap<String, Def>>;
+
+fn short_file(display: &str) -> &str {
+    display.rsplit(['/', '\\']).next().unwrap_or(display)
+}
+
+fn definitions(files: &[FileState], sources: &Sources, diags: &mut Vec<Diagnostic>) -> Defs {
+    let mut defs: Defs = BTreeMap::new();
+    for f in files {
+        let line_of = |span: Span| {
+            sources
+                .get(&f.display)
+                .map_or(0, |s| s.line_col(span.start).0)
+        };
+        for t in &f.texts {
+            // Sides and tags are defined by the actors that carry them.
+            let side_or_tag = match (t.site.owner, t.site.slot) {
+                ("Actor", Slot::Field("side")) => Some(K::Side),
+                ("Actor", Slot::Field("tags")) => Some(K::Tag),
+                _ => None,
+            };
+            if let Some(kind) = side_or_tag {
+                defs.entry(kind)
+                    .or_default()
+                    .entry(t.text.clone())
+                    .or_insert(Def {
+                        file: f.display.clone(),
+                        span: t.span,
+                        line: line_of(t.span),
+                    });
+                continue;
+            }
+            let Some(kind) = def_kind(&t.site) else {
+                continue;
+            };
+            let map = defs.entry(kind).or_default();
+            match map.get(&t.text) {
+                Some(first) => diags.push(
+                    Diagnostic::error(
+                        "E201",
+                        format!("the {} id \"{}\" is defined twice", kind.noun(), t.text),
+                    )
+                    .at(f.display.clone(), t.span)
+                    .label("defined again here")
+                    .note(first.file.clone(), first.span, "first defined here")
+                    .help(format!(
+                        "give each {} its own id, or remove one of the two",
+                        kind.noun()
+                    )),
+                ),
+                None => {
+                    map.insert(
+                        t.text.clone(),
+                        Def {
+                            file: f.display.clone(),
+                            span: t.span,
+                            line: line_of(t.span),
+                        },
+                    );
+                }
+            }
+        }
+    }
+    defs
+}
+
+fn references(files: &[FileState], defs: &Defs, _sources: &Sources, diags: &mut Vec<Diagnostic>) {
+    let readable = |kind: RefKind| {
+        files
+            .iter()
+            .find(|f| f.name == kind.defined_in())
+            .is_some_and(|f| f.root.is_some())
+    };
+    let empty = BTreeMap::new();
+    for f in files {
+        for t in &f.texts {
+            let Some(kind) = ref_kind(&t.site) else {
+                continue;
+            };
+            // When the defining file could not be read, every reference would look unknown.
+            if !readable(kind) {
+                continue;
+            }
+            let known = defs.get(&kind).unwrap_or(&empty);
+            if known.contains_key(&t.text) {
+                continue;
+            }
+            let (message, label) = match kind {
+                K::Side => (
+                    format!("no actor is on the side \"{}\"", t.text),
+                    "no actor has this `side`".to_string(),
+                ),
+                K::Tag => (
+                    format!("no actor has the tag \"{}\"", t.text),
+                    "no actor has this in its `tags`".to_string(),
+                ),
+                _ => (
+                    format!("unknown {} \"{}\"", kind.noun(), t.text),
+                    format!("no {} has this id", kind.noun()),
+                ),
+            };
+            let suggestions: Vec<Suggestion> =
+                did_you_mean(&t.text, known.keys().map(String::as_str))
+                    .into_iter()
+                    .map(|s| Suggestion {
+                        text: s.to_string(),
+                        defined_at: known
+                            .get(s)
+                            .map(|d| format!("{}:{}", short_file(&d.file), d.line)),
+                    })
+                    .collect();
+            let mut d = Diagnostic::error(kind.code(), message)
+                .at(f.display.clone(), t.span)
+                .label(label)
+                .suggest(suggestions);
+            if d.suggestions.is_empty() {
+                if known.is_empty() {
+                    d = d.help(format!(
+                        "no {} is defined yet; {} are defined in {}",
+                        kind.noun(),
+                        plural(kind),
+                        kind.defined_in()
+                    ));
+                } else if known.len() <= 8 {
+                    let names: Vec<String> = known.keys().map(|k| format!("\"{k}\"")).collect();
+                    d = d.help(format!(
+                        "the {} are {}",
+                        plural(kind),
+                        schema::join_and(&names)
+                    ));
+                } else {
+                    d = d.help(format!(
+                        "{} are defined in {}",
+                        plural(kind),
+                        kind.defined_in()
+                    ));
+                }
+            }
+            diags.push(d);
+        }
+    }
+}
+
+fn plural(kind: RefKind) -> String {
+    format!("{}s", kind.noun())
+}
+
+fn build_model(
+    files: &[FileState],
+    texts: &BTreeMap<&str, String>,
+) -> Result<Scenario, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    fn read<T: serde::de::DeserializeOwned>(
+        files: &[FileState],
+        texts: &BTreeMap<&str, String>,
+        name: &str,
+        errors: &mut Vec<Diagnostic>,
+    ) -> Option<T> {
+        let text = texts.get(name)?;
+        let display = &files.iter().find(|f| f.name == name)?.display;
+        match parse_ron::<T>(Path::new(display), text) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let src = Source::new(display.clone(), text.clone());
+                let start = src.offset(e.line, e.col);
+                let end = (start + 1).min(text.len()).max(start);
+                errors.push(
+                    Diagnostic::error("E019", plain_ron_message(&e.message))
+                        .at(display.clone(), Span::new(start, end))
+                        .label("here"),
+                );
+                None
+            }
+        }
+    }
+    let meta: Option<ScenarioFile> = read(files, texts, "scenario.ron", &mut errors);
+    let actors: Option<ActorsFile> = read(files, texts, "actors.ron", &mut errors);
+    let actions: Option<ActionsFile> = read(files, texts, "actions.ron", &mut errors);
+    let red_lines: Option<RedLinesFile> = read(files, texts, "red_lines.ron", &mut errors);
+    let diplomacy: Option<DiplomacyFile> = read(files, texts, "diplomacy.ron", &mut errors);
+    let injects: Option<InjectsFile> = read(files, texts, "injects.ron", &mut errors);
+    let endings: Option<EndingsFile> = read(files, texts, "endings.ron", &mut errors);
+    match (meta, actors, actions, endings) {
+        (Some(meta), Some(actors), Some(actions), Some(endings)) if errors.is_empty() => {
+            Ok(Scenario {
+                meta,
+                actors: actors.actors,
+                actions: actions.actions,
+                red_lines: red_lines.map(|r| r.red_lines).unwrap_or_default(),
+                proposals: diplomacy.map(|d| d.proposals).unwrap_or_default(),
+                injects: injects.map(|i| i.injects).unwrap_or_default(),
+                endings: endings.endings,
+            })
+        }
+        _ => Err(errors),
+    }
+}
+
+/// ron's messages name Rust types and serde words; say it in plain English.
+pub fn plain_ron_message(message: &str) -> String {
+    let mut m = message.to_string();
+    for (from, to) in [
+        ("i32", "a whole number"),
+        ("u32", "a whole number of 0 or more"),
+        ("a string", "a text in double quotes"),
+        ("the string", "the text"),
+        ("a sequence", "a list `[...]`"),
+        ("a map", "a map `{...}`"),
+        ("unit variant", "name without values"),
+        ("newtype variant", "name with one value"),
+        ("tuple variant", "name with values"),
+        ("struct variant", "name with fields"),
+        ("enum", "kind"),
+        ("Expected", "expected"),
+        ("Unexpected", "unexpected"),
+    ] {
+        m = m.replace(from, to);
+    }
+    m
+}
+
+/// Everything the typed checks need.
+struct Ctx<'a> {
+    files: &'a [FileState],
+    s: &'a Scenario,
+    defs: &'a Defs,
+}
+
+fn p() -> SPath {
+    SPath::root()
+}
+
+impl Ctx<'_> {
+    fn file(&self, name: &str) -> &FileState {
+        self.files
+            .iter()
+            .find(|f| f.name == name)
+            .expect("every scenario file has a state")
+    }
+
+    /// The span of the value at `path` in `file` (the nearest existing value if not written).
+    fn span(&self, file: &str, path: &SPath) -> Span {
+        let f = self.file(file);
+        match &f.root {
+            Some(root) => {
+                let node = root.closest(&unwrap_some_path(root, &path.0));
+                node.span
+            }
+            None => Span::default(),
+        }
+    }
+
+    fn at(&self, d: Diagnostic, file: &str, path: &SPath) -> Diagnostic {
+        let display = self.file(file).display.clone();
+        d.at(display, self.span(file, path))
+    }
+
+    fn semantic(&self, diags: &mut Vec<Diagnostic>) {
+        self.attribute_ranges(diags);
+        self.ladder(diags);
+        self.fallback(diags);
+        self.unused_attributes(diags);
+        self.unusable_actions(diags);
+        self.injects(diags);
+        self.endings(diags);
+    }
+
+    fn attribute_ranges(&self, diags: &mut Vec<Diagnostic>) {
+        let attrs = &self.s.meta.attributes;
+        for (i, a) in attrs.iter().enumerate() {
+            let path = p().field("attributes").index(i);
+            if a.min > a.max {
+                diags.push(
+                    self.at(
+                        Diagnostic::error(
+                            "E303",
+                            format!(
+                                "the attribute \"{}\" has `min` {} above `max` {}",
+                                a.id, a.min, a.max
+                            ),
+                        ),
+                        "scenario.ron",
+                        &path.field("min"),
+                    )
+                    .label("above `max`")
+                    .help("swap the two values"),
+                );
+                continue;
+            }
+            if !(a.min..=a.max).contains(&a.default) {
+                diags.push(
+                    self.at(
+                        Diagnostic::error(
+                            "E302",
+                            format!(
+                                "the default {} of \"{}\" is outside its range {} to {}",
+                                a.default, a.id, a.min, a.max
+                            ),
+                        ),
+                        "scenario.ron",
+                        &path.field("default"),
+                    )
+                    .label(format!("must be between {} and {}", a.min, a.max)),
+                );
+            }
+        }
+        for (i, actor) in self.s.actors.iter().enumerate() {
+            for (key, value) in &actor.attrs {
+                let Some(a) = attrs.iter().find(|a| &a.id == key) else {
+                    continue;
+                };
+                if a.min <= a.max && !(a.min..=a.max).contains(value) {
+                    diags.push(
+                        self.at(
+                            Diagnostic::error(
+                                "E302",
+                                format!(
+                                    "the actor \"{}\" starts with \"{key}\" at {value}, outside its range {} to {}",
+                                    actor.id, a.min, a.max
+                                ),
+                            ),
+                            "actors.ron",
+                            &p().field("actors").index(i).field("attrs").key(key),
+                        )
+                        .label(format!("must be between {} and {}", a.min, a.max))
+                        .help(format!(
+                            "change the value, or widen the range of \"{key}\" in scenario.ron"
+                        )),
+                    );
+                }
+            }
+        }
+    }
+
+    fn ladder(&self, diags: &mut Vec<Diagnostic>) {
+        let rungs = &self.s.meta.ladder.rungs;
+        for i in 1..rungs.len() {
+            let (prev, cur) = (&rungs[i - 1], &rungs[i]);
+            if cur.level <= prev.level {
+                let prev_path = p()
+                    .field("ladder")
+                    .field("rungs")
+                    .index(i - 1)
+                    .field("level");
+                let display = self.file("scenario.ron").display.clone();
+                diags.push(
+                    self.at(
+                        Diagnostic::error(
+                            "E304",
+                            format!(
+                                "ladder levels must strictly increase, but \"{}\" has level {} after \"{}\" at level {}",
+                                cur.id, cur.level, prev.id, prev.level
+                            ),
+                        ),
+                        "scenario.ron",
+                        &p().field("ladder").field("rungs").index(i).field("level"),
+                    )
+                    .label(format!("must be above {}", prev.level))
+                    .note(display, self.span("scenario.ron", &prev_path), "the rung before")
+                    .help("list rungs from lowest to highest, each with a higher level"),
+                );
+            }
+        }
+    }
+
+    fn fallback(&self, diags: &mut Vec<Diagnostic>) {
+        let fallbacks: Vec<usize> = self
+            .s
+            .endings
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.fallback)
+            .map(|(i, _)| i)
+            .collect();
+        match fallbacks.as_slice() {
+            [] => {
+                let f = self.file("endings.ron");
+                let span = f
+                    .root
+                    .as_ref()
+                    .and_then(|r| r.field("endings"))
+                    .map_or(Span::default(), |fl| fl.name_span);
+                diags.push(
+                    Diagnostic::error("E305", "no ending is the fallback ending")
+                        .at(f.display.clone(), span)
+                        .label("one of these endings needs `fallback: true`")
+                        .help("mark the turn-limit ending with `fallback: true`; it ends the game after the last turn"),
+                );
+            }
+            [_] => {}
+            [first, rest @ ..] => {
+                let display = self.file("endings.ron").display.clone();
+                for i in rest {
+                    diags.push(
+                        self.at(
+                            Diagnostic::error(
+                                "E306",
+                                format!(
+                                    "\"{}\" is a second fallback ending; there must be exactly one",
+                                    self.s.endings[*i].id
+                                ),
+                            ),
+                            "endings.ron",
+                            &p().field("endings").index(*i).field("fallback"),
+                        )
+                        .label("second fallback")
+                        .note(
+                            display.clone(),
+                            self.span(
+                                "endings.ron",
+                                &p().field("endings").index(*first).field("fallback"),
+                            ),
+                            "the first fallback",
+                        ),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Every text site naming an id of this kind.
+    fn uses(&self, kind: RefKind) -> BTreeSet<&str> {
+        self.files
+            .iter()
+            .flat_map(|f| f.texts.iter())
+            .filter(|t| ref_kind(&t.site) == Some(kind))
+            .map(|t| t.text.as_str())
+            .collect()
+    }
+
+    fn def_span(&self, kind: RefKind, id: &str) -> Option<(String, Span)> {
+        self.defs
+            .get(&kind)
+            .and_then(|m| m.get(id))
+            .map(|d| (d.file.clone(), d.span))
+    }
+
+    fn unused_attributes(&self, diags: &mut Vec<Diagnostic>) {
+        let used = self.uses(K::Attribute);
+        for a in &self.s.meta.attributes {
+            if used.contains(a.id.as_str()) {
+                continue;
+            }
+            if let Some((file, span)) = self.def_span(K::Attribute, &a.id) {
+                diags.push(
+                    Diagnostic::warning(
+                        "W301",
+                        format!("the attribute \"{}\" is never used", a.id),
+                    )
+                    .at(file, span)
+                    .label("declared here")
+                    .help("no condition, effect, cost or rule mentions it; remove it or use it"),
+                );
+            }
+        }
+    }
+
+    fn unusable_actions(&self, diags: &mut Vec<Diagnostic>) {
+        let enabled_later: BTreeSet<&str> = self
+            .files
+            .iter()
+            .flat_map(|f| f.texts.iter())
+            .filter(|t| t.site.owner == "Effect" && t.site.variant == Some("EnableAction"))
+            .map(|t| t.text.as_str())
+            .collect();
+        for (i, action) in self.s.actions.iter().enumerate() {
+            if !action.enabled && !enabled_later.contains(action.id.as_str()) {
+                diags.push(
+                    self.at(
+                        Diagnostic::warning(
+                            "W302",
+                            format!(
+                                "the action \"{}\" starts disabled and nothing enables it",
+                                action.id
+                            ),
+                        ),
+                        "actions.ron",
+                        &p().field("actions").index(i).field("enabled"),
+                    )
+                    .label("never enabled")
+                    .help("add `EnableAction(..)` to an effect, or remove `enabled: false`"),
+                );
+                continue;
+            }
+            if let Some(false) = self.who_matches_some_actor(&action.by) {
+                diags.push(
+                    self.at(
+                        Diagnostic::warning(
+                            "W302",
+                            format!("no actor can take the action \"{}\"", action.id),
+                        ),
+                        "actions.ron",
+                        &p().field("actions").index(i).field("by"),
+                    )
+                    .label("matches no actor"),
+                );
+            }
+        }
+    }
+
+    /// `Some(false)` when a static filter matches no actor; `None` when it depends on context.
+    fn who_matches_some_actor(&self, who: &Who) -> Option<bool> {
+        let actors = &self.s.actors;
+        Some(match who {
+            // Unknown actor ids, sides and tags are reported as errors already.
+            Who::Kind(kind) => actors.iter().any(|a| a.kind == *kind),
+            Who::Any | Who::AnyOther => !actors.is_empty(),
+            _ => return None,
+        })
+    }
+
+    /// Injects that some effect fires or schedules.
+    fn fired_by_effects(&self) -> BTreeSet<&str> {
+        self.files
+            .iter()
+            .flat_map(|f| f.texts.iter())
+            .filter(|t| {
+                t.site.owner == "Effect"
+                    && matches!(t.site.variant, Some("FireInject" | "ScheduleInject"))
+            })
+            .map(|t| t.text.as_str())
+            .collect()
+    }
+
+    /// Whether a condition can never hold, as far as a static look can tell.
+    fn impossible(&self, c: &Condition, dead_injects: &BTreeSet<&str>) -> bool {
+        let turns = self.s.meta.turns as i32;
+        match c {
+            Condition::Turn(cmp) => !(1..=turns).any(|t| cmp.test(t)),
+            Condition::Chance(n) => *n <= 0,
+            Condition::All(cs) => cs.iter().any(|c| self.impossible(c, dead_injects)),
+            Condition::Any(cs) => cs.iter().all(|c| self.impossible(c, dead_injects)),
+            Condition::AtLeastOf(n, cs) => {
+                cs.iter()
+                    .filter(|c| !self.impossible(c, dead_injects))
+                    .count()
+                    < *n as usize
+            }
+            Condition::InjectFired(id) => dead_injects.contains(id.as_str()),
+            Condition::Attr { attr, is, .. } => {
+                match self.s.meta.attributes.iter().find(|a| &a.id == attr) {
+                    Some(a) if a.min <= a.max => !(a.min..=a.max).any(|x| is.test(x)),
+                    _ => false,
+                }
+            }
+            _ => false,
+        }
+    }
+
+    fn dead_injects(&self) -> BTreeSet<&str> {
+        let fired = self.fired_by_effects();
+        let turns = self.s.meta.turns;
+        let mut dead: BTreeSet<&str> = BTreeSet::new();
+        loop {
+            let mut changed = false;
+            for inj in &self.s.injects {
+                if dead.contains(inj.id.as_str()) || fired.contains(inj.id.as_str()) {
+                    continue;
+                }
+                let is_dead = match &inj.when {
+                    InjectWhen::Turn(t) => *t == 0 || *t > turns,
+                    InjectWhen::Condition(c) => self.impossible(c, &dead),
+                    InjectWhen::Facilitator => false,
+                };
+                if is_dead {
+                    dead.insert(inj.id.as_str());
+                    changed = true;
+                }
+            }
+            if !changed {
+                return dead;
+            }
+        }
+    }
+
+    fn injects(&self, diags: &mut Vec<Diagnostic>) {
+        let turns = self.s.meta.turns;
+        let dead = self.dead_injects();
+        let fired = self.fired_by_effects();
+        for (i, inj) in self.s.injects.iter().enumerate() {
+            let when = p().field("injects").index(i).field("when");
+            match &inj.when {
+                InjectWhen::Turn(t)
+                    if (*t == 0 || *t > turns) && !fired.contains(inj.id.as_str()) =>
+                {
+                    diags.push(
+                        self.at(
+                            Diagnostic::warning(
+                                "W303",
+                                format!(
+                                    "the inject \"{}\" is scripted for turn {t}, but the scenario has turns 1 to {turns}",
+                                    inj.id
+                                ),
+                            ),
+                            "injects.ron",
+                            &when.index(0),
+                        )
+                        .label("never reached")
+                        .help(format!("use a turn from 1 to {turns}, or raise `turns` in scenario.ron")),
+                    );
+                }
+                InjectWhen::Condition(_) if dead.contains(inj.id.as_str()) => {
+                    diags.push(
+                        self.at(
+                            Diagnostic::warning(
+                                "W304",
+                                format!("the inject \"{}\" can never fire", inj.id),
+                            ),
+                            "injects.ron",
+                            &when.index(0),
+                        )
+                        .label("this condition can never hold")
+                        .help(format!(
+                            "check turn numbers (1 to {turns}), attribute ranges and the injects it waits for"
+                        )),
+                    );
+                }
+                _ => {}
+            }
+        }
+        self.inject_cycles(diags);
+    }
+
+    fn inject_cycles(&self, diags: &mut Vec<Diagnostic>) {
+        // Edges: inject → injects its own effects fire or schedule.
+        let ids: Vec<&str> = self.s.injects.iter().map(|i| i.id.as_str()).collect();
+        let mut edges: Vec<Vec<(usize, Span)>> = vec![Vec::new(); ids.len()];
+        let file = self.file("injects.ron");
+        for t in &file.texts {
+            if t.site.owner != "Effect"
+                || !matches!(t.site.variant, Some("FireInject" | "ScheduleInject"))
+            {
+                continue;
+            }
+            let (Some(from), Some(to)) = (t.item, ids.iter().position(|id| *id == t.text)) else {
+                continue;
+            };
+            if from < ids.len() {
+                edges[from].push((to, t.span));
+            }
+        }
+        // Report each cycle once, from its first inject in file order.
+        let mut reported: BTreeSet<usize> = BTreeSet::new();
+        for start in 0..ids.len() {
+            if reported.contains(&start) {
+                continue;
+            }
+            if let Some(cycle) = find_cycle(start, &edges) {
+                if cycle.iter().any(|(n, _)| reported.contains(n)) {
+                    continue;
+                }
+                reported.extend(cycle.iter().map(|(n, _)| *n));
+                let names: Vec<String> = cycle
+                    .iter()
+                    .map(|(n, _)| format!("\"{}\"", ids[*n]))
+                    .chain(std::iter::once(format!("\"{}\"", ids[start])))
+                    .collect();
+                let span = cycle[0].1;
+                diags.push(
+                    Diagnostic::warning(
+                        "W306",
+                        format!("injects fire each other in a cycle: {}", names.join(" → ")),
+                    )
+                    .at(file.display.clone(), span)
+                    .label("this starts the cycle")
+                    .help("the cycle repeats every time one of them fires; break it or guard it with a condition"),
+                );
+            }
+        }
+    }
+
+    fn endings(&self, diags: &mut Vec<Diagnostic>) {
+        let dead = self.dead_injects();
+        let ended_by_effect: BTreeSet<&str> = self.uses(K::Ending);
+        for (i, e) in self.s.endings.iter().enumerate() {
+            if e.fallback || ended_by_effect.contains(e.id.as_str()) {
+                continue;
+            }
+            let path = p().field("endings").index(i);
+            match &e.when {
+                None => diags.push(
+                    self.at(
+                        Diagnostic::warning(
+                            "W305",
+                            format!("the ending \"{}\" can never be reached", e.id),
+                        ),
+                        "endings.ron",
+                        &path.field("id"),
+                    )
+                    .label("it has no `when` and no `EndGame` names it")
+                    .help("give it a `when: ...` condition, or end the game with it from an effect"),
+                ),
+                Some(c) if self.impossible(c, &dead) => diags.push(
+                    self.at(
+                        Diagnostic::warning(
+                            "W305",
+                            format!("the ending \"{}\" can never be reached", e.id),
+                        ),
+                        "endings.ron",
+                        &path.field("when"),
+                    )
+                    .label("this condition can never hold")
+                    .help(format!(
+                        "check turn numbers (1 to {}), attribute ranges and the injects it waits for",
+                        self.s.meta.turns
+                    )),
+                ),
+                _ => {}
+            }
+        }
+    }
+}
+
+/// A cycle through `start` as (node, span of the edge leaving it), if any.
+fn find_cycle(start: usize, edges: &[Vec<(usize, Span)>]) -> Option<Vec<(usize, Span)>> {
+    let mut stack: Vec<(usize, Span)> = Vec::new();
+    let mut visited = vec![false; edges.len()];
+    fn dfs(
+        node: usize,
+        start: usize,
+        edges: &[Vec<(usize, Span)>],
+        visited: &mut [bool],
+        stack: &mut Vec<(usize, Span)>,
+    ) -> bool {
+        for &(next, span) in &edges[node] {
+            stack.push((node, span));
+            if next == start {
+                return true;
+            }
+            if !visited[next] {
+                visited[next] = true;
+                if dfs(next, start, edges, visited, stack) {
+                    return true;
+                }
+            }
+            stack.pop();
+        }
+        false
+    }
+    visited[start] = true;
+    dfs(start, start, edges, &mut visited, &mut stack).then_some(stack)
+}
+
+/// Inserts a step into `Some(..)` wherever the source wrapped an optional value in it.
+fn unwrap_some_path(root: &Node, path: &[Seg]) -> Vec<Seg> {
+    let mut out = Vec::new();
+    let mut node = root;
+    for seg in path {
+        if node.name() == Some("Some") && node.items().len() == 1 && node.get(seg).is_none() {
+            out.push(Seg::Index(0));
+            node = &node.items()[0];
+        }
+        out.push(seg.clone());
+        match node.get(seg) {
+            Some(n) => node = n,
+            None => break,
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::schema;
+
+    #[test]
+    fn every_table_entry_names_a_real_slot() {
+        let slot_exists = |owner: &str, variant: Option<&str>, slot: Slot| {
+            let def = schema::lookup(owner).unwrap_or_else(|| panic!("no type {owner}"));
+            let fields = match variant {
+                Some(v) => match def.variant(v).map(|v| v.shape) {
+                    Some(schema::Shape::Struct(f)) => f,
+                    Some(schema::Shape::Tuple(items)) => {
+                        return matches!(slot, Slot::Pos(i) if i < items.len());
+                    }
+                    _ => return false,
+                },
+                None => def.fields(),
+            };
+            match slot {
+                Slot::Field(f) | Slot::MapKey(f) => fields.iter().any(|d| d.name == f),
+                _ => false,
+            }
+        };
+        for (owner, variant, slot, _) in REFERENCES {
+            assert!(
+                slot_exists(owner, *variant, *slot),
+                "{owner} {variant:?} {slot:?}"
+            );
+        }
+        for (owner, variant, slot) in PERCENTS {
+            assert!(
+                slot_exists(owner, *variant, *slot),
+                "{owner} {variant:?} {slot:?}"
+            );
+        }
+        for (owner, field, _) in DEFINITIONS {
+            assert!(
+                slot_exists(owner, None, Slot::Field(field)),
+                "{owner}.{field}"
+            );
+        }
+        for (name, ty, _) in FILE_TYPES {
+            assert!(SCENARIO_FILES.contains(&name));
+            assert!(schema::lookup(ty).is_some());
+        }
+        assert_eq!(FILE_TYPES.len(), SCENARIO_FILES.len());
+    }
+
+    #[test]
+    fn every_code_is_listed_once() {
+        let codes: BTreeSet<&str> = CODES.iter().map(|c| c.0).collect();
+        assert_eq!(codes.len(), CODES.len());
+    }
+
+    #[test]
+    fn cycles_are_found() {
+        let s = Span::default();
+        let edges = vec![vec![(1, s)], vec![(2, s)], vec![(0, s)], vec![]];
+        let c = find_cycle(0, &edges).unwrap();
+        assert_eq!(c.iter().map(|x| x.0).collect::<Vec<_>>(), vec![0, 1, 2]);
+        assert!(find_cycle(3, &edges).is_none());
+    }
+
+    #[test]
+    fn ron_messages_lose_rust_words() {
+        assert_eq!(
+            plain_ron_message("Expected i32 but found a string"),
+            "expected a whole number but found a text in double quotes"
+        );
+    }
+}
