@@ -48,11 +48,6 @@ fn hostile_recently(ctx: &Ctx, me: usize, other: usize) -> bool {
     })
 }
 
-/// Whether `me` perceives any recent attack (likely or better, last 2 turns).
-fn attacked_recently(ctx: &Ctx, me: usize) -> bool {
-    (0..ctx.sc.actors.len()).any(|o| o != me && hostile_recently(ctx, me, o))
-}
-
 /// How hostile `me` finds `other`: sides, and incidents it blames on it.
 fn hostility(ctx: &Ctx, me: usize, other: usize) -> i32 {
     let sc = ctx.sc;
@@ -91,6 +86,40 @@ fn swarm_hostility(ctx: &Ctx, swarm: usize, other: usize) -> i32 {
     }
 }
 
+/// What one bot perceives, computed once per decision.
+struct View {
+    /// Hostility towards each actor.
+    host: Vec<i32>,
+    /// Whether each actor attacked it recently (likely or better).
+    recent: Vec<bool>,
+    /// For swarms: the sponsor's hostility towards each actor.
+    swarm_host: Vec<i32>,
+    /// Attacked by anyone recently.
+    attacked: bool,
+    /// One of its red lines is failing to deter.
+    at_stake: bool,
+}
+
+impl View {
+    fn new(ctx: &Ctx, me: usize) -> Self {
+        let n = ctx.sc.actors.len();
+        let recent: Vec<bool> = (0..n)
+            .map(|o| o != me && hostile_recently(ctx, me, o))
+            .collect();
+        View {
+            host: (0..n).map(|o| hostility(ctx, me, o)).collect(),
+            attacked: recent.iter().any(|&r| r),
+            recent,
+            swarm_host: if ctx.sc.actors[me].kind == ActorKind::Swarm {
+                (0..n).map(|o| swarm_hostility(ctx, me, o)).collect()
+            } else {
+                Vec::new()
+            },
+            at_stake: credibility_at_stake(ctx, me),
+        }
+    }
+}
+
 fn proposes_busy(ctx: &Ctx, action: usize) -> bool {
     ctx.sc.actions[action].on_success.iter().any(|e| match e {
         Effect::Propose(p, _) => ctx.ix.proposals.get(p).is_some_and(|&p| {
@@ -124,14 +153,14 @@ fn credibility_at_stake(ctx: &Ctx, me: usize) -> bool {
     })
 }
 
-fn score(ctx: &Ctx, me: usize, doctrine: Doctrine, lo: LegalOrder) -> i32 {
+fn score(ctx: &Ctx, view: &View, me: usize, doctrine: Doctrine, lo: LegalOrder) -> i32 {
     if loosens_rules(ctx, lo.action) {
         let at_limit = ctx.st.actors[me].rung + 1 >= ctx.st.actors[me].threshold;
         return match doctrine {
             Doctrine::Hawk if at_limit => 95,
             Doctrine::Hawk => 40,
-            Doctrine::TitForTat if at_limit && attacked_recently(ctx, me) => 45,
-            Doctrine::Measured if credibility_at_stake(ctx, me) => 50,
+            Doctrine::TitForTat if at_limit && view.attacked => 45,
+            Doctrine::Measured if view.at_stake => 50,
             Doctrine::RandomLegal => 0,
             _ => -20,
         };
@@ -139,9 +168,9 @@ fn score(ctx: &Ctx, me: usize, doctrine: Doctrine, lo: LegalOrder) -> i32 {
     let sc = ctx.sc;
     let a = &sc.actions[lo.action];
     let nrungs = sc.meta.ladder.rungs.len().max(1) as i32;
-    let rung = ctx.rung(&a.rung) as i32 * 10 / nrungs; // 0..10
-    let host = lo.target.map_or(0, |t| hostility(ctx, me, t));
-    let perceived = lo.target.is_some_and(|t| hostile_recently(ctx, me, t));
+    let rung = ctx.ix.action_rung[lo.action] as i32 * 10 / nrungs; // 0..10
+    let host = lo.target.map_or(0, |t| view.host[t]);
+    let perceived = lo.target.is_some_and(|t| view.recent[t]);
     if proposes_busy(ctx, lo.action) {
         return -1000;
     }
@@ -195,7 +224,10 @@ fn score(ctx: &Ctx, me: usize, doctrine: Doctrine, lo: LegalOrder) -> i32 {
         Doctrine::RandomLegal => 0,
         Doctrine::Swarm => match a.intent {
             Intent::Offensive => {
-                30 + lo.target.map_or(0, |t| swarm_hostility(ctx, me, t)) - 2 * rung
+                30 + lo
+                    .target
+                    .map_or(0, |t| view.swarm_host.get(t).copied().unwrap_or(0))
+                    - 2 * rung
             }
             Intent::Punitive | Intent::Signal => 10,
             _ => -20,
@@ -286,6 +318,7 @@ pub fn choose_orders(
         }
     }
     let legal = ctx.legal_orders(me);
+    let view = View::new(ctx, me);
     let mut picks: Vec<LegalOrder> = Vec::new();
     if doctrine != Doctrine::RandomLegal
         && let Some(lo) = obligation_answer(ctx, me, doctrine, &legal, &picks)
@@ -313,7 +346,7 @@ pub fn choose_orders(
         }
         let mut best: Option<(i32, LegalOrder)> = None;
         for lo in candidates {
-            let s = score(ctx, me, doctrine, lo) + rng.below(15) as i32;
+            let s = score(ctx, &view, me, doctrine, lo) + rng.below(15) as i32;
             if best.is_none_or(|(b, _)| s > b) {
                 best = Some((s, lo));
             }

@@ -28,6 +28,10 @@ pub struct ScenarioIndex {
     pub injects: HashMap<String, usize>,
     /// Ending ids.
     pub endings: HashMap<String, usize>,
+    /// Each action's rung position (0 when unknown).
+    pub action_rung: Vec<usize>,
+    /// Each action's costs as (attribute position, amount).
+    pub action_cost: Vec<Vec<(usize, i32)>>,
 }
 
 fn positions<'a>(ids: impl Iterator<Item = &'a String>) -> HashMap<String, usize> {
@@ -42,7 +46,7 @@ fn positions<'a>(ids: impl Iterator<Item = &'a String>) -> HashMap<String, usize
 impl ScenarioIndex {
     /// Indexes every id of the scenario.
     pub fn new(s: &Scenario) -> Self {
-        ScenarioIndex {
+        let mut ix = ScenarioIndex {
             actors: positions(s.actors.iter().map(|a| &a.id)),
             actions: positions(s.actions.iter().map(|a| &a.id)),
             rungs: positions(s.meta.ladder.rungs.iter().map(|r| &r.id)),
@@ -53,6 +57,24 @@ impl ScenarioIndex {
             proposals: positions(s.proposals.iter().map(|a| &a.id)),
             injects: positions(s.injects.iter().map(|a| &a.id)),
             endings: positions(s.endings.iter().map(|a| &a.id)),
-        }
+            action_rung: Vec::new(),
+            action_cost: Vec::new(),
+        };
+        ix.action_rung = s
+            .actions
+            .iter()
+            .map(|a| ix.rungs.get(&a.rung).copied().unwrap_or(0))
+            .collect();
+        ix.action_cost = s
+            .actions
+            .iter()
+            .map(|a| {
+                a.cost
+                    .iter()
+                    .filter_map(|(attr, c)| ix.attributes.get(attr).map(|&i| (i, *c)))
+                    .collect()
+            })
+            .collect();
+        ix
     }
 }

@@ -9,6 +9,7 @@ pub mod eval;
 pub mod log;
 pub mod orders;
 pub mod record;
+pub mod reload;
 pub mod rules;
 pub mod state;
 
@@ -21,6 +22,7 @@ pub use eval::{Ctx, GameRng};
 pub use log::{Audience, Event, GameLog, LogEntry, Phase};
 pub use orders::{FacilitatorCommand, LegalOrder, Order, OrderBook, SubmitOrders};
 pub use record::{SaveError, SessionRecord, TurnInput};
+pub use reload::{HotReloadPlugin, ReloadOutcome, ReloadStatus, ScenarioSource};
 pub use rules::Engine;
 pub use state::*;
 

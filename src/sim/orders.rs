@@ -64,9 +64,40 @@ pub struct LegalOrder {
     pub target: Option<usize>,
 }
 
+/// Why an actor may not take an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Illegal {
+    /// Disabled for this actor.
+    Disabled,
+    /// The action's `by` does not include the actor.
+    NotForActor,
+    /// Above the actor's rules-of-engagement threshold (its threshold rung).
+    AboveThreshold(usize),
+    /// Cannot pay (attribute position, cost).
+    CannotPay(usize, i32),
+    /// Its availability condition does not hold.
+    ConditionFails,
+}
+
 impl Ctx<'_> {
+    /// Explains why an action is illegal, in words for the log and the GUI.
+    pub fn describe(&self, why: Illegal) -> String {
+        match why {
+            Illegal::Disabled => "the action is not enabled for this actor".into(),
+            Illegal::NotForActor => "this actor cannot take this action".into(),
+            Illegal::AboveThreshold(t) => format!(
+                "above its rules of engagement (threshold {})",
+                self.sc.meta.ladder.rungs[t].name
+            ),
+            Illegal::CannotPay(i, cost) => {
+                format!("cannot pay {cost} {}", self.sc.meta.attributes[i].name)
+            }
+            Illegal::ConditionFails => "its condition does not hold".into(),
+        }
+    }
+
     /// Whether the actor may take the action at all this turn (ignoring targets).
-    pub fn action_allowed(&self, actor: usize, action: usize) -> Result<(), String> {
+    pub fn action_allowed(&self, actor: usize, action: usize) -> Result<(), Illegal> {
         let a = &self.sc.actions[action];
         let st = &self.st.actors[actor];
         let enabled = st
@@ -75,33 +106,28 @@ impl Ctx<'_> {
             .copied()
             .unwrap_or(a.enabled);
         if !enabled {
-            return Err("the action is not enabled for this actor".into());
+            return Err(Illegal::Disabled);
+        }
+        let rung = self.ix.action_rung[action];
+        if rung > st.threshold {
+            return Err(Illegal::AboveThreshold(st.threshold));
+        }
+        for &(i, cost) in &self.ix.action_cost[action] {
+            if st.attrs[i] < cost {
+                return Err(Illegal::CannotPay(i, cost));
+            }
         }
         let b = Bindings {
             acting: Some(actor),
             ..Default::default()
         };
         if !self.who_set(&a.by, b).contains(&actor) {
-            return Err("this actor cannot take this action".into());
-        }
-        let rung = self.rung(&a.rung);
-        if rung > st.threshold {
-            return Err(format!(
-                "above its rules of engagement (threshold {})",
-                self.sc.meta.ladder.rungs[st.threshold].id
-            ));
-        }
-        for (attr, cost) in &a.cost {
-            if let Some(&i) = self.ix.attributes.get(attr)
-                && st.attrs[i] < *cost
-            {
-                return Err(format!("cannot pay {cost} {attr}"));
-            }
+            return Err(Illegal::NotForActor);
         }
         if let Some(cond) = &a.available
             && !self.eval_pure(cond, b)
         {
-            return Err("its condition does not hold".into());
+            return Err(Illegal::ConditionFails);
         }
         Ok(())
     }
@@ -143,7 +169,8 @@ impl Ctx<'_> {
             .actions
             .get(&order.action)
             .ok_or_else(|| format!("unknown action \"{}\"", order.action))?;
-        self.action_allowed(actor, action)?;
+        self.action_allowed(actor, action)
+            .map_err(|why| self.describe(why))?;
         let target = match &order.target {
             Some(t) => Some(
                 *self

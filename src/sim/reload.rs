@@ -1,0 +1,246 @@
+//! Hot reload of the scenario being played: saving a scenario file re-validates it.
+//!
+//! - An invalid edit keeps the last good scenario running; its diagnostics are kept in
+//!   [`ReloadStatus`] for the on-screen panel.
+//! - A valid edit that keeps every id in place (text, numbers, conditions, effects) is applied
+//!   in place: the game state stays, the new data rules from the next phase on.
+//! - A valid edit that changes ids (an action added, an actor renamed, …) is applied by replaying
+//!   the session's record from turn 1 with the same seed.
+//! - The facilitator can lock reloading during a live session; edits then wait until unlocked.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use bevy::prelude::*;
+
+use super::{GameConfig, GameLog, GameRng, GameState, LoadedScenario, OrderBook, SessionRecord};
+use crate::scenario::Scenario;
+use crate::scenario::load::SCENARIO_FILES;
+use crate::scenario::validate::validate_texts;
+
+/// The scenario folder being watched.
+#[derive(Resource, Debug, Clone)]
+pub struct ScenarioSource {
+    /// The folder.
+    pub dir: PathBuf,
+    /// How often to look at the files.
+    pub poll_every: Duration,
+    last_poll: Option<Duration>,
+    fingerprint: u64,
+}
+
+impl ScenarioSource {
+    /// Watches a folder, taking its current contents as the baseline.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        let dir = dir.into();
+        let fingerprint = fingerprint(&read_texts(&dir));
+        ScenarioSource {
+            dir,
+            poll_every: Duration::from_millis(500),
+            last_poll: None,
+            fingerprint,
+        }
+    }
+}
+
+/// What the last reload did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReloadOutcome {
+    /// Applied without touching the game state.
+    InPlace,
+    /// Applied by replaying this many turns with the same seed.
+    Replayed(usize),
+    /// Rejected: the last good scenario keeps running.
+    Rejected,
+    /// Waiting: reloading is locked.
+    Waiting,
+}
+
+/// Hot-reload status, read by the GUI's panel.
+#[derive(Resource, Debug, Clone, Default)]
+pub struct ReloadStatus {
+    /// The facilitator has locked reloading.
+    pub locked: bool,
+    /// Diagnostics of the last rejected edit (rustc-style text), until a good edit replaces them.
+    pub diagnostics: Option<String>,
+    /// Number of errors in them.
+    pub errors: usize,
+    /// The last outcome.
+    pub last: Option<ReloadOutcome>,
+    /// How many edits have been applied.
+    pub applied: u32,
+}
+
+/// Watches the scenario folder and applies edits.
+pub struct HotReloadPlugin;
+
+impl Plugin for HotReloadPlugin {
+    fn build(&self, app: &mut App) {
+        app.init_resource::<ReloadStatus>()
+            .add_systems(Update, watch_scenario);
+    }
+}
+
+fn read_texts(dir: &std::path::Path) -> BTreeMap<&'static str, String> {
+    SCENARIO_FILES
+        .iter()
+        .filter_map(|name| {
+            std::fs::read_to_string(dir.join(name))
+                .ok()
+                .map(|t| (*name, t))
+        })
+        .collect()
+}
+
+fn fingerprint(texts: &BTreeMap<&'static str, String>) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for (name, text) in texts {
+        for b in name.bytes().chain([0]).chain(text.bytes()).chain([0]) {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    h
+}
+
+/// Whether two scenarios have the same ids in the same order (so the state's positions stay valid).
+pub fn same_shape(a: &Scenario, b: &Scenario) -> bool {
+    fn ids<T>(v: &[T], f: impl Fn(&T) -> &str) -> Vec<&str> {
+        v.iter().map(f).collect()
+    }
+    ids(&a.actors, |x| &x.id) == ids(&b.actors, |x| &x.id)
+        && ids(&a.actions, |x| &x.id) == ids(&b.actions, |x| &x.id)
+        && ids(&a.meta.ladder.rungs, |x| &x.id) == ids(&b.meta.ladder.rungs, |x| &x.id)
+        && ids(&a.meta.ladder.thresholds, |x| &x.id) == ids(&b.meta.ladder.thresholds, |x| &x.id)
+        && ids(&a.meta.attributes, |x| &x.id) == ids(&b.meta.attributes, |x| &x.id)
+        && ids(&a.meta.sectors, |x| &x.id) == ids(&b.meta.sectors, |x| &x.id)
+        && ids(&a.meta.norms, |x| &x.id) == ids(&b.meta.norms, |x| &x.id)
+        && ids(&a.red_lines, |x| &x.id) == ids(&b.red_lines, |x| &x.id)
+        && ids(&a.proposals, |x| &x.id) == ids(&b.proposals, |x| &x.id)
+        && ids(&a.injects, |x| &x.id) == ids(&b.injects, |x| &x.id)
+        && ids(&a.endings, |x| &x.id) == ids(&b.endings, |x| &x.id)
+}
+
+/// Looks at the watched folder and applies a changed scenario (exclusive system).
+pub fn watch_scenario(world: &mut World) {
+    let now = world
+        .get_resource::<Time<Real>>()
+        .map_or(Duration::ZERO, |t| t.elapsed());
+    let Some(mut source) = world.get_resource::<ScenarioSource>().cloned() else {
+        return;
+    };
+    if source
+        .last_poll
+        .is_some_and(|last| now.saturating_sub(last) < source.poll_every)
+    {
+        return;
+    }
+    source.last_poll = Some(now);
+    let texts = read_texts(&source.dir);
+    let print = fingerprint(&texts);
+    let changed = print != source.fingerprint;
+    let locked = world
+        .get_resource::<ReloadStatus>()
+        .is_some_and(|s| s.locked);
+    if changed && locked {
+        world.insert_resource(source);
+        world
+            .get_resource_or_insert_with(ReloadStatus::default)
+            .last = Some(ReloadOutcome::Waiting);
+        return;
+    }
+    if changed {
+        source.fingerprint = print;
+    }
+    let dir = source.dir.clone();
+    world.insert_resource(source);
+    if changed {
+        apply_texts(world, &dir, &texts);
+    }
+}
+
+/// Validates new scenario texts and applies them to the running game, or keeps the old one.
+pub fn apply_texts(
+    world: &mut World,
+    dir: &std::path::Path,
+    texts: &BTreeMap<&'static str, String>,
+) {
+    let validation = validate_texts(&dir.display().to_string(), texts);
+    let errors = validation.errors();
+    let mut status = world.remove_resource::<ReloadStatus>().unwrap_or_default();
+    match validation.scenario {
+        Some(new) if errors == 0 => {
+            let outcome = apply_scenario(world, new);
+            status.diagnostics = None;
+            status.errors = 0;
+            status.applied += 1;
+            status.last = Some(outcome);
+        }
+        _ => {
+            status.diagnostics = Some(validation.render_human(&dir.display().to_string(), false));
+            status.errors = errors.max(1);
+            status.last = Some(ReloadOutcome::Rejected);
+        }
+    }
+    world.insert_resource(status);
+}
+
+fn apply_scenario(world: &mut World, new: Scenario) -> ReloadOutcome {
+    let loaded = LoadedScenario::new(new);
+    let same = world
+        .get_resource::<LoadedScenario>()
+        .is_some_and(|old| same_shape(&old.scenario, &loaded.scenario));
+    if same || !world.contains_resource::<GameState>() {
+        world.insert_resource(loaded);
+        return ReloadOutcome::InPlace;
+    }
+    // Structural change: replay the session with the same seed under the new scenario.
+    let record = world
+        .get_resource::<SessionRecord>()
+        .cloned()
+        .unwrap_or_else(|| {
+            let seed = world.get_resource::<GameConfig>().map_or(0, |c| c.seed);
+            let controllers: Vec<_> = world
+                .resource::<GameState>()
+                .actors
+                .iter()
+                .map(|a| a.controller.clone())
+                .collect();
+            let old = world.resource::<LoadedScenario>().clone();
+            SessionRecord::new(&old, std::path::Path::new(""), seed, &controllers)
+        });
+    let played = world.resource::<GameState>().turn.saturating_sub(1) as usize;
+    let mut game = record.replay(&loaded, Some(played));
+    let hash = world
+        .get_resource::<GameConfig>()
+        .is_none_or(|c| c.hash_every_turn);
+    world.insert_resource(loaded);
+    if let Some(state) = game.world.remove_resource::<GameState>() {
+        world.insert_resource(state);
+    }
+    if let Some(log) = game.world.remove_resource::<GameLog>() {
+        world.insert_resource(log);
+    }
+    if let Some(rng) = game.world.remove_resource::<GameRng>() {
+        world.insert_resource(rng);
+    }
+    // Orders already given for the coming turn are kept.
+    let mut book = OrderBook::default();
+    if let Some(next) = record.turns.get(played) {
+        let ix = &world.resource::<LoadedScenario>().index;
+        for o in &next.orders {
+            if let Some(&a) = ix.actors.get(&o.actor) {
+                book.orders.insert(a, o.orders.clone());
+                book.chosen_by.insert(a, "team".into());
+            }
+        }
+        book.commands = next.commands.clone();
+    }
+    world.insert_resource(book);
+    world.insert_resource(GameConfig {
+        seed: record.seed,
+        hash_every_turn: hash,
+    });
+    ReloadOutcome::Replayed(played)
+}
