@@ -4,17 +4,24 @@
 //! - [`sim`]: the rules as a Bevy plugin (no rendering), and a headless [`sim::Game`].
 //! - [`bots`]: bot doctrines choosing legal orders.
 //! - [`analysis`]: many seeded games, outcome distributions and escalation curves.
+//! - [`view`]: view models of what each audience may see (public board, one team, debrief).
+//! - `gui` (feature `gui`): the game window built on those view models.
 
 pub mod analysis;
 pub mod bots;
 pub mod cli;
+#[cfg(feature = "gui")]
+pub mod gui;
 pub mod report;
 pub mod scenario;
 pub mod sim;
+pub mod view;
 
-/// Opens the game window (the GUI replaces this entry point).
+/// Opens the game window; `scenario` preselects a scenario folder in the picker.
+/// Exits the process with code 1 if the app ends with an error (e.g. a failed screenshot run).
 #[cfg(feature = "gui")]
 pub fn gui_entry(scenario: Option<std::path::PathBuf>) {
-    let _ = scenario;
-    eprintln!("error: the game window is not part of this build yet");
+    if !gui::run(scenario).is_success() {
+        std::process::exit(1);
+    }
 }

@@ -314,12 +314,18 @@ fn every_condition_kind_evaluates() {
     });
     t.st.channels.insert((0, 1));
     t.st.switches.insert("go".into());
+    t.st.agreements.push(Agreement {
+        proposal: 0,
+        parties: (alpha, beta),
+        since: 3,
+    });
     let now_true = [
         r#"ActionTaken(by: Acting, action: "answer", against: Target, within_turns: 1)"#,
         r#"Perceived(victim: Target, domain: Cyber, attributed_to: Acting, confidence: Likely, within_turns: 1)"#,
         r#"InjectFired("opening")"#,
         r#"RedLineCrossed("beta_line")"#,
         r#"ProposalPending("deal")"#,
+        r#"AgreementInForce("deal")"#,
         "ChannelOpen(Acting, Target)",
         r#"FacilitatorSays("go")"#,
     ];

@@ -130,3 +130,19 @@ fn every_default_ending_is_reachable() {
     );
     assert_eq!(reach(&|_| {}), "frozen_gray_zone");
 }
+
+#[test]
+fn fast_analysis_mode_plays_the_same_games_as_the_logged_mode() {
+    let game = default_scenario();
+    let controllers = bots(&game);
+    for seed in 1..=5 {
+        let mut logged = Game::new(&game, seed, &controllers);
+        logged.play_out();
+        let mut fast = Game::new(&game, seed, &controllers);
+        let outcome = grayzone::analysis::play_one(&mut fast, &game, seed, &controllers);
+        assert!(fast.log().entries.is_empty(), "fast mode keeps no log");
+        let ending = logged.state().ending.clone().unwrap();
+        assert_eq!(outcome.ending, game.scenario.endings[ending.ending].id);
+        assert_eq!(fast.state(), logged.state(), "seed {seed}");
+    }
+}

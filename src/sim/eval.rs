@@ -75,6 +75,37 @@ impl<'a> Ctx<'a> {
         self.ix.rungs.get(id).copied().unwrap_or(0)
     }
 
+    /// Whether actor `i` is one of the actors `who` stands for (no allocation).
+    pub fn who_contains(&self, who: &Who, b: Bindings, i: usize) -> bool {
+        let a = &self.sc.actors[i];
+        match who {
+            Who::Actor(id) => self.ix.actors.get(id) == Some(&i),
+            Who::Acting => b.acting == Some(i),
+            Who::Target => b.target == Some(i),
+            Who::Owner => b.owner == Some(i),
+            Who::Each => b.each == Some(i),
+            Who::Sponsor => b.acting.is_some_and(|ac| {
+                self.sc.actors[ac]
+                    .sponsor
+                    .as_ref()
+                    .is_some_and(|s| self.ix.actors.get(s) == Some(&i))
+            }),
+            Who::Proxies => b
+                .acting
+                .is_some_and(|ac| a.sponsor.as_deref() == Some(self.sc.actors[ac].id.as_str())),
+            Who::Any => true,
+            Who::AnyOther => Some(i) != b.owner.or(b.acting),
+            Who::Side(side) => &a.side == side,
+            Who::Tagged(tag) => a.tags.iter().any(|t| t == tag),
+            Who::Kind(kind) => a.kind == *kind,
+        }
+    }
+
+    /// Whether some actor of `who` satisfies `f` (in scenario order, stopping at the first).
+    pub fn who_any(&self, who: &Who, b: Bindings, mut f: impl FnMut(usize) -> bool) -> bool {
+        (0..self.sc.actors.len()).any(|i| self.who_contains(who, b, i) && f(i))
+    }
+
     /// The actors `who` stands for, in scenario order.
     pub fn who_set(&self, who: &Who, b: Bindings) -> Vec<usize> {
         let n = self.sc.actors.len();
@@ -149,22 +180,15 @@ impl<'a> Ctx<'a> {
                 count >= *n
             }
             Condition::Attr { who, attr, is } => match self.ix.attributes.get(attr) {
-                Some(&i) => self
-                    .who_set(who, b)
-                    .into_iter()
-                    .any(|a| is.test(st.actors[a].attrs[i])),
+                Some(&i) => self.who_any(who, b, |a| is.test(st.actors[a].attrs[i])),
                 None => false,
             },
-            Condition::Rung { who, is } => self
-                .who_set(who, b)
-                .into_iter()
-                .any(|a| self.rung_test(st.actors[a].rung, is)),
+            Condition::Rung { who, is } => {
+                self.who_any(who, b, |a| self.rung_test(st.actors[a].rung, is))
+            }
             Condition::Crisis(is) => self.rung_test(st.crisis(), is),
             Condition::SectorDamage { who, sector, is } => match self.ix.sectors.get(sector) {
-                Some(&s) => self
-                    .who_set(who, b)
-                    .into_iter()
-                    .any(|a| is.test(st.actors[a].damage[s])),
+                Some(&s) => self.who_any(who, b, |a| is.test(st.actors[a].damage[s])),
                 None => false,
             },
             Condition::Is(x, group) => {
@@ -181,16 +205,14 @@ impl<'a> Ctx<'a> {
                 let Some(&act) = self.ix.actions.get(action) else {
                     return false;
                 };
-                let bys = self.who_set(by, b);
-                let againsts = against.as_ref().map(|w| self.who_set(w, b));
                 st.history.iter().any(|r| {
                     r.success
                         && r.action == act
-                        && bys.contains(&r.actor)
                         && within(st.turn, r.turn, *within_turns)
-                        && againsts
+                        && self.who_contains(by, b, r.actor)
+                        && against
                             .as_ref()
-                            .is_none_or(|g| r.target.is_some_and(|t| g.contains(&t)))
+                            .is_none_or(|g| r.target.is_some_and(|t| self.who_contains(g, b, t)))
                 })
             }
             Condition::Perceived {
@@ -199,22 +221,18 @@ impl<'a> Ctx<'a> {
                 attributed_to,
                 confidence,
                 within_turns,
-            } => {
-                let victims = self.who_set(victim, b);
-                let suspects = attributed_to.as_ref().map(|w| self.who_set(w, b));
-                st.incidents.iter().any(|inc| {
-                    let Some(det) = inc.detected else {
-                        return false;
-                    };
-                    victims.contains(&inc.victim)
-                        && within(st.turn, det.max(inc.updated), *within_turns)
-                        && domain.is_none_or(|d| self.sc.actions[inc.action].domain == d)
-                        && suspects
-                            .as_ref()
-                            .is_none_or(|g| inc.suspect.is_some_and(|s| g.contains(&s)))
-                        && Confidence::from_value(inc.evidence) >= *confidence
-                })
-            }
+            } => st.incidents.iter().any(|inc| {
+                let Some(det) = inc.detected else {
+                    return false;
+                };
+                within(st.turn, det.max(inc.updated), *within_turns)
+                    && Confidence::from_value(inc.evidence) >= *confidence
+                    && domain.is_none_or(|d| self.sc.actions[inc.action].domain == d)
+                    && self.who_contains(victim, b, inc.victim)
+                    && attributed_to
+                        .as_ref()
+                        .is_none_or(|g| inc.suspect.is_some_and(|s| self.who_contains(g, b, s)))
+            }),
             Condition::InjectFired(id) => self
                 .ix
                 .injects
@@ -254,10 +272,9 @@ impl<'a> Ctx<'a> {
                 None => false,
             },
             Condition::FacilitatorSays(s) => st.switches.contains(s),
-            Condition::Stance(who, stance) => self
-                .who_set(who, b)
-                .into_iter()
-                .any(|a| st.actors[a].stance == Some(*stance)),
+            Condition::Stance(who, stance) => {
+                self.who_any(who, b, |a| st.actors[a].stance == Some(*stance))
+            }
         }
     }
 }

@@ -121,7 +121,7 @@ impl Ctx<'_> {
             acting: Some(actor),
             ..Default::default()
         };
-        if !self.who_set(&a.by, b).contains(&actor) {
+        if !self.who_contains(&a.by, b, actor) {
             return Err(Illegal::NotForActor);
         }
         if let Some(cond) = &a.available
@@ -140,10 +140,8 @@ impl Ctx<'_> {
         };
         match &self.sc.actions[action].target {
             TargetKind::None => vec![None],
-            TargetKind::Actor(who) | TargetKind::Sector(_, who) => self
-                .who_set(who, b)
-                .into_iter()
-                .filter(|&t| t != actor)
+            TargetKind::Actor(who) | TargetKind::Sector(_, who) => (0..self.sc.actors.len())
+                .filter(|&t| t != actor && self.who_contains(who, b, t))
                 .map(Some)
                 .collect(),
         }
@@ -152,10 +150,27 @@ impl Ctx<'_> {
     /// Every legal order for an actor this turn, in catalogue then actor order.
     pub fn legal_orders(&self, actor: usize) -> Vec<LegalOrder> {
         let mut out = Vec::new();
+        let b = Bindings {
+            acting: Some(actor),
+            ..Default::default()
+        };
         for action in 0..self.sc.actions.len() {
             if self.action_allowed(actor, action).is_ok() {
-                for target in self.targets(actor, action) {
-                    out.push(LegalOrder { action, target });
+                match &self.sc.actions[action].target {
+                    TargetKind::None => out.push(LegalOrder {
+                        action,
+                        target: None,
+                    }),
+                    TargetKind::Actor(who) | TargetKind::Sector(_, who) => {
+                        for t in 0..self.sc.actors.len() {
+                            if t != actor && self.who_contains(who, b, t) {
+                                out.push(LegalOrder {
+                                    action,
+                                    target: Some(t),
+                                });
+                            }
+                        }
+                    }
                 }
             }
         }

@@ -68,6 +68,11 @@ impl<'a> Engine<'a> {
         self.sc.meta.ladder.rungs[rung].id.clone()
     }
 
+    /// Whether log entries are recorded (fast analysis runs skip building them).
+    fn logging(&self) -> bool {
+        !self.log.disabled
+    }
+
     fn push(&mut self, audience: Audience, event: Event) {
         self.log.push(self.st.turn, self.phase, audience, event);
     }
@@ -123,6 +128,9 @@ impl<'a> Engine<'a> {
         let from = self.st.actors[actor].rung;
         if from != rung {
             self.st.actors[actor].rung = rung;
+            if !self.logging() {
+                return;
+            }
             let event = Event::Escalated {
                 actor: self.id(actor),
                 from: self.rung_id(from),
@@ -161,6 +169,9 @@ impl<'a> Engine<'a> {
                     .clamp(def.min, def.max);
                     if new != old {
                         self.st.actors[a].attrs[i] = new;
+                        if !self.logging() {
+                            continue;
+                        }
                         let text = format!("{} {} {} -> {}", self.id(a), attr, old, new);
                         if def.public {
                             self.effect_log(text, source);
@@ -182,11 +193,15 @@ impl<'a> Engine<'a> {
                     return;
                 };
                 for a in self.who(w, b) {
+                    let logging = self.logging();
                     let st = &mut self.st.actors[a];
                     let text = if matches!(e, Effect::Damage(..)) {
                         let applied = n * (100 - st.resilience[s]) / 100;
                         let old = st.damage[s];
                         st.damage[s] = (old + applied).clamp(0, 100);
+                        if !logging {
+                            continue;
+                        }
                         format!(
                             "{} {} damage {} -> {}",
                             self.id(a),
@@ -197,6 +212,9 @@ impl<'a> Engine<'a> {
                     } else {
                         let old = st.resilience[s];
                         st.resilience[s] = (old + n).clamp(0, 100);
+                        if !logging {
+                            continue;
+                        }
                         format!(
                             "{} {} resilience {} -> {}",
                             self.id(a),
@@ -525,6 +543,9 @@ impl<'a> Engine<'a> {
     }
 
     fn log_attribution(&mut self, i: usize) {
+        if !self.logging() {
+            return;
+        }
         let inc = self.st.incidents[i].clone();
         let ev = Event::Attribution {
             incident: inc.id,
@@ -587,14 +608,16 @@ impl<'a> Engine<'a> {
             m.evidence = m.evidence.max(prof.initial_evidence.clamp(0, 100));
             m.suspect = Some(suspect);
         }
-        let ev = Event::Detected {
-            incident: inc.id,
-            victim: self.id(inc.victim),
-            suspect: Some(self.id(suspect)),
-            confidence: self.st.incidents[i].evidence,
-        };
-        let aud = self.private(&[inc.victim]);
-        self.push(aud, ev);
+        if self.logging() {
+            let ev = Event::Detected {
+                incident: inc.id,
+                victim: self.id(inc.victim),
+                suspect: Some(self.id(suspect)),
+                confidence: self.st.incidents[i].evidence,
+            };
+            let aud = self.private(&[inc.victim]);
+            self.push(aud, ev);
+        }
         self.log_attribution(i);
         // The victim now perceives escalation: the true author's rung rises.
         let rung = self.ctx().rung(&action.rung);
@@ -754,14 +777,16 @@ impl<'a> Engine<'a> {
                     action: self.sc.actions[lo.action].id.clone(),
                     target: lo.target.map(|t| self.id(t)),
                 };
-                let aud = self.private(&[actor]);
-                let ev = Event::Order {
-                    actor: self.id(actor),
-                    action: order.action.clone(),
-                    target: order.target.clone(),
-                    by: book.chosen_by.get(&actor).cloned().unwrap_or_default(),
-                };
-                self.push(aud, ev);
+                if self.logging() {
+                    let aud = self.private(&[actor]);
+                    let ev = Event::Order {
+                        actor: self.id(actor),
+                        action: order.action.clone(),
+                        target: order.target.clone(),
+                        by: book.chosen_by.get(&actor).cloned().unwrap_or_default(),
+                    };
+                    self.push(aud, ev);
+                }
                 kept.push(order);
             }
             book.orders.insert(actor, kept);
@@ -842,20 +867,22 @@ impl<'a> Engine<'a> {
         let chance = self.chance(actor, lo);
         let roll = self.rng.d100();
         let success = roll <= chance;
-        let aud = if a.visibility == Visibility::Overt {
+        let aud = if a.visibility == Visibility::Overt || !self.logging() {
             Audience::Public
         } else {
             self.private(&[actor])
         };
-        let ev = Event::Roll {
-            actor: self.id(actor),
-            action: a.id.clone(),
-            target: lo.target.map(|t| self.id(t)),
-            chance,
-            roll,
-            success,
-        };
-        self.push(aud.clone(), ev);
+        if self.logging() {
+            let ev = Event::Roll {
+                actor: self.id(actor),
+                action: a.id.clone(),
+                target: lo.target.map(|t| self.id(t)),
+                chance,
+                roll,
+                success,
+            };
+            self.push(aud.clone(), ev);
+        }
         self.st.history.push(ActionRecord {
             turn: self.st.turn,
             actor,
@@ -904,13 +931,15 @@ impl<'a> Engine<'a> {
                 updated: self.st.turn,
             });
             let i = self.st.incidents.len() - 1;
-            let ev = Event::Incident {
-                incident: id,
-                action: a.id.clone(),
-                actor: self.id(actor),
-                victim: self.id(victim),
-            };
-            self.push(aud, ev);
+            if self.logging() {
+                let ev = Event::Incident {
+                    incident: id,
+                    action: a.id.clone(),
+                    actor: self.id(actor),
+                    victim: self.id(victim),
+                };
+                self.push(aud, ev);
+            }
             match a.visibility {
                 Visibility::Overt => {}
                 Visibility::Deniable => self.detect(i, true),

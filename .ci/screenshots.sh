@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Screenshot test: plays a scripted session through every screen under a virtual X server with
+# Mesa's software Vulkan (lavapipe), saves a PNG of each screen, and fails if a screen's PNG is
+# missing or blank. The game itself also fails (exit 1) if a capture is a single colour.
+#
+# Usage: .ci/screenshots.sh [output-folder]   (default: target/screenshots)
+# Needs: xvfb-run (packages xvfb, xauth) and mesa-vulkan-drivers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out="${1:-target/screenshots}"
+rm -rf "$out"
+mkdir -p "$out"
+
+expected=(
+  01-title 02-picker 03-setup 04-briefing 05-board 06-curtain 07-orders 08-reveal
+  09-board-turn-5 10-orders-second-team 11-debrief
+)
+
+cargo build --quiet
+bin="${CARGO_TARGET_DIR:-target}/debug/grayzone"
+
+status=0
+GRAYZONE_SCREENSHOTS="$out" GRAYZONE_SAVES="$out/saves" WGPU_BACKEND=vulkan \
+  xvfb-run -a -s "-screen 0 1920x1080x24" "$bin" >"$out/run.log" 2>&1 || status=$?
+grep -E "screens captured|interactive|frame time|ERROR|panicked" "$out/run.log" || true
+if [ "$status" -ne 0 ]; then
+  echo "screenshots: the scripted session failed (exit $status); see $out/run.log" >&2
+  exit 1
+fi
+
+fail=0
+for name in "${expected[@]}"; do
+  png="$out/screenshot-$name.png"
+  if [ ! -s "$png" ]; then
+    echo "screenshots: missing $png" >&2
+    fail=1
+    continue
+  fi
+  # A single-colour 1920x1080 PNG compresses to a few kilobytes; a real screen does not.
+  size=$(wc -c <"$png")
+  if [ "$size" -lt 20000 ]; then
+    echo "screenshots: $png looks blank ($size bytes)" >&2
+    fail=1
+  fi
+done
+if [ "$fail" -ne 0 ]; then
+  exit 1
+fi
+echo "screenshots: ${#expected[@]} screens captured in $out"

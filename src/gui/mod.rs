@@ -1,0 +1,150 @@
+//! The workshop on screen: a Bevy GUI with which a facilitator runs a whole session.
+//!
+//! Screens are [`States`] ([`Screen`]). Each screen is one plugin in `screens/` that builds its UI
+//! from view models ([`crate::view`]) on entering and whenever a [`Redraw`] is requested. User
+//! input becomes [`actions::UiAction`] events handled by observers; the rules only change through
+//! the session API (orders and facilitator commands).
+
+use bevy::prelude::*;
+use bevy::window::{PresentMode, WindowResolution};
+use bevy::winit::WinitSettings;
+
+pub mod actions;
+pub mod pieces;
+mod scale;
+mod screens;
+pub mod screenshot;
+pub mod session;
+pub mod theme;
+pub mod widgets;
+
+/// The screens of a session, in the order a workshop meets them.
+#[derive(States, Default, Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Screen {
+    #[default]
+    Title,
+    ScenarioPicker,
+    Setup,
+    Briefing,
+    Board,
+    Curtain,
+    Orders,
+    Reveal,
+    Debrief,
+}
+
+/// Marks the root node of the current screen.
+#[derive(Component)]
+pub struct ScreenRoot;
+
+/// Ask the current screen to rebuild its UI from the view models.
+#[derive(Message, Default)]
+pub struct Redraw;
+
+/// GUI system ordering within `Update`.
+#[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
+pub enum GuiSystems {
+    /// Buttons and keys become actions.
+    Input,
+    /// Screens rebuild.
+    Build,
+}
+
+/// Opens the game window and runs until the window closes. `scenario` preselects a scenario
+/// folder in the picker.
+pub fn run(scenario: Option<std::path::PathBuf>) -> AppExit {
+    let mut app = App::new();
+    app.add_plugins(plugin);
+    if let Some(dir) = scenario {
+        app.insert_resource(session::Preselect(dir));
+    }
+    app.run()
+}
+
+/// The whole GUI application: window, renderer, rules session and screens.
+pub fn plugin(app: &mut App) {
+    let started = Started(std::time::Instant::now());
+    let screenshots = screenshot::ScreenshotRun::from_env();
+    app.add_plugins(
+        DefaultPlugins
+            .set(WindowPlugin {
+                primary_window: Some(Window {
+                    title: "Gray Zone — cyber-escalation wargame".into(),
+                    resolution: WindowResolution::new(1920, 1080),
+                    present_mode: if screenshots.is_some() {
+                        PresentMode::AutoNoVsync
+                    } else {
+                        PresentMode::AutoVsync
+                    },
+                    ..default()
+                }),
+                ..default()
+            })
+            .set(bevy::log::LogPlugin {
+                filter: "wgpu=error,naga=warn,bevy_render=warn,bevy_winit=warn".into(),
+                ..default()
+            }),
+    );
+    // An idle board must not burn a laptop's battery: redraw only on input. The scripted
+    // screenshot run has no input, so it runs continuously.
+    if screenshots.is_some() {
+        app.insert_resource(WinitSettings::game());
+    } else {
+        app.insert_resource(WinitSettings::desktop_app());
+    }
+    app.init_state::<Screen>()
+        .add_message::<Redraw>()
+        .configure_sets(Update, (GuiSystems::Input, GuiSystems::Build).chain())
+        .insert_resource(started)
+        .add_systems(Startup, spawn_camera)
+        .add_systems(Last, report_startup)
+        .add_plugins((
+            theme::plugin,
+            scale::plugin,
+            actions::plugin,
+            session::plugin,
+            screens::plugin,
+        ));
+    if let Some(run) = screenshots {
+        app.insert_resource(run).add_plugins(screenshot::plugin);
+    }
+}
+
+fn spawn_camera(mut commands: Commands) {
+    commands.spawn(Camera2d);
+}
+
+/// When the process started the app, to report the time to an interactive title screen.
+#[derive(Resource)]
+struct Started(std::time::Instant);
+
+/// Logs the time from start to the first frame drawn after the title screen was built.
+fn report_startup(
+    started: Option<Res<Started>>,
+    roots: Query<(), With<ScreenRoot>>,
+    mut frames_with_title: Local<u32>,
+    mut commands: Commands,
+) {
+    let Some(started) = started else {
+        return;
+    };
+    if roots.is_empty() {
+        return;
+    }
+    *frames_with_title += 1;
+    // Built in frame 1, laid out and drawn in frame 2: interactive from then on.
+    if *frames_with_title == 2 {
+        info!(
+            "title screen interactive {:.0} ms after start",
+            started.0.elapsed().as_secs_f64() * 1000.0
+        );
+        commands.remove_resource::<Started>();
+    }
+}
+
+/// Despawn the current screen's root (before rebuilding it).
+pub fn clear_screen(commands: &mut Commands, roots: &Query<Entity, With<ScreenRoot>>) {
+    for root in roots {
+        commands.entity(root).despawn();
+    }
+}

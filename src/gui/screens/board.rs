@@ -1,0 +1,450 @@
+//! The public board: the ladder in the middle, actor cards, the headline feed, facilitator keys.
+
+use bevy::prelude::*;
+
+use crate::gui::actions::UiAction;
+use crate::gui::pieces;
+use crate::gui::session::{self, Hotseat, Play, Session};
+use crate::gui::theme::{self, Fonts, size};
+use crate::gui::widgets::{self, Kind};
+use crate::gui::{Redraw, Screen, ScreenRoot, clear_screen};
+use crate::sim::GameState;
+use crate::sim::reload::ReloadStatus;
+
+/// Redraws the board when the rules' state or the scenario changes behind it (hot reload).
+fn redraw_on_change(
+    status: Option<Res<ReloadStatus>>,
+    state: Option<Res<GameState>>,
+    mut redraw: MessageWriter<Redraw>,
+) {
+    let changed = status.is_some_and(|s| s.is_changed() && !s.is_added())
+        || state.is_some_and(|s| s.is_changed() && !s.is_added());
+    if changed {
+        redraw.write(Redraw);
+    }
+}
+
+fn build(
+    mut commands: Commands,
+    fonts: Res<Fonts>,
+    play: Play,
+    reload: Option<Res<ReloadStatus>>,
+    roots: Query<Entity, With<ScreenRoot>>,
+) {
+    clear_screen(&mut commands, &roots);
+    let f = &*fonts;
+    let board = play.board();
+    let session = &*play.session;
+    let markers: Vec<(usize, String, usize)> = board
+        .actors
+        .iter()
+        .map(|a| (a.index, a.code.clone(), a.rung))
+        .collect();
+    let releasable = play.releasable_injects();
+    let over = board.ending.is_some();
+    commands
+        .spawn(widgets::screen_root(Screen::Board))
+        .with_children(|root| {
+            root.spawn(widgets::header(
+                f,
+                board.title.clone(),
+                if over {
+                    format!("Game over after turn {}", board.turn)
+                } else {
+                    format!(
+                        "Turn {} of {} · one {} per turn · phase: {}",
+                        board.turn, board.turns, board.turn_label, board.phase
+                    )
+                },
+            ));
+            root.spawn(Node {
+                flex_grow: 1.0,
+                min_height: px(0),
+                flex_direction: FlexDirection::Row,
+                padding: UiRect::all(px(20)),
+                column_gap: px(20),
+                overflow: Overflow::clip(),
+                ..default()
+            })
+            .with_children(|main| {
+                // The ladder: the central visual.
+                main.spawn(Node {
+                    width: px(680),
+                    flex_shrink: 0.0,
+                    min_height: px(0),
+                    flex_direction: FlexDirection::Column,
+                    row_gap: px(8),
+                    ..default()
+                })
+                .with_children(|col| {
+                    col.spawn(widgets::row(12)).with_children(|r| {
+                        r.spawn(widgets::bold(f, "LADDER", size::LARGE, theme::CHALK));
+                        r.spawn(widgets::pill(
+                            f,
+                            format!("Crisis: {}", board.crisis_name),
+                            theme::ACCENT,
+                            theme::INK,
+                        ));
+                    });
+                    pieces::ladder(col, f, &board.ladder, &markers, board.crisis);
+                });
+                // Actor cards, then the news.
+                main.spawn(Node {
+                    flex_grow: 1.0,
+                    flex_direction: FlexDirection::Column,
+                    row_gap: px(14),
+                    min_height: px(0),
+                    ..default()
+                })
+                .with_children(|right| {
+                    right
+                        .spawn(Node {
+                            flex_direction: FlexDirection::Row,
+                            flex_wrap: FlexWrap::Wrap,
+                            align_content: AlignContent::FlexStart,
+                            column_gap: px(14),
+                            row_gap: px(14),
+                            ..default()
+                        })
+                        .with_children(|cards| {
+                            let per_row = 3.0;
+                            let width = (1180.0 - 14.0 * (per_row - 1.0)) / per_row;
+                            let rows = board.actors.len().div_ceil(3).max(1) as f32;
+                            let height = ((720.0 - 14.0 * (rows - 1.0)) / rows).min(260.0);
+                            for a in &board.actors {
+                                pieces::actor_card(cards, f, a, width, Some(height));
+                            }
+                        });
+                    right
+                        .spawn(Node {
+                            flex_grow: 1.0,
+                            min_height: px(0),
+                            flex_direction: FlexDirection::Row,
+                            column_gap: px(14),
+                            overflow: Overflow::clip(),
+                            ..default()
+                        })
+                        .with_children(|news| {
+                            news.spawn(Node {
+                                width: px(110),
+                                flex_shrink: 0.0,
+                                flex_direction: FlexDirection::Column,
+                                row_gap: px(6),
+                                ..default()
+                            })
+                            .with_children(|label| {
+                                label.spawn(widgets::bold(f, "NEWS", size::LARGE, theme::CHALK));
+                                label.spawn(widgets::text(
+                                    f,
+                                    format!("{} so far", board.headlines.len()),
+                                    size::SMALL,
+                                    theme::CHALK_SOFT,
+                                ));
+                            });
+                            if board.headlines.is_empty() {
+                                news.spawn(widgets::text(
+                                    f,
+                                    "No news yet: injects and headlines appear here as the turns are played.",
+                                    size::BODY,
+                                    theme::CHALK_SOFT,
+                                ));
+                            }
+                            let shown = if board.incidents.is_empty() { 3 } else { 2 };
+                            for h in board.headlines.iter().take(shown) {
+                                news.spawn(widgets::card(px(340))).with_children(|c| {
+                                    c.spawn(widgets::text(
+                                        f,
+                                        format!("☰ Turn {}", h.turn),
+                                        size::SMALL,
+                                        theme::INK_SOFT,
+                                    ));
+                                    c.spawn(widgets::bold(f, h.text.clone(), size::SMALL, theme::INK));
+                                });
+                            }
+                            if !board.incidents.is_empty() {
+                                news.spawn(widgets::card(px(340))).with_children(|c| {
+                                    c.spawn(widgets::bold(
+                                        f,
+                                        "◎ Publicly attributed",
+                                        size::SMALL,
+                                        theme::INK,
+                                    ));
+                                    for i in board.incidents.iter().take(3) {
+                                        c.spawn(widgets::text(
+                                            f,
+                                            format!(
+                                                "T{} {} → {}: {} ({})",
+                                                i.turn,
+                                                i.action,
+                                                i.victim,
+                                                i.attributed_to.clone().unwrap_or_else(|| "?".into()),
+                                                i.confidence
+                                            ),
+                                            17.0,
+                                            theme::INK,
+                                        ));
+                                    }
+                                });
+                            }
+                        });
+                });
+            });
+            if session.paused {
+                root.spawn((
+                    Node {
+                        position_type: PositionType::Absolute,
+                        width: percent(100),
+                        top: px(400),
+                        justify_content: JustifyContent::Center,
+                        ..default()
+                    },
+                    children![(
+                        Node {
+                            padding: UiRect::axes(px(60), px(24)),
+                            border_radius: BorderRadius::all(px(16)),
+                            ..default()
+                        },
+                        BackgroundColor(theme::TRAY),
+                        children![widgets::bold(
+                            f,
+                            "❚❚ PAUSED — press P to resume",
+                            size::TITLE,
+                            theme::CHALK
+                        )],
+                    )],
+                ));
+            }
+            // Messages for the facilitator, above the footer.
+            let reload_problem = reload
+                .as_ref()
+                .filter(|r| r.errors > 0)
+                .map(|r| (r.errors, r.diagnostics.clone().unwrap_or_default()));
+            if session.notice.is_some() || reload_problem.is_some() || reload.as_ref().is_some_and(|r| r.locked) {
+                root.spawn(Node {
+                    position_type: PositionType::Absolute,
+                    left: px(20),
+                    bottom: px(100),
+                    max_width: px(1100),
+                    flex_direction: FlexDirection::Column,
+                    row_gap: px(8),
+                    ..default()
+                })
+                .with_children(|toasts| {
+                    if let Some(notice) = &session.notice {
+                        toasts.spawn((
+                            Node {
+                                padding: UiRect::axes(px(16), px(8)),
+                                border_radius: BorderRadius::all(px(10)),
+                                ..default()
+                            },
+                            BackgroundColor(theme::TRAY),
+                            children![widgets::bold(f, format!("ℹ {notice}"), size::BODY, theme::CHALK)],
+                        ));
+                    }
+                    if reload.as_ref().is_some_and(|r| r.locked) {
+                        toasts.spawn((
+                            Node {
+                                padding: UiRect::axes(px(16), px(8)),
+                                border_radius: BorderRadius::all(px(10)),
+                                ..default()
+                            },
+                            BackgroundColor(theme::TRAY),
+                            children![widgets::bold(
+                                f,
+                                "■ Scenario reloading is locked (L to unlock)",
+                                size::BODY,
+                                theme::CHALK
+                            )],
+                        ));
+                    }
+                    if let Some((errors, text)) = &reload_problem {
+                        toasts
+                            .spawn((
+                                Node {
+                                    flex_direction: FlexDirection::Column,
+                                    padding: UiRect::all(px(14)),
+                                    border: UiRect::left(px(10)),
+                                    border_radius: BorderRadius::all(px(10)),
+                                    ..default()
+                                },
+                                BackgroundColor(theme::PAPER),
+                                BorderColor::all(theme::DANGER),
+                            ))
+                            .with_children(|p| {
+                                p.spawn(widgets::bold(
+                                    f,
+                                    format!("⚠ Scenario edit rejected: {errors} error(s). The last good version keeps running."),
+                                    size::BODY,
+                                    theme::INK,
+                                ));
+                                let excerpt: Vec<&str> = text.lines().take(8).collect();
+                                p.spawn(widgets::text(f, excerpt.join("\n"), 17.0, theme::INK));
+                            });
+                    }
+                });
+            }
+            root.spawn(widgets::footer()).with_children(|footer| {
+                footer.spawn(widgets::spacer());
+                footer.spawn(widgets::button(
+                    f,
+                    "Save",
+                    KeyCode::KeyS,
+                    UiAction::Save,
+                    Kind::Secondary,
+                ));
+                footer.spawn(widgets::button(
+                    f,
+                    if reload.as_ref().is_some_and(|r| r.locked) { "Unlock edits" } else { "Lock edits" },
+                    KeyCode::KeyL,
+                    UiAction::ToggleReloadLock,
+                    Kind::Secondary,
+                ));
+                footer.spawn(widgets::button(
+                    f,
+                    format!("Inject ({})", releasable.len()),
+                    KeyCode::KeyI,
+                    UiAction::ReleaseInject,
+                    Kind::Secondary,
+                ));
+                footer.spawn(widgets::button(
+                    f,
+                    format!("Undo ({})", session.undo_depth()),
+                    KeyCode::KeyU,
+                    UiAction::UndoTurn,
+                    Kind::Secondary,
+                ));
+                footer.spawn(widgets::button(
+                    f,
+                    if session.paused { "Resume" } else { "Pause" },
+                    KeyCode::KeyP,
+                    UiAction::TogglePause,
+                    Kind::Secondary,
+                ));
+                footer.spawn(widgets::button(
+                    f,
+                    "Debrief",
+                    KeyCode::KeyD,
+                    UiAction::EndSession,
+                    if over { Kind::Primary } else { Kind::Secondary },
+                ));
+                if !over {
+                    footer.spawn(widgets::button(
+                        f,
+                        "Orders",
+                        KeyCode::Enter,
+                        UiAction::BeginOrders,
+                        Kind::Primary,
+                    ));
+                }
+            });
+        });
+}
+
+fn on_action(
+    action: On<UiAction>,
+    screen: Res<State<Screen>>,
+    play: Option<Play>,
+    mut commands: Commands,
+    mut next: ResMut<NextState<Screen>>,
+    mut redraw: MessageWriter<Redraw>,
+) {
+    if *screen.get() != Screen::Board {
+        return;
+    }
+    let Some(play) = play else {
+        return;
+    };
+    let paused = play.session.paused;
+    match action.event() {
+        UiAction::TogglePause => {
+            commands.queue(|world: &mut World| {
+                let mut s = world.resource_mut::<Session>();
+                s.paused = !s.paused;
+                s.notice = Some(if s.paused { "Paused." } else { "Resumed." }.into());
+            });
+        }
+        _ if paused => {
+            commands.queue(|world: &mut World| {
+                world.resource_mut::<Session>().notice =
+                    Some("Paused: press P to resume first.".into());
+            });
+        }
+        UiAction::BeginOrders if !play.state.is_over() => {
+            let queue = play.team_actors();
+            if queue.is_empty() {
+                // Bots only: resolve at once.
+                commands.queue(|world: &mut World| {
+                    let turn = session::resolve_turn(world);
+                    super::reveal::prepare(world, turn);
+                });
+                next.set(Screen::Reveal);
+            } else {
+                commands.insert_resource(Hotseat { queue, ..default() });
+                next.set(Screen::Curtain);
+            }
+            return;
+        }
+        UiAction::ReleaseInject => {
+            let next_inject = play.releasable_injects().into_iter().next();
+            commands.queue(move |world: &mut World| match next_inject {
+                Some((id, headline)) => {
+                    session::release_inject(world, id);
+                    world.resource_mut::<Session>().notice = Some(format!(
+                        "Released: “{headline}” — it airs at the next resolution."
+                    ));
+                }
+                None => {
+                    world.resource_mut::<Session>().notice =
+                        Some("No inject left to release.".into());
+                }
+            });
+        }
+        UiAction::UndoTurn => {
+            commands.queue(|world: &mut World| {
+                let undone = session::undo_turn(world);
+                world.resource_mut::<Session>().notice = Some(match undone {
+                    Some(turn) => format!("Turn {turn} undone: back to its start."),
+                    None => "Nothing to undo.".into(),
+                });
+            });
+        }
+        UiAction::Save => {
+            commands.queue(|world: &mut World| {
+                let result = session::save_now(world);
+                world.resource_mut::<Session>().notice = Some(match result {
+                    Ok(path) => format!("Saved to {}", path.display()),
+                    Err(e) => format!("Save failed: {e}"),
+                });
+            });
+        }
+        UiAction::ToggleReloadLock => {
+            commands.queue(|world: &mut World| {
+                let mut status = world.get_resource_or_insert_with(ReloadStatus::default);
+                status.locked = !status.locked;
+            });
+        }
+        UiAction::EndSession => {
+            next.set(Screen::Debrief);
+            return;
+        }
+        _ => return,
+    }
+    redraw.write(Redraw);
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(OnEnter(Screen::Board), build)
+        .add_systems(
+            Update,
+            build
+                .run_if(in_state(Screen::Board).and_then(on_message::<Redraw>))
+                .in_set(crate::gui::GuiSystems::Build),
+        )
+        .add_systems(
+            Update,
+            redraw_on_change
+                .run_if(in_state(Screen::Board))
+                .in_set(crate::gui::GuiSystems::Input),
+        )
+        .add_observer(on_action);
+}

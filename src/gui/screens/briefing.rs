@@ -1,0 +1,143 @@
+//! The briefing: the scenario's situation, the actors, the teams' objectives.
+
+use bevy::prelude::*;
+
+use crate::gui::actions::UiAction;
+use crate::gui::session::Play;
+use crate::gui::theme::{self, Fonts, size};
+use crate::gui::widgets::{self, Kind};
+use crate::gui::{Screen, ScreenRoot, clear_screen};
+use crate::view::names;
+
+fn build(
+    mut commands: Commands,
+    fonts: Res<Fonts>,
+    play: Play,
+    roots: Query<Entity, With<ScreenRoot>>,
+) {
+    clear_screen(&mut commands, &roots);
+    let f = &*fonts;
+    let s = play.scenario();
+    let board = play.board();
+    commands
+        .spawn(widgets::screen_root(Screen::Briefing))
+        .with_children(|root| {
+            root.spawn(widgets::header(
+                f,
+                format!("Briefing — {}", s.meta.title),
+                format!(
+                    "{} turns of one {} · starts {} · seed {}",
+                    s.meta.turns,
+                    s.meta.turn_label,
+                    if s.meta.start_label.is_empty() {
+                        "now"
+                    } else {
+                        &s.meta.start_label
+                    },
+                    play.session.seed
+                ),
+            ));
+            root.spawn(Node {
+                flex_grow: 1.0,
+                min_height: px(0),
+                flex_direction: FlexDirection::Row,
+                padding: UiRect::all(px(32)),
+                column_gap: px(32),
+                overflow: Overflow::clip(),
+                ..default()
+            })
+            .with_children(|main| {
+                main.spawn(widgets::card(px(900))).with_children(|c| {
+                    c.spawn(widgets::card_band(f, "THE SITUATION", theme::okabe_ito::SKY_BLUE));
+                    c.spawn(widgets::text(
+                        f,
+                        if s.meta.briefing.is_empty() {
+                            s.meta.summary.clone()
+                        } else {
+                            s.meta.briefing.clone()
+                        },
+                        size::BODY,
+                        theme::INK,
+                    ));
+                    if let Some(top) = board.ladder.last() {
+                        c.spawn(widgets::text(
+                            f,
+                            format!(
+                                "The escalation ladder has {} rungs, from “{}” to “{}”. Crossing a named threshold changes the character of the crisis.",
+                                board.ladder.len(),
+                                board.ladder.first().map(|r| r.name.as_str()).unwrap_or(""),
+                                top.name
+                            ),
+                            size::SMALL,
+                            theme::INK_SOFT,
+                        ));
+                    }
+                });
+                main.spawn(Node {
+                    flex_grow: 1.0,
+                    flex_direction: FlexDirection::Column,
+                    row_gap: px(12),
+                    ..default()
+                })
+                .with_children(|col| {
+                    col.spawn(widgets::bold(f, "The actors", size::LARGE, theme::CHALK));
+                    for card in &board.actors {
+                        let actor = &s.actors[card.index];
+                        col.spawn((
+                            Node {
+                                flex_direction: FlexDirection::Row,
+                                column_gap: px(16),
+                                padding: UiRect::all(px(12)),
+                                border_radius: BorderRadius::all(px(12)),
+                                ..default()
+                            },
+                            BackgroundColor(theme::PAPER),
+                        ))
+                        .with_children(|r| {
+                            r.spawn(widgets::token(f, card.index, &card.code, 48.0));
+                            r.spawn(Node {
+                                flex_direction: FlexDirection::Column,
+                                flex_shrink: 1.0,
+                                row_gap: px(2),
+                                ..default()
+                            })
+                            .with_children(|c| {
+                                c.spawn(widgets::bold(
+                                    f,
+                                    format!("{} — {}", card.name, card.controller),
+                                    size::BODY,
+                                    theme::INK,
+                                ));
+                                let line = if card.is_team && !actor.objectives.is_empty() {
+                                    format!("Objectives: {}", actor.objectives)
+                                } else {
+                                    format!("{} · starts on “{}”", names::kind(actor.kind), card.rung_name)
+                                };
+                                c.spawn(widgets::text(f, line, size::SMALL, theme::INK_SOFT));
+                            });
+                        });
+                    }
+                });
+            });
+            root.spawn(widgets::footer()).with_children(|footer| {
+                footer.spawn(widgets::text(
+                    f,
+                    "Read the situation aloud; each team notes its objectives.",
+                    size::BODY,
+                    theme::CHALK_SOFT,
+                ));
+                footer.spawn(widgets::spacer());
+                footer.spawn(widgets::button(
+                    f,
+                    "To the board",
+                    KeyCode::Enter,
+                    UiAction::Go(Screen::Board),
+                    Kind::Primary,
+                ));
+            });
+        });
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(OnEnter(Screen::Briefing), build);
+}

@@ -1,0 +1,343 @@
+//! The scripted screenshot run: walks a whole session through every screen by sending the same
+//! [`UiAction`]s a facilitator's keys send, saves a PNG of each screen, and exits with an error if a
+//! screen never appears or a capture is blank (a single colour).
+//!
+//! Enabled by the environment variable `GRAYZONE_SCREENSHOTS=<folder>`.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
+
+use super::Screen;
+use super::actions::UiAction;
+
+/// The environment variable naming the folder the PNGs are written to.
+pub const ENV_VAR: &str = "GRAYZONE_SCREENSHOTS";
+
+/// Frames to wait on a screen before capturing it (layout, fonts, text).
+const SETTLE_FRAMES: u32 = 12;
+/// Frames to wait after an action before the next step.
+const ACTION_FRAMES: u32 = 2;
+/// Give up if an expected screen does not appear within this many frames.
+const TIMEOUT_FRAMES: u32 = 1200;
+
+/// One step of the script.
+#[derive(Clone, Debug)]
+pub enum Step {
+    /// Send an action, as a key press would.
+    Do(UiAction),
+    /// Wait for a screen, let it settle, and save `screenshot-<name>.png`.
+    Shoot(Screen, &'static str),
+    /// Repeat the inner steps while the screen is not the given one (at most `n` times).
+    RepeatUntil(Screen, u32, Vec<Step>),
+    /// Let this many frames pass (frame times on the board are measured meanwhile).
+    Wait(u32),
+    /// Setup: make the first two actors of the scenario team-played (as Space on their rows does).
+    TwoTeams,
+}
+
+/// The state of the screenshot run.
+#[derive(Resource)]
+pub struct ScreenshotRun {
+    pub dir: PathBuf,
+    steps: Vec<Step>,
+    cursor: usize,
+    waited: u32,
+    /// While capturing: how many captures must be done before the next step.
+    capturing: Option<usize>,
+    outcome: Arc<Mutex<Vec<Capture>>>,
+    failures: Vec<String>,
+    /// Wall-clock frame times on the board screen, for the performance note.
+    pub board_frames: Vec<f32>,
+}
+
+#[derive(Debug)]
+struct Capture {
+    name: String,
+    blank: bool,
+}
+
+impl ScreenshotRun {
+    /// Reads [`ENV_VAR`]; `None` when unset.
+    pub fn from_env() -> Option<Self> {
+        let dir = std::env::var_os(ENV_VAR)?;
+        Some(Self {
+            dir: PathBuf::from(dir),
+            steps: script(),
+            cursor: 0,
+            waited: 0,
+            capturing: None,
+            outcome: Arc::default(),
+            failures: Vec::new(),
+            board_frames: Vec::new(),
+        })
+    }
+}
+
+/// The walk through a whole session: every screen, with real game state.
+pub fn script() -> Vec<Step> {
+    use Step::*;
+    use UiAction as A;
+    let mut steps = vec![Shoot(Screen::Title, "01-title")];
+    steps.extend(session_script());
+    steps.push(Do(A::Quit));
+    steps
+}
+
+fn session_script() -> Vec<Step> {
+    use Step::*;
+    use UiAction as A;
+    let team_turn = |orders: usize| {
+        let mut steps = vec![Do(A::LiftCurtain)];
+        for _ in 0..orders {
+            steps.push(Do(A::AddOrder));
+            steps.push(Do(A::MoveCard(1)));
+        }
+        steps.push(Do(A::ConfirmOrders));
+        steps
+    };
+    let mut steps = vec![
+        Do(A::Go(Screen::ScenarioPicker)),
+        Shoot(Screen::ScenarioPicker, "02-picker"),
+        Do(A::ConfirmScenario),
+        TwoTeams,
+        Do(A::MoveActor(1)),
+        Shoot(Screen::Setup, "03-setup"),
+        Do(A::StartSession),
+        Shoot(Screen::Briefing, "04-briefing"),
+        Do(A::Go(Screen::Board)),
+        Shoot(Screen::Board, "05-board"),
+        // Turn 1, played through the curtain by both teams.
+        Do(A::BeginOrders),
+        Shoot(Screen::Curtain, "06-curtain"),
+        Do(A::LiftCurtain),
+        Do(A::MoveCard(1)),
+        Do(A::AddOrder),
+        Do(A::MoveCard(1)),
+        Do(A::CycleTarget),
+        Shoot(Screen::Orders, "07-orders"),
+        Do(A::ConfirmOrders),
+    ];
+    steps.extend(team_turn(1));
+    steps.extend([
+        Do(A::RevealNext),
+        Do(A::RevealNext),
+        Do(A::RevealNext),
+        Shoot(Screen::Reveal, "08-reveal"),
+        Do(A::FinishReveal),
+    ]);
+    // Turns 2 to 4, then the board again.
+    for _ in 0..3 {
+        steps.push(Do(A::BeginOrders));
+        steps.extend(team_turn(2));
+        steps.extend(team_turn(1));
+        steps.extend([Do(A::RevealAll), Do(A::FinishReveal)]);
+    }
+    steps.extend([Shoot(Screen::Board, "09-board-turn-5"), Wait(120)]);
+    // The second team's private view, to compare with the first's.
+    steps.extend([
+        Do(A::BeginOrders),
+        Do(A::LiftCurtain),
+        Do(A::AddOrder),
+        Do(A::ConfirmOrders),
+        Do(A::LiftCurtain),
+        Shoot(Screen::Orders, "10-orders-second-team"),
+        Do(A::AddOrder),
+        Do(A::ConfirmOrders),
+        Do(A::RevealAll),
+        Do(A::FinishReveal),
+    ]);
+    // Play on to the ending.
+    let mut turn = vec![Do(A::BeginOrders)];
+    turn.extend(team_turn(1));
+    turn.extend(team_turn(2));
+    turn.extend([Do(A::RevealAll), Do(A::FinishReveal)]);
+    steps.push(RepeatUntil(Screen::Debrief, 40, turn));
+    steps.push(Shoot(Screen::Debrief, "11-debrief"));
+    steps
+}
+
+/// True when every pixel of an RGBA8 image has the same colour.
+pub fn is_blank(data: &[u8]) -> bool {
+    let mut pixels = data.chunks_exact(4);
+    let Some(first) = pixels.next() else {
+        return true;
+    };
+    pixels.all(|p| p[..3] == first[..3])
+}
+
+fn drive(
+    mut commands: Commands,
+    mut run: ResMut<ScreenshotRun>,
+    screen: Res<State<Screen>>,
+    mut exit: MessageWriter<AppExit>,
+) {
+    let run = &mut *run;
+    if let Some(expected) = run.capturing {
+        let done = run.outcome.lock().map(|o| o.len()).unwrap_or(0);
+        if done < expected {
+            run.waited += 1;
+            if run.waited > TIMEOUT_FRAMES {
+                run.failures.push("a capture never completed".into());
+                finish(run, &mut exit);
+            }
+            return;
+        }
+        run.capturing = None;
+        run.cursor += 1;
+        run.waited = 0;
+        return;
+    }
+    let Some(step) = run.steps.get(run.cursor).cloned() else {
+        finish(run, &mut exit);
+        return;
+    };
+    match step {
+        Step::Do(action) => {
+            if run.waited == 0 {
+                info!("screenshot run: {action:?}");
+                if action == UiAction::Quit {
+                    finish(run, &mut exit);
+                    return;
+                }
+                commands.trigger(action);
+            }
+            run.waited += 1;
+            if run.waited > ACTION_FRAMES {
+                run.cursor += 1;
+                run.waited = 0;
+            }
+        }
+        Step::Shoot(expected, name) => {
+            if *screen.get() != expected {
+                run.waited += 1;
+                if run.waited > TIMEOUT_FRAMES {
+                    run.failures
+                        .push(format!("{name}: screen {expected:?} never appeared"));
+                    run.cursor += 1;
+                    run.waited = 0;
+                }
+                return;
+            }
+            run.waited += 1;
+            if run.waited < SETTLE_FRAMES {
+                return;
+            }
+            let path = run.dir.join(format!("screenshot-{name}.png"));
+            let outcome = run.outcome.clone();
+            let expected = outcome.lock().map(|o| o.len()).unwrap_or(0) + 1;
+            let name = name.to_string();
+            commands.spawn(Screenshot::primary_window()).observe(
+                move |captured: On<ScreenshotCaptured>| {
+                    let blank = captured.image.data.as_deref().map(is_blank).unwrap_or(true);
+                    save_to_disk(path.clone())(captured);
+                    if let Ok(mut o) = outcome.lock() {
+                        o.push(Capture {
+                            name: name.clone(),
+                            blank,
+                        });
+                    }
+                },
+            );
+            run.capturing = Some(expected);
+            run.waited = 0;
+        }
+        Step::Wait(frames) => {
+            run.waited += 1;
+            if run.waited >= frames {
+                run.cursor += 1;
+                run.waited = 0;
+            }
+        }
+        Step::TwoTeams => {
+            commands.queue(|world: &mut World| {
+                if let Some(mut draft) = world.get_resource_mut::<super::session::SetupDraft>() {
+                    for c in draft.controllers.iter_mut().take(2) {
+                        *c = crate::scenario::Controller::Team;
+                    }
+                }
+            });
+            run.cursor += 1;
+            run.waited = 0;
+        }
+        Step::RepeatUntil(screen_wanted, max, inner) => {
+            if *screen.get() == screen_wanted || max == 0 {
+                run.cursor += 1;
+                run.waited = 0;
+                return;
+            }
+            // Unroll one iteration in front of this step, with one fewer repetition left.
+            let mut expanded = inner.clone();
+            expanded.push(Step::RepeatUntil(screen_wanted, max - 1, inner));
+            run.steps.splice(run.cursor..=run.cursor, expanded);
+            run.waited = 0;
+        }
+    }
+}
+
+fn finish(run: &mut ScreenshotRun, exit: &mut MessageWriter<AppExit>) {
+    let captures = run.outcome.lock().map(|o| o.len()).unwrap_or(0);
+    if let Ok(outcome) = run.outcome.lock() {
+        for capture in outcome.iter().filter(|c| c.blank) {
+            run.failures
+                .push(format!("{}: the capture is blank", capture.name));
+        }
+    }
+    if !run.board_frames.is_empty() {
+        let mut frames = run.board_frames.clone();
+        frames.sort_by(f32::total_cmp);
+        let mean = frames.iter().sum::<f32>() / frames.len() as f32;
+        let p95 = frames[(frames.len() * 95 / 100).min(frames.len() - 1)];
+        info!(
+            "board frame time over {} frames: mean {:.1} ms, p95 {:.1} ms",
+            frames.len(),
+            mean,
+            p95
+        );
+    }
+    if run.failures.is_empty() {
+        info!("screenshot run: {captures} screens captured");
+        exit.write(AppExit::Success);
+    } else {
+        for failure in &run.failures {
+            error!("screenshot run: {failure}");
+        }
+        exit.write(AppExit::error());
+    }
+}
+
+fn measure_board(
+    time: Res<Time<Real>>,
+    screen: Res<State<Screen>>,
+    mut run: ResMut<ScreenshotRun>,
+) {
+    if *screen.get() == Screen::Board {
+        run.board_frames.push(time.delta_secs() * 1000.0);
+    }
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_systems(
+        Update,
+        (drive.before(super::GuiSystems::Input), measure_board),
+    )
+    .add_systems(Startup, |run: Res<ScreenshotRun>| {
+        if let Err(e) = std::fs::create_dir_all(&run.dir) {
+            error!("cannot create {}: {e}", run.dir.display());
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_blank;
+
+    #[test]
+    fn single_colour_is_blank() {
+        assert!(is_blank(&[1, 2, 3, 255, 1, 2, 3, 255]));
+        assert!(!is_blank(&[1, 2, 3, 255, 1, 2, 4, 255]));
+        assert!(is_blank(&[]));
+    }
+}

@@ -1,0 +1,538 @@
+//! The running game session as seen by the GUI.
+//!
+//! The rules run as [`SimPlugin`] inside this app: their state lives in the rules' own resources
+//! ([`GameState`], [`GameLog`], …). The GUI changes it only through the rules' API: it sends
+//! [`SubmitOrders`] and [`FacilitatorCommand`] messages and runs the [`TurnSchedule`]. Undo
+//! restores the rules' resources as they were before the last turn (a snapshot the GUI keeps).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use bevy::ecs::system::SystemParam;
+use bevy::prelude::*;
+
+use crate::scenario::{Controller, Doctrine, InjectWhen, Scenario, load_scenario, scenario_dirs};
+use crate::sim::reload::{HotReloadPlugin, ScenarioSource};
+use crate::sim::{
+    FacilitatorCommand, GameLog, GameRng, GameState, LoadedScenario, Order, OrderBook,
+    SessionRecord, SimPlugin, SubmitOrders, TurnSchedule, start_game,
+};
+use crate::view::{self, BoardView, DebriefView, RevealStep, TeamView};
+
+/// Where scenario folders are looked for: `$GRAYZONE_SCENARIOS`, else `scenarios/` in the
+/// working directory, else the `scenarios/` folder of the source tree this binary was built from.
+pub fn scenarios_root() -> PathBuf {
+    if let Some(dir) = std::env::var_os("GRAYZONE_SCENARIOS") {
+        return PathBuf::from(dir);
+    }
+    let here = PathBuf::from("scenarios");
+    if here.is_dir() {
+        return here;
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
+}
+
+/// One scenario folder in the picker.
+#[derive(Debug, Clone)]
+pub struct CatalogueEntry {
+    /// Folder path.
+    pub dir: PathBuf,
+    /// Folder name.
+    pub folder: String,
+    /// Title (folder name if it does not load).
+    pub title: String,
+    /// One-line summary.
+    pub summary: String,
+    /// Problems found loading and validating it; empty if it validates.
+    pub problems: Vec<String>,
+    /// The loaded scenario, if it loads.
+    pub scenario: Option<Scenario>,
+}
+
+/// The scenario folders found, and which one is highlighted.
+#[derive(Resource, Debug, Default)]
+pub struct Catalogue {
+    /// Where they were found, for the header.
+    pub root_label: String,
+    /// The folders.
+    pub entries: Vec<CatalogueEntry>,
+    /// The highlighted one.
+    pub selected: usize,
+}
+
+impl Catalogue {
+    /// Reads every scenario folder again (and the folder given on the command line).
+    pub fn refresh(&mut self, preselect: Option<&Path>) {
+        let root = scenarios_root();
+        let mut dirs = scenario_dirs(&root);
+        if let Some(extra) = preselect
+            && !dirs.iter().any(|d| same_dir(d, extra))
+        {
+            dirs.push(extra.to_path_buf());
+        }
+        self.root_label = "scenarios/".into();
+        self.entries = dirs
+            .into_iter()
+            .map(|dir| {
+                let folder = dir
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                match load_scenario(&dir) {
+                    Ok(s) => {
+                        let problems = crate::view::validation_problems(&dir);
+                        CatalogueEntry {
+                            dir,
+                            title: s.meta.title.clone(),
+                            summary: s.meta.summary.clone(),
+                            folder,
+                            problems,
+                            scenario: Some(s),
+                        }
+                    }
+                    Err(errors) => CatalogueEntry {
+                        title: folder.clone(),
+                        summary: "This scenario does not load.".into(),
+                        dir,
+                        folder,
+                        problems: errors.iter().map(short_error).collect(),
+                        scenario: None,
+                    },
+                }
+            })
+            .collect();
+        if let Some(dir) = preselect
+            && let Some(i) = self.entries.iter().position(|e| same_dir(&e.dir, dir))
+        {
+            self.selected = i;
+        } else if self.selected >= self.entries.len()
+            || !self.entries[self.selected].problems.is_empty()
+        {
+            // Highlight the first scenario that validates.
+            self.selected = self
+                .entries
+                .iter()
+                .position(|e| e.problems.is_empty())
+                .unwrap_or(0);
+        }
+    }
+
+    /// A session draft for the highlighted scenario, if it loads and validates.
+    pub fn selected_draft(&self) -> Option<SetupDraft> {
+        let entry = self.entries.get(self.selected)?;
+        if !entry.problems.is_empty() {
+            return None;
+        }
+        let scenario = entry.scenario.clone()?;
+        let controllers = scenario
+            .actors
+            .iter()
+            .map(|a| a.controller.clone())
+            .collect();
+        super::theme::use_scenario_colours(
+            &scenario
+                .actors
+                .iter()
+                .map(|a| a.color.clone())
+                .collect::<Vec<_>>(),
+        );
+        Some(SetupDraft {
+            dir: entry.dir.clone(),
+            scenario,
+            controllers,
+            selected: 0,
+            seed: 1,
+        })
+    }
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+fn short_error(e: &crate::scenario::LoadError) -> String {
+    let file = e
+        .file
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if e.line > 0 {
+        format!("{file}:{}:{}: {}", e.line, e.col, e.message)
+    } else {
+        format!("{file}: {}", e.message)
+    }
+}
+
+/// A scenario folder given on the command line: highlighted in the picker.
+#[derive(Resource, Debug, Clone)]
+pub struct Preselect(pub PathBuf);
+
+/// The session being set up.
+#[derive(Resource, Debug, Clone)]
+pub struct SetupDraft {
+    /// Scenario folder.
+    pub dir: PathBuf,
+    /// The scenario.
+    pub scenario: Scenario,
+    /// Who plays each actor.
+    pub controllers: Vec<Controller>,
+    /// The highlighted actor row.
+    pub selected: usize,
+    /// The seed.
+    pub seed: u64,
+}
+
+/// The next controller in the setup cycle: team, each bot doctrine, facilitator.
+pub fn next_controller(c: &Controller) -> Controller {
+    let mut cycle = vec![Controller::Team];
+    cycle.extend(Doctrine::ALL.iter().map(|d| Controller::Bot(*d)));
+    cycle.push(Controller::Facilitator);
+    let at = cycle.iter().position(|x| x == c).unwrap_or(0);
+    cycle[(at + 1) % cycle.len()].clone()
+}
+
+/// The rules' resources as they were before a turn: what undo restores.
+#[derive(Clone)]
+struct Snapshot {
+    state: GameState,
+    log: GameLog,
+    rng: GameRng,
+    book: OrderBook,
+}
+
+/// GUI-side facts about the running session.
+#[derive(Resource, Default)]
+pub struct Session {
+    /// The seed.
+    pub seed: u64,
+    /// Snapshots before each turn, for undo.
+    undo: Vec<Snapshot>,
+    /// Paused by the facilitator.
+    pub paused: bool,
+    /// Injects released for the next resolution (ids).
+    pub released: Vec<String>,
+    /// A line of feedback for the facilitator ("Turn 3 undone", …).
+    pub notice: Option<String>,
+    /// The turn the last reveal is about.
+    pub revealed_turn: Option<u32>,
+}
+
+impl Session {
+    /// How many turns can be undone.
+    pub fn undo_depth(&self) -> usize {
+        self.undo.len()
+    }
+}
+
+/// Read access to the running game for building views.
+#[derive(SystemParam)]
+pub struct Play<'w> {
+    /// The scenario.
+    pub loaded: Res<'w, LoadedScenario>,
+    /// The rule state.
+    pub state: Res<'w, GameState>,
+    /// The game log.
+    pub log: Res<'w, GameLog>,
+    /// The GUI's session facts.
+    pub session: Res<'w, Session>,
+}
+
+impl Play<'_> {
+    /// The scenario.
+    pub fn scenario(&self) -> &Scenario {
+        &self.loaded.scenario
+    }
+
+    /// The public board.
+    pub fn board(&self) -> BoardView {
+        let phase = if self.state.is_over() {
+            "game over"
+        } else if self.session.paused {
+            "paused"
+        } else {
+            "orders"
+        };
+        view::board_view(&self.loaded.scenario, &self.state, phase)
+    }
+
+    /// The private view of one team.
+    pub fn team(&self, actor: usize) -> TeamView {
+        let cards = view::legal_cards(
+            &self.loaded.scenario,
+            &self.loaded.index,
+            &self.state,
+            actor,
+        );
+        view::team_view(&self.loaded.scenario, &self.state, &self.log, actor, &cards)
+    }
+
+    /// The public steps of a resolved turn.
+    pub fn reveal(&self, turn: u32) -> Vec<RevealStep> {
+        view::reveal_steps(&self.loaded.scenario, &self.log, turn)
+    }
+
+    /// The debrief.
+    pub fn debrief(&self) -> DebriefView {
+        view::debrief_view(&self.loaded.scenario, &self.state, &self.log)
+    }
+
+    /// Actors played by teams, in scenario order.
+    pub fn team_actors(&self) -> Vec<usize> {
+        self.state
+            .actors
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.controller == Controller::Team)
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Injects only the facilitator can release that have not fired yet: (id, headline).
+    pub fn releasable_injects(&self) -> Vec<(String, String)> {
+        self.loaded
+            .scenario
+            .injects
+            .iter()
+            .enumerate()
+            .filter(|(i, inj)| {
+                matches!(inj.when, InjectWhen::Facilitator)
+                    && self
+                        .state
+                        .injects_fired
+                        .get(*i)
+                        .copied()
+                        .flatten()
+                        .is_none()
+                    && !self.session.released.contains(&inj.id)
+            })
+            .map(|(_, inj)| (inj.id.clone(), inj.headline.clone()))
+            .collect()
+    }
+}
+
+/// The hot-seat round: which teams still have to give orders, and the current team's draft.
+#[derive(Resource, Debug, Default)]
+pub struct Hotseat {
+    /// Team actors in order.
+    pub queue: Vec<usize>,
+    /// Position in the queue.
+    pub current: usize,
+    /// Orders drafted per team actor.
+    pub drafts: BTreeMap<usize, Vec<Order>>,
+    /// Answers to proposals per team actor: (proposal id, accept).
+    pub answers: BTreeMap<usize, Vec<(String, bool)>>,
+    /// The highlighted card.
+    pub card: usize,
+    /// The highlighted target of that card.
+    pub target: usize,
+}
+
+impl Hotseat {
+    /// The actor whose turn it is.
+    pub fn actor(&self) -> Option<usize> {
+        self.queue.get(self.current).copied()
+    }
+}
+
+/// The reveal in progress.
+#[derive(Resource, Debug, Default)]
+pub struct RevealState {
+    /// The turn resolved.
+    pub turn: u32,
+    /// Its public steps.
+    pub steps: Vec<RevealStep>,
+    /// How many are shown.
+    pub shown: usize,
+}
+
+/// Where saves go: `$GRAYZONE_SAVES`, else `saves/` in the working directory.
+pub fn saves_dir() -> PathBuf {
+    std::env::var_os("GRAYZONE_SAVES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("saves"))
+}
+
+/// The autosave written after every turn.
+pub fn autosave_path() -> PathBuf {
+    saves_dir().join("autosave.ron")
+}
+
+/// What the title screen offers to resume: (scenario id, turns played), if an autosave exists.
+pub fn autosave_summary() -> Option<(String, usize)> {
+    let record = SessionRecord::load(&autosave_path()).ok()?;
+    Some((record.scenario.clone(), record.turns.len()))
+}
+
+/// Resumes the autosaved session: reloads its scenario folder and replays its record with the
+/// same seed (the rules are deterministic). Returns an error in words.
+pub fn resume_autosave(world: &mut World) -> Result<u32, String> {
+    let path = autosave_path();
+    let record = SessionRecord::load(&path).map_err(|e| e.to_string())?;
+    let dir = PathBuf::from(&record.scenario_dir);
+    let scenario = load_scenario(&dir).map_err(|errors| {
+        format!(
+            "the scenario of the save does not load: {}",
+            errors.first().map(short_error).unwrap_or_default()
+        )
+    })?;
+    let loaded = LoadedScenario::new(scenario);
+    let controllers = record.controllers_for(&loaded);
+    // Only the turns actually played are replayed; orders given for the coming turn are dropped.
+    let mut game = record.replay(&loaded, None);
+    super::theme::use_scenario_colours(
+        &loaded
+            .scenario
+            .actors
+            .iter()
+            .map(|a| a.color.clone())
+            .collect::<Vec<_>>(),
+    );
+    start_game(world, &loaded, record.seed, &controllers);
+    let Some(state) = game.world.remove_resource::<GameState>() else {
+        return Err("the replay produced no game state".into());
+    };
+    let turn = state.turn;
+    world.insert_resource(state);
+    if let Some(log) = game.world.remove_resource::<GameLog>() {
+        world.insert_resource(log);
+    }
+    if let Some(rng) = game.world.remove_resource::<GameRng>() {
+        world.insert_resource(rng);
+    }
+    let mut record = record;
+    record.turns.truncate(turn.saturating_sub(1) as usize);
+    world.insert_resource(record);
+    world.insert_resource(ScenarioSource::new(dir));
+    world.insert_resource(Session {
+        seed: world.resource::<crate::sim::GameConfig>().seed,
+        notice: Some(format!("Resumed from the autosave at turn {turn}.")),
+        ..default()
+    });
+    world.insert_resource(Hotseat::default());
+    world.insert_resource(RevealState::default());
+    Ok(turn)
+}
+
+/// Saves the session record now; returns where, or the error in words.
+pub fn save_now(world: &mut World) -> Result<PathBuf, String> {
+    let record = world
+        .get_resource::<SessionRecord>()
+        .ok_or("no session to save")?;
+    let turn = world.resource::<GameState>().turn;
+    let path = saves_dir().join(format!(
+        "{}-seed{}-turn{turn}.ron",
+        record.scenario, record.seed
+    ));
+    record.save(&path).map_err(|e| e.to_string())?;
+    Ok(path)
+}
+
+/// Starts the session from the setup draft: a fresh game in the rules' resources.
+pub fn start_session(world: &mut World) {
+    let Some(draft) = world.get_resource::<SetupDraft>().cloned() else {
+        return;
+    };
+    super::theme::use_scenario_colours(
+        &draft
+            .scenario
+            .actors
+            .iter()
+            .map(|a| a.color.clone())
+            .collect::<Vec<_>>(),
+    );
+    let loaded = LoadedScenario::new(draft.scenario.clone());
+    start_game(world, &loaded, draft.seed, &draft.controllers);
+    world.insert_resource(SessionRecord::new(
+        &loaded,
+        &draft.dir,
+        draft.seed,
+        &draft.controllers,
+    ));
+    world.insert_resource(ScenarioSource::new(draft.dir.clone()));
+    world.insert_resource(Session {
+        seed: draft.seed,
+        ..default()
+    });
+    world.insert_resource(Hotseat::default());
+    world.insert_resource(RevealState::default());
+}
+
+/// Submits a team's drafted orders as a message to the rules.
+pub fn submit_team(world: &mut World, actor: usize) {
+    let id = world.resource::<LoadedScenario>().scenario.actors[actor]
+        .id
+        .clone();
+    let hotseat = world.resource::<Hotseat>();
+    let orders = hotseat.drafts.get(&actor).cloned().unwrap_or_default();
+    let answers = hotseat.answers.get(&actor).cloned().unwrap_or_default();
+    let message = SubmitOrders {
+        actor: id,
+        orders,
+        answers,
+    };
+    let turn = world.resource::<GameState>().turn;
+    if let Some(mut record) = world.get_resource_mut::<SessionRecord>() {
+        record.record_orders(turn, message.clone());
+    }
+    world.write_message(message);
+}
+
+/// Plays the turn: keeps an undo snapshot, then runs the rules' turn schedule. Returns the turn
+/// that was resolved.
+pub fn resolve_turn(world: &mut World) -> u32 {
+    let snapshot = Snapshot {
+        state: world.resource::<GameState>().clone(),
+        log: world.resource::<GameLog>().clone(),
+        rng: world.resource::<GameRng>().clone(),
+        book: world.resource::<OrderBook>().clone(),
+    };
+    let turn = snapshot.state.turn;
+    world.resource_mut::<Session>().undo.push(snapshot);
+    world.run_schedule(TurnSchedule);
+    // Autosave after every turn: the record replays to exactly this state.
+    let saved = world
+        .get_resource::<SessionRecord>()
+        .map(|r| r.save(&autosave_path()));
+    let mut session = world.resource_mut::<Session>();
+    session.released.clear();
+    session.revealed_turn = Some(turn);
+    if let Some(Err(e)) = saved {
+        session.notice = Some(format!("Autosave failed: {}", e.message));
+    }
+    turn
+}
+
+/// Restores the rules' resources as they were before the last turn. Returns the turn undone.
+pub fn undo_turn(world: &mut World) -> Option<u32> {
+    let snapshot = world.resource_mut::<Session>().undo.pop()?;
+    let turn = snapshot.state.turn;
+    world.insert_resource(snapshot.state);
+    world.insert_resource(snapshot.log);
+    world.insert_resource(snapshot.rng);
+    world.insert_resource(snapshot.book);
+    if let Some(mut record) = world.get_resource_mut::<SessionRecord>() {
+        record.turns.truncate(turn.saturating_sub(1) as usize);
+    }
+    Some(turn)
+}
+
+/// Releases an inject through the rules' facilitator command (it airs at the next resolution).
+pub fn release_inject(world: &mut World, id: String) {
+    let command = FacilitatorCommand::ReleaseInject(id.clone());
+    let turn = world.resource::<GameState>().turn;
+    if let Some(mut record) = world.get_resource_mut::<SessionRecord>() {
+        record.record_command(turn, command.clone());
+    }
+    world.write_message(command);
+    world.resource_mut::<Session>().released.push(id);
+}
+
+pub(super) fn plugin(app: &mut App) {
+    app.add_plugins((SimPlugin, HotReloadPlugin))
+        .init_resource::<Catalogue>()
+        .init_resource::<Hotseat>()
+        .init_resource::<RevealState>();
+}
