@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::schema::{self, Body, Default, FieldDef, Shape, Ty, TypeDef, VariantDef};
-use super::validate::{CODES, FILE_TYPES, REFERENCES, RefKind};
+use super::validate::{CODES, CONTEXTS, FILE_TYPES, REFERENCES, RefKind};
 
 /// Where the reference lives in the repository.
 pub const REFERENCE_PATH: &str = "docs/scenario-format.md";
@@ -78,6 +78,29 @@ These fields name an id of the kind shown (an unknown id is an error, with a \"d
             _ => format!("`{owner}`"),
         };
         let _ = writeln!(w, "| {place} | {} |", kind_text(*kind));
+    }
+    let _ = writeln!(w);
+
+    let _ = writeln!(
+        w,
+        "## Placeholders: who `Acting`, `Target`, `Owner` and `Each` stand for\n"
+    );
+    let _ = writeln!(
+        w,
+        "A placeholder stands for the actor bound where it is written. `Sponsor` (the acting swarm's sponsor) \
+and `Proxies` (the swarms the acting actor sponsors) work wherever `Acting` does; `Each` works inside the \
+effects of a `ForEach`. Anywhere else a placeholder stands for nobody, and the validator reports it (E120).\n"
+    );
+    let _ = writeln!(w, "| where | bound placeholders |");
+    let _ = writeln!(w, "|---|---|");
+    for (owner, field, bound) in CONTEXTS {
+        let list: Vec<String> = bound.iter().map(|b| format!("`{b}`")).collect();
+        let list = if list.is_empty() {
+            "none: name actors, or use `Any`, `Side(..)`, `Tagged(..)`, `Kind(..)`".to_string()
+        } else {
+            list.join(", ")
+        };
+        let _ = writeln!(w, "| `{owner}.{field}` | {list} |");
     }
     let _ = writeln!(w);
 

@@ -110,6 +110,22 @@ impl TypeDef {
 
 /// "actor kind" for `ActorKind`: a type name as an author reads it.
 pub fn plain_name(type_name: &str) -> String {
+    let special = match type_name {
+        "Cmp" => Some("comparison"),
+        "RungCmp" => Some("rung comparison"),
+        "InjectWhen" => Some("inject timing"),
+        "Who" => Some("actor or group of actors"),
+        "AttributeDef" => Some("attribute"),
+        "SectorDef" => Some("sector"),
+        "NormDef" => Some("norm"),
+        "ScenarioFile" => Some("scenario file"),
+        "TargetKind" => Some("target"),
+        "Confidence" => Some("confidence level"),
+        _ => None,
+    };
+    if let Some(s) = special {
+        return s.to_string();
+    }
     let mut out = String::new();
     for (i, c) in type_name.chars().enumerate() {
         if c.is_uppercase() && i > 0 {
@@ -261,6 +277,23 @@ pub struct NumberSite {
     pub site: Site,
 }
 
+/// One step from the root of a file down to a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Frame {
+    /// A field of a record (or of a variant written with fields).
+    Field(&'static str, &'static str),
+    /// Value `n` of a variant written with values: (type, variant, n).
+    Pos(&'static str, &'static str, usize),
+}
+
+/// A unit variant of `Who` (e.g. `Target`) and the way down to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlaceholderSite {
+    pub name: &'static str,
+    pub span: Span,
+    pub frames: Vec<Frame>,
+}
+
 /// A structural problem.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
@@ -289,6 +322,8 @@ pub struct Report {
     pub problems: Vec<Problem>,
     pub texts: Vec<TextSite>,
     pub numbers: Vec<NumberSite>,
+    /// Every use of a context placeholder (a unit variant of the `Who` type such as `Target`).
+    pub placeholders: Vec<PlaceholderSite>,
 }
 
 /// Checks a whole file against a model type (e.g. `ActionsFile`).
@@ -297,6 +332,7 @@ pub fn check(root: &Node, type_name: &'static str) -> Report {
         report: Report::default(),
         item: None,
         depth: 0,
+        frames: Vec::new(),
     };
     let site = Site {
         owner: type_name,
@@ -308,6 +344,7 @@ pub fn check(root: &Node, type_name: &'static str) -> Report {
 }
 
 struct Walker {
+    frames: Vec<Frame>,
     report: Report,
     item: Option<usize>,
     depth: usize,
@@ -481,7 +518,7 @@ impl Walker {
             Ty::Named(name) => {
                 let Some(def) = lookup(name) else { return };
                 match def.body {
-                    Body::Struct { fields, .. } => self.record(node, def, None, fields, site),
+                    Body::Struct { fields, .. } => self.record(node, def, None, fields),
                     Body::TupleStruct(tys) => match &node.kind {
                         NodeKind::Tuple { items, .. } => {
                             let s = Site {
@@ -540,7 +577,13 @@ impl Walker {
                 slot: Slot::Pos(i),
                 ..site
             };
-            self.value(item, ty, s);
+            if let Some(v) = site.variant {
+                self.frames.push(Frame::Pos(site.owner, v, i));
+                self.value(item, ty, s);
+                self.frames.pop();
+            } else {
+                self.value(item, ty, s);
+            }
         }
     }
 
@@ -550,7 +593,6 @@ impl Walker {
         def: &'static TypeDef,
         variant: Option<&'static VariantDef>,
         fields: &'static [FieldDef],
-        _site: Site,
     ) {
         let what = match variant {
             Some(v) => format!("`{}`", v.name),
@@ -586,6 +628,19 @@ impl Walker {
                 return;
             }
         };
+        if variant.is_none()
+            && let (Some(name), Some(span)) = (node.name(), node.name_span())
+            && name != def.name
+        {
+            let msg = format!("{what} is written `(field: value, ...)` with no name in front");
+            let p = self.problem(ProblemKind::WrongType, span, msg, "remove this name");
+            let sugg = suggestions(name, fields.iter().map(|d| d.name));
+            if !sugg.is_empty() {
+                p.help.push(format!(
+                    "if `{name}` is a field, write `{name}: ...` inside the parentheses"
+                ));
+            }
+        }
         let mut seen: Vec<&str> = Vec::new();
         for f in given {
             if seen.contains(&f.name.as_str()) {
@@ -608,7 +663,9 @@ impl Walker {
                         variant: variant.map(|v| v.name),
                         slot: Slot::Field(d.name),
                     };
+                    self.frames.push(Frame::Field(def.name, d.name));
                     self.value(&f.value, &d.ty, s);
+                    self.frames.pop();
                 }
                 None => {
                     let msg = format!("{what} has no field named `{}`", f.name);
@@ -700,7 +757,15 @@ impl Walker {
             return;
         };
         match (v.shape, &node.kind) {
-            (Shape::Unit, NodeKind::Ident(_)) => {}
+            (Shape::Unit, NodeKind::Ident(_)) => {
+                if def.name == "Who" {
+                    self.report.placeholders.push(PlaceholderSite {
+                        name: v.name,
+                        span: node.span,
+                        frames: self.frames.clone(),
+                    });
+                }
+            }
             (Shape::Unit, _) => {
                 let msg = format!("`{}` takes no values", v.name);
                 let p = self.problem(
@@ -720,7 +785,7 @@ impl Walker {
                 self.items(node, items, tys, s, &variant_form(v), v.doc);
             }
             (Shape::Struct(fields), NodeKind::Struct { .. } | NodeKind::Tuple { .. }) => {
-                self.record(node, def, Some(v), fields, site);
+                self.record(node, def, Some(v), fields);
             }
             (_, _) => {
                 let msg = format!("`{}` needs values: write {}", v.name, variant_form(v));
@@ -903,6 +968,7 @@ mod tests {
             describe(&Ty::Named("Visibility")),
             "one of `Overt`, `Covert`, or `Deniable`"
         );
-        assert_eq!(plain_name("InjectWhen"), "inject when");
+        assert_eq!(plain_name("InjectWhen"), "inject timing");
+        assert_eq!(plain_name("ChanceModifier"), "chance modifier");
     }
 }
