@@ -370,7 +370,9 @@ fn placeholder_checks(sites: &[schema::PlaceholderSite], file: &str, diags: &mut
             usable.push("`Sponsor`".into());
             usable.push("`Proxies`".into());
         }
-        let help = if usable.is_empty() {
+        let help = if owner == "Inject" {
+            "set the inject's `acting: \"<actor id>\"` and use `Acting`, or name the actor with Actor(\"...\")".to_string()
+        } else if usable.is_empty() {
             "nobody is bound here: name the actor with Actor(\"...\"), or use Any, Side(..), Tagged(..) or Kind(..)".to_string()
         } else {
             format!(
