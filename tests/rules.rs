@@ -508,3 +508,71 @@ fn plugin_runs_under_minimal_plugins() {
     assert_eq!(st.turn, 2);
     assert_eq!(st.incidents.len(), 1);
 }
+
+#[test]
+fn credibility_thresholds_engagement_and_perception_filters() {
+    let mut t = Bench::new();
+    let ab = t.b("alpha", "beta");
+    let (alpha, beta) = (t.a("alpha"), t.a("beta"));
+    assert!(t.holds(r#"Credibility("beta_line", AtLeast(50))"#, ab));
+    assert!(!t.holds(r#"Credibility("beta_line", AtLeast(51))"#, ab));
+    assert!(!t.holds(r#"ThresholdCrossed("first_blood")"#, ab));
+    t.st.thresholds_crossed[0] = Some(1);
+    assert!(t.holds(r#"ThresholdCrossed("first_blood")"#, ab));
+    assert!(t.holds(r#"Engagement(who: Acting, is: Equals("cyber"))"#, ab));
+    t.apply(r#"[SetThreshold(Acting, "tense")]"#, ab);
+    assert!(t.holds(r#"Engagement(who: Acting, is: Below("cyber"))"#, ab));
+    // A detected incident that beta wrongly blames on gamma, not yet public.
+    t.st.incidents.push(Incident {
+        id: 1,
+        turn: 1,
+        action: 0,
+        actor: alpha,
+        victim: beta,
+        success: true,
+        detected: Some(1),
+        evidence: 60,
+        suspect: Some(t.a("gamma")),
+        public: false,
+        updated: 1,
+    });
+    assert!(t.holds(
+        r#"Perceived(victim: Target, confidence: Likely, misattributed: true)"#,
+        ab
+    ));
+    assert!(!t.holds(
+        r#"Perceived(victim: Target, confidence: Likely, misattributed: false)"#,
+        ab
+    ));
+    assert!(!t.holds(
+        r#"Perceived(victim: Target, confidence: Likely, public: true)"#,
+        ab
+    ));
+    // Failed attempts count only when asked for.
+    t.st.history.push(ActionRecord {
+        turn: 1,
+        actor: alpha,
+        action: 2,
+        target: Some(beta),
+        success: false,
+    });
+    assert!(!t.holds(r#"ActionTaken(by: Acting, action: "answer")"#, ab));
+    assert!(t.holds(
+        r#"ActionTaken(by: Acting, action: "answer", attempts: true)"#,
+        ab
+    ));
+}
+
+#[test]
+fn staged_incidents_are_detected_and_attributed_like_real_ones() {
+    let mut t = Bench::new();
+    t.apply(
+        r#"[StageIncident(action: "proxy_ddos", by: Actor("proxy"), against: Actor("beta"))]"#,
+        Bindings::default(),
+    );
+    let inc = &t.st.incidents[0];
+    assert_eq!((inc.actor, inc.victim), (t.a("proxy"), t.a("beta")));
+    assert_eq!(inc.detected, Some(1), "deniable: seen at once");
+    assert_eq!(inc.suspect, Some(t.a("alpha")), "blamed on the sponsor");
+    assert!(t.st.history.is_empty(), "a staged incident is not an order");
+}

@@ -121,13 +121,8 @@ fn session_script() -> Vec<Step> {
         Do(A::ConfirmOrders),
     ];
     steps.extend(team_turn(1));
-    steps.extend([
-        Do(A::RevealNext),
-        Do(A::RevealNext),
-        Do(A::RevealNext),
-        Shoot(Screen::Reveal, "08-reveal"),
-        Do(A::FinishReveal),
-    ]);
+    steps.extend(std::iter::repeat_n(Do(A::RevealNext), 8));
+    steps.extend([Shoot(Screen::Reveal, "08-reveal"), Do(A::FinishReveal)]);
     // Turns 2 to 4, then the board again.
     for _ in 0..3 {
         steps.push(Do(A::BeginOrders));

@@ -194,22 +194,11 @@ pub fn next_controller(c: &Controller) -> Controller {
     cycle[(at + 1) % cycle.len()].clone()
 }
 
-/// The rules' resources as they were before a turn: what undo restores.
-#[derive(Clone)]
-struct Snapshot {
-    state: GameState,
-    log: GameLog,
-    rng: GameRng,
-    book: OrderBook,
-}
-
 /// GUI-side facts about the running session.
 #[derive(Resource, Default)]
 pub struct Session {
     /// The seed.
     pub seed: u64,
-    /// Snapshots before each turn, for undo.
-    undo: Vec<Snapshot>,
     /// Paused by the facilitator.
     pub paused: bool,
     /// Injects released for the next resolution (ids).
@@ -218,13 +207,6 @@ pub struct Session {
     pub notice: Option<String>,
     /// The turn the last reveal is about.
     pub revealed_turn: Option<u32>,
-}
-
-impl Session {
-    /// How many turns can be undone.
-    pub fn undo_depth(&self) -> usize {
-        self.undo.len()
-    }
 }
 
 /// Read access to the running game for building views.
@@ -271,7 +253,7 @@ impl Play<'_> {
 
     /// The public steps of a resolved turn.
     pub fn reveal(&self, turn: u32) -> Vec<RevealStep> {
-        view::reveal_steps(&self.loaded.scenario, &self.log, turn)
+        view::reveal_steps(&self.loaded.scenario, Some(&self.state), &self.log, turn)
     }
 
     /// The debrief.
@@ -480,17 +462,9 @@ pub fn submit_team(world: &mut World, actor: usize) {
     world.write_message(message);
 }
 
-/// Plays the turn: keeps an undo snapshot, then runs the rules' turn schedule. Returns the turn
-/// that was resolved.
+/// Plays the turn: one run of the rules' turn schedule. Returns the turn that was resolved.
 pub fn resolve_turn(world: &mut World) -> u32 {
-    let snapshot = Snapshot {
-        state: world.resource::<GameState>().clone(),
-        log: world.resource::<GameLog>().clone(),
-        rng: world.resource::<GameRng>().clone(),
-        book: world.resource::<OrderBook>().clone(),
-    };
-    let turn = snapshot.state.turn;
-    world.resource_mut::<Session>().undo.push(snapshot);
+    let turn = world.resource::<GameState>().turn;
     world.run_schedule(TurnSchedule);
     // Autosave after every turn: the record replays to exactly this state.
     let saved = world
@@ -505,18 +479,40 @@ pub fn resolve_turn(world: &mut World) -> u32 {
     turn
 }
 
-/// Restores the rules' resources as they were before the last turn. Returns the turn undone.
-pub fn undo_turn(world: &mut World) -> Option<u32> {
-    let snapshot = world.resource_mut::<Session>().undo.pop()?;
-    let turn = snapshot.state.turn;
-    world.insert_resource(snapshot.state);
-    world.insert_resource(snapshot.log);
-    world.insert_resource(snapshot.rng);
-    world.insert_resource(snapshot.book);
-    if let Some(mut record) = world.get_resource_mut::<SessionRecord>() {
-        record.turns.truncate(turn.saturating_sub(1) as usize);
+/// Turns resolved so far (what undo can take back).
+pub fn turns_played(state: &GameState) -> u32 {
+    if state.is_over() {
+        state.turn
+    } else {
+        state.turn.saturating_sub(1)
     }
-    Some(turn)
+}
+
+/// Undoes the last resolved turn by replaying the session record without it (same seed, same
+/// orders: the rules are deterministic). Orders and commands given since are dropped. Returns the
+/// turn undone.
+pub fn undo_turn(world: &mut World) -> Option<u32> {
+    let played = turns_played(world.get_resource::<GameState>()?);
+    if played == 0 {
+        return None;
+    }
+    let keep = played - 1;
+    let mut record = world.get_resource::<SessionRecord>()?.clone();
+    let loaded = world.resource::<LoadedScenario>().clone();
+    let mut game = record.replay(&loaded, Some(keep as usize));
+    let state = game.world.remove_resource::<GameState>()?;
+    world.insert_resource(state);
+    if let Some(log) = game.world.remove_resource::<GameLog>() {
+        world.insert_resource(log);
+    }
+    if let Some(rng) = game.world.remove_resource::<GameRng>() {
+        world.insert_resource(rng);
+    }
+    world.insert_resource(OrderBook::default());
+    record.turns.truncate(keep as usize);
+    world.insert_resource(record);
+    world.resource_mut::<Session>().released.clear();
+    Some(played)
 }
 
 /// Releases an inject through the rules' facilitator command (it airs at the next resolution).

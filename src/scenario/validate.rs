@@ -272,6 +272,21 @@ pub const REFERENCES: &[RefSlot] = &[
     ("Effect", Some("FireInject"), Slot::Pos(0), K::Inject),
     ("Effect", Some("ScheduleInject"), Slot::Pos(0), K::Inject),
     ("Effect", Some("EndGame"), Slot::Pos(0), K::Ending),
+    ("Effect", Some("SetThreshold"), Slot::Pos(1), K::Rung),
+    (
+        "Effect",
+        Some("StageIncident"),
+        Slot::Field("action"),
+        K::Action,
+    ),
+    ("Condition", Some("Credibility"), Slot::Pos(0), K::RedLine),
+    (
+        "Condition",
+        Some("ThresholdCrossed"),
+        Slot::Pos(0),
+        K::Threshold,
+    ),
+    ("Inject", None, Slot::Field("acting"), K::Actor),
 ];
 
 const ACTING: &[&str] = &["Acting"];
@@ -294,12 +309,15 @@ pub const CONTEXTS: &[(&str, &str, &[&str])] = &[
     ("RedLine", "trigger", &["Owner", "Target"]),
     ("RedLine", "culprits", &["Owner"]),
     ("RedLine", "on_crossed", &["Owner", "Target"]),
+    ("RedLine", "when_enforced", &["Owner", "Target"]),
+    ("RedLine", "when_ignored", &["Owner", "Target"]),
     ("Proposal", "modifiers", ACTING_TARGET),
     ("Proposal", "on_accept", ACTING_TARGET),
     ("Proposal", "on_refuse", ACTING_TARGET),
     ("Inject", "when", NOBODY),
-    ("Inject", "effects", NOBODY),
-    ("Inject", "choices", NOBODY),
+    // `Acting` is the inject's `acting` actor when it names one.
+    ("Inject", "effects", ACTING),
+    ("Inject", "choices", ACTING),
     ("Ending", "when", NOBODY),
     ("ScenarioFile", "upkeep", NOBODY),
 ];
@@ -352,7 +370,9 @@ fn placeholder_checks(sites: &[schema::PlaceholderSite], file: &str, diags: &mut
             usable.push("`Sponsor`".into());
             usable.push("`Proxies`".into());
         }
-        let help = if usable.is_empty() {
+        let help = if owner == "Inject" {
+            "set the inject's `acting: \"<actor id>\"` and use `Acting`, or name the actor with Actor(\"...\")".to_string()
+        } else if usable.is_empty() {
             "nobody is bound here: name the actor with Actor(\"...\"), or use Any, Side(..), Tagged(..) or Kind(..)".to_string()
         } else {
             format!(

@@ -259,7 +259,13 @@ pub struct RevealStep {
 }
 
 /// The public steps of a turn's resolution, in log order. Private entries never appear.
-pub fn reveal_steps(s: &Scenario, log: &GameLog, turn: u32) -> Vec<RevealStep> {
+/// `state` (the state after the turn) adds the confidence of public attributions.
+pub fn reveal_steps(
+    s: &Scenario,
+    state: Option<&GameState>,
+    log: &GameLog,
+    turn: u32,
+) -> Vec<RevealStep> {
     let who = |id: &str| actor_name_by_id(s, id);
     let idx = |id: &str| names::actor_index(s, id).map(|i| (i, names::actor_code(&s.actors[i].id)));
     let mut out = Vec::new();
@@ -346,12 +352,30 @@ pub fn reveal_steps(s: &Scenario, log: &GameLog, turn: u32) -> Vec<RevealStep> {
                 ),
             )),
             Event::PublicAttribution {
-                victim, culprit, ..
-            } => Some(step(
-                RevealTone::Attribution,
-                idx(culprit),
-                format!("{} publicly names {}", who(victim), who(culprit)),
-            )),
+                incident,
+                victim,
+                culprit,
+            } => {
+                let known = state.and_then(|st| st.incidents.iter().find(|i| i.id == *incident));
+                let detail = known
+                    .map(|i| {
+                        format!(
+                            " for {} ({}, {} %)",
+                            s.actions
+                                .get(i.action)
+                                .map(|a| a.name.as_str())
+                                .unwrap_or("?"),
+                            names::confidence(Confidence::from_value(i.evidence)),
+                            i.evidence
+                        )
+                    })
+                    .unwrap_or_default();
+                Some(step(
+                    RevealTone::Attribution,
+                    idx(culprit),
+                    format!("{} publicly names {}{detail}", who(victim), who(culprit)),
+                ))
+            }
             Event::RedLineCrossed {
                 red_line,
                 owner,

@@ -122,6 +122,36 @@ pub fn controller(c: &Controller) -> String {
     }
 }
 
+/// What a controller does, in one or two sentences for the setup screen.
+pub fn controller_help(c: &Controller) -> &'static str {
+    match c {
+        Controller::Team => {
+            "A team of players gives this actor's orders in secret, behind the curtain."
+        }
+        Controller::Facilitator => {
+            "The facilitator plays this actor: it takes no action unless ordered."
+        }
+        Controller::Bot(Doctrine::Hawk) => {
+            "Hawk: takes the most escalatory actions its rules of engagement allow."
+        }
+        Controller::Bot(Doctrine::Dove) => {
+            "Dove: prefers diplomacy, defence and de-escalation; accepts proposals readily."
+        }
+        Controller::Bot(Doctrine::TitForTat) => {
+            "Tit-for-tat: answers what it perceives in kind, cooperates otherwise."
+        }
+        Controller::Bot(Doctrine::Measured) => {
+            "Measured and targeted: enforces its red lines in kind and in proportion, else holds and defends."
+        }
+        Controller::Bot(Doctrine::RandomLegal) => {
+            "Random: any legal order, drawn with the seeded dice."
+        }
+        Controller::Bot(Doctrine::Swarm) => {
+            "Swarm: acts on its own, encouraged or restrained by its sponsor."
+        }
+    }
+}
+
 /// A confidence level in words.
 pub fn confidence(c: Confidence) -> &'static str {
     match c {

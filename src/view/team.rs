@@ -255,7 +255,7 @@ pub fn team_view(
             });
         }
     }
-    operations.sort_by(|a, b| b.turn.cmp(&a.turn));
+    operations.sort_by_key(|o| std::cmp::Reverse(o.turn));
     let incidents = state
         .incidents
         .iter()

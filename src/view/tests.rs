@@ -257,7 +257,7 @@ fn the_reveal_shows_public_log_entries_only() {
             success: true,
         },
     );
-    let steps = reveal_steps(&s, &log, 1);
+    let steps = reveal_steps(&s, None, &log, 1);
     assert_eq!(steps.len(), 1);
     assert!(steps[0].text.contains("Public statement"));
     assert!(!format!("{steps:?}").contains("Quiet Implant Zebra"));
@@ -304,5 +304,5 @@ fn a_failed_covert_operation_is_known_to_its_owner_only() {
         let view = format!("{:?}", team_view(&s, &st, &log, other, &[]));
         assert!(!view.contains("Quiet Implant Zebra"));
     }
-    assert!(reveal_steps(&s, &log, 1).is_empty());
+    assert!(reveal_steps(&s, None, &log, 1).is_empty());
 }

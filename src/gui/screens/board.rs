@@ -151,15 +151,25 @@ fn build(
                             }
                             let shown = if board.incidents.is_empty() { 3 } else { 2 };
                             for h in board.headlines.iter().take(shown) {
-                                news.spawn(widgets::card(px(340))).with_children(|c| {
-                                    c.spawn(widgets::text(
-                                        f,
-                                        format!("☰ Turn {}", h.turn),
-                                        size::SMALL,
-                                        theme::INK_SOFT,
-                                    ));
-                                    c.spawn(widgets::bold(f, h.text.clone(), size::SMALL, theme::INK));
-                                });
+                                news.spawn(widgets::card(px(340)))
+                                    .insert(Node {
+                                        width: px(340),
+                                        flex_direction: FlexDirection::Column,
+                                        padding: UiRect::all(px(12)),
+                                        row_gap: px(4),
+                                        border_radius: BorderRadius::all(px(14)),
+                                        overflow: Overflow::clip(),
+                                        ..default()
+                                    })
+                                    .with_children(|c| {
+                                        c.spawn(widgets::text(
+                                            f,
+                                            format!("☰ Turn {}", h.turn),
+                                            18.0,
+                                            theme::INK_SOFT,
+                                        ));
+                                        c.spawn(widgets::bold(f, h.text.clone(), 20.0, theme::INK));
+                                    });
                             }
                             if !board.incidents.is_empty() {
                                 news.spawn(widgets::card(px(340))).with_children(|c| {
@@ -308,7 +318,7 @@ fn build(
                 ));
                 footer.spawn(widgets::button(
                     f,
-                    format!("Undo ({})", session.undo_depth()),
+                    format!("Undo ({})", session::turns_played(&play.state)),
                     KeyCode::KeyU,
                     UiAction::UndoTurn,
                     Kind::Secondary,

@@ -8,7 +8,7 @@ use crate::gui::session::{Play, RevealState};
 use crate::gui::theme::{self, Fonts, size};
 use crate::gui::widgets::{self, Kind};
 use crate::gui::{Redraw, Screen, ScreenRoot, clear_screen};
-use crate::sim::{GameLog, LoadedScenario};
+use crate::sim::{GameLog, GameState, LoadedScenario};
 use crate::view;
 
 /// Steps visible at once (older ones scroll off the top).
@@ -19,7 +19,8 @@ pub fn prepare(world: &mut World, turn: u32) {
     let steps = {
         let loaded = world.resource::<LoadedScenario>();
         let log = world.resource::<GameLog>();
-        view::reveal_steps(&loaded.scenario, log, turn)
+        let state = world.get_resource::<GameState>();
+        view::reveal_steps(&loaded.scenario, state, log, turn)
     };
     world.insert_resource(RevealState {
         turn,

@@ -74,7 +74,14 @@ fn build(
                             OnPress(UiAction::SelectActor(i)),
                         ))
                         .with_children(|r| {
-                            r.spawn(widgets::token(f, i, &names::actor_code(&actor.id), 44.0));
+                            r.spawn(Node {
+                                width: px(100),
+                                flex_shrink: 0.0,
+                                ..default()
+                            })
+                            .with_children(|t| {
+                                t.spawn(widgets::token(f, i, &names::actor_code(&actor.id), 44.0));
+                            });
                             r.spawn(Node {
                                 flex_direction: FlexDirection::Column,
                                 flex_grow: 1.0,
@@ -163,6 +170,21 @@ fn build(
                         size::SMALL,
                         theme::INK_SOFT,
                     ));
+                    if let Some(selected) = s.actors.get(draft.selected) {
+                        let who = &draft.controllers[draft.selected];
+                        c.spawn(widgets::bold(
+                            f,
+                            format!("{}: {}", selected.name, names::controller(who)),
+                            size::BODY,
+                            theme::INK,
+                        ));
+                        c.spawn(widgets::text(
+                            f,
+                            names::controller_help(who),
+                            size::SMALL,
+                            theme::INK_SOFT,
+                        ));
+                    }
                     if teams == 0 {
                         c.spawn(widgets::text(
                             f,
