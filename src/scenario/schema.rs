@@ -392,11 +392,21 @@ impl Walker {
             p.help
                 .push(format!("put the text in double quotes: \"{name}\""));
         }
-        if let (NodeKind::Str(s), Ty::Named(_)) = (&node.kind, ty)
-            && !s.contains(' ')
-        {
-            p.help
-                .push(format!("names of kinds are written without quotes: {s}"));
+        if let (NodeKind::Str(s), Ty::Named(name)) = (&node.kind, ty) {
+            // A text where a kind is expected: wrap it in the variant that takes one text
+            // (`Actor("russia")`), or drop the quotes from a kind name.
+            let wrapper = lookup(name).and_then(|d| {
+                d.variants()
+                    .iter()
+                    .find(|v| v.shape == Shape::Tuple(&[Ty::Str]))
+            });
+            match wrapper {
+                Some(v) => p.help.push(format!("write {}({s:?})", v.name)),
+                None if !s.contains(' ') => p
+                    .help
+                    .push(format!("names of kinds are written without quotes: {s}")),
+                None => {}
+            }
         }
     }
 
@@ -953,6 +963,23 @@ mod tests {
                 }
             )
         );
+    }
+
+    #[test]
+    fn a_text_where_an_actor_is_expected_gets_wrapped() {
+        let root = parse(
+            r#"(id: "x", owner: "a", name: "N", trigger: Always, culprits: "russia",
+            response: (min_rung: "r", max_rung: "r"), credibility: 50)"#,
+        )
+        .unwrap();
+        let report = check(&root, "RedLine");
+        assert_eq!(report.problems.len(), 1);
+        let p = &report.problems[0];
+        assert_eq!(
+            p.message,
+            "`culprits` should be an actor or group of actors, but this is a text in quotes"
+        );
+        assert_eq!(p.help, vec!["write Actor(\"russia\")".to_string()]);
     }
 
     #[test]
