@@ -56,9 +56,26 @@ A commented template to copy from is in `docs/template/`.\n"
     }
     let _ = writeln!(w);
 
+    // The shared condition and effect language gets its own part, after the files' records.
+    const LANGUAGE: [&str; 6] = ["Condition", "Effect", "Who", "Cmp", "RungCmp", "Confidence"];
+    let (language, records): (Vec<&TypeDef>, Vec<&TypeDef>) = reachable()
+        .into_iter()
+        .partition(|d| LANGUAGE.contains(&d.name));
     let _ = writeln!(w, "## Types\n");
-    for def in reachable() {
+    for def in records {
         render_type(w, def);
+    }
+    let _ = writeln!(w, "## Conditions and effects\n");
+    let _ = writeln!(
+        w,
+        "One condition language and one effect language serve actions, red lines, proposals, injects, \
+endings and norms. Actors are named with a [Who](#who); numbers are compared with a [Cmp](#cmp), rungs \
+with a [RungCmp](#rungcmp).\n"
+    );
+    for name in LANGUAGE {
+        if let Some(def) = language.iter().find(|d| d.name == name) {
+            render_type(w, def);
+        }
     }
 
     let _ = writeln!(w, "## Ids and references\n");
