@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use bevy::ecs::system::RunSystemOnce;
 use grayzone::scenario::*;
 use grayzone::sim::*;
 
@@ -575,4 +576,31 @@ fn staged_incidents_are_detected_and_attributed_like_real_ones() {
     assert_eq!(inc.detected, Some(1), "deniable: seen at once");
     assert_eq!(inc.suspect, Some(t.a("alpha")), "blamed on the sponsor");
     assert!(t.st.history.is_empty(), "a staged incident is not an order");
+}
+
+#[test]
+fn dice_review_previews_the_turn_and_the_facilitator_can_override_an_outcome() {
+    let game = mini();
+    let mut g = Game::new(&game, 3, &game.default_controllers());
+    g.submit(orders("alpha", &[("covert_hack", Some("beta"))]));
+    // Collect the orders into the book without playing, as the GUI does each frame.
+    g.world
+        .run_system_once(grayzone::sim::collect_messages)
+        .unwrap();
+    let (preview, log) = preview_turn(&g.world).unwrap();
+    assert_eq!(g.state().turn, 1, "the preview leaves the game untouched");
+    g.step();
+    assert_eq!(&preview, g.state(), "the real turn plays out as previewed");
+    assert_eq!(log.to_text(), g.log().to_text());
+    // The same turn with the facilitator forcing a failure.
+    let mut g = Game::new(&game, 3, &game.default_controllers());
+    g.submit(orders("alpha", &[("covert_hack", Some("beta"))]));
+    g.command(FacilitatorCommand::ForceOutcome(
+        "alpha".into(),
+        "covert_hack".into(),
+        false,
+    ));
+    g.step();
+    assert!(!g.state().history[0].success);
+    assert!(g.state().incidents.is_empty());
 }

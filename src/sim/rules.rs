@@ -735,6 +735,14 @@ impl<'a> Engine<'a> {
                         self.st.scheduled.push((turn, i));
                     }
                 }
+                FacilitatorCommand::ForceOutcome(actor, action, success) => {
+                    if let (Some(&a), Some(&act)) =
+                        (self.ix.actors.get(&actor), self.ix.actions.get(&action))
+                    {
+                        book.forced.retain(|(x, y, _)| (*x, *y) != (a, act));
+                        book.forced.push((a, act, success));
+                    }
+                }
                 FacilitatorCommand::ChooseInjectOption(id, c) => {
                     if let Some(&i) = self.ix.injects.get(&id) {
                         self.inject_choices.push((i, c));
@@ -854,7 +862,14 @@ impl<'a> Engine<'a> {
                     continue;
                 };
                 match self.ctx().check_order(actor, order) {
-                    Ok(lo) => self.resolve(actor, lo),
+                    Ok(lo) => {
+                        let forced = book
+                            .forced
+                            .iter()
+                            .find(|(a, act, _)| *a == actor && *act == lo.action)
+                            .map(|f| f.2);
+                        self.resolve(actor, lo, forced)
+                    }
                     Err(reason) => {
                         let aud = self.private(&[actor]);
                         let ev = Event::OrderRejected {
@@ -893,7 +908,7 @@ impl<'a> Engine<'a> {
         chance.clamp(0, 100)
     }
 
-    fn resolve(&mut self, actor: usize, lo: LegalOrder) {
+    fn resolve(&mut self, actor: usize, lo: LegalOrder, forced: Option<bool>) {
         let sc = self.sc;
         let a = &sc.actions[lo.action];
         for (attr, cost) in &a.cost {
@@ -905,7 +920,16 @@ impl<'a> Engine<'a> {
         }
         let chance = self.chance(actor, lo);
         let roll = self.rng.d100();
-        let success = roll <= chance;
+        let success = forced.unwrap_or(roll <= chance);
+        if forced.is_some() && self.logging() {
+            let text = format!(
+                "the facilitator sets {} {} to {}",
+                self.id(actor),
+                a.id,
+                if success { "success" } else { "failure" }
+            );
+            self.effect_log(text, "facilitator");
+        }
         let aud = if a.visibility == Visibility::Overt || !self.logging() {
             Audience::Public
         } else {
@@ -1354,6 +1378,7 @@ impl<'a> Engine<'a> {
         book.orders.clear();
         book.chosen_by.clear();
         book.answers.clear();
+        book.forced.clear();
         if self.st.ending.is_none() {
             self.st.turn += 1;
         }
