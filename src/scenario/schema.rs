@@ -292,6 +292,8 @@ pub struct PlaceholderSite {
     pub name: &'static str,
     pub span: Span,
     pub frames: Vec<Frame>,
+    /// Index of the enclosing list item at the top of the file (e.g. which inject).
+    pub item: Option<usize>,
 }
 
 /// A structural problem.
@@ -773,6 +775,7 @@ impl Walker {
                         name: v.name,
                         span: node.span,
                         frames: self.frames.clone(),
+                        item: self.item,
                     });
                 }
             }

@@ -322,7 +322,12 @@ pub const CONTEXTS: &[(&str, &str, &[&str])] = &[
     ("ScenarioFile", "upkeep", NOBODY),
 ];
 
-fn placeholder_checks(sites: &[schema::PlaceholderSite], file: &str, diags: &mut Vec<Diagnostic>) {
+fn placeholder_checks(
+    sites: &[schema::PlaceholderSite],
+    root: &Node,
+    file: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
     for p in sites {
         if matches!(p.name, "Any" | "AnyOther") {
             continue;
@@ -349,6 +354,12 @@ fn placeholder_checks(sites: &[schema::PlaceholderSite], file: &str, diags: &mut
             _ => None,
         }) else {
             continue;
+        };
+        // An inject binds `Acting` only when it names its `acting` actor.
+        let bound = if owner == "Inject" && !inject_has_acting(root, p.item) {
+            NOBODY
+        } else {
+            bound
         };
         let with_acting = bound.contains(&"Acting");
         let ok =
@@ -387,6 +398,12 @@ fn placeholder_checks(sites: &[schema::PlaceholderSite], file: &str, diags: &mut
                 .help(help),
         );
     }
+}
+
+fn inject_has_acting(root: &Node, item: Option<usize>) -> bool {
+    let Some(i) = item else { return false };
+    let path = SPath::root().field("injects").index(i).field("acting");
+    root.at(&path.0).is_some_and(|n| n.name() != Some("None"))
 }
 
 /// Numbers that are percentages (0–100): (type, variant, slot).
@@ -614,7 +631,7 @@ pub fn validate_texts(dir: &str, texts: &BTreeMap<&str, String>) -> Validation {
             diags.push(d);
         }
         percent_checks(&report.numbers, &display, &mut diags);
-        placeholder_checks(&report.placeholders, &display, &mut diags);
+        placeholder_checks(&report.placeholders, &root, &display, &mut diags);
         files.push(FileState {
             name,
             display,
@@ -1602,6 +1619,22 @@ mod tests {
                 ("W305", "the ending \"deal\" can never be reached"),
             ]
         );
+    }
+
+    #[test]
+    fn an_inject_binds_acting_only_when_it_names_its_actor() {
+        let mut texts = golden_texts("tests/golden/clean");
+        let with = texts["injects.ron"].replace(
+            "when: Turn(1)),",
+            "when: Turn(1), acting: \"alpha\", effects: [AddAttr(Acting, \"power\", 1)]),",
+        );
+        texts.insert("injects.ron", with);
+        assert!(validate_texts("s", &texts).diagnostics.is_empty());
+        let without = texts["injects.ron"].replace("acting: \"alpha\", ", "");
+        texts.insert("injects.ron", without);
+        let v = validate_texts("s", &texts);
+        let codes: Vec<&str> = v.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec!["E120"]);
     }
 
     #[test]
