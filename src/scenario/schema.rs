@@ -136,7 +136,7 @@ pub fn plain_name(type_name: &str) -> String {
     out
 }
 
-fn article(word: &str) -> &'static str {
+pub fn article(word: &str) -> &'static str {
     match word.chars().next() {
         Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
         _ => "a",
@@ -330,11 +330,22 @@ pub struct Report {
 
 /// Checks a whole file against a model type (e.g. `ActionsFile`).
 pub fn check(root: &Node, type_name: &'static str) -> Report {
+    check_with(root, type_name, |_| None)
+}
+
+/// Like [`check`], with a way to name the id a text must be at a site (e.g.
+/// "a rung id"), so a wrong value can say what belongs there.
+pub fn check_with(
+    root: &Node,
+    type_name: &'static str,
+    id_name: fn(&Site) -> Option<&'static str>,
+) -> Report {
     let mut w = Walker {
         report: Report::default(),
         item: None,
         depth: 0,
         frames: Vec::new(),
+        id_name,
     };
     let site = Site {
         owner: type_name,
@@ -347,6 +358,7 @@ pub fn check(root: &Node, type_name: &'static str) -> Report {
 
 struct Walker {
     frames: Vec<Frame>,
+    id_name: fn(&Site) -> Option<&'static str>,
     report: Report,
     item: Option<usize>,
     depth: usize,
@@ -472,7 +484,27 @@ impl Walker {
                     site,
                     item: self.item,
                 }),
-                _ => self.wrong_type(node, ty, &Self::what(&site)),
+                _ => match (self.id_name)(&site) {
+                    Some(id) => {
+                        let message = format!(
+                            "{} should be {} {id} id in double quotes, but this is {}",
+                            Self::what(&site),
+                            article(id),
+                            node.kind.describe()
+                        );
+                        let p = self.problem(
+                            ProblemKind::WrongType,
+                            node.span,
+                            message,
+                            "wrong kind of value",
+                        );
+                        if let NodeKind::Ident(name) = &node.kind {
+                            p.help
+                                .push(format!("put the id in double quotes: \"{name}\""));
+                        }
+                    }
+                    None => self.wrong_type(node, ty, &Self::what(&site)),
+                },
             },
             Ty::Unit => {
                 if !matches!(node.kind, NodeKind::Unit) {

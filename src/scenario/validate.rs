@@ -603,7 +603,7 @@ pub fn validate_texts(dir: &str, texts: &BTreeMap<&str, String>) -> Validation {
             );
             format_ok = false;
         }
-        let report = schema::check(&root, type_name);
+        let report = schema::check_with(&root, type_name, |site| ref_kind(site).map(RefKind::noun));
         let clean = report.problems.is_empty();
         for p in report.problems {
             let code = match p.kind {
@@ -1635,6 +1635,21 @@ mod tests {
         let v = validate_texts("s", &texts);
         let codes: Vec<&str> = v.diagnostics.iter().map(|d| d.code).collect();
         assert_eq!(codes, vec!["E120"]);
+    }
+
+    #[test]
+    fn a_bare_name_where_an_id_belongs_says_which_id() {
+        let mut texts = golden_texts("tests/golden/clean");
+        let actors = texts["actors.ron"].replace("sponsor: \"alpha\"", "sponsor: alpha");
+        texts.insert("actors.ron", actors);
+        let v = validate_texts("s", &texts);
+        assert_eq!(v.diagnostics.len(), 1);
+        let d = &v.diagnostics[0];
+        assert_eq!(
+            d.message,
+            "`sponsor` should be an actor id in double quotes, but this is a bare name"
+        );
+        assert_eq!(d.help, vec!["put the id in double quotes: \"alpha\""]);
     }
 
     #[test]
