@@ -203,6 +203,7 @@ fn generate(file: &syn::File) -> String {
         "/// Every type of the scenario model, in source order."
     );
     let _ = writeln!(out, "pub static TYPES: &[TypeDef] = &[");
+    let mut names: Vec<String> = Vec::new();
     for item in &file.items {
         match item {
             syn::Item::Struct(s) if derives_deserialize(&s.attrs) => {
@@ -239,6 +240,7 @@ fn generate(file: &syn::File) -> String {
                     s.ident.to_string(),
                     doc_of(&s.attrs)
                 );
+                names.push(s.ident.to_string());
             }
             syn::Item::Enum(e) if derives_deserialize(&e.attrs) => {
                 let serde = serde_attrs(&e.attrs);
@@ -285,10 +287,19 @@ fn generate(file: &syn::File) -> String {
                     e.ident.to_string(),
                     doc_of(&e.attrs)
                 );
+                names.push(e.ident.to_string());
             }
             _ => {}
         }
     }
     let _ = writeln!(out, "];");
+    // Position of each type in TYPES, as a `match` (the validator looks types up a lot).
+    let _ = writeln!(out, "/// Position of a type in [`TYPES`].");
+    let _ = writeln!(out, "pub fn type_position(name: &str) -> Option<usize> {{");
+    let _ = writeln!(out, "    match name {{");
+    for (i, name) in names.iter().enumerate() {
+        let _ = writeln!(out, "        {name:?} => Some({i}),");
+    }
+    let _ = writeln!(out, "        _ => None,\n    }}\n}}");
     out
 }

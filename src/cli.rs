@@ -251,16 +251,29 @@ pub fn load_or_report(dir: &Path) -> Result<LoadedScenario, String> {
     match load_scenario(dir) {
         Ok(s) => Ok(LoadedScenario::new(s)),
         Err(errors) => {
+            // The validator says the same with positions, carets and suggestions.
+            let v = crate::scenario::validate::validate_dir(dir);
             let mut msg = String::new();
-            for e in &errors {
-                msg.push_str(&e.to_string());
-                msg.push('\n');
+            if v.errors() > 0 {
+                msg.push_str(&crate::scenario::diagnostics::render_human(
+                    &v.diagnostics,
+                    &v.sources,
+                ));
+            } else {
+                for e in &errors {
+                    msg.push_str(&e.to_string());
+                    msg.push('\n');
+                }
             }
+            let n = if v.errors() > 0 {
+                v.errors()
+            } else {
+                errors.len()
+            };
             msg.push_str(&format!(
-                "error: could not load scenario {} ({} problem{})",
+                "error: could not load scenario {} ({n} problem{})",
                 dir.display(),
-                errors.len(),
-                if errors.len() == 1 { "" } else { "s" }
+                if n == 1 { "" } else { "s" }
             ));
             Err(msg)
         }

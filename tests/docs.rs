@@ -34,3 +34,15 @@ fn every_scenario_validates_without_errors() {
         );
     }
 }
+
+#[path = "../benches/support/large_scenario.rs"]
+mod large_scenario;
+
+#[test]
+fn the_benchmark_scenario_is_clean_and_fully_checked() {
+    let files = large_scenario::generate(20, 200);
+    let v = grayzone::scenario::validate::validate_texts("generated", &files);
+    assert!(v.diagnostics.is_empty(), "{:?}", v.diagnostics.first());
+    let s = v.scenario.expect("the model is built");
+    assert_eq!((s.actors.len(), s.actions.len()), (20, 200));
+}

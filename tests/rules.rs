@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use bevy::ecs::system::RunSystemOnce;
 use grayzone::scenario::*;
 use grayzone::sim::*;
 
@@ -507,4 +508,99 @@ fn plugin_runs_under_minimal_plugins() {
     let st = app.world().resource::<GameState>();
     assert_eq!(st.turn, 2);
     assert_eq!(st.incidents.len(), 1);
+}
+
+#[test]
+fn credibility_thresholds_engagement_and_perception_filters() {
+    let mut t = Bench::new();
+    let ab = t.b("alpha", "beta");
+    let (alpha, beta) = (t.a("alpha"), t.a("beta"));
+    assert!(t.holds(r#"Credibility("beta_line", AtLeast(50))"#, ab));
+    assert!(!t.holds(r#"Credibility("beta_line", AtLeast(51))"#, ab));
+    assert!(!t.holds(r#"ThresholdCrossed("first_blood")"#, ab));
+    t.st.thresholds_crossed[0] = Some(1);
+    assert!(t.holds(r#"ThresholdCrossed("first_blood")"#, ab));
+    assert!(t.holds(r#"Engagement(who: Acting, is: Equals("cyber"))"#, ab));
+    t.apply(r#"[SetThreshold(Acting, "tense")]"#, ab);
+    assert!(t.holds(r#"Engagement(who: Acting, is: Below("cyber"))"#, ab));
+    // A detected incident that beta wrongly blames on gamma, not yet public.
+    t.st.incidents.push(Incident {
+        id: 1,
+        turn: 1,
+        action: 0,
+        actor: alpha,
+        victim: beta,
+        success: true,
+        detected: Some(1),
+        evidence: 60,
+        suspect: Some(t.a("gamma")),
+        public: false,
+        updated: 1,
+    });
+    assert!(t.holds(
+        r#"Perceived(victim: Target, confidence: Likely, misattributed: true)"#,
+        ab
+    ));
+    assert!(!t.holds(
+        r#"Perceived(victim: Target, confidence: Likely, misattributed: false)"#,
+        ab
+    ));
+    assert!(!t.holds(
+        r#"Perceived(victim: Target, confidence: Likely, public: true)"#,
+        ab
+    ));
+    // Failed attempts count only when asked for.
+    t.st.history.push(ActionRecord {
+        turn: 1,
+        actor: alpha,
+        action: 2,
+        target: Some(beta),
+        success: false,
+    });
+    assert!(!t.holds(r#"ActionTaken(by: Acting, action: "answer")"#, ab));
+    assert!(t.holds(
+        r#"ActionTaken(by: Acting, action: "answer", attempts: true)"#,
+        ab
+    ));
+}
+
+#[test]
+fn staged_incidents_are_detected_and_attributed_like_real_ones() {
+    let mut t = Bench::new();
+    t.apply(
+        r#"[StageIncident(action: "proxy_ddos", by: Actor("proxy"), against: Actor("beta"))]"#,
+        Bindings::default(),
+    );
+    let inc = &t.st.incidents[0];
+    assert_eq!((inc.actor, inc.victim), (t.a("proxy"), t.a("beta")));
+    assert_eq!(inc.detected, Some(1), "deniable: seen at once");
+    assert_eq!(inc.suspect, Some(t.a("alpha")), "blamed on the sponsor");
+    assert!(t.st.history.is_empty(), "a staged incident is not an order");
+}
+
+#[test]
+fn dice_review_previews_the_turn_and_the_facilitator_can_override_an_outcome() {
+    let game = mini();
+    let mut g = Game::new(&game, 3, &game.default_controllers());
+    g.submit(orders("alpha", &[("covert_hack", Some("beta"))]));
+    // Collect the orders into the book without playing, as the GUI does each frame.
+    g.world
+        .run_system_once(grayzone::sim::collect_messages)
+        .unwrap();
+    let (preview, log) = preview_turn(&g.world).unwrap();
+    assert_eq!(g.state().turn, 1, "the preview leaves the game untouched");
+    g.step();
+    assert_eq!(&preview, g.state(), "the real turn plays out as previewed");
+    assert_eq!(log.to_text(), g.log().to_text());
+    // The same turn with the facilitator forcing a failure.
+    let mut g = Game::new(&game, 3, &game.default_controllers());
+    g.submit(orders("alpha", &[("covert_hack", Some("beta"))]));
+    g.command(FacilitatorCommand::ForceOutcome(
+        "alpha".into(),
+        "covert_hack".into(),
+        false,
+    ));
+    g.step();
+    assert!(!g.state().history[0].success);
+    assert!(g.state().incidents.is_empty());
 }

@@ -146,3 +146,16 @@ fn fast_analysis_mode_plays_the_same_games_as_the_logged_mode() {
         assert_eq!(fast.state(), logged.state(), "seed {seed}");
     }
 }
+
+/// Shipped scenarios are held to `grayzone validate --deny-warnings`.
+#[test]
+fn every_scenario_validates_clean_with_warnings_denied() {
+    for dir in scenario_dirs(Path::new("scenarios")) {
+        let v = grayzone::scenario::validate::validate_dir(&dir);
+        assert!(
+            !v.failed(true),
+            "{}",
+            v.render_human(&dir.display().to_string(), true)
+        );
+    }
+}

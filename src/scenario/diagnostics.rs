@@ -392,6 +392,9 @@ fn to_json(d: &Diagnostic, sources: &Sources) -> serde_json::Value {
             .collect::<Vec<_>>()
             .into(),
     );
+    let mut rendered = String::new();
+    render_one(&mut rendered, d, sources);
+    m.insert("rendered".into(), rendered.into());
     m.insert(
         "notes".into(),
         d.notes
@@ -537,6 +540,12 @@ mod tests {
         assert_eq!(first["column"], 60);
         assert_eq!(first["message"], "unknown action \"ddos_rutub\"");
         assert_eq!(first["suggestions"][0], "ddos_rutube");
+        assert!(
+            first["rendered"]
+                .as_str()
+                .unwrap()
+                .starts_with("error[E102]: unknown action")
+        );
         assert_eq!(v["diagnostics"][1]["line"], serde_json::Value::Null);
     }
 

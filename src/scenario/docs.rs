@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::schema::{self, Body, Default, FieldDef, Shape, Ty, TypeDef, VariantDef};
-use super::validate::{CODES, FILE_TYPES, REFERENCES, RefKind};
+use super::validate::{CODES, CONTEXTS, FILE_TYPES, REFERENCES, RefKind};
 
 /// Where the reference lives in the repository.
 pub const REFERENCE_PATH: &str = "docs/scenario-format.md";
@@ -56,9 +56,26 @@ A commented template to copy from is in `docs/template/`.\n"
     }
     let _ = writeln!(w);
 
+    // The shared condition and effect language gets its own part, after the files' records.
+    const LANGUAGE: [&str; 6] = ["Condition", "Effect", "Who", "Cmp", "RungCmp", "Confidence"];
+    let (language, records): (Vec<&TypeDef>, Vec<&TypeDef>) = reachable()
+        .into_iter()
+        .partition(|d| LANGUAGE.contains(&d.name));
     let _ = writeln!(w, "## Types\n");
-    for def in reachable() {
+    for def in records {
         render_type(w, def);
+    }
+    let _ = writeln!(w, "## Conditions and effects\n");
+    let _ = writeln!(
+        w,
+        "One condition language and one effect language serve actions, red lines, proposals, injects, \
+endings and norms. Actors are named with a [Who](#who); numbers are compared with a [Cmp](#cmp), rungs \
+with a [RungCmp](#rungcmp).\n"
+    );
+    for name in LANGUAGE {
+        if let Some(def) = language.iter().find(|d| d.name == name) {
+            render_type(w, def);
+        }
     }
 
     let _ = writeln!(w, "## Ids and references\n");
@@ -78,6 +95,29 @@ These fields name an id of the kind shown (an unknown id is an error, with a \"d
             _ => format!("`{owner}`"),
         };
         let _ = writeln!(w, "| {place} | {} |", kind_text(*kind));
+    }
+    let _ = writeln!(w);
+
+    let _ = writeln!(
+        w,
+        "## Placeholders: who `Acting`, `Target`, `Owner` and `Each` stand for\n"
+    );
+    let _ = writeln!(
+        w,
+        "A placeholder stands for the actor bound where it is written. `Sponsor` (the acting swarm's sponsor) \
+and `Proxies` (the swarms the acting actor sponsors) work wherever `Acting` does; `Each` works inside the \
+effects of a `ForEach`. Anywhere else a placeholder stands for nobody, and the validator reports it (E120).\n"
+    );
+    let _ = writeln!(w, "| where | bound placeholders |");
+    let _ = writeln!(w, "|---|---|");
+    for (owner, field, bound) in CONTEXTS {
+        let list: Vec<String> = bound.iter().map(|b| format!("`{b}`")).collect();
+        let list = if list.is_empty() {
+            "none: name actors, or use `Any`, `Side(..)`, `Tagged(..)`, `Kind(..)`".to_string()
+        } else {
+            list.join(", ")
+        };
+        let _ = writeln!(w, "| `{owner}.{field}` | {list} |");
     }
     let _ = writeln!(w);
 

@@ -594,6 +594,12 @@ pub struct RedLine {
     /// Effects when it is crossed (context: `Owner`, `Target` = culprit).
     #[serde(default)]
     pub on_crossed: Vec<Effect>,
+    /// Effects when the owner answers in time (context: `Owner`, `Target` = culprit).
+    #[serde(default)]
+    pub when_enforced: Vec<Effect>,
+    /// Effects when the owner lets the deadline pass (context: `Owner`, `Target` = culprit).
+    #[serde(default)]
+    pub when_ignored: Vec<Effect>,
 }
 
 fn who_any_other() -> Who {
@@ -697,6 +703,9 @@ pub struct Inject {
     pub text: String,
     /// When it fires.
     pub when: InjectWhen,
+    /// The actor bound as `Acting` in its effects (e.g. to make a proposal), if any.
+    #[serde(default)]
+    pub acting: Option<String>,
     /// Effects when it fires.
     #[serde(default)]
     pub effects: Vec<Effect>,
@@ -924,6 +933,9 @@ pub enum Condition {
         /// Within the last n turns, this one included (ever if omitted).
         #[serde(default)]
         within_turns: Option<u32>,
+        /// Count failed attempts too (only successes if omitted).
+        #[serde(default)]
+        attempts: bool,
     },
     /// A victim perceives an incident of a domain, attributed to someone with at least some confidence.
     Perceived {
@@ -937,9 +949,15 @@ pub enum Condition {
         attributed_to: Option<Who>,
         /// The least confidence.
         confidence: Confidence,
-        /// Detected within the last n turns (ever if omitted).
+        /// Detected, or its attribution changed, within the last n turns (ever if omitted).
         #[serde(default)]
         within_turns: Option<u32>,
+        /// Only incidents the victim blames on the wrong actor (`true`) or on the right one (`false`); the facilitator's knowledge.
+        #[serde(default)]
+        misattributed: Option<bool>,
+        /// Only publicly attributed incidents (`true`) or not yet public ones (`false`).
+        #[serde(default)]
+        public: Option<bool>,
     },
     /// An inject has fired.
     InjectFired(String),
@@ -947,6 +965,17 @@ pub enum Condition {
     RedLineCrossed(String),
     /// A red line is in force (declared).
     RedLineDeclared(String),
+    /// A red line's credibility (0–100).
+    Credibility(String, Cmp),
+    /// A named threshold of the ladder has been crossed.
+    ThresholdCrossed(String),
+    /// An actor's rules-of-engagement threshold, compared by ladder level.
+    Engagement {
+        /// Whose threshold.
+        who: Who,
+        /// The comparison.
+        is: RungCmp,
+    },
     /// A proposal was accepted and is in force.
     AgreementInForce(String),
     /// A proposal is being negotiated.
@@ -980,6 +1009,18 @@ pub enum Effect {
     EscalateBy(Who, i32),
     /// Move the actor's rules-of-engagement threshold this many rungs (positive: "lowering the threshold" for use of force).
     ShiftThreshold(Who, i32),
+    /// Set the actor's rules-of-engagement threshold to a rung.
+    SetThreshold(Who, String),
+    /// Stage an incident: the action is taken to have succeeded covertly by `by` against `against`
+    /// (no cost, no success effects); the victim may detect and attribute it as usual.
+    StageIncident {
+        /// Action id (its domain, rung and attribution profile are used).
+        action: String,
+        /// The true author.
+        by: Who,
+        /// The victim.
+        against: Who,
+    },
     /// Put a red line in force.
     DeclareRedLine(String),
     /// Withdraw a red line.

@@ -87,7 +87,7 @@ include!(concat!(env!("OUT_DIR"), "/schema_table.rs"));
 
 /// The model type with this name.
 pub fn lookup(name: &str) -> Option<&'static TypeDef> {
-    TYPES.iter().find(|t| t.name == name)
+    type_position(name).map(|i| &TYPES[i])
 }
 
 impl TypeDef {
@@ -110,6 +110,22 @@ impl TypeDef {
 
 /// "actor kind" for `ActorKind`: a type name as an author reads it.
 pub fn plain_name(type_name: &str) -> String {
+    let special = match type_name {
+        "Cmp" => Some("comparison"),
+        "RungCmp" => Some("rung comparison"),
+        "InjectWhen" => Some("inject timing"),
+        "Who" => Some("actor or group of actors"),
+        "AttributeDef" => Some("attribute"),
+        "SectorDef" => Some("sector"),
+        "NormDef" => Some("norm"),
+        "ScenarioFile" => Some("scenario file"),
+        "TargetKind" => Some("target"),
+        "Confidence" => Some("confidence level"),
+        _ => None,
+    };
+    if let Some(s) = special {
+        return s.to_string();
+    }
     let mut out = String::new();
     for (i, c) in type_name.chars().enumerate() {
         if c.is_uppercase() && i > 0 {
@@ -120,7 +136,7 @@ pub fn plain_name(type_name: &str) -> String {
     out
 }
 
-fn article(word: &str) -> &'static str {
+pub fn article(word: &str) -> &'static str {
     match word.chars().next() {
         Some('a' | 'e' | 'i' | 'o' | 'u') => "an",
         _ => "a",
@@ -261,6 +277,25 @@ pub struct NumberSite {
     pub site: Site,
 }
 
+/// One step from the root of a file down to a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Frame {
+    /// A field of a record (or of a variant written with fields).
+    Field(&'static str, &'static str),
+    /// Value `n` of a variant written with values: (type, variant, n).
+    Pos(&'static str, &'static str, usize),
+}
+
+/// A unit variant of `Who` (e.g. `Target`) and the way down to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlaceholderSite {
+    pub name: &'static str,
+    pub span: Span,
+    pub frames: Vec<Frame>,
+    /// Index of the enclosing list item at the top of the file (e.g. which inject).
+    pub item: Option<usize>,
+}
+
 /// A structural problem.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
@@ -289,14 +324,28 @@ pub struct Report {
     pub problems: Vec<Problem>,
     pub texts: Vec<TextSite>,
     pub numbers: Vec<NumberSite>,
+    /// Every use of a context placeholder (a unit variant of the `Who` type such as `Target`).
+    pub placeholders: Vec<PlaceholderSite>,
 }
 
 /// Checks a whole file against a model type (e.g. `ActionsFile`).
 pub fn check(root: &Node, type_name: &'static str) -> Report {
+    check_with(root, type_name, |_| None)
+}
+
+/// Like [`check`], with a way to name the id a text must be at a site (e.g.
+/// "a rung id"), so a wrong value can say what belongs there.
+pub fn check_with(
+    root: &Node,
+    type_name: &'static str,
+    id_name: fn(&Site) -> Option<&'static str>,
+) -> Report {
     let mut w = Walker {
         report: Report::default(),
         item: None,
         depth: 0,
+        frames: Vec::new(),
+        id_name,
     };
     let site = Site {
         owner: type_name,
@@ -308,6 +357,8 @@ pub fn check(root: &Node, type_name: &'static str) -> Report {
 }
 
 struct Walker {
+    frames: Vec<Frame>,
+    id_name: fn(&Site) -> Option<&'static str>,
     report: Report,
     item: Option<usize>,
     depth: usize,
@@ -355,11 +406,21 @@ impl Walker {
             p.help
                 .push(format!("put the text in double quotes: \"{name}\""));
         }
-        if let (NodeKind::Str(s), Ty::Named(_)) = (&node.kind, ty)
-            && !s.contains(' ')
-        {
-            p.help
-                .push(format!("names of kinds are written without quotes: {s}"));
+        if let (NodeKind::Str(s), Ty::Named(name)) = (&node.kind, ty) {
+            // A text where a kind is expected: wrap it in the variant that takes one text
+            // (`Actor("russia")`), or drop the quotes from a kind name.
+            let wrapper = lookup(name).and_then(|d| {
+                d.variants()
+                    .iter()
+                    .find(|v| v.shape == Shape::Tuple(&[Ty::Str]))
+            });
+            match wrapper {
+                Some(v) => p.help.push(format!("write {}({s:?})", v.name)),
+                None if !s.contains(' ') => p
+                    .help
+                    .push(format!("names of kinds are written without quotes: {s}")),
+                None => {}
+            }
         }
     }
 
@@ -423,7 +484,27 @@ impl Walker {
                     site,
                     item: self.item,
                 }),
-                _ => self.wrong_type(node, ty, &Self::what(&site)),
+                _ => match (self.id_name)(&site) {
+                    Some(id) => {
+                        let message = format!(
+                            "{} should be {} {id} id in double quotes, but this is {}",
+                            Self::what(&site),
+                            article(id),
+                            node.kind.describe()
+                        );
+                        let p = self.problem(
+                            ProblemKind::WrongType,
+                            node.span,
+                            message,
+                            "wrong kind of value",
+                        );
+                        if let NodeKind::Ident(name) = &node.kind {
+                            p.help
+                                .push(format!("put the id in double quotes: \"{name}\""));
+                        }
+                    }
+                    None => self.wrong_type(node, ty, &Self::what(&site)),
+                },
             },
             Ty::Unit => {
                 if !matches!(node.kind, NodeKind::Unit) {
@@ -481,7 +562,7 @@ impl Walker {
             Ty::Named(name) => {
                 let Some(def) = lookup(name) else { return };
                 match def.body {
-                    Body::Struct { fields, .. } => self.record(node, def, None, fields, site),
+                    Body::Struct { fields, .. } => self.record(node, def, None, fields),
                     Body::TupleStruct(tys) => match &node.kind {
                         NodeKind::Tuple { items, .. } => {
                             let s = Site {
@@ -540,7 +621,13 @@ impl Walker {
                 slot: Slot::Pos(i),
                 ..site
             };
-            self.value(item, ty, s);
+            if let Some(v) = site.variant {
+                self.frames.push(Frame::Pos(site.owner, v, i));
+                self.value(item, ty, s);
+                self.frames.pop();
+            } else {
+                self.value(item, ty, s);
+            }
         }
     }
 
@@ -550,7 +637,6 @@ impl Walker {
         def: &'static TypeDef,
         variant: Option<&'static VariantDef>,
         fields: &'static [FieldDef],
-        _site: Site,
     ) {
         let what = match variant {
             Some(v) => format!("`{}`", v.name),
@@ -586,6 +672,19 @@ impl Walker {
                 return;
             }
         };
+        if variant.is_none()
+            && let (Some(name), Some(span)) = (node.name(), node.name_span())
+            && name != def.name
+        {
+            let msg = format!("{what} is written `(field: value, ...)` with no name in front");
+            let p = self.problem(ProblemKind::WrongType, span, msg, "remove this name");
+            let sugg = suggestions(name, fields.iter().map(|d| d.name));
+            if !sugg.is_empty() {
+                p.help.push(format!(
+                    "if `{name}` is a field, write `{name}: ...` inside the parentheses"
+                ));
+            }
+        }
         let mut seen: Vec<&str> = Vec::new();
         for f in given {
             if seen.contains(&f.name.as_str()) {
@@ -608,7 +707,9 @@ impl Walker {
                         variant: variant.map(|v| v.name),
                         slot: Slot::Field(d.name),
                     };
+                    self.frames.push(Frame::Field(def.name, d.name));
                     self.value(&f.value, &d.ty, s);
+                    self.frames.pop();
                 }
                 None => {
                     let msg = format!("{what} has no field named `{}`", f.name);
@@ -700,7 +801,16 @@ impl Walker {
             return;
         };
         match (v.shape, &node.kind) {
-            (Shape::Unit, NodeKind::Ident(_)) => {}
+            (Shape::Unit, NodeKind::Ident(_)) => {
+                if def.name == "Who" {
+                    self.report.placeholders.push(PlaceholderSite {
+                        name: v.name,
+                        span: node.span,
+                        frames: self.frames.clone(),
+                        item: self.item,
+                    });
+                }
+            }
             (Shape::Unit, _) => {
                 let msg = format!("`{}` takes no values", v.name);
                 let p = self.problem(
@@ -720,7 +830,7 @@ impl Walker {
                 self.items(node, items, tys, s, &variant_form(v), v.doc);
             }
             (Shape::Struct(fields), NodeKind::Struct { .. } | NodeKind::Tuple { .. }) => {
-                self.record(node, def, Some(v), fields, site);
+                self.record(node, def, Some(v), fields);
             }
             (_, _) => {
                 let msg = format!("`{}` needs values: write {}", v.name, variant_form(v));
@@ -891,6 +1001,23 @@ mod tests {
     }
 
     #[test]
+    fn a_text_where_an_actor_is_expected_gets_wrapped() {
+        let root = parse(
+            r#"(id: "x", owner: "a", name: "N", trigger: Always, culprits: "russia",
+            response: (min_rung: "r", max_rung: "r"), credibility: 50)"#,
+        )
+        .unwrap();
+        let report = check(&root, "RedLine");
+        assert_eq!(report.problems.len(), 1);
+        let p = &report.problems[0];
+        assert_eq!(
+            p.message,
+            "`culprits` should be an actor or group of actors, but this is a text in quotes"
+        );
+        assert_eq!(p.help, vec!["write Actor(\"russia\")".to_string()]);
+    }
+
+    #[test]
     fn unsigned_numbers_and_plain_words() {
         let text = r#"(label: "x", weight: -1)"#;
         let got = problems(text, "InjectChoice");
@@ -903,6 +1030,7 @@ mod tests {
             describe(&Ty::Named("Visibility")),
             "one of `Overt`, `Covert`, or `Deniable`"
         );
-        assert_eq!(plain_name("InjectWhen"), "inject when");
+        assert_eq!(plain_name("InjectWhen"), "inject timing");
+        assert_eq!(plain_name("ChanceModifier"), "chance modifier");
     }
 }

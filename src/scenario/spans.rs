@@ -819,6 +819,11 @@ impl<'a> Reader<'a> {
         self.pos += 1;
         let mut out = String::new();
         loop {
+            // Copy the run of plain characters up to the next quote or backslash at once.
+            let rest = &self.src[self.pos..];
+            let plain = rest.find(['"', '\\']).unwrap_or(rest.len());
+            out.push_str(&rest[..plain]);
+            self.pos += plain;
             let Some(c) = self.peek() else {
                 return Err(SyntaxError {
                     span: Span::new(start, start + 1),
@@ -979,7 +984,11 @@ impl<'a> Reader<'a> {
         let raw = &rest[..len];
         self.pos += len;
         let span = Span::new(start, self.pos);
-        let clean: String = raw.chars().filter(|&c| c != '_').collect();
+        let clean: std::borrow::Cow<str> = if raw.contains('_') {
+            raw.chars().filter(|&c| c != '_').collect::<String>().into()
+        } else {
+            raw.into()
+        };
         let (neg, body) = match clean.strip_prefix('-') {
             Some(b) => (true, b),
             None => (false, clean.strip_prefix('+').unwrap_or(&clean)),

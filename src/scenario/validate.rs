@@ -47,6 +47,10 @@ pub const CODES: &[(&str, &str)] = &[
     ("E110", "unknown norm"),
     ("E111", "no actor is on this side"),
     ("E112", "no actor has this tag"),
+    (
+        "E120",
+        "a placeholder such as `Target` used where it stands for nobody",
+    ),
     ("E201", "the same id is defined twice"),
     ("E301", "a chance or percentage outside 0–100"),
     (
@@ -268,7 +272,139 @@ pub const REFERENCES: &[RefSlot] = &[
     ("Effect", Some("FireInject"), Slot::Pos(0), K::Inject),
     ("Effect", Some("ScheduleInject"), Slot::Pos(0), K::Inject),
     ("Effect", Some("EndGame"), Slot::Pos(0), K::Ending),
+    ("Effect", Some("SetThreshold"), Slot::Pos(1), K::Rung),
+    (
+        "Effect",
+        Some("StageIncident"),
+        Slot::Field("action"),
+        K::Action,
+    ),
+    ("Condition", Some("Credibility"), Slot::Pos(0), K::RedLine),
+    (
+        "Condition",
+        Some("ThresholdCrossed"),
+        Slot::Pos(0),
+        K::Threshold,
+    ),
+    ("Inject", None, Slot::Field("acting"), K::Actor),
 ];
+
+const ACTING: &[&str] = &["Acting"];
+const ACTING_TARGET: &[&str] = &["Acting", "Target"];
+const NOBODY: &[&str] = &[];
+
+/// Which placeholders stand for an actor where: (type, field) → those bound there.
+/// `Sponsor` and `Proxies` follow `Acting`; `Each` is bound inside `ForEach`.
+pub const CONTEXTS: &[(&str, &str, &[&str])] = &[
+    ("Action", "by", ACTING),
+    ("Action", "available", ACTING),
+    ("Action", "target", ACTING),
+    ("Action", "modifiers", ACTING_TARGET),
+    ("Action", "attribution", ACTING_TARGET),
+    ("Action", "on_success", ACTING_TARGET),
+    ("Action", "on_failure", ACTING_TARGET),
+    ("Action", "on_detection", ACTING_TARGET),
+    ("NormDef", "on_breach", ACTING),
+    ("NormDef", "on_uphold", ACTING),
+    ("RedLine", "trigger", &["Owner", "Target"]),
+    ("RedLine", "culprits", &["Owner"]),
+    ("RedLine", "on_crossed", &["Owner", "Target"]),
+    ("RedLine", "when_enforced", &["Owner", "Target"]),
+    ("RedLine", "when_ignored", &["Owner", "Target"]),
+    ("Proposal", "modifiers", ACTING_TARGET),
+    ("Proposal", "on_accept", ACTING_TARGET),
+    ("Proposal", "on_refuse", ACTING_TARGET),
+    ("Inject", "when", NOBODY),
+    // `Acting` is the inject's `acting` actor when it names one.
+    ("Inject", "effects", ACTING),
+    ("Inject", "choices", ACTING),
+    ("Ending", "when", NOBODY),
+    ("ScenarioFile", "upkeep", NOBODY),
+];
+
+fn placeholder_checks(
+    sites: &[schema::PlaceholderSite],
+    root: &Node,
+    file: &str,
+    diags: &mut Vec<Diagnostic>,
+) {
+    for p in sites {
+        if matches!(p.name, "Any" | "AnyOther") {
+            continue;
+        }
+        if p.name == "Each" {
+            let in_for_each = p
+                .frames
+                .contains(&schema::Frame::Pos("Effect", "ForEach", 1));
+            if !in_for_each {
+                diags.push(
+                    Diagnostic::error("E120", "`Each` stands for nobody outside `ForEach`")
+                        .at(file, p.span)
+                        .label("not inside the effects of a `ForEach`")
+                        .help("write `ForEach(<who>, [... Each ...])`, or name the actor: Actor(\"...\")"),
+                );
+            }
+            continue;
+        }
+        // The outermost frame with a known context decides.
+        let Some((owner, field, bound)) = p.frames.iter().find_map(|f| match f {
+            schema::Frame::Field(o, fl) => {
+                CONTEXTS.iter().find(|c| c.0 == *o && c.1 == *fl).copied()
+            }
+            _ => None,
+        }) else {
+            continue;
+        };
+        // An inject binds `Acting` only when it names its `acting` actor.
+        let bound = if owner == "Inject" && !inject_has_acting(root, p.item) {
+            NOBODY
+        } else {
+            bound
+        };
+        let with_acting = bound.contains(&"Acting");
+        let ok =
+            bound.contains(&p.name) || (with_acting && matches!(p.name, "Sponsor" | "Proxies"));
+        if ok {
+            continue;
+        }
+        let place = format!(
+            "{} {}'s `{field}`",
+            if owner.starts_with(['A', 'E', 'I', 'O', 'U']) {
+                "an"
+            } else {
+                "a"
+            },
+            schema::plain_name(owner)
+        );
+        let mut usable: Vec<String> = bound.iter().map(|b| format!("`{b}`")).collect();
+        if with_acting {
+            usable.push("`Sponsor`".into());
+            usable.push("`Proxies`".into());
+        }
+        let help = if owner == "Inject" {
+            "set the inject's `acting: \"<actor id>\"` and use `Acting`, or name the actor with Actor(\"...\")".to_string()
+        } else if usable.is_empty() {
+            "nobody is bound here: name the actor with Actor(\"...\"), or use Any, Side(..), Tagged(..) or Kind(..)".to_string()
+        } else {
+            format!(
+                "here you can use {}, or name the actor with Actor(\"...\")",
+                schema::join_or(&usable)
+            )
+        };
+        diags.push(
+            Diagnostic::error("E120", format!("`{}` stands for nobody in {place}", p.name))
+                .at(file, p.span)
+                .label("nobody is bound to this here")
+                .help(help),
+        );
+    }
+}
+
+fn inject_has_acting(root: &Node, item: Option<usize>) -> bool {
+    let Some(i) = item else { return false };
+    let path = SPath::root().field("injects").index(i).field("acting");
+    root.at(&path.0).is_some_and(|n| n.name() != Some("None"))
+}
 
 /// Numbers that are percentages (0–100): (type, variant, slot).
 pub const PERCENTS: &[(&str, Option<&str>, Slot)] = &[
@@ -350,6 +486,20 @@ impl Validation {
     }
     pub fn warnings(&self) -> usize {
         self.diagnostics.len() - self.errors()
+    }
+}
+
+/// Loads a scenario folder through the validator: the scenario when it has no
+/// errors (warnings are allowed), else the whole validation to show. For hot
+/// reload and any loader that wants precise diagnostics.
+pub fn load_dir(dir: &Path) -> Result<(Scenario, Validation), Box<Validation>> {
+    let mut v = validate_dir(dir);
+    match v.scenario.take() {
+        Some(s) if v.errors() == 0 => Ok((s, v)),
+        other => {
+            v.scenario = other;
+            Err(Box::new(v))
+        }
     }
 }
 
@@ -453,7 +603,7 @@ pub fn validate_texts(dir: &str, texts: &BTreeMap<&str, String>) -> Validation {
             );
             format_ok = false;
         }
-        let report = schema::check(&root, type_name);
+        let report = schema::check_with(&root, type_name, |site| ref_kind(site).map(RefKind::noun));
         let clean = report.problems.is_empty();
         for p in report.problems {
             let code = match p.kind {
@@ -481,6 +631,7 @@ pub fn validate_texts(dir: &str, texts: &BTreeMap<&str, String>) -> Validation {
             diags.push(d);
         }
         percent_checks(&report.numbers, &display, &mut diags);
+        placeholder_checks(&report.placeholders, &root, &display, &mut diags);
         files.push(FileState {
             name,
             display,
@@ -498,16 +649,23 @@ pub fn validate_texts(dir: &str, texts: &BTreeMap<&str, String>) -> Validation {
 
     // Phase 2: ids and references across files.
     let defs = definitions(&files, &v.sources, &mut diags);
-    references(&files, &defs, &v.sources, &mut diags);
+    references(&files, &defs, &mut diags);
 
     // Phase 3: the typed model, when every file reads.
     if files.iter().all(|f| f.clean) {
         match build_model(&files, texts) {
             Ok(scenario) => {
+                let effect_names = files
+                    .iter()
+                    .flat_map(|f| f.texts.iter())
+                    .filter(|t| t.site.owner == "Effect")
+                    .filter_map(|t| Some((t.site.variant?, t.text.as_str())))
+                    .collect();
                 let ctx = Ctx {
                     files: &files,
                     s: &scenario,
                     defs: &defs,
+                    effect_names,
                 };
                 ctx.semantic(&mut diags);
                 v.scenario = Some(scenario);
@@ -632,12 +790,13 @@ fn definitions(files: &[FileState], sources: &Sources, diags: &mut Vec<Diagnosti
     defs
 }
 
-fn references(files: &[FileState], defs: &Defs, _sources: &Sources, diags: &mut Vec<Diagnostic>) {
+fn references(files: &[FileState], defs: &Defs, diags: &mut Vec<Diagnostic>) {
     let readable = |kind: RefKind| {
         files
             .iter()
             .find(|f| f.name == kind.defined_in())
-            .is_some_and(|f| f.root.is_some())
+            // A missing optional file defines nothing; a broken file may define anything.
+            .is_some_and(|f| f.root.is_some() || f.clean)
     };
     let empty = BTreeMap::new();
     for f in files {
@@ -792,6 +951,8 @@ struct Ctx<'a> {
     files: &'a [FileState],
     s: &'a Scenario,
     defs: &'a Defs,
+    /// (effect variant, id) for every id an effect names.
+    effect_names: BTreeSet<(&'static str, &'a str)>,
 }
 
 fn p() -> SPath {
@@ -1090,6 +1251,11 @@ impl Ctx<'_> {
             .collect()
     }
 
+    /// Whether some effect of this variant names `id` (e.g. `Propose("deal", ..)`).
+    fn named_by_effect(&self, variant: &str, id: &str) -> bool {
+        self.effect_names.contains(&(variant, id))
+    }
+
     /// Whether a condition can never hold, as far as a static look can tell.
     fn impossible(&self, c: &Condition, dead_injects: &BTreeSet<&str>) -> bool {
         let turns = self.s.meta.turns as i32;
@@ -1105,6 +1271,23 @@ impl Ctx<'_> {
                     < *n as usize
             }
             Condition::InjectFired(id) => dead_injects.contains(id.as_str()),
+            Condition::RedLineCrossed(id) | Condition::RedLineDeclared(id) => {
+                // Never in force: not declared from the start, and no effect declares it.
+                self.s
+                    .red_lines
+                    .iter()
+                    .find(|r| &r.id == id)
+                    .is_some_and(|r| !r.declared && !self.named_by_effect("DeclareRedLine", id))
+            }
+            Condition::AgreementInForce(id) | Condition::ProposalPending(id) => {
+                self.s.proposals.iter().any(|p| &p.id == id) && !self.named_by_effect("Propose", id)
+            }
+            Condition::ActionTaken { action, .. } => self
+                .s
+                .actions
+                .iter()
+                .find(|a| &a.id == action)
+                .is_some_and(|a| !a.enabled && !self.named_by_effect("EnableAction", action)),
             Condition::Attr { attr, is, .. } => {
                 match self.s.meta.attributes.iter().find(|a| &a.id == attr) {
                     Some(a) if a.min <= a.max => !(a.min..=a.max).any(|x| is.test(x)),
@@ -1179,7 +1362,7 @@ impl Ctx<'_> {
                         )
                         .label("this condition can never hold")
                         .help(format!(
-                            "check turn numbers (1 to {turns}), attribute ranges and the injects it waits for"
+                            "check turn numbers (1 to {turns}), attribute ranges, and the injects, red lines, proposals and actions it waits for"
                         )),
                     );
                 }
@@ -1269,7 +1452,7 @@ impl Ctx<'_> {
                     )
                     .label("this condition can never hold")
                     .help(format!(
-                        "check turn numbers (1 to {}), attribute ranges and the injects it waits for",
+                        "check turn numbers (1 to {}), attribute ranges, and the injects, red lines, proposals and actions it waits for",
                         self.s.meta.turns
                     )),
                 ),
@@ -1363,6 +1546,12 @@ mod tests {
                 "{owner} {variant:?} {slot:?}"
             );
         }
+        for (owner, field, _) in CONTEXTS {
+            assert!(
+                slot_exists(owner, None, Slot::Field(field)),
+                "{owner}.{field}"
+            );
+        }
         for (owner, field, _) in DEFINITIONS {
             assert!(
                 slot_exists(owner, None, Slot::Field(field)),
@@ -1374,6 +1563,102 @@ mod tests {
             assert!(schema::lookup(ty).is_some());
         }
         assert_eq!(FILE_TYPES.len(), SCENARIO_FILES.len());
+    }
+
+    #[test]
+    fn load_dir_returns_the_scenario_only_without_errors() {
+        let (s, v) = load_dir(Path::new("tests/golden/w301_unused_attribute")).unwrap();
+        assert_eq!(v.warnings(), 1);
+        assert_eq!(s.actors.len(), 4);
+        let v = load_dir(Path::new("tests/golden/e102_unknown_action")).unwrap_err();
+        assert_eq!(v.errors(), 1);
+    }
+
+    fn golden_texts(dir: &str) -> BTreeMap<&'static str, String> {
+        SCENARIO_FILES
+            .iter()
+            .filter_map(|name| {
+                let text = std::fs::read_to_string(Path::new(dir).join(name)).ok()?;
+                Some((*name, text))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn references_into_a_missing_optional_file_are_unknown() {
+        let mut texts = golden_texts("tests/golden/clean");
+        texts.remove("red_lines.ron");
+        let v = validate_texts("s", &texts);
+        let codes: Vec<&str> = v.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec!["E107"]);
+        assert_eq!(
+            v.diagnostics[0].help,
+            vec!["no red line is defined yet; red lines are defined in red_lines.ron"]
+        );
+    }
+
+    #[test]
+    fn waiting_for_what_cannot_happen_is_unreachable() {
+        let mut texts = golden_texts("tests/golden/clean");
+        // Nothing proposes the deal any more, and the red line is never declared.
+        let actions = texts["actions.ron"].replace("on_success: [Propose(\"deal\", Target)]", "");
+        texts.insert("actions.ron", actions);
+        let red_lines =
+            texts["red_lines.ron"].replace("public: true, declared: true", "declared: false");
+        texts.insert("red_lines.ron", red_lines);
+        let v = validate_texts("s", &texts);
+        let got: Vec<(&str, &str)> = v
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("W304", "the inject \"alarm\" can never fire"),
+                ("W305", "the ending \"deal\" can never be reached"),
+            ]
+        );
+    }
+
+    #[test]
+    fn an_inject_binds_acting_only_when_it_names_its_actor() {
+        let mut texts = golden_texts("tests/golden/clean");
+        let with = texts["injects.ron"].replace(
+            "when: Turn(1)),",
+            "when: Turn(1), acting: \"alpha\", effects: [AddAttr(Acting, \"power\", 1)]),",
+        );
+        texts.insert("injects.ron", with);
+        assert!(validate_texts("s", &texts).diagnostics.is_empty());
+        let without = texts["injects.ron"].replace("acting: \"alpha\", ", "");
+        texts.insert("injects.ron", without);
+        let v = validate_texts("s", &texts);
+        let codes: Vec<&str> = v.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec!["E120"]);
+    }
+
+    #[test]
+    fn a_bare_name_where_an_id_belongs_says_which_id() {
+        let mut texts = golden_texts("tests/golden/clean");
+        let actors = texts["actors.ron"].replace("sponsor: \"alpha\"", "sponsor: alpha");
+        texts.insert("actors.ron", actors);
+        let v = validate_texts("s", &texts);
+        assert_eq!(v.diagnostics.len(), 1);
+        let d = &v.diagnostics[0];
+        assert_eq!(
+            d.message,
+            "`sponsor` should be an actor id in double quotes, but this is a bare name"
+        );
+        assert_eq!(d.help, vec!["put the id in double quotes: \"alpha\""]);
+    }
+
+    #[test]
+    fn references_into_a_broken_file_are_not_reported() {
+        let mut texts = golden_texts("tests/golden/clean");
+        texts.insert("red_lines.ron", "( red_lines: [ (id: \"x\" ]".into());
+        let v = validate_texts("s", &texts);
+        let codes: Vec<&str> = v.diagnostics.iter().map(|d| d.code).collect();
+        assert_eq!(codes, vec!["E003"]);
     }
 
     #[test]

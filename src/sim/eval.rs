@@ -201,12 +201,13 @@ impl<'a> Ctx<'a> {
                 action,
                 against,
                 within_turns,
+                attempts,
             } => {
                 let Some(&act) = self.ix.actions.get(action) else {
                     return false;
                 };
                 st.history.iter().any(|r| {
-                    r.success
+                    (r.success || *attempts)
                         && r.action == act
                         && within(st.turn, r.turn, *within_turns)
                         && self.who_contains(by, b, r.actor)
@@ -221,11 +222,15 @@ impl<'a> Ctx<'a> {
                 attributed_to,
                 confidence,
                 within_turns,
+                misattributed,
+                public,
             } => st.incidents.iter().any(|inc| {
                 let Some(det) = inc.detected else {
                     return false;
                 };
-                within(st.turn, det.max(inc.updated), *within_turns)
+                misattributed.is_none_or(|m| inc.misattributed() == m)
+                    && public.is_none_or(|p| inc.public == p)
+                    && within(st.turn, det.max(inc.updated), *within_turns)
                     && Confidence::from_value(inc.evidence) >= *confidence
                     && domain.is_none_or(|d| self.sc.actions[inc.action].domain == d)
                     && self.who_contains(victim, b, inc.victim)
@@ -248,6 +253,22 @@ impl<'a> Ctx<'a> {
                 .red_lines
                 .get(id)
                 .is_some_and(|&i| st.red_lines[i].declared),
+            Condition::Credibility(id, is) => self
+                .ix
+                .red_lines
+                .get(id)
+                .is_some_and(|&i| is.test(st.red_lines[i].credibility)),
+            Condition::ThresholdCrossed(id) => self
+                .sc
+                .meta
+                .ladder
+                .thresholds
+                .iter()
+                .position(|t| &t.id == id)
+                .is_some_and(|i| st.thresholds_crossed[i].is_some()),
+            Condition::Engagement { who, is } => {
+                self.who_any(who, b, |a| self.rung_test(st.actors[a].threshold, is))
+            }
             Condition::AgreementInForce(id) => self
                 .ix
                 .proposals

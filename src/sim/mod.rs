@@ -262,6 +262,27 @@ fn log_system(mut p: SimParams) {
     });
 }
 
+/// Plays the coming turn on a copy of the game and returns the copy's state and log, leaving
+/// the game untouched: the facilitator's dice review. Because the rules are deterministic, the
+/// real turn plays out exactly so unless the facilitator overrides an outcome
+/// ([`FacilitatorCommand::ForceOutcome`]).
+pub fn preview_turn(world: &World) -> Option<(GameState, GameLog)> {
+    let mut copy = World::new();
+    copy.insert_resource(world.get_resource::<LoadedScenario>()?.clone());
+    copy.insert_resource(world.get_resource::<GameState>()?.clone());
+    copy.insert_resource(world.get_resource::<GameRng>()?.clone());
+    copy.insert_resource(world.get_resource::<OrderBook>()?.clone());
+    copy.insert_resource(world.get_resource::<GameConfig>()?.clone());
+    copy.insert_resource(GameLog::default());
+    if copy.resource::<GameState>().is_over() {
+        return None;
+    }
+    turn_schedule().run(&mut copy);
+    let state = copy.remove_resource::<GameState>()?;
+    let log = copy.remove_resource::<GameLog>()?;
+    Some((state, log))
+}
+
 /// One game on a bare `World` with a reusable turn schedule: the headless way to play.
 pub struct Game {
     /// The world holding the game's resources.

@@ -40,6 +40,9 @@ pub enum FacilitatorCommand {
     SetSwitch(String, bool),
     /// Choose an inject's option (by inject id and choice index) instead of the weighted draw.
     ChooseInjectOption(String, usize),
+    /// Override the dice for an actor's action this turn (actor id, action id, success).
+    /// The roll is still drawn, so the rest of the game stays reproducible from the record.
+    ForceOutcome(String, String, bool),
 }
 
 /// Orders and commands collected for the turn about to be resolved.
@@ -53,6 +56,8 @@ pub struct OrderBook {
     pub answers: BTreeMap<(usize, usize), bool>,
     /// Facilitator commands waiting for the briefing.
     pub commands: Vec<FacilitatorCommand>,
+    /// Dice overrides for this turn: (actor position, action position, success).
+    pub forced: Vec<(usize, usize, bool)>,
 }
 
 /// A legal order with its resolved action and target positions.

@@ -253,6 +253,38 @@ impl<'a> Engine<'a> {
                     self.effect_log(text, source);
                 }
             }
+            Effect::SetThreshold(w, rung) => {
+                let r = self.ctx().rung(rung);
+                for a in self.who(w, b) {
+                    let old = self.st.actors[a].threshold;
+                    self.st.actors[a].threshold = r;
+                    if old != r && self.logging() {
+                        let text = format!(
+                            "{} rules-of-engagement threshold {} -> {}",
+                            self.id(a),
+                            self.rung_id(old),
+                            self.rung_id(r)
+                        );
+                        self.effect_log(text, source);
+                    }
+                }
+            }
+            Effect::StageIncident {
+                action,
+                by,
+                against,
+            } => {
+                let Some(&act) = self.ix.actions.get(action) else {
+                    return;
+                };
+                for actor in self.who(by, b) {
+                    for victim in self.who(against, b) {
+                        if actor != victim {
+                            self.create_incident(actor, victim, act, true);
+                        }
+                    }
+                }
+            }
             Effect::DeclareRedLine(id) | Effect::WithdrawRedLine(id) => {
                 if let Some(&r) = self.ix.red_lines.get(id) {
                     let declare = matches!(e, Effect::DeclareRedLine(_));
@@ -516,7 +548,14 @@ impl<'a> Engine<'a> {
             },
         );
         let source = format!("inject {}", inj.id);
-        self.apply(&inj.effects, Bindings::default(), &source);
+        let b = Bindings {
+            acting: inj
+                .acting
+                .as_ref()
+                .and_then(|a| self.ix.actors.get(a).copied()),
+            ..Default::default()
+        };
+        self.apply(&inj.effects, b, &source);
         if !inj.choices.is_empty() {
             let chosen = self
                 .inject_choices
@@ -537,7 +576,7 @@ impl<'a> Engine<'a> {
                         choice: choice.label.clone(),
                     },
                 );
-                self.apply(&choice.effects, Bindings::default(), &source);
+                self.apply(&choice.effects, b, &source);
             }
         }
     }
@@ -696,6 +735,14 @@ impl<'a> Engine<'a> {
                         self.st.scheduled.push((turn, i));
                     }
                 }
+                FacilitatorCommand::ForceOutcome(actor, action, success) => {
+                    if let (Some(&a), Some(&act)) =
+                        (self.ix.actors.get(&actor), self.ix.actions.get(&action))
+                    {
+                        book.forced.retain(|(x, y, _)| (*x, *y) != (a, act));
+                        book.forced.push((a, act, success));
+                    }
+                }
                 FacilitatorCommand::ChooseInjectOption(id, c) => {
                     if let Some(&i) = self.ix.injects.get(&id) {
                         self.inject_choices.push((i, c));
@@ -815,7 +862,14 @@ impl<'a> Engine<'a> {
                     continue;
                 };
                 match self.ctx().check_order(actor, order) {
-                    Ok(lo) => self.resolve(actor, lo),
+                    Ok(lo) => {
+                        let forced = book
+                            .forced
+                            .iter()
+                            .find(|(a, act, _)| *a == actor && *act == lo.action)
+                            .map(|f| f.2);
+                        self.resolve(actor, lo, forced)
+                    }
                     Err(reason) => {
                         let aud = self.private(&[actor]);
                         let ev = Event::OrderRejected {
@@ -854,7 +908,7 @@ impl<'a> Engine<'a> {
         chance.clamp(0, 100)
     }
 
-    fn resolve(&mut self, actor: usize, lo: LegalOrder) {
+    fn resolve(&mut self, actor: usize, lo: LegalOrder, forced: Option<bool>) {
         let sc = self.sc;
         let a = &sc.actions[lo.action];
         for (attr, cost) in &a.cost {
@@ -866,7 +920,16 @@ impl<'a> Engine<'a> {
         }
         let chance = self.chance(actor, lo);
         let roll = self.rng.d100();
-        let success = roll <= chance;
+        let success = forced.unwrap_or(roll <= chance);
+        if forced.is_some() && self.logging() {
+            let text = format!(
+                "the facilitator sets {} {} to {}",
+                self.id(actor),
+                a.id,
+                if success { "success" } else { "failure" }
+            );
+            self.effect_log(text, "facilitator");
+        }
         let aud = if a.visibility == Visibility::Overt || !self.logging() {
             Audience::Public
         } else {
@@ -914,39 +977,52 @@ impl<'a> Engine<'a> {
             matches!(a.intent, Intent::Offensive | Intent::Punitive),
         ) && (success || a.visibility == Visibility::Overt)
         {
-            let id = self.st.next_incident;
-            self.st.next_incident += 1;
-            let overt = a.visibility == Visibility::Overt;
-            self.st.incidents.push(Incident {
-                id,
-                turn: self.st.turn,
-                action: lo.action,
-                actor,
-                victim,
-                success,
-                detected: overt.then_some(self.st.turn),
-                evidence: if overt { 100 } else { 0 },
-                suspect: overt.then_some(actor),
-                public: overt,
-                updated: self.st.turn,
-            });
-            let i = self.st.incidents.len() - 1;
-            if self.logging() {
-                let ev = Event::Incident {
-                    incident: id,
-                    action: a.id.clone(),
-                    actor: self.id(actor),
-                    victim: self.id(victim),
-                };
-                self.push(aud, ev);
-            }
-            match a.visibility {
-                Visibility::Overt => {}
-                Visibility::Deniable => self.detect(i, true),
-                Visibility::Covert => {
-                    if self.rng.d100() <= a.attribution.detect {
-                        self.detect(i, true);
-                    }
+            self.create_incident(actor, victim, lo.action, success);
+        }
+    }
+
+    /// Records an incident of `action` by `actor` against `victim`; overt ones are public at once,
+    /// deniable ones detected at once, covert ones detected with the action's chance.
+    fn create_incident(&mut self, actor: usize, victim: usize, action: usize, success: bool) {
+        let sc = self.sc;
+        let a = &sc.actions[action];
+        let id = self.st.next_incident;
+        self.st.next_incident += 1;
+        let overt = a.visibility == Visibility::Overt;
+        self.st.incidents.push(Incident {
+            id,
+            turn: self.st.turn,
+            action,
+            actor,
+            victim,
+            success,
+            detected: overt.then_some(self.st.turn),
+            evidence: if overt { 100 } else { 0 },
+            suspect: overt.then_some(actor),
+            public: overt,
+            updated: self.st.turn,
+        });
+        let i = self.st.incidents.len() - 1;
+        if self.logging() {
+            let aud = if overt {
+                Audience::Public
+            } else {
+                self.private(&[actor])
+            };
+            let ev = Event::Incident {
+                incident: id,
+                action: a.id.clone(),
+                actor: self.id(actor),
+                victim: self.id(victim),
+            };
+            self.push(aud, ev);
+        }
+        match a.visibility {
+            Visibility::Overt => {}
+            Visibility::Deniable => self.detect(i, true),
+            Visibility::Covert => {
+                if self.rng.d100() <= a.attribution.detect {
+                    self.detect(i, true);
                 }
             }
         }
@@ -1038,6 +1114,13 @@ impl<'a> Engine<'a> {
                     self.private(&[ob.owner])
                 };
                 self.push(aud, ev);
+                let b = Bindings {
+                    owner: Some(ob.owner),
+                    target: Some(ob.culprit),
+                    ..Default::default()
+                };
+                let src = format!("red line {} enforced", rl.id);
+                self.apply(&rl.when_enforced, b, &src);
             } else if turn >= ob.due {
                 let c = &mut self.st.red_lines[ob.red_line];
                 c.credibility = (c.credibility + rl.on_ignored).clamp(0, 100);
@@ -1053,6 +1136,13 @@ impl<'a> Engine<'a> {
                     self.private(&[ob.owner])
                 };
                 self.push(aud, ev);
+                let b = Bindings {
+                    owner: Some(ob.owner),
+                    target: Some(ob.culprit),
+                    ..Default::default()
+                };
+                let src = format!("red line {} ignored", rl.id);
+                self.apply(&rl.when_ignored, b, &src);
             } else {
                 still_open.push(ob);
             }
@@ -1086,9 +1176,7 @@ impl<'a> Engine<'a> {
                     .st
                     .incidents
                     .iter()
-                    .filter(|i| {
-                        i.victim == owner && i.detected.is_some() && i.suspect == Some(culprit)
-                    })
+                    .filter(|i| i.detected.is_some() && i.suspect == Some(culprit))
                     .map(|i| i.id)
                     .max();
                 let previous = self.st.red_lines[r]
@@ -1290,6 +1378,7 @@ impl<'a> Engine<'a> {
         book.orders.clear();
         book.chosen_by.clear();
         book.answers.clear();
+        book.forced.clear();
         if self.st.ending.is_none() {
             self.st.turn += 1;
         }
