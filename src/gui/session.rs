@@ -32,6 +32,9 @@ pub fn scenarios_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios")
 }
 
+/// The folder highlighted first in the picker: the scenario built from the article.
+pub const DEFAULT_SCENARIO: &str = "forward_defense_2022";
+
 /// One scenario folder in the picker.
 #[derive(Debug, Clone)]
 pub struct CatalogueEntry {
@@ -58,6 +61,8 @@ pub struct Catalogue {
     pub entries: Vec<CatalogueEntry>,
     /// The highlighted one.
     pub selected: usize,
+    /// Whether the highlight has been placed once (later visits keep the facilitator's choice).
+    initialised: bool,
 }
 
 impl Catalogue {
@@ -107,14 +112,17 @@ impl Catalogue {
             self.selected = i;
         } else if self.selected >= self.entries.len()
             || !self.entries[self.selected].problems.is_empty()
+            || !self.initialised
         {
-            // Highlight the first scenario that validates.
+            // Highlight the default scenario, else the first that validates.
             self.selected = self
                 .entries
                 .iter()
-                .position(|e| e.problems.is_empty())
+                .position(|e| e.folder == DEFAULT_SCENARIO && e.problems.is_empty())
+                .or_else(|| self.entries.iter().position(|e| e.problems.is_empty()))
                 .unwrap_or(0);
         }
+        self.initialised = true;
     }
 
     /// A session draft for the highlighted scenario, if it loads and validates.

@@ -147,6 +147,7 @@ pub fn card_band(fonts: &Fonts, label: impl Into<String>, colour: Color) -> impl
 pub fn pill(fonts: &Fonts, label: impl Into<String>, background: Color, ink: Color) -> impl Bundle {
     (
         Node {
+            flex_shrink: 0.0,
             padding: UiRect::axes(px(10), px(2)),
             border_radius: BorderRadius::all(px(20)),
             ..default()

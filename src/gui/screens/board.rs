@@ -150,7 +150,7 @@ fn build(
                                     .map(|(_, l)| l.clone());
                                 news.spawn((
                                     Node {
-                                        width: px(560),
+                                        width: px(690),
                                         flex_shrink: 0.0,
                                         flex_direction: FlexDirection::Column,
                                         padding: UiRect::all(px(10)),
@@ -165,7 +165,7 @@ fn build(
                                 .with_children(|p| {
                                     p.spawn(widgets::bold(
                                         f,
-                                        format!("☰ Due this turn: “{headline}”"),
+                                        format!("☰ Due: “{headline}”"),
                                         18.0,
                                         theme::INK,
                                     ));

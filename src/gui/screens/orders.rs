@@ -96,7 +96,7 @@ fn situation(parent: &mut ChildSpawnerCommands, f: &Fonts, team: &TeamView) {
                         theme::INK_SOFT,
                     ));
                 }
-                for i in team.incidents.iter().take(3) {
+                for i in team.incidents.iter().take(2) {
                     c.spawn(widgets::text(
                         f,
                         format!(
