@@ -82,7 +82,7 @@ fn build(
                         r.spawn(widgets::bold(f, "LADDER", size::LARGE, theme::CHALK));
                         r.spawn(widgets::pill(
                             f,
-                            format!("Crisis level: {} {}", board.crisis, board.crisis_name),
+                            format!("Crisis level {} (boxed below)", board.crisis),
                             theme::ACCENT,
                             theme::INK,
                         ));
