@@ -28,6 +28,8 @@ const TIMEOUT_FRAMES: u32 = 1200;
 pub enum Step {
     /// Send an action, as a key press would.
     Do(UiAction),
+    /// Press a key: goes through the on-screen shortcuts like a real key press.
+    Key(KeyCode),
     /// Wait for a screen, let it settle, and save `screenshot-<name>.png`.
     Shoot(Screen, &'static str),
     /// Repeat the inner steps while the screen is not the given one (at most `n` times).
@@ -101,25 +103,27 @@ fn session_script() -> Vec<Step> {
         steps.push(Do(A::ConfirmOrders));
         steps
     };
+    // The opening is played with real key presses (through the shortcuts printed on the
+    // buttons); the rest sends the same actions directly.
     let mut steps = vec![
-        Do(A::Go(Screen::ScenarioPicker)),
+        Key(KeyCode::Enter),
         Shoot(Screen::ScenarioPicker, "02-picker"),
-        Do(A::ConfirmScenario),
+        Key(KeyCode::Enter),
         TwoTeams,
         Do(A::MoveActor(1)),
         Shoot(Screen::Setup, "03-setup"),
-        Do(A::StartSession),
+        Key(KeyCode::Enter),
         Shoot(Screen::Briefing, "04-briefing"),
-        Do(A::Go(Screen::Board)),
+        Key(KeyCode::Enter),
         Shoot(Screen::Board, "05-board"),
         // Turn 1, played through the curtain by both teams.
-        Do(A::BeginOrders),
+        Key(KeyCode::Enter),
         Shoot(Screen::Curtain, "06-curtain"),
-        Do(A::LiftCurtain),
-        Do(A::MoveCard(1)),
-        Do(A::AddOrder),
-        Do(A::MoveCard(1)),
-        Do(A::CycleTarget),
+        Key(KeyCode::Enter),
+        Key(KeyCode::ArrowRight),
+        Key(KeyCode::Space),
+        Key(KeyCode::ArrowRight),
+        Key(KeyCode::Tab),
         Shoot(Screen::Orders, "07-orders"),
         Do(A::ConfirmOrders),
     ];
@@ -174,6 +178,7 @@ fn drive(
     mut commands: Commands,
     mut run: ResMut<ScreenshotRun>,
     screen: Res<State<Screen>>,
+    mut keys: ResMut<ButtonInput<KeyCode>>,
     mut exit: MessageWriter<AppExit>,
 ) {
     let run = &mut *run;
@@ -245,6 +250,21 @@ fn drive(
             );
             run.capturing = Some(expected);
             run.waited = 0;
+        }
+        Step::Key(key) => {
+            match run.waited {
+                0 => {
+                    info!("screenshot run: key {key:?}");
+                    keys.press(key);
+                }
+                1 => keys.release(key),
+                _ => {}
+            }
+            run.waited += 1;
+            if run.waited > ACTION_FRAMES {
+                run.cursor += 1;
+                run.waited = 0;
+            }
         }
         Step::Wait(frames) => {
             run.waited += 1;
