@@ -19,6 +19,8 @@ use crate::sim::{
 };
 use crate::view::{self, BoardView, DebriefView, RevealStep, TeamView};
 
+use super::Screen;
+
 /// Where scenario folders are looked for: `$GRAYZONE_SCENARIOS`, else `scenarios/` in the
 /// working directory, else the `scenarios/` folder of the source tree this binary was built from.
 pub fn scenarios_root() -> PathBuf {
@@ -335,6 +337,64 @@ impl Play<'_> {
     }
 }
 
+/// How long the current turn and the current team's orders have taken (paused time excluded):
+/// a workshop turn is about 8 minutes, a team's orders under 2.
+#[derive(Resource, Debug, Default)]
+pub struct TurnClock {
+    /// Time since the turn opened on the board.
+    pub turn: std::time::Duration,
+    /// Time since the current team lifted the curtain.
+    pub team: std::time::Duration,
+}
+
+/// Marks a text that shows the [`TurnClock`].
+#[derive(Component, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClockText {
+    /// The turn's time.
+    Turn,
+    /// The current team's time.
+    Team,
+}
+
+/// `m:ss`.
+pub fn minutes(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    format!("{}:{:02}", s / 60, s % 60)
+}
+
+fn tick_clock(
+    time: Res<Time<Real>>,
+    session: Option<Res<Session>>,
+    screen: Res<State<Screen>>,
+    mut clock: ResMut<TurnClock>,
+    mut texts: Query<(&ClockText, &mut Text)>,
+) {
+    let Some(session) = session else {
+        return;
+    };
+    if !session.paused
+        && matches!(
+            screen.get(),
+            Screen::Board | Screen::Curtain | Screen::Orders
+        )
+    {
+        clock.turn += time.delta();
+        if *screen.get() == Screen::Orders {
+            clock.team += time.delta();
+        }
+    }
+    for (which, mut text) in &mut texts {
+        let shown = match which {
+            ClockText::Turn => format!("◷ {} this turn", minutes(clock.turn)),
+            ClockText::Team => format!("◷ {} on these orders", minutes(clock.team)),
+        };
+        // Only touch the text when the seconds change: no relayout otherwise.
+        if text.0 != shown {
+            text.0 = shown;
+        }
+    }
+}
+
 /// The hot-seat round: which teams still have to give orders, and the current team's draft.
 #[derive(Resource, Debug, Default)]
 pub struct Hotseat {
@@ -510,6 +570,7 @@ pub fn submit_team(world: &mut World, actor: usize) {
 pub fn resolve_turn(world: &mut World) -> u32 {
     let turn = world.resource::<GameState>().turn;
     world.run_schedule(TurnSchedule);
+    world.insert_resource(TurnClock::default());
     // Autosave after every turn: the record replays to exactly this state.
     let path = world.get_resource::<Autosave>().map(|a| a.0.clone());
     let saved = world
@@ -591,6 +652,8 @@ pub(super) fn plugin(app: &mut App) {
     app.add_plugins((SimPlugin, HotReloadPlugin))
         .insert_resource(Autosave(autosave_path()))
         .init_resource::<Catalogue>()
+        .init_resource::<TurnClock>()
+        .add_systems(Update, tick_clock)
         .init_resource::<Hotseat>()
         .init_resource::<RevealState>();
 }

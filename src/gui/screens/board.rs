@@ -29,6 +29,7 @@ fn build(
     fonts: Res<Fonts>,
     play: Play,
     reload: Option<Res<ReloadStatus>>,
+    clock: Res<session::TurnClock>,
     roots: Query<Entity, With<ScreenRoot>>,
 ) {
     clear_screen(&mut commands, &roots);
@@ -361,6 +362,15 @@ fn build(
                 });
             }
             root.spawn(widgets::footer()).with_children(|footer| {
+                footer.spawn((
+                    widgets::text(
+                        f,
+                        format!("◷ {} this turn", session::minutes(clock.turn)),
+                        size::BODY,
+                        theme::CHALK_SOFT,
+                    ),
+                    session::ClockText::Turn,
+                ));
                 footer.spawn(widgets::spacer());
                 footer.spawn(widgets::button(
                     f,

@@ -3,7 +3,7 @@
 use bevy::prelude::*;
 
 use crate::gui::actions::UiAction;
-use crate::gui::session::{Hotseat, Play};
+use crate::gui::session::{Hotseat, Play, TurnClock};
 use crate::gui::theme::{self, Fonts, size};
 use crate::gui::widgets::{self, Kind};
 use crate::gui::{Screen, ScreenRoot, clear_screen};
@@ -82,9 +82,11 @@ fn build(
 fn on_action(
     action: On<UiAction>,
     screen: Res<State<Screen>>,
+    mut clock: ResMut<TurnClock>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     if *screen.get() == Screen::Curtain && *action.event() == UiAction::LiftCurtain {
+        clock.team = std::time::Duration::ZERO;
         next.set(Screen::Orders);
     }
 }

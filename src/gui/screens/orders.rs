@@ -128,6 +128,7 @@ fn build(
     fonts: Res<Fonts>,
     play: Play,
     hotseat: Res<Hotseat>,
+    clock: Res<session::TurnClock>,
     roots: Query<Entity, With<ScreenRoot>>,
 ) {
     clear_screen(&mut commands, &roots);
@@ -358,6 +359,15 @@ fn build(
                     footer.spawn(widgets::button(f, "Refuse", KeyCode::KeyN, UiAction::AnswerProposal(false), Kind::Secondary));
                 }
                 footer.spawn(widgets::spacer());
+                footer.spawn((
+                    widgets::text(
+                        f,
+                        format!("◷ {} on these orders", session::minutes(clock.team)),
+                        size::BODY,
+                        theme::CHALK_SOFT,
+                    ),
+                    session::ClockText::Team,
+                ));
                 footer.spawn(widgets::button(
                     f,
                     "Confirm orders",
