@@ -365,7 +365,7 @@ fn build(
                 footer.spawn((
                     widgets::text(
                         f,
-                        format!("◷ {} this turn", session::minutes(clock.turn)),
+                        session::clock_label(session::ClockText::Turn, clock.turn),
                         size::BODY,
                         theme::CHALK_SOFT,
                     ),
