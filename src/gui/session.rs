@@ -365,7 +365,7 @@ pub fn minutes(d: std::time::Duration) -> String {
 /// The clock as shown: time so far against the workshop's budget (8 minutes a turn, 2 a team).
 pub fn clock_label(which: ClockText, d: std::time::Duration) -> String {
     match which {
-        ClockText::Turn => format!("◷ {} / 8:00 this turn", minutes(d)),
+        ClockText::Turn => format!("◷ {} / 8:00", minutes(d)),
         ClockText::Team => format!("◷ {} / 2:00", minutes(d)),
     }
 }
