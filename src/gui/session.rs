@@ -362,6 +362,14 @@ pub fn minutes(d: std::time::Duration) -> String {
     format!("{}:{:02}", s / 60, s % 60)
 }
 
+/// The clock as shown: time so far against the workshop's budget (8 minutes a turn, 2 a team).
+pub fn clock_label(which: ClockText, d: std::time::Duration) -> String {
+    match which {
+        ClockText::Turn => format!("◷ {} / 8:00 this turn", minutes(d)),
+        ClockText::Team => format!("◷ {} / 2:00", minutes(d)),
+    }
+}
+
 fn tick_clock(
     time: Res<Time<Real>>,
     session: Option<Res<Session>>,
@@ -385,8 +393,8 @@ fn tick_clock(
     }
     for (which, mut text) in &mut texts {
         let shown = match which {
-            ClockText::Turn => format!("◷ {} this turn", minutes(clock.turn)),
-            ClockText::Team => format!("◷ {} on these orders", minutes(clock.team)),
+            ClockText::Turn => clock_label(ClockText::Turn, clock.turn),
+            ClockText::Team => clock_label(ClockText::Team, clock.team),
         };
         // Only touch the text when the seconds change: no relayout otherwise.
         if text.0 != shown {

@@ -124,12 +124,22 @@ pub fn ink_on(colour: Color) -> Color {
 pub struct Fonts {
     pub regular: Handle<Font>,
     pub bold: Handle<Font>,
+    /// For diagnostics, whose carets point at columns.
+    pub mono: Handle<Font>,
 }
 
 impl Fonts {
     pub fn regular(&self, size: f32) -> TextFont {
         TextFont {
             font: self.regular.clone().into(),
+            font_size: FontSize::Px(size),
+            ..default()
+        }
+    }
+
+    pub fn mono(&self, size: f32) -> TextFont {
+        TextFont {
+            font: self.mono.clone().into(),
             font_size: FontSize::Px(size),
             ..default()
         }
@@ -152,8 +162,15 @@ pub(super) fn plugin(app: &mut App) {
     let bold = fonts.add(Font::from_bytes(
         include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf").to_vec(),
     ));
-    app.insert_resource(Fonts { regular, bold })
-        .insert_resource(ClearColor(TABLE));
+    let mono = fonts.add(Font::from_bytes(
+        include_bytes!("../../assets/fonts/DejaVuSansMono.ttf").to_vec(),
+    ));
+    app.insert_resource(Fonts {
+        regular,
+        bold,
+        mono,
+    })
+    .insert_resource(ClearColor(TABLE));
 }
 
 #[cfg(test)]

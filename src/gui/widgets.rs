@@ -95,6 +95,7 @@ pub fn button(
     (
         Button,
         Node {
+            flex_shrink: 0.0,
             flex_direction: FlexDirection::Row,
             align_items: AlignItems::Center,
             column_gap: px(12),

@@ -17,8 +17,8 @@ fn redraw_on_change(
     state: Option<Res<GameState>>,
     mut redraw: MessageWriter<Redraw>,
 ) {
-    let changed = status.is_some_and(|s| s.is_changed() && !s.is_added())
-        || state.is_some_and(|s| s.is_changed() && !s.is_added());
+    // The rules re-insert these resources when they reload or replay, so "added" counts too.
+    let changed = status.is_some_and(|s| s.is_changed()) || state.is_some_and(|s| s.is_changed());
     if changed {
         redraw.write(Redraw);
     }
@@ -356,7 +356,11 @@ fn build(
                                     theme::INK,
                                 ));
                                 let excerpt: Vec<&str> = text.lines().take(8).collect();
-                                p.spawn(widgets::text(f, excerpt.join("\n"), 17.0, theme::INK));
+                                p.spawn((
+                                    Text::new(excerpt.join("\n")),
+                                    f.mono(17.0),
+                                    TextColor(theme::INK),
+                                ));
                             });
                     }
                 });
@@ -365,7 +369,7 @@ fn build(
                 footer.spawn((
                     widgets::text(
                         f,
-                        format!("◷ {} this turn", session::minutes(clock.turn)),
+                        session::clock_label(session::ClockText::Turn, clock.turn),
                         size::BODY,
                         theme::CHALK_SOFT,
                     ),

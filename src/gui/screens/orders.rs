@@ -362,7 +362,7 @@ fn build(
                 footer.spawn((
                     widgets::text(
                         f,
-                        format!("◷ {} on these orders", session::minutes(clock.team)),
+                        session::clock_label(session::ClockText::Team, clock.team),
                         size::BODY,
                         theme::CHALK_SOFT,
                     ),
