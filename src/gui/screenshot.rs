@@ -38,6 +38,12 @@ pub enum Step {
     Wait(u32),
     /// Setup: make the first two actors of the scenario team-played (as Space on their rows does).
     TwoTeams,
+    /// Hot reload as an author's broken save would trigger it: the scenario's files with a
+    /// misspelt rung in `actions.ron` go through the same validation and panel (nothing is
+    /// written to disk).
+    BrokenEdit,
+    /// Hot reload of the scenario's files as they are on disk (clears the panel).
+    RestoreEdit,
 }
 
 /// The state of the screenshot run.
@@ -141,6 +147,12 @@ fn session_script() -> Vec<Step> {
         Do(A::ChooseInjectOption(0)),
         Shoot(Screen::Board, "09-board-turn-6"),
         Wait(120),
+        // A scenario author saves a broken edit: the last good version keeps running.
+        BrokenEdit,
+        Wait(4),
+        Shoot(Screen::Board, "12-reload-error"),
+        RestoreEdit,
+        Wait(4),
     ]);
     // The second team's private view, to compare with the first's.
     steps.extend([
@@ -272,6 +284,24 @@ fn drive(
                 run.cursor += 1;
                 run.waited = 0;
             }
+        }
+        Step::BrokenEdit | Step::RestoreEdit => {
+            let broken = matches!(step, Step::BrokenEdit);
+            commands.queue(move |world: &mut World| {
+                let Some(dir) = world
+                    .get_resource::<crate::sim::ScenarioSource>()
+                    .map(|s| s.dir.clone())
+                else {
+                    return;
+                };
+                let mut texts = crate::sim::reload::read_texts(&dir);
+                if broken && let Some(actions) = texts.get_mut("actions.ron") {
+                    *actions = actions.replacen("rung: \"disruption\"", "rung: \"disruptoin\"", 1);
+                }
+                crate::sim::reload::apply_texts(world, &dir, &texts);
+            });
+            run.cursor += 1;
+            run.waited = 0;
         }
         Step::TwoTeams => {
             commands.queue(|world: &mut World| {

@@ -82,7 +82,8 @@ impl Plugin for HotReloadPlugin {
     }
 }
 
-fn read_texts(dir: &std::path::Path) -> BTreeMap<&'static str, String> {
+/// The texts of a scenario folder's files, by file name (missing files left out).
+pub fn read_texts(dir: &std::path::Path) -> BTreeMap<&'static str, String> {
     SCENARIO_FILES
         .iter()
         .filter_map(|name| {
@@ -168,22 +169,23 @@ pub fn apply_texts(
 ) {
     let validation = validate_texts(&dir.display().to_string(), texts);
     let errors = validation.errors();
-    let mut status = world.remove_resource::<ReloadStatus>().unwrap_or_default();
-    match validation.scenario {
-        Some(new) if errors == 0 => {
-            let outcome = apply_scenario(world, new);
-            status.diagnostics = None;
-            status.errors = 0;
-            status.applied += 1;
-            status.last = Some(outcome);
-        }
-        _ => {
-            status.diagnostics = Some(validation.render_human(&dir.display().to_string(), false));
-            status.errors = errors.max(1);
-            status.last = Some(ReloadOutcome::Rejected);
-        }
+    // The status is changed in place (not replaced), so screens watching it see a change.
+    let (outcome, diagnostics) = match validation.scenario {
+        Some(new) if errors == 0 => (apply_scenario(world, new), None),
+        _ => (
+            ReloadOutcome::Rejected,
+            Some(validation.render_human(&dir.display().to_string(), false)),
+        ),
+    };
+    let mut status = world.get_resource_or_insert_with(ReloadStatus::default);
+    if outcome == ReloadOutcome::Rejected {
+        status.errors = errors.max(1);
+    } else {
+        status.errors = 0;
+        status.applied += 1;
     }
-    world.insert_resource(status);
+    status.diagnostics = diagnostics;
+    status.last = Some(outcome);
 }
 
 fn apply_scenario(world: &mut World, new: Scenario) -> ReloadOutcome {

@@ -125,6 +125,7 @@ pub fn actor_card(s: &Scenario, state: &GameState, index: usize, private: bool) 
         .iter()
         .zip(&st.attrs)
         .filter(|(def, _)| def.public || private)
+        .filter(|(def, _)| def.kinds.is_empty() || def.kinds.contains(&actor.kind))
         .map(|(def, &value)| AttrView {
             name: def.name.clone(),
             value,
