@@ -152,6 +152,37 @@ impl Ctx<'_> {
         }
     }
 
+    /// The success chance of an order in percent: the action's chance, its modifiers, and the
+    /// target's defence. `Chance` conditions in modifiers draw from `rng` (false without it, as in
+    /// the GUI's estimate).
+    pub fn success_chance(
+        &self,
+        actor: usize,
+        lo: LegalOrder,
+        mut rng: Option<&mut super::eval::GameRng>,
+    ) -> i32 {
+        let sc = self.sc;
+        let a = &sc.actions[lo.action];
+        let b = Bindings {
+            acting: Some(actor),
+            target: lo.target,
+            ..Default::default()
+        };
+        let mut chance = a.chance;
+        for m in &a.modifiers {
+            if self.eval(&m.when, b, rng.as_deref_mut()) {
+                chance += m.add;
+            }
+        }
+        if a.intent == crate::scenario::Intent::Offensive
+            && let (Some(t), Some(def)) = (lo.target, &sc.meta.rules.defense_attribute)
+            && let Some(&d) = self.ix.attributes.get(def)
+        {
+            chance -= self.st.actors[t].attrs[d] / 4;
+        }
+        chance.clamp(0, 100)
+    }
+
     /// Every legal order for an actor this turn, in catalogue then actor order.
     pub fn legal_orders(&self, actor: usize) -> Vec<LegalOrder> {
         let mut out = Vec::new();

@@ -884,28 +884,61 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// The success chance of an order, in percent.
-    pub fn chance(&mut self, actor: usize, lo: LegalOrder) -> i32 {
+    /// Closes an obligation: enforced with `answer`, or ignored without one. Credibility moves,
+    /// the event is logged (publicly for a public red line), and the red line's effects apply.
+    fn settle(&mut self, ob: &Obligation, answer: Option<usize>) {
         let sc = self.sc;
-        let a = &sc.actions[lo.action];
+        let rl = &sc.red_lines[ob.red_line];
+        let c = &mut self.st.red_lines[ob.red_line];
+        let (change, effects, word) = match answer {
+            Some(_) => {
+                c.enforced += 1;
+                (rl.on_enforced, &rl.when_enforced, "enforced")
+            }
+            None => {
+                c.ignored += 1;
+                (rl.on_ignored, &rl.when_ignored, "ignored")
+            }
+        };
+        c.credibility = (c.credibility + change).clamp(0, 100);
+        let credibility = c.credibility;
+        let ev = match answer {
+            Some(action) => Event::RedLineEnforced {
+                red_line: rl.id.clone(),
+                owner: self.id(ob.owner),
+                culprit: self.id(ob.culprit),
+                action: sc.actions[action].id.clone(),
+                credibility,
+            },
+            None => Event::RedLineIgnored {
+                red_line: rl.id.clone(),
+                owner: self.id(ob.owner),
+                credibility,
+            },
+        };
+        let aud = if rl.public {
+            Audience::Public
+        } else {
+            self.private(&[ob.owner])
+        };
+        self.push(aud, ev);
         let b = Bindings {
-            acting: Some(actor),
-            target: lo.target,
+            owner: Some(ob.owner),
+            target: Some(ob.culprit),
             ..Default::default()
         };
-        let mut chance = a.chance;
-        for m in &a.modifiers {
-            if self.eval(&m.when, b) {
-                chance += m.add;
-            }
-        }
-        if a.intent == Intent::Offensive
-            && let (Some(t), Some(def)) = (lo.target, &sc.meta.rules.defense_attribute)
-            && let Some(&d) = self.ix.attributes.get(def)
-        {
-            chance -= self.st.actors[t].attrs[d] / 4;
-        }
-        chance.clamp(0, 100)
+        let src = format!("red line {} {word}", rl.id);
+        self.apply(effects, b, &src);
+    }
+
+    /// The success chance of an order, in percent (modifiers' `Chance` conditions roll the dice).
+    pub fn chance(&mut self, actor: usize, lo: LegalOrder) -> i32 {
+        let ctx = Ctx {
+            sc: self.sc,
+            ix: self.ix,
+            st: self.st,
+        };
+        ctx.success_chance(actor, lo, Some(&mut *self.rng))
     }
 
     fn resolve(&mut self, actor: usize, lo: LegalOrder, forced: Option<bool>) {
@@ -1096,53 +1129,10 @@ impl<'a> Engine<'a> {
             } else {
                 None
             };
-            let (owner_id, culprit_id) = (self.id(ob.owner), self.id(ob.culprit));
             if let Some(action) = answer {
-                let c = &mut self.st.red_lines[ob.red_line];
-                c.credibility = (c.credibility + rl.on_enforced).clamp(0, 100);
-                c.enforced += 1;
-                let ev = Event::RedLineEnforced {
-                    red_line: rl.id.clone(),
-                    owner: owner_id,
-                    culprit: culprit_id,
-                    action: sc.actions[action].id.clone(),
-                    credibility: c.credibility,
-                };
-                let aud = if rl.public {
-                    Audience::Public
-                } else {
-                    self.private(&[ob.owner])
-                };
-                self.push(aud, ev);
-                let b = Bindings {
-                    owner: Some(ob.owner),
-                    target: Some(ob.culprit),
-                    ..Default::default()
-                };
-                let src = format!("red line {} enforced", rl.id);
-                self.apply(&rl.when_enforced, b, &src);
+                self.settle(&ob, Some(action));
             } else if turn >= ob.due {
-                let c = &mut self.st.red_lines[ob.red_line];
-                c.credibility = (c.credibility + rl.on_ignored).clamp(0, 100);
-                c.ignored += 1;
-                let ev = Event::RedLineIgnored {
-                    red_line: rl.id.clone(),
-                    owner: owner_id,
-                    credibility: c.credibility,
-                };
-                let aud = if rl.public {
-                    Audience::Public
-                } else {
-                    self.private(&[ob.owner])
-                };
-                self.push(aud, ev);
-                let b = Bindings {
-                    owner: Some(ob.owner),
-                    target: Some(ob.culprit),
-                    ..Default::default()
-                };
-                let src = format!("red line {} ignored", rl.id);
-                self.apply(&rl.when_ignored, b, &src);
+                self.settle(&ob, None);
             } else {
                 still_open.push(ob);
             }

@@ -17,8 +17,8 @@ pub mod team;
 #[cfg(test)]
 mod tests;
 
-use crate::scenario::{Intent, Scenario, ScenarioIndex};
-use crate::sim::{Bindings, Ctx, GameState, LegalOrder};
+use crate::scenario::{Scenario, ScenarioIndex};
+use crate::sim::{Ctx, GameState, LegalOrder};
 
 pub use board::{BoardView, RevealStep, RevealTone, board_view, reveal_steps};
 pub use debrief::{DebriefView, debrief_view};
@@ -141,25 +141,7 @@ pub fn legal_cards(
 
 /// The success chance of an order as the rules compute it, with `Chance` conditions counted false.
 pub fn estimated_chance(ctx: &Ctx, actor: usize, lo: LegalOrder) -> i32 {
-    let a = &ctx.sc.actions[lo.action];
-    let b = Bindings {
-        acting: Some(actor),
-        target: lo.target,
-        ..Default::default()
-    };
-    let mut chance = a.chance;
-    for m in &a.modifiers {
-        if ctx.eval_pure(&m.when, b) {
-            chance += m.add;
-        }
-    }
-    if a.intent == Intent::Offensive
-        && let (Some(t), Some(def)) = (lo.target, &ctx.sc.meta.rules.defense_attribute)
-        && let Some(&d) = ctx.ix.attributes.get(def)
-    {
-        chance -= ctx.st.actors[t].attrs[d] / 4;
-    }
-    chance.clamp(0, 100)
+    ctx.success_chance(actor, lo, None)
 }
 
 /// Problems that keep a scenario folder from being played (validation errors), one line each
