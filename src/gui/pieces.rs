@@ -4,7 +4,7 @@ use bevy::prelude::*;
 
 use super::actions::{OnPress, UiAction};
 use super::theme::{self, Fonts, size};
-use super::widgets::{bold, card, card_band, text, token};
+use super::widgets::{self, bold, card, card_band, text, token};
 use crate::view::{ActionCard, ActorCard, RevealStep, RevealTone, RungView};
 
 /// A compact bar: label and value on one line, a thin track below.
@@ -35,7 +35,7 @@ pub fn mini_bar(
                 r.spawn(text(fonts, label, 18.0, theme::INK_SOFT));
                 r.spawn(bold(fonts, format!("{value}"), 18.0, theme::INK));
             });
-            b.spawn((
+            b.spawn(widgets::bar_track(
                 Node {
                     width: percent(100),
                     height: px(12),
@@ -43,20 +43,13 @@ pub fn mini_bar(
                     border_radius: BorderRadius::all(px(3)),
                     ..default()
                 },
-                BorderColor::all(theme::INK_SOFT),
-                BackgroundColor(theme::PAPER_DIM),
-                children![(
-                    Node {
-                        width: percent(fraction * 100.0),
-                        height: percent(100),
-                        ..default()
-                    },
-                    BackgroundColor(if theme::luma(colour) > 0.9 {
-                        theme::INK_SOFT
-                    } else {
-                        colour
-                    }),
-                )],
+                fraction,
+                // A white actor colour would vanish on paper: draw it in ink.
+                if theme::luma(colour) > 0.9 {
+                    theme::INK_SOFT
+                } else {
+                    colour
+                },
             ));
         });
 }

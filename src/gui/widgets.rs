@@ -197,6 +197,23 @@ pub fn token(fonts: &Fonts, index: usize, code: &str, diameter: f32) -> impl Bun
     )
 }
 
+/// The track and fill of a bar: `frame` gives its size and border; the fill covers `fraction`.
+pub fn bar_track(frame: Node, fraction: f32, colour: Color) -> impl Bundle {
+    (
+        frame,
+        BorderColor::all(theme::INK_SOFT),
+        BackgroundColor(theme::PAPER_DIM),
+        children![(
+            Node {
+                width: percent(fraction.clamp(0.0, 1.0) * 100.0),
+                height: percent(100),
+                ..default()
+            },
+            BackgroundColor(colour),
+        )],
+    )
+}
+
 /// A horizontal bar for an attribute with a declared range: name, track, value.
 pub fn bar(
     fonts: &Fonts,
@@ -224,7 +241,7 @@ pub fn bar(
                     ..default()
                 },
             ),
-            (
+            bar_track(
                 Node {
                     flex_grow: 1.0,
                     height: px(18),
@@ -232,16 +249,8 @@ pub fn bar(
                     border_radius: BorderRadius::all(px(4)),
                     ..default()
                 },
-                BorderColor::all(theme::INK_SOFT),
-                BackgroundColor(theme::PAPER_DIM),
-                children![(
-                    Node {
-                        width: percent(fraction * 100.0),
-                        height: percent(100),
-                        ..default()
-                    },
-                    BackgroundColor(colour),
-                )],
+                fraction,
+                colour,
             ),
             (
                 bold(fonts, format!("{value}"), size::SMALL, theme::INK),
