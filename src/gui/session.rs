@@ -295,13 +295,7 @@ impl Play<'_> {
             .enumerate()
             .find(|(i, inj)| {
                 !inj.choices.is_empty()
-                    && self
-                        .state
-                        .injects_fired
-                        .get(*i)
-                        .copied()
-                        .flatten()
-                        .is_none()
+                    && !self.fired(*i)
                     && (matches!(inj.when, InjectWhen::Turn(t) if t == turn)
                         || self.session.released.contains(&inj.id))
             })
@@ -314,6 +308,11 @@ impl Play<'_> {
             })
     }
 
+    /// Whether the inject at position `i` has fired.
+    fn fired(&self, i: usize) -> bool {
+        self.state.injects_fired.get(i).copied().flatten().is_some()
+    }
+
     /// Injects only the facilitator can release that have not fired yet: (id, headline).
     pub fn releasable_injects(&self) -> Vec<(String, String)> {
         self.loaded
@@ -323,13 +322,7 @@ impl Play<'_> {
             .enumerate()
             .filter(|(i, inj)| {
                 matches!(inj.when, InjectWhen::Facilitator)
-                    && self
-                        .state
-                        .injects_fired
-                        .get(*i)
-                        .copied()
-                        .flatten()
-                        .is_none()
+                    && !self.fired(*i)
                     && !self.session.released.contains(&inj.id)
             })
             .map(|(_, inj)| (inj.id.clone(), inj.headline.clone()))

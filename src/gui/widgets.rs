@@ -197,6 +197,19 @@ pub fn token(fonts: &Fonts, index: usize, code: &str, diameter: f32) -> impl Bun
     )
 }
 
+/// The body of a screen between header and footer: a row of columns filling the rest.
+pub fn main_row() -> Node {
+    Node {
+        flex_grow: 1.0,
+        min_height: px(0),
+        flex_direction: FlexDirection::Row,
+        padding: UiRect::all(px(20)),
+        column_gap: px(20),
+        overflow: Overflow::clip(),
+        ..default()
+    }
+}
+
 /// The track and fill of a bar: `frame` gives its size and border; the fill covers `fraction`.
 pub fn bar_track(frame: Node, fraction: f32, colour: Color) -> impl Bundle {
     (

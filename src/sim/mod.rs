@@ -91,20 +91,10 @@ impl Plugin for SimPlugin {
 pub fn turn_schedule() -> Schedule {
     let mut schedule = Schedule::new(TurnSchedule);
     schedule.set_executor(SingleThreadedExecutor::new());
-    schedule.configure_sets(
-        (
-            Phase::Briefing,
-            Phase::Orders,
-            Phase::Resolution,
-            Phase::Attribution,
-            Phase::RedLines,
-            Phase::Diplomacy,
-            Phase::Escalation,
-            Phase::Endings,
-            Phase::Log,
-        )
-            .chain(),
-    );
+    // The phases run strictly in order.
+    for pair in Phase::ALL.windows(2) {
+        schedule.configure_sets(pair[1].after(pair[0]));
+    }
     schedule.add_systems((
         (collect_messages, briefing_system)
             .chain()

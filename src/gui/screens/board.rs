@@ -59,15 +59,7 @@ fn build(
                     )
                 },
             ));
-            root.spawn(Node {
-                flex_grow: 1.0,
-                min_height: px(0),
-                flex_direction: FlexDirection::Row,
-                padding: UiRect::all(px(20)),
-                column_gap: px(20),
-                overflow: Overflow::clip(),
-                ..default()
-            })
+            root.spawn(widgets::main_row())
             .with_children(|main| {
                 // The ladder: the central visual.
                 main.spawn(Node {

@@ -175,15 +175,7 @@ fn build(
                 format!("Debrief — {}", d.title),
                 format!("{} turn(s) played · seed {}", d.turns_played, play.session.seed),
             ));
-            root.spawn(Node {
-                flex_grow: 1.0,
-                min_height: px(0),
-                flex_direction: FlexDirection::Row,
-                padding: UiRect::all(px(20)),
-                column_gap: px(20),
-                overflow: Overflow::clip(),
-                ..default()
-            })
+            root.spawn(widgets::main_row())
             .with_children(|main| {
                 main.spawn(Node {
                     flex_direction: FlexDirection::Column,
