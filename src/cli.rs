@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::analysis;
-use crate::scenario::{Controller, Doctrine, load_scenario};
+use crate::scenario::{Controller, Doctrine};
 use crate::sim::{Game, LoadedScenario, SessionRecord};
 
 /// Gray Zone: a turn-based cyber-escalation wargame.
@@ -246,34 +246,25 @@ fn validate(scenarios: &[PathBuf], format: Format, deny_warnings: bool) -> i32 {
     crate::scenario::validate_command(scenarios, format == Format::Json, deny_warnings)
 }
 
-/// Loads a scenario, printing every problem; `Err` carries the printed report.
+/// Loads a scenario through the validator (the one load path): warnings go to standard
+/// error and the game runs; errors are returned as the validator's full report.
 pub fn load_or_report(dir: &Path) -> Result<LoadedScenario, String> {
-    match load_scenario(dir) {
-        Ok(s) => Ok(LoadedScenario::new(s)),
-        Err(errors) => {
-            // The validator says the same with positions, carets and suggestions.
-            let v = crate::scenario::validate::validate_dir(dir);
-            let mut msg = String::new();
-            if v.errors() > 0 {
-                msg.push_str(&crate::scenario::diagnostics::render_human(
-                    &v.diagnostics,
-                    &v.sources,
-                ));
-            } else {
-                for e in &errors {
-                    msg.push_str(&e.to_string());
-                    msg.push('\n');
-                }
+    use crate::scenario::diagnostics::render_human;
+    match LoadedScenario::load(dir) {
+        Ok((loaded, v)) => {
+            if v.warnings() > 0 {
+                eprint!("{}", render_human(&v.diagnostics, &v.sources));
             }
-            let n = if v.errors() > 0 {
-                v.errors()
-            } else {
-                errors.len()
-            };
+            Ok(loaded)
+        }
+        Err(v) => {
+            let mut msg = render_human(&v.diagnostics, &v.sources);
+            let n = v.errors();
             msg.push_str(&format!(
-                "error: could not load scenario {} ({n} problem{})",
+                "error: could not load scenario {} ({n} problem{}); `grayzone validate {}` lists them too",
                 dir.display(),
-                if n == 1 { "" } else { "s" }
+                if n == 1 { "" } else { "s" },
+                dir.display()
             ));
             Err(msg)
         }

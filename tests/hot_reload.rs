@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use bevy::prelude::*;
-use grayzone::scenario::load_scenario;
 use grayzone::sim::*;
 
 fn copy_fixture(tag: &str) -> PathBuf {
@@ -21,7 +20,7 @@ fn copy_fixture(tag: &str) -> PathBuf {
 }
 
 fn app(dir: &Path) -> App {
-    let game = LoadedScenario::new(load_scenario(dir).unwrap());
+    let game = LoadedScenario::load(dir).unwrap().0;
     let mut app = App::new();
     app.add_plugins(MinimalPlugins)
         .add_plugins((SimPlugin, HotReloadPlugin));

@@ -8,7 +8,9 @@ use grayzone::scenario::*;
 use grayzone::sim::*;
 
 fn mini() -> LoadedScenario {
-    LoadedScenario::new(load_scenario(Path::new("tests/fixtures/mini")).expect("fixture loads"))
+    LoadedScenario::load(Path::new("tests/fixtures/mini"))
+        .expect("fixture loads")
+        .0
 }
 
 fn parse<T: serde::de::DeserializeOwned>(s: &str) -> T {

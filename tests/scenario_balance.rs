@@ -5,7 +5,6 @@
 use std::path::Path;
 
 use grayzone::analysis::{Summary, run_many, summarize};
-use grayzone::scenario::load_scenario;
 use grayzone::sim::LoadedScenario;
 
 const SCENARIOS: [&str; 3] = [
@@ -15,7 +14,7 @@ const SCENARIOS: [&str; 3] = [
 ];
 
 fn load(dir: &str) -> LoadedScenario {
-    LoadedScenario::new(load_scenario(Path::new(dir)).unwrap())
+    LoadedScenario::load(Path::new(dir)).unwrap().0
 }
 
 fn play(game: &LoadedScenario, doctrine: Option<&str>) -> Summary {

@@ -4,11 +4,13 @@
 use std::path::Path;
 
 use grayzone::analysis::{run_many, summarize};
-use grayzone::scenario::{Controller, Doctrine, load_scenario, scenario_dirs};
+use grayzone::scenario::{Controller, Doctrine, scenario_dirs};
 use grayzone::sim::{Game, GameState, LoadedScenario};
 
 fn default_scenario() -> LoadedScenario {
-    LoadedScenario::new(load_scenario(Path::new("scenarios/forward_defense_2022")).unwrap())
+    LoadedScenario::load(Path::new("scenarios/forward_defense_2022"))
+        .unwrap()
+        .0
 }
 
 fn bots(game: &LoadedScenario) -> Vec<Controller> {
@@ -20,11 +22,13 @@ fn every_scenario_loads_and_plays_to_an_ending() {
     let dirs = scenario_dirs(Path::new("scenarios"));
     assert!(!dirs.is_empty(), "no scenarios found");
     for dir in dirs {
-        let s = load_scenario(&dir).unwrap_or_else(|errors| {
-            let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
-            panic!("{} does not load:\n{}", dir.display(), text.join("\n"))
+        let (game, _) = LoadedScenario::load(&dir).unwrap_or_else(|v| {
+            panic!(
+                "{} does not load:\n{}",
+                dir.display(),
+                v.render_human(&dir.display().to_string(), false)
+            )
         });
-        let game = LoadedScenario::new(s);
         let mut g = Game::new(&game, 1, &bots(&game));
         g.play_out();
         assert!(

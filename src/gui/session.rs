@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use bevy::ecs::system::SystemParam;
 use bevy::prelude::*;
 
-use crate::scenario::{Controller, Doctrine, InjectWhen, Scenario, load_scenario, scenario_dirs};
+use crate::scenario::{Controller, Doctrine, InjectWhen, Scenario, scenario_dirs};
 use crate::sim::reload::{HotReloadPlugin, ScenarioSource};
 use crate::sim::{
     FacilitatorCommand, GameLog, GameRng, GameState, LoadedScenario, Order, OrderBook,
@@ -50,8 +50,8 @@ pub struct CatalogueEntry {
     pub summary: String,
     /// Problems found loading and validating it; empty if it validates.
     pub problems: Vec<String>,
-    /// The loaded scenario, if it loads.
-    pub scenario: Option<Scenario>,
+    /// The scenario, if it passed the validator.
+    pub scenario: Option<LoadedScenario>,
 }
 
 /// The scenario folders found, and which one is highlighted.
@@ -85,24 +85,24 @@ impl Catalogue {
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                match load_scenario(&dir) {
-                    Ok(s) => {
-                        let problems = crate::view::validation_problems(&dir);
-                        CatalogueEntry {
-                            dir,
-                            title: s.meta.title.clone(),
-                            summary: s.meta.summary.clone(),
-                            folder,
-                            problems,
-                            scenario: Some(s),
-                        }
-                    }
-                    Err(errors) => CatalogueEntry {
-                        title: folder.clone(),
-                        summary: "This scenario does not load.".into(),
+                match LoadedScenario::load(&dir) {
+                    Ok((loaded, _warnings)) => CatalogueEntry {
+                        dir,
+                        title: loaded.scenario.meta.title.clone(),
+                        summary: loaded.scenario.meta.summary.clone(),
+                        folder,
+                        problems: Vec::new(),
+                        scenario: Some(loaded),
+                    },
+                    Err(v) => CatalogueEntry {
+                        title: v
+                            .scenario
+                            .as_ref()
+                            .map_or_else(|| folder.clone(), |s| s.meta.title.clone()),
+                        summary: "This scenario does not validate.".into(),
                         dir,
                         folder,
-                        problems: errors.iter().map(short_error).collect(),
+                        problems: crate::view::problems_of(&v),
                         scenario: None,
                     },
                 }
@@ -133,14 +133,11 @@ impl Catalogue {
         if !entry.problems.is_empty() {
             return None;
         }
-        let scenario = entry.scenario.clone()?;
-        let controllers = scenario
-            .actors
-            .iter()
-            .map(|a| a.controller.clone())
-            .collect();
+        let loaded = entry.scenario.clone()?;
+        let controllers = loaded.default_controllers();
         super::theme::use_scenario_colours(
-            &scenario
+            &loaded
+                .scenario
                 .actors
                 .iter()
                 .map(|a| a.color.clone())
@@ -148,7 +145,7 @@ impl Catalogue {
         );
         Some(SetupDraft {
             dir: entry.dir.clone(),
-            scenario,
+            loaded,
             controllers,
             selected: 0,
             seed: 1,
@@ -163,19 +160,6 @@ fn same_dir(a: &Path, b: &Path) -> bool {
     }
 }
 
-fn short_error(e: &crate::scenario::LoadError) -> String {
-    let file = e
-        .file
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    if e.line > 0 {
-        format!("{file}:{}:{}: {}", e.line, e.col, e.message)
-    } else {
-        format!("{file}: {}", e.message)
-    }
-}
-
 /// A scenario folder given on the command line: highlighted in the picker.
 #[derive(Resource, Debug, Clone)]
 pub struct Preselect(pub PathBuf);
@@ -185,8 +169,8 @@ pub struct Preselect(pub PathBuf);
 pub struct SetupDraft {
     /// Scenario folder.
     pub dir: PathBuf,
-    /// The scenario.
-    pub scenario: Scenario,
+    /// The scenario, validated.
+    pub loaded: LoadedScenario,
     /// Who plays each actor.
     pub controllers: Vec<Controller>,
     /// The highlighted actor row.
@@ -459,13 +443,15 @@ pub fn resume_autosave(world: &mut World) -> Result<u32, String> {
     let path = autosave_path();
     let record = SessionRecord::load(&path).map_err(|e| e.to_string())?;
     let dir = PathBuf::from(&record.scenario_dir);
-    let scenario = load_scenario(&dir).map_err(|errors| {
+    let (loaded, _warnings) = LoadedScenario::load(&dir).map_err(|v| {
         format!(
-            "the scenario of the save does not load: {}",
-            errors.first().map(short_error).unwrap_or_default()
+            "the scenario of the save does not validate: {}",
+            crate::view::problems_of(&v)
+                .first()
+                .cloned()
+                .unwrap_or_default()
         )
     })?;
-    let loaded = LoadedScenario::new(scenario);
     let controllers = record.controllers_for(&loaded);
     // Only the turns actually played are replayed; orders given for the coming turn are dropped.
     let mut game = record.replay(&loaded, None);
@@ -524,13 +510,14 @@ pub fn start_session(world: &mut World) {
     };
     super::theme::use_scenario_colours(
         &draft
+            .loaded
             .scenario
             .actors
             .iter()
             .map(|a| a.color.clone())
             .collect::<Vec<_>>(),
     );
-    let loaded = LoadedScenario::new(draft.scenario.clone());
+    let loaded = draft.loaded.clone();
     start_game(world, &loaded, draft.seed, &draft.controllers);
     world.insert_resource(SessionRecord::new(
         &loaded,
@@ -666,19 +653,15 @@ mod tests {
 
     fn world_with_session(seed: u64) -> World {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/forward_defense_2022");
-        let scenario = load_scenario(&dir).expect("the default scenario loads");
-        let mut controllers: Vec<Controller> = scenario
-            .actors
-            .iter()
-            .map(|a| a.controller.clone())
-            .collect();
+        let (loaded, _) = LoadedScenario::load(&dir).expect("the default scenario loads");
+        let mut controllers = loaded.default_controllers();
         controllers[0] = Controller::Team;
         controllers[1] = Controller::Team;
         let mut world = World::new();
         world.add_schedule(turn_schedule());
         world.insert_resource(SetupDraft {
             dir,
-            scenario,
+            loaded,
             controllers,
             selected: 0,
             seed,

@@ -10,7 +10,7 @@ pub mod spans;
 pub mod validate;
 
 pub use index::ScenarioIndex;
-pub use load::{LoadError, load_scenario, scenario_dirs};
+pub use load::{LoadError, scenario_dirs};
 pub use model::*;
 
 /// `grayzone validate`: validates each scenario folder, prints every problem

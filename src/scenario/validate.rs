@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::diagnostics::{Diagnostic, Sources, Suggestion, did_you_mean};
-use super::load::{SCENARIO_FILES, parse_ron};
+use super::load::{FileRead, ScenarioFiles, parse_ron, read_scenario_files};
 use super::model::*;
 use super::schema::{self, ProblemKind, Site, Slot, TextSite};
 use super::spans::{self, Node, Path as SPath, Seg, Source, Span};
@@ -489,47 +489,22 @@ impl Validation {
     }
 }
 
-/// Loads a scenario folder through the validator: the scenario when it has no
-/// errors (warnings are allowed), else the whole validation to show. For hot
-/// reload and any loader that wants precise diagnostics.
-pub fn load_dir(dir: &Path) -> Result<(Scenario, Validation), Box<Validation>> {
-    let mut v = validate_dir(dir);
-    match v.scenario.take() {
-        Some(s) if v.errors() == 0 => Ok((s, v)),
-        other => {
-            v.scenario = other;
-            Err(Box::new(v))
-        }
-    }
-}
-
 /// Validates a scenario folder on disk.
 pub fn validate_dir(dir: &Path) -> Validation {
-    let mut texts = BTreeMap::new();
-    let mut read_errors = Vec::new();
-    for name in SCENARIO_FILES {
-        let path = dir.join(name);
-        match std::fs::read_to_string(&path) {
-            Ok(text) => {
-                texts.insert(name, text);
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => read_errors.push(
-                Diagnostic::error("E002", format!("cannot read {name}: {e}"))
-                    .at(path.display().to_string(), Span::default()),
-            ),
-        }
-    }
-    let mut v = validate_texts(&dir.display().to_string(), &texts);
-    if !dir.is_dir() {
+    validate_read(dir, &read_scenario_files(dir))
+}
+
+/// Validates a scenario folder as read by [`read_scenario_files`] (the one reader).
+pub fn validate_read(dir: &Path, read: &ScenarioFiles) -> Validation {
+    if !read.is_dir {
+        let mut v = Validation::default();
         v.diagnostics = vec![
             Diagnostic::error("E001", format!("there is no scenario folder at {}", dir.display()))
                 .help("give the path of a folder holding scenario.ron, e.g. scenarios/forward_defense_2022"),
         ];
         return v;
     }
-    v.diagnostics.extend(read_errors);
-    v
+    validate_files(&dir.display().to_string(), read)
 }
 
 fn display_name(dir: &str, file: &str) -> String {
@@ -543,6 +518,11 @@ fn display_name(dir: &str, file: &str) -> String {
 /// Validates a scenario given as file texts (`scenario.ron` → text). `dir` is
 /// only used to name the files in messages.
 pub fn validate_texts(dir: &str, texts: &BTreeMap<&str, String>) -> Validation {
+    validate_files(dir, &ScenarioFiles::from_texts(texts))
+}
+
+fn validate_files(dir: &str, read: &ScenarioFiles) -> Validation {
+    let texts = &read.texts();
     let mut v = Validation::default();
     let mut files: Vec<FileState> = Vec::new();
     let mut diags: Vec<Diagnostic> = Vec::new();
@@ -551,6 +531,32 @@ pub fn validate_texts(dir: &str, texts: &BTreeMap<&str, String>) -> Validation {
     let mut format_ok = true;
     for (name, type_name, required) in FILE_TYPES {
         let display = display_name(dir, name);
+        if let Some(FileRead::Unusable {
+            code,
+            problem,
+            help,
+            at,
+        }) = read.files.get(name)
+        {
+            let mut d = Diagnostic::error(code, problem.clone()).help(help.clone());
+            d = match at {
+                Some((text, offset)) => {
+                    v.sources.add(Source::new(display.clone(), text.clone()));
+                    d.at(display.clone(), Span::new(*offset, *offset + 1))
+                        .label("here")
+                }
+                None => d.at(display.clone(), Span::default()),
+            };
+            diags.push(d);
+            files.push(FileState {
+                name,
+                display,
+                root: None,
+                clean: false,
+                texts: Vec::new(),
+            });
+            continue;
+        }
         let Some(text) = texts.get(name) else {
             if required {
                 diags.push(
@@ -1513,6 +1519,7 @@ fn unwrap_some_path(root: &Node, path: &[Seg]) -> Vec<Seg> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::scenario::load::SCENARIO_FILES;
     use crate::scenario::schema;
 
     #[test]
@@ -1567,10 +1574,11 @@ mod tests {
 
     #[test]
     fn load_dir_returns_the_scenario_only_without_errors() {
-        let (s, v) = load_dir(Path::new("tests/golden/w301_unused_attribute")).unwrap();
+        use crate::sim::LoadedScenario;
+        let (s, v) = LoadedScenario::load(Path::new("tests/golden/w301_unused_attribute")).unwrap();
         assert_eq!(v.warnings(), 1);
-        assert_eq!(s.actors.len(), 4);
-        let v = load_dir(Path::new("tests/golden/e102_unknown_action")).unwrap_err();
+        assert_eq!(s.scenario.actors.len(), 4);
+        let v = LoadedScenario::load(Path::new("tests/golden/e102_unknown_action")).unwrap_err();
         assert_eq!(v.errors(), 1);
     }
 

@@ -28,22 +28,95 @@ pub use state::*;
 
 use crate::scenario::{Controller, Scenario, ScenarioIndex};
 
-/// The scenario being played, shared (cheaply cloned) between games.
+/// The scenario being played, shared (cheaply cloned) between games: always one that passed
+/// the validator (see [`LoadedScenario::load`]), with its ids indexed.
 #[derive(Resource, Clone)]
 pub struct LoadedScenario {
     /// The scenario.
     pub scenario: Arc<Scenario>,
     /// Its id index.
     pub index: Arc<ScenarioIndex>,
+    /// Where it was read from and a content hash of each file (empty for scenarios built in code).
+    pub origin: Arc<ScenarioOrigin>,
+}
+
+/// Where a loaded scenario came from: its folder and the content hash of every file read.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScenarioOrigin {
+    /// The folder, made absolute, so a save can find it again from any working directory.
+    pub dir: Option<std::path::PathBuf>,
+    /// `(file name, FNV-1a 64 of its bytes)` for every file of the folder that exists, in
+    /// [`SCENARIO_FILES`](crate::scenario::load::SCENARIO_FILES) order.
+    pub files: Vec<(String, u64)>,
+}
+
+impl std::fmt::Debug for LoadedScenario {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoadedScenario")
+            .field("scenario", &self.scenario.meta.id)
+            .field("origin", &self.origin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ScenarioOrigin {
+    /// One hash over every file (name and content).
+    pub fn hash(&self) -> u64 {
+        let mut h = crate::scenario::load::Fnv64::new();
+        for (name, file_hash) in &self.files {
+            h.write(name.as_bytes());
+            h.write(&file_hash.to_le_bytes());
+        }
+        h.finish()
+    }
 }
 
 impl LoadedScenario {
-    /// Wraps a scenario and indexes it.
+    /// Wraps a scenario built in code (tests, benches) and indexes it. Files go through
+    /// [`LoadedScenario::load`].
     pub fn new(scenario: Scenario) -> Self {
         let index = ScenarioIndex::new(&scenario);
         LoadedScenario {
             scenario: Arc::new(scenario),
             index: Arc::new(index),
+            origin: Arc::default(),
+        }
+    }
+
+    /// The one way to load a scenario folder: read every file, validate, index. A scenario
+    /// with errors never loads (the `Err` holds every diagnostic to show); warnings come back
+    /// with the scenario.
+    pub fn load(
+        dir: &std::path::Path,
+    ) -> Result<
+        (Self, crate::scenario::validate::Validation),
+        Box<crate::scenario::validate::Validation>,
+    > {
+        Self::from_files(dir, &crate::scenario::load::read_scenario_files(dir))
+    }
+
+    /// [`LoadedScenario::load`] from files already read (hot reload reads them to compare).
+    pub fn from_files(
+        dir: &std::path::Path,
+        read: &crate::scenario::load::ScenarioFiles,
+    ) -> Result<
+        (Self, crate::scenario::validate::Validation),
+        Box<crate::scenario::validate::Validation>,
+    > {
+        let mut v = crate::scenario::validate::validate_read(dir, read);
+        match v.scenario.take() {
+            Some(s) if v.errors() == 0 => {
+                let mut loaded = LoadedScenario::new(s);
+                loaded.origin = Arc::new(ScenarioOrigin {
+                    dir: Some(std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf())),
+                    files: read.hashes(),
+                });
+                Ok((loaded, v))
+            }
+            other => {
+                v.scenario = other;
+                Err(Box::new(v))
+            }
         }
     }
 

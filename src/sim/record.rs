@@ -185,11 +185,12 @@ impl SessionRecord {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::load_scenario;
     use crate::sim::Order;
 
     fn mini() -> LoadedScenario {
-        LoadedScenario::new(load_scenario(Path::new("tests/fixtures/mini")).unwrap())
+        LoadedScenario::load(Path::new("tests/fixtures/mini"))
+            .unwrap()
+            .0
     }
 
     #[test]

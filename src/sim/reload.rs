@@ -16,8 +16,7 @@ use bevy::prelude::*;
 
 use super::{GameConfig, GameLog, GameRng, GameState, LoadedScenario, OrderBook, SessionRecord};
 use crate::scenario::Scenario;
-use crate::scenario::load::SCENARIO_FILES;
-use crate::scenario::validate::validate_texts;
+use crate::scenario::load::{Fnv64, ScenarioFiles, read_scenario_files};
 
 /// The scenario folder being watched.
 #[derive(Resource, Debug, Clone)]
@@ -34,7 +33,7 @@ impl ScenarioSource {
     /// Watches a folder, taking its current contents as the baseline.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
         let dir = dir.into();
-        let fingerprint = fingerprint(&read_texts(&dir));
+        let fingerprint = fingerprint(&read_scenario_files(&dir));
         ScenarioSource {
             dir,
             poll_every: Duration::from_millis(500),
@@ -82,27 +81,18 @@ impl Plugin for HotReloadPlugin {
     }
 }
 
-/// The texts of a scenario folder's files, by file name (missing files left out).
+/// The texts of a scenario folder's files, by file name (missing and unreadable files left out).
 pub fn read_texts(dir: &std::path::Path) -> BTreeMap<&'static str, String> {
-    SCENARIO_FILES
-        .iter()
-        .filter_map(|name| {
-            std::fs::read_to_string(dir.join(name))
-                .ok()
-                .map(|t| (*name, t))
-        })
-        .collect()
+    read_scenario_files(dir).texts()
 }
 
-fn fingerprint(texts: &BTreeMap<&'static str, String>) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (name, text) in texts {
-        for b in name.bytes().chain([0]).chain(text.bytes()).chain([0]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
+fn fingerprint(files: &ScenarioFiles) -> u64 {
+    let mut h = Fnv64::new();
+    for (name, file_hash) in &files.hashes {
+        h.write(name.as_bytes());
+        h.write(&file_hash.to_le_bytes());
     }
-    h
+    h.finish()
 }
 
 /// Whether two scenarios have the same ids in the same order (so the state's positions stay valid).
@@ -138,8 +128,8 @@ pub fn watch_scenario(world: &mut World) {
         return;
     }
     source.last_poll = Some(now);
-    let texts = read_texts(&source.dir);
-    let print = fingerprint(&texts);
+    let files = read_scenario_files(&source.dir);
+    let print = fingerprint(&files);
     let changed = print != source.fingerprint;
     let locked = world
         .get_resource::<ReloadStatus>()
@@ -157,7 +147,7 @@ pub fn watch_scenario(world: &mut World) {
     let dir = source.dir.clone();
     world.insert_resource(source);
     if changed {
-        apply_texts(world, &dir, &texts);
+        apply_files(world, &dir, &files);
     }
 }
 
@@ -167,16 +157,21 @@ pub fn apply_texts(
     dir: &std::path::Path,
     texts: &BTreeMap<&'static str, String>,
 ) {
-    let validation = validate_texts(&dir.display().to_string(), texts);
-    let errors = validation.errors();
-    // The status is changed in place (not replaced), so screens watching it see a change.
-    let (outcome, diagnostics) = match validation.scenario {
-        Some(new) if errors == 0 => (apply_scenario(world, new), None),
-        _ => (
+    apply_files(world, dir, &ScenarioFiles::from_texts(texts));
+}
+
+/// Validates a scenario folder as read and applies it to the running game, or keeps the old one.
+pub fn apply_files(world: &mut World, dir: &std::path::Path, files: &ScenarioFiles) {
+    // The same load path as every other entry point.
+    let (outcome, diagnostics, errors) = match LoadedScenario::from_files(dir, files) {
+        Ok((loaded, _warnings)) => (apply_scenario(world, loaded), None, 0),
+        Err(v) => (
             ReloadOutcome::Rejected,
-            Some(validation.render_human(&dir.display().to_string(), false)),
+            Some(v.render_human(&dir.display().to_string(), false)),
+            v.errors(),
         ),
     };
+    // The status is changed in place (not replaced), so screens watching it see a change.
     let mut status = world.get_resource_or_insert_with(ReloadStatus::default);
     if outcome == ReloadOutcome::Rejected {
         status.errors = errors.max(1);
@@ -188,8 +183,7 @@ pub fn apply_texts(
     status.last = Some(outcome);
 }
 
-fn apply_scenario(world: &mut World, new: Scenario) -> ReloadOutcome {
-    let loaded = LoadedScenario::new(new);
+fn apply_scenario(world: &mut World, loaded: LoadedScenario) -> ReloadOutcome {
     let same = world
         .get_resource::<LoadedScenario>()
         .is_some_and(|old| same_shape(&old.scenario, &loaded.scenario));

@@ -144,10 +144,8 @@ pub fn estimated_chance(ctx: &Ctx, actor: usize, lo: LegalOrder) -> i32 {
     ctx.success_chance(actor, lo, None)
 }
 
-/// Problems that keep a scenario folder from being played (validation errors), one line each
-/// as `file:line:col: code message`; empty if it validates. Warnings do not count.
-pub fn validation_problems(dir: &std::path::Path) -> Vec<String> {
-    let v = crate::scenario::validate::validate_dir(dir);
+/// The errors of a validation, one line each as `file:line:col: code message`.
+pub fn problems_of(v: &crate::scenario::validate::Validation) -> Vec<String> {
     v.diagnostics
         .iter()
         .filter(|d| d.is_error())

@@ -18,7 +18,7 @@ fn build(
 ) {
     clear_screen(&mut commands, &roots);
     let f = &*fonts;
-    let s = &draft.scenario;
+    let s = &draft.loaded.scenario;
     let teams = draft
         .controllers
         .iter()
