@@ -497,12 +497,13 @@ pub fn validate_dir(dir: &Path) -> Validation {
 /// Validates a scenario folder as read by [`read_scenario_files`] (the one reader).
 pub fn validate_read(dir: &Path, read: &ScenarioFiles) -> Validation {
     if !read.is_dir {
-        let mut v = Validation::default();
-        v.diagnostics = vec![
-            Diagnostic::error("E001", format!("there is no scenario folder at {}", dir.display()))
-                .help("give the path of a folder holding scenario.ron, e.g. scenarios/forward_defense_2022"),
-        ];
-        return v;
+        return Validation {
+            diagnostics: vec![
+                Diagnostic::error("E001", format!("there is no scenario folder at {}", dir.display()))
+                    .help("give the path of a folder holding scenario.ron, e.g. scenarios/forward_defense_2022"),
+            ],
+            ..Default::default()
+        };
     }
     validate_files(&dir.display().to_string(), read)
 }
