@@ -606,3 +606,60 @@ fn dice_review_previews_the_turn_and_the_facilitator_can_override_an_outcome() {
     assert!(!g.state().history[0].success);
     assert!(g.state().incidents.is_empty());
 }
+
+#[test]
+fn rule_constants_come_from_the_scenario() {
+    // Defaults keep the first version's numbers: a hunt adds 20 evidence (see above).
+    let defaults = Rules::default();
+    assert_eq!(
+        (
+            defaults.forensics_divisor,
+            defaults.defense_divisor,
+            defaults.reveal_evidence
+        ),
+        (10, 4, 20)
+    );
+    let mut t = Bench::new();
+    let mut sc = (*t.game.scenario).clone();
+    sc.meta.rules.reveal_evidence = 45;
+    sc.meta.rules.defense_attribute = Some("power".into());
+    t.game = LoadedScenario::new(sc.clone());
+    let (alpha, beta) = (t.a("alpha"), t.a("beta"));
+    t.st.incidents.push(Incident {
+        id: 1,
+        turn: 1,
+        action: 0,
+        actor: alpha,
+        victim: beta,
+        success: true,
+        detected: None,
+        evidence: 0,
+        suspect: None,
+        public: false,
+        updated: 1,
+    });
+    let ab = t.b("alpha", "beta");
+    t.apply(r#"[Reveal(victim: Target, culprit: Acting)]"#, ab);
+    assert_eq!(t.st.incidents[0].evidence, 30 + 45);
+
+    // The defence attribute's divisor: 8 power at divisor 4 takes 2 points, at divisor 1 takes 8.
+    let offensive = sc
+        .actions
+        .iter()
+        .position(|a| a.intent == Intent::Offensive && a.modifiers.is_empty())
+        .expect("the fixture has a plain offensive action");
+    let p = t.game.index.attributes["power"];
+    t.st.actors[beta].attrs[p] = 8;
+    let order = LegalOrder {
+        action: offensive,
+        target: Some(beta),
+    };
+    let chance = |sc: &Scenario, st: &GameState| {
+        let ix = ScenarioIndex::new(sc);
+        Ctx { sc, ix: &ix, st }.success_chance(alpha, order, None)
+    };
+    let base = sc.actions[offensive].chance;
+    assert_eq!(chance(&sc, &t.st), (base - 2).clamp(0, 100));
+    sc.meta.rules.defense_divisor = 1;
+    assert_eq!(chance(&sc, &t.st), (base - 8).clamp(0, 100));
+}

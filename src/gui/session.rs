@@ -547,10 +547,7 @@ pub fn submit_team(world: &mut World, actor: usize) {
         orders,
         answers,
     };
-    let turn = world.resource::<GameState>().turn;
-    if let Some(mut record) = world.get_resource_mut::<SessionRecord>() {
-        record.record_orders(turn, message.clone());
-    }
+    // The rules' `collect_messages` is the one writer of the session record.
     world.write_message(message);
 }
 
@@ -615,10 +612,6 @@ pub fn undo_turn(world: &mut World) -> Option<u32> {
 /// briefing instead of the weighted draw).
 pub fn choose_inject_option(world: &mut World, id: String, option: usize, label: String) {
     let command = FacilitatorCommand::ChooseInjectOption(id.clone(), option);
-    let turn = world.resource::<GameState>().turn;
-    if let Some(mut record) = world.get_resource_mut::<SessionRecord>() {
-        record.record_command(turn, command.clone());
-    }
     world.write_message(command);
     let mut session = world.resource_mut::<Session>();
     session.chosen.retain(|(i, _)| *i != id);
@@ -628,10 +621,6 @@ pub fn choose_inject_option(world: &mut World, id: String, option: usize, label:
 /// Releases an inject through the rules' facilitator command (it airs at the next resolution).
 pub fn release_inject(world: &mut World, id: String) {
     let command = FacilitatorCommand::ReleaseInject(id.clone());
-    let turn = world.resource::<GameState>().turn;
-    if let Some(mut record) = world.get_resource_mut::<SessionRecord>() {
-        record.record_command(turn, command.clone());
-    }
     world.write_message(command);
     world.resource_mut::<Session>().released.push(id);
 }
@@ -720,5 +709,17 @@ mod tests {
         assert_eq!(team_orders, 2);
         let record = world.resource::<SessionRecord>();
         assert_eq!(record.turns[0].orders.len(), 2);
+    }
+
+    #[test]
+    fn facilitator_commands_are_recorded_once() {
+        let mut world = world_with_session(5);
+        let inject = world.resource::<LoadedScenario>().scenario.injects[0]
+            .id
+            .clone();
+        release_inject(&mut world, inject);
+        play_turn(&mut world);
+        let record = world.resource::<SessionRecord>();
+        assert_eq!(record.turns[0].commands.len(), 1, "{:?}", record.turns[0]);
     }
 }

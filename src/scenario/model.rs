@@ -199,6 +199,16 @@ pub struct Rules {
     /// Whose rungs make the global crisis level (the highest of them); every actor's if left out.
     #[serde(default)]
     pub crisis_of: Option<Who>,
+    /// The forensics attribute's value is divided by this to give evidence per turn (1–100).
+    #[serde(default = "default_forensics_divisor")]
+    pub forensics_divisor: i32,
+    /// The defence attribute's value is divided by this to give the percentage points it takes
+    /// off operations against its holder (1–100).
+    #[serde(default = "default_defense_divisor")]
+    pub defense_divisor: i32,
+    /// Evidence (0–100) a `Reveal` adds to every incident it uncovers.
+    #[serde(default = "default_reveal_evidence")]
+    pub reveal_evidence: i32,
 }
 
 fn default_orders() -> u32 {
@@ -206,6 +216,15 @@ fn default_orders() -> u32 {
 }
 fn default_reassess() -> i32 {
     60
+}
+fn default_forensics_divisor() -> i32 {
+    10
+}
+fn default_defense_divisor() -> i32 {
+    4
+}
+fn default_reveal_evidence() -> i32 {
+    20
 }
 
 impl Default for Rules {
@@ -217,6 +236,9 @@ impl Default for Rules {
             controllability_attribute: None,
             reassess_at: default_reassess(),
             crisis_of: None,
+            forensics_divisor: default_forensics_divisor(),
+            defense_divisor: default_defense_divisor(),
+            reveal_evidence: default_reveal_evidence(),
         }
     }
 }

@@ -416,6 +416,7 @@ pub const PERCENTS: &[(&str, Option<&str>, Slot)] = &[
     ("Proposal", None, Slot::Field("acceptance")),
     ("RedLine", None, Slot::Field("credibility")),
     ("Rules", None, Slot::Field("reassess_at")),
+    ("Rules", None, Slot::Field("reveal_evidence")),
     ("SectorDef", None, Slot::Field("default_resilience")),
     ("Actor", None, Slot::Field("resilience")),
 ];

@@ -178,7 +178,7 @@ impl Ctx<'_> {
             && let (Some(t), Some(def)) = (lo.target, &sc.meta.rules.defense_attribute)
             && let Some(&d) = self.ix.attributes.get(def)
         {
-            chance -= self.st.actors[t].attrs[d] / 4;
+            chance -= self.st.actors[t].attrs[d] / sc.meta.rules.defense_divisor.max(1);
         }
         chance.clamp(0, 100)
     }

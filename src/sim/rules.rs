@@ -430,7 +430,7 @@ impl<'a> Engine<'a> {
                         && culprits.contains(&inc.actor)
                     {
                         self.detect(i, false);
-                        self.add_evidence(i, 20);
+                        self.add_evidence(i, self.sc.meta.rules.reveal_evidence);
                     }
                 }
             }
@@ -1084,7 +1084,10 @@ impl<'a> Engine<'a> {
                     }
                 }
                 Some(d) if d < turn => {
-                    let bonus = forensics.map_or(0, |f| self.st.actors[inc.victim].attrs[f] / 10);
+                    let bonus = forensics.map_or(0, |f| {
+                        self.st.actors[inc.victim].attrs[f]
+                            / self.sc.meta.rules.forensics_divisor.max(1)
+                    });
                     let before = self.st.incidents[i].evidence;
                     self.st.incidents[i].evidence =
                         (before + prof.evidence_per_turn + bonus).clamp(0, 100);
