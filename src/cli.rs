@@ -753,3 +753,72 @@ fn bench(dir: &Path, runs: u64) -> Result<i32, String> {
     out(&text);
     Ok(0)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env_of(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<OsString> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), (*v).to_string()))
+            .collect();
+        move |k: &str| {
+            vars.iter()
+                .find(|(name, _)| name == k)
+                .map(|(_, v)| OsString::from(v))
+        }
+    }
+
+    #[test]
+    fn no_display_says_how_to_run_it() {
+        let msg = graphics_problem_in(&env_of(&[]), &[]).unwrap();
+        assert!(msg.starts_with("error: no display"), "{msg}");
+        assert!(msg.contains("xvfb-run -a grayzone"), "{msg}");
+        let msg = graphics_problem_in(&env_of(&[("DISPLAY", "")]), &[]).unwrap();
+        assert!(msg.contains("no display"), "{msg}");
+    }
+
+    #[test]
+    fn no_vulkan_driver_names_the_package() {
+        let dir = std::env::temp_dir().join(format!("grayzone-icd-{}", std::process::id()));
+        let icd = dir.join("vulkan/icd.d");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&icd).unwrap();
+        let base = dir.to_str().unwrap();
+        let none = [
+            ("WAYLAND_DISPLAY", "wayland-0"),
+            ("XDG_DATA_DIRS", base),
+            ("XDG_CONFIG_DIRS", base),
+            ("HOME", base),
+        ];
+        let msg = graphics_problem_in(&env_of(&none), &[]).unwrap();
+        assert!(msg.contains("no Vulkan driver"), "{msg}");
+        assert!(msg.contains("mesa-vulkan-drivers"), "{msg}");
+        // A driver in a searched folder, or named by the loader's variables, is enough.
+        let json = icd.join("lvp_icd.x86_64.json");
+        std::fs::write(&json, "{}").unwrap();
+        assert_eq!(graphics_problem_in(&env_of(&none), &[]), None);
+        std::fs::remove_file(&json).unwrap();
+        assert!(graphics_problem_in(&env_of(&none), &[]).is_some());
+        let listed = dir.join("driver.json");
+        std::fs::write(&listed, "{}").unwrap();
+        let listed = listed.to_str().unwrap();
+        for var in ["VK_ICD_FILENAMES", "VK_DRIVER_FILES", "VK_ADD_DRIVER_FILES"] {
+            let mut vars = none.to_vec();
+            vars.push((var, listed));
+            assert_eq!(graphics_problem_in(&env_of(&vars), &[]), None, "{var}");
+        }
+        let mut vars = none.to_vec();
+        vars.push(("VK_ICD_FILENAMES", "/no/such/driver.json"));
+        assert!(graphics_problem_in(&env_of(&vars), std::slice::from_ref(&icd)).is_some());
+        // The standard folders count.
+        std::fs::write(icd.join("a.json"), "{}").unwrap();
+        let no_xdg = [("DISPLAY", ":0"), ("HOME", "/nonexistent")];
+        assert_eq!(
+            graphics_problem_in(&env_of(&no_xdg), std::slice::from_ref(&icd)),
+            None
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
