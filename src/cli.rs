@@ -612,20 +612,27 @@ fn simulate_many(
     if let Some(dir) = o.save {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("error: cannot create {}: {e}", dir.display()))?;
+        let mut saved = 0u64;
         for outcome in &batch.outcomes {
+            // Ctrl-C while saving (after a complete batch) stops after the save being written.
+            if stop.load(Ordering::Relaxed) && !batch.interrupted {
+                break;
+            }
             let (mut game, record) = logged_game(o, loaded, controllers, outcome.seed);
             game.play_out();
-            save_game(
-                &game,
-                record,
-                &dir.join(format!("seed-{}.ron", outcome.seed)),
-            )?;
+            let path = dir.join(format!("seed-{}.ron", outcome.seed));
+            save_game(&game, record, &path)?;
+            saved += 1;
         }
         out(&format!(
-            "saved {} games in {}\n",
+            "saved {} of {} games in {}\n",
+            thousands(saved),
             thousands(played),
             dir.display()
         ));
+        if saved < played {
+            return Ok(INTERRUPTED_EXIT);
+        }
     }
     Ok(if batch.interrupted {
         INTERRUPTED_EXIT

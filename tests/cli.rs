@@ -285,7 +285,7 @@ fn save_with_runs_saves_every_game_into_a_folder() {
         games.to_str().unwrap(),
     ]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("saved 3 games"), "{out}");
+    assert!(out.contains("saved 3 of 3 games"), "{out}");
     for seed in 10..13 {
         let save = games.join(format!("seed-{seed}.ron"));
         let (code, replayed, err) = grayzone(&["replay", save.to_str().unwrap()]);
@@ -380,7 +380,18 @@ fn ctrl_c_prints_the_partial_summary() {
             .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
             .is_some_and(|mask| mask & (1 << 1) != 0)
     };
+    // Bounded, so a build without a handler fails instead of hanging (not a speed check).
+    let mut child = child;
+    let mut waited = 0;
     while !caught() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the run ended before Ctrl-C: {status}");
+        }
+        if waited > 6000 {
+            let _ = child.kill();
+            panic!("the process never caught SIGINT");
+        }
+        waited += 1;
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     let sent = Command::new("kill")
