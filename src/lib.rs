@@ -12,6 +12,7 @@ pub mod bots;
 pub mod cli;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod output;
 pub mod report;
 pub mod scenario;
 pub mod sim;

@@ -121,6 +121,291 @@ fn a_saved_game_replays_byte_identically_and_reports() {
     std::fs::write(&save, "(version: 1, scenario: ").unwrap();
     let (code, _, err) = grayzone(&["replay", save.to_str().unwrap()]);
     assert_eq!(code, 1);
-    assert!(err.contains("damaged at line 1"), "{err}");
+    assert!(
+        err.contains("the save is damaged") && err.contains("game.ron:1:"),
+        "{err}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+fn temp_dir(tag: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("grayzone-cli-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+    }
+}
+
+/// Runs the binary with standard output closed by its reader before anything is written.
+fn with_stdout_closed(args: &[&str]) -> (i32, String) {
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_grayzone"))
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_closed_pipe_ends_every_command_quietly() {
+    let dir = temp_dir("pipe");
+    let save = dir.join("g.ron");
+    let (code, _, err) = grayzone(&[
+        "simulate",
+        "tests/fixtures/mini",
+        "--save",
+        save.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let runs: &[&[&str]] = &[
+        &["simulate", "scenarios/forward_defense_2022", "--runs", "20"],
+        &["simulate", "scenarios/forward_defense_2022"],
+        &[
+            "validate",
+            "scenarios/forward_defense_2022",
+            "tests/golden/clean",
+        ],
+        &["validate", "--format", "json", "tests/golden/clean"],
+        &["docs", "--out", "-"],
+        &["replay", save.to_str().unwrap()],
+        &["--help"],
+    ];
+    for args in runs {
+        let (code, err) = with_stdout_closed(args);
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert_eq!(code, 0, "{args:?}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[cfg(unix)]
+#[test]
+fn arguments_that_are_not_utf8_never_panic() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt as _;
+    let run = |args: &[&OsStr]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_grayzone"))
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let bad = OsStr::from_bytes(b"\xff\xfe-scenario");
+    // A path that is not UTF-8 is still a path.
+    let dir = temp_dir("nonutf8");
+    let folder = dir.join(bad);
+    copy_dir(std::path::Path::new("tests/fixtures/mini"), &folder);
+    let (code, err, out) = run(&[OsStr::new("validate"), folder.as_os_str()]);
+    assert_eq!(code, 0, "{err}{out}");
+    let (code, err, out) = run(&[OsStr::new("simulate"), folder.as_os_str()]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Ending: "), "{out}");
+    // A missing one is a message.
+    let (code, err, _) = run(&[OsStr::new("simulate"), bad]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no scenario folder"), "{err}");
+    // Text that is not UTF-8: clap's message, exit 1.
+    for args in [
+        vec![bad],
+        vec![
+            OsStr::new("simulate"),
+            OsStr::new("tests/fixtures/mini"),
+            OsStr::new("--doctrine"),
+            bad,
+        ],
+        vec![OsStr::new("validate"), OsStr::new("--format"), bad],
+    ] {
+        let (code, err, _) = run(&args);
+        assert_eq!(code, 1, "{args:?}: {err}");
+        assert!(!err.contains("panicked"), "{err}");
+        assert!(err.starts_with("error:"), "{err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn csv_needs_runs() {
+    let dir = temp_dir("csv");
+    let csv = dir.join("out.csv");
+    let (code, _, err) = grayzone(&[
+        "simulate",
+        "tests/fixtures/mini",
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("--csv") && err.contains("--runs"), "{err}");
+    let (code, _, err) = grayzone(&[
+        "simulate",
+        "tests/fixtures/mini",
+        "--runs",
+        "5",
+        "--csv",
+        csv.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        std::fs::read_to_string(&csv)
+            .unwrap()
+            .starts_with("kind,key,value\n")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn save_with_runs_saves_every_game_into_a_folder() {
+    let dir = temp_dir("saveruns");
+    let games = dir.join("games");
+    let (code, out, err) = grayzone(&[
+        "simulate",
+        "tests/fixtures/mini",
+        "--runs",
+        "3",
+        "--seed",
+        "10",
+        "--save",
+        games.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("saved 3 of 3 games"), "{out}");
+    for seed in 10..13 {
+        let save = games.join(format!("seed-{seed}.ron"));
+        let (code, replayed, err) = grayzone(&["replay", save.to_str().unwrap()]);
+        assert_eq!(code, 0, "{err}");
+        let (_, single, _) = grayzone(&[
+            "simulate",
+            "tests/fixtures/mini",
+            "--seed",
+            &seed.to_string(),
+        ]);
+        assert!(single.ends_with(&replayed), "seed {seed}");
+    }
+    // --save naming a file with --runs is refused before anything runs.
+    let file = dir.join("file.ron");
+    std::fs::write(&file, "x").unwrap();
+    let (code, _, err) = grayzone(&[
+        "simulate",
+        "tests/fixtures/mini",
+        "--runs",
+        "2",
+        "--save",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("not a folder"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_failed_save_keeps_the_printed_log() {
+    let dir = temp_dir("failsave");
+    let blocker = dir.join("not-a-folder");
+    std::fs::write(&blocker, "x").unwrap();
+    let save = blocker.join("game.ron");
+    let (code, out, err) = grayzone(&[
+        "simulate",
+        "tests/fixtures/mini",
+        "--save",
+        save.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 1);
+    assert!(out.contains("Ending: "), "the log was lost: {out}");
+    assert!(err.contains("cannot write the save"), "{err}");
+    // A symlink is not replaced.
+    #[cfg(unix)]
+    {
+        let target = dir.join("target.txt");
+        std::fs::write(&target, "keep").unwrap();
+        let link = dir.join("link.ron");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        let (code, out, err) = grayzone(&[
+            "simulate",
+            "tests/fixtures/mini",
+            "--save",
+            link.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 1);
+        assert!(out.contains("Ending: "));
+        assert!(
+            err.contains("symbolic link") && err.contains("link.ron"),
+            "{err}"
+        );
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn piped_runs_show_no_progress() {
+    let (code, _, err) = grayzone(&["simulate", "tests/fixtures/mini", "--runs", "30"]);
+    assert_eq!(code, 0);
+    assert!(!err.contains('\r'), "progress drawn on a pipe: {err:?}");
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn ctrl_c_prints_the_partial_summary() {
+    use std::process::Stdio;
+    let child = Command::new(env!("CARGO_BIN_EXE_grayzone"))
+        .args(["simulate", "tests/fixtures/mini", "--runs", "100000000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    // Wait until the process catches SIGINT (its handler is installed), then press Ctrl-C.
+    let caught = || {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("SigCgt:"))
+            .and_then(|m| u64::from_str_radix(m.trim(), 16).ok())
+            .is_some_and(|mask| mask & (1 << 1) != 0)
+    };
+    // Bounded, so a build without a handler fails instead of hanging (not a speed check).
+    let mut child = child;
+    let mut waited = 0;
+    while !caught() {
+        if let Some(status) = child.try_wait().unwrap() {
+            panic!("the run ended before Ctrl-C: {status}");
+        }
+        if waited > 6000 {
+            let _ = child.kill();
+            panic!("the process never caught SIGINT");
+        }
+        waited += 1;
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("interrupted after") && stdout.contains("of 100,000,000 games"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("mean game length"), "{stdout}");
 }

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::scenario::Controller;
 use crate::sim::{Game, LoadedScenario};
@@ -56,6 +57,8 @@ pub fn play_one(
 }
 
 /// Plays `runs` games with seeds `seed, seed+1, …` on all cores; results in seed order.
+/// `progress` is called with the number of games done after each game. A game that panics
+/// panics here too, naming its seed (see [`run_games`] to get it as an error instead).
 pub fn run_many(
     loaded: &LoadedScenario,
     seed: u64,
@@ -63,39 +66,127 @@ pub fn run_many(
     controllers: &[Controller],
     progress: &(dyn Fn(u64) + Sync),
 ) -> Vec<GameOutcome> {
+    let stop = AtomicBool::new(false);
+    match run_games(loaded, seed, runs, controllers, progress, &stop) {
+        Ok(batch) => batch.outcomes,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// The games a [`run_games`] call played.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Batch {
+    /// Outcomes in seed order: every game asked for, or, when stopped, the first
+    /// `outcomes.len()` seeds.
+    pub outcomes: Vec<GameOutcome>,
+    /// Games asked for.
+    pub requested: u64,
+    /// Whether the run was stopped before every game was played.
+    pub interrupted: bool,
+}
+
+/// A game of a batch ended in a panic (a bug in the engine or a bot).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GamePanic {
+    /// The seed of the game that panicked.
+    pub seed: u64,
+    /// The panic message.
+    pub message: String,
+}
+
+impl std::fmt::Display for GamePanic {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "error: the game with seed {} stopped with an internal error: {}\n  = help: this is a bug in Gray Zone; `grayzone simulate <scenario> --seed {}` plays that game alone",
+            self.seed, self.message, self.seed
+        )
+    }
+}
+
+/// Plays `runs` games with seeds `seed, seed+1, …` on all cores, handing out seeds in order.
+/// Setting `stop` (e.g. from Ctrl-C) ends the run early: each worker finishes its current game,
+/// so the games played are exactly the first seeds. A game that panics stops the batch and is
+/// returned as an error naming its seed.
+pub fn run_games(
+    loaded: &LoadedScenario,
+    seed: u64,
+    runs: u64,
+    controllers: &[Controller],
+    progress: &(dyn Fn(u64) + Sync),
+    stop: &AtomicBool,
+) -> Result<Batch, GamePanic> {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u64;
     let threads = threads.clamp(1, runs.max(1));
-    let chunk = runs.div_ceil(threads);
-    let done = std::sync::atomic::AtomicU64::new(0);
-    let mut results: Vec<Vec<GameOutcome>> = Vec::new();
+    let next = AtomicU64::new(0);
+    let done = AtomicU64::new(0);
+    let failed = AtomicBool::new(false);
+    let mut results: Vec<(u64, GameOutcome)> = Vec::new();
+    let mut panics: Vec<GamePanic> = Vec::new();
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let done = &done;
-                s.spawn(move || {
-                    let start = t * chunk;
-                    let end = ((t + 1) * chunk).min(runs);
+            .map(|_| {
+                let (next, done, failed) = (&next, &done, &failed);
+                s.spawn(move || -> Result<Vec<(u64, GameOutcome)>, GamePanic> {
                     let mut game = Game::new(loaded, seed, controllers);
                     let mut out = Vec::new();
-                    for i in start..end {
-                        out.push(play_one(
-                            &mut game,
-                            loaded,
-                            seed.wrapping_add(i),
-                            controllers,
-                        ));
-                        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                        progress(n);
+                    loop {
+                        if stop.load(Ordering::Relaxed) || failed.load(Ordering::Relaxed) {
+                            break;
+                        }
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= runs {
+                            break;
+                        }
+                        let s = seed.wrapping_add(i);
+                        let played = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            play_one(&mut game, loaded, s, controllers)
+                        }));
+                        match played {
+                            Ok(o) => out.push((i, o)),
+                            Err(payload) => {
+                                failed.store(true, Ordering::Relaxed);
+                                return Err(GamePanic {
+                                    seed: s,
+                                    message: panic_message(payload.as_ref()),
+                                });
+                            }
+                        }
+                        progress(done.fetch_add(1, Ordering::Relaxed) + 1);
                     }
-                    out
+                    Ok(out)
                 })
             })
             .collect();
         for h in handles {
-            results.push(h.join().unwrap_or_default());
+            match h.join() {
+                Ok(Ok(out)) => results.extend(out),
+                Ok(Err(p)) => panics.push(p),
+                Err(payload) => panics.push(GamePanic {
+                    seed,
+                    message: panic_message(payload.as_ref()),
+                }),
+            }
         }
     });
-    results.into_iter().flatten().collect()
+    if let Some(p) = panics.into_iter().min_by_key(|p| p.seed) {
+        return Err(p);
+    }
+    results.sort_by_key(|(i, _)| *i);
+    let outcomes: Vec<GameOutcome> = results.into_iter().map(|(_, o)| o).collect();
+    Ok(Batch {
+        interrupted: (outcomes.len() as u64) < runs,
+        outcomes,
+        requested: runs,
+    })
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".into())
 }
 
 /// Aggregate statistics of many games.

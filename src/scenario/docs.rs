@@ -433,23 +433,21 @@ fn example(
     }
 }
 
-/// `grayzone docs`: writes the reference (to `out`, or to [`REFERENCE_PATH`]).
+/// `grayzone docs`: writes the reference (to `out`, or to [`REFERENCE_PATH`]; `-` is standard
+/// output) and returns the exit code.
 pub fn docs_command(out: Option<&std::path::Path>) -> i32 {
     let path = out.unwrap_or(std::path::Path::new(REFERENCE_PATH));
-    if let Some(parent) = path.parent()
-        && !parent.as_os_str().is_empty()
-        && let Err(e) = std::fs::create_dir_all(parent)
-    {
-        eprintln!("error: cannot create {}: {e}", parent.display());
-        return 1;
+    if path.as_os_str() == "-" {
+        crate::output::out(&reference_markdown());
+        return 0;
     }
-    match std::fs::write(path, reference_markdown()) {
+    match crate::output::write_atomically(path, reference_markdown().as_bytes()) {
         Ok(()) => {
-            println!("wrote {}", path.display());
+            crate::output::out(&format!("wrote {}\n", path.display()));
             0
         }
         Err(e) => {
-            eprintln!("error: cannot write {}: {e}", path.display());
+            crate::output::errln(&e.to_string());
             1
         }
     }

@@ -31,9 +31,9 @@ pub fn validate_command(dirs: &[std::path::PathBuf], json: bool, deny_warnings: 
         all.extend(v.diagnostics);
     }
     if json {
-        print!("{}", diagnostics::render_json(&all, &sources));
+        crate::output::out(&diagnostics::render_json(&all, &sources));
     } else {
-        print!("{human}");
+        crate::output::out(&human);
     }
     i32::from(failed)
 }

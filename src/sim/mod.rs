@@ -21,7 +21,7 @@ use bevy::prelude::*;
 pub use eval::{Ctx, GameRng};
 pub use log::{Audience, Event, GameLog, LogEntry, Phase};
 pub use orders::{FacilitatorCommand, LegalOrder, Order, OrderBook, SubmitOrders};
-pub use record::{SaveError, SessionRecord, TurnInput};
+pub use record::{Divergence, SaveError, SessionRecord, TurnInput, Verified};
 pub use reload::{HotReloadPlugin, ReloadOutcome, ReloadStatus, ScenarioSource};
 pub use rules::Engine;
 pub use state::*;

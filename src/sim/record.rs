@@ -1,21 +1,32 @@
 //! Session records: everything needed to reproduce a game (scenario, seed, controllers, and the
 //! teams' orders and facilitator commands per turn). Saves, autosaves, undo and replay are all
 //! built on replaying a record: the rules are deterministic, so the record is small and exact.
+//!
+//! A save can be trusted: it names the engine version that wrote it, where its scenario folder
+//! was and the content hash of every scenario file, and the state hash at the end of every turn.
+//! [`SessionRecord::verify_and_replay`] is the one way to replay a save and know it is the same
+//! game: it refuses a scenario edited since the save, and a replay that diverges from it.
 
-use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 
 use bevy::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use super::log::{Event, GameLog};
 use super::orders::{FacilitatorCommand, SubmitOrders};
 use super::{Game, LoadedScenario};
 use crate::scenario::Controller;
 
 /// The save format version this build writes and reads.
-pub const SAVE_VERSION: u32 = 1;
+pub const SAVE_VERSION: u32 = 2;
 
-/// What teams and the facilitator put into one turn.
+/// The version of this engine (`Cargo.toml`'s), stored in every save.
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The largest save file read, in bytes.
+pub const MAX_SAVE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// What teams and the facilitator put into one turn, and the state it ended in.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TurnInput {
     /// Orders submitted for the turn (by teams; bots choose again on replay).
@@ -24,6 +35,10 @@ pub struct TurnInput {
     /// Facilitator commands applied at the turn's briefing.
     #[serde(default)]
     pub commands: Vec<FacilitatorCommand>,
+    /// The state hash at the end of the turn (as in the log), once the turn has been played
+    /// with hashing on; replays are checked against it.
+    #[serde(default)]
+    pub state_hash: Option<String>,
 }
 
 /// A game as a reproducible record.
@@ -31,16 +46,34 @@ pub struct TurnInput {
 pub struct SessionRecord {
     /// Save format version.
     pub version: u32,
+    /// The engine version that played the game.
+    pub engine: String,
     /// The scenario's id.
     pub scenario: String,
-    /// The scenario folder it was played from (as given when the game started).
+    /// The scenario folder it was played from, as an absolute path.
     pub scenario_dir: String,
+    /// The scenario folder's own name (to find it under `scenarios/` when the path has moved).
+    #[serde(default)]
+    pub scenario_folder: String,
+    /// The scenario folder relative to the save file's folder (filled in when saved).
+    #[serde(default)]
+    pub scenario_from_save: Option<String>,
+    /// `(file name, FNV-1a 64 content hash)` of every scenario file, as played.
+    #[serde(default)]
+    pub files: Vec<(String, u64)>,
+    /// A turn limit below the scenario's (`simulate --turns`), if one was set.
+    #[serde(default)]
+    pub turn_limit: Option<u32>,
     /// The seed.
     pub seed: u64,
     /// Controller of each actor, by actor id.
     pub controllers: Vec<(String, Controller)>,
     /// Inputs per turn played or being prepared (index 0 = turn 1).
     pub turns: Vec<TurnInput>,
+    /// The scenario was edited during play and applied in place: earlier turns were played with
+    /// other files, so turn hashes cannot be checked.
+    #[serde(default)]
+    pub reloaded_in_place: bool,
 }
 
 /// Why a save could not be read or written.
@@ -48,23 +81,166 @@ pub struct SessionRecord {
 pub struct SaveError {
     /// The file.
     pub file: PathBuf,
-    /// What went wrong and what to do.
+    /// 1-based line and column of the problem in the file, when known.
+    pub at: Option<(usize, usize)>,
+    /// What went wrong.
     pub message: String,
+    /// What to do about it.
+    pub help: Option<String>,
 }
 
 impl std::fmt::Display for SaveError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "error: {}\n  --> {}", self.message, self.file.display())
+        write!(f, "error: {}\n  --> {}", self.message, self.file.display())?;
+        if let Some((line, col)) = self.at {
+            write!(f, ":{line}:{col}")?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why a save does not replay as the game it records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Divergence {
+    /// The scenario folder holds another scenario.
+    OtherScenario {
+        /// The id in the save.
+        saved: String,
+        /// The id of the scenario found.
+        found: String,
+        /// Where it was found.
+        dir: String,
+    },
+    /// Scenario files changed since the game was saved.
+    ScenarioChanged {
+        /// Files whose contents changed.
+        edited: Vec<String>,
+        /// Files that are new.
+        added: Vec<String>,
+        /// Files that are gone.
+        removed: Vec<String>,
+        /// The scenario folder.
+        dir: String,
+    },
+    /// A replayed turn ended in another state than the saved one.
+    Diverged {
+        /// The first turn that differs.
+        turn: u32,
+        /// The state hash in the save.
+        saved: String,
+        /// The state hash of the replay.
+        replayed: String,
+        /// The engine version that wrote the save.
+        saved_engine: String,
+    },
+}
+
+impl Divergence {
+    /// The problem in one paragraph (without the `--force` help).
+    pub fn message(&self) -> String {
+        match self {
+            Divergence::OtherScenario { saved, found, dir } => {
+                format!("the save is a game of scenario \"{saved}\", but {dir} holds \"{found}\"")
+            }
+            Divergence::ScenarioChanged {
+                edited,
+                added,
+                removed,
+                dir,
+            } => {
+                let mut parts = Vec::new();
+                for (files, verb) in [(edited, "edited"), (added, "added"), (removed, "removed")] {
+                    if !files.is_empty() {
+                        let was = if files.len() == 1 { "was" } else { "were" };
+                        parts.push(format!("{} {was} {verb}", and_list(files)));
+                    }
+                }
+                format!(
+                    "the scenario has changed since this game was saved: {} (in {dir}); replaying it would play a different game",
+                    parts.join("; ")
+                )
+            }
+            Divergence::Diverged {
+                turn,
+                saved,
+                replayed,
+                saved_engine,
+            } => {
+                let why = if saved_engine != ENGINE_VERSION {
+                    format!(
+                        "the save was written by a different engine version, {saved_engine} vs {ENGINE_VERSION} now, whose rules play differently"
+                    )
+                } else {
+                    format!(
+                        "same engine version {ENGINE_VERSION} and unchanged scenario files, so the save itself was altered"
+                    )
+                };
+                format!(
+                    "the replay diverged from the save at turn {turn} (state {replayed}, the save recorded {saved}): {why}"
+                )
+            }
+        }
+    }
+
+    /// Whether `--force` may replay anyway.
+    pub fn can_force(&self) -> bool {
+        !matches!(self, Divergence::OtherScenario { .. })
+    }
+}
+
+impl std::fmt::Display for Divergence {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "error: {}", self.message())?;
+        if self.can_force() {
+            write!(f, "\n  = help: pass --force to replay it anyway")
+        } else {
+            write!(f, "\n  = help: pass the right folder with --scenario")
+        }
+    }
+}
+
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// A replay that was checked against its save.
+pub struct Verified {
+    /// The replayed game.
+    pub game: Game,
+    /// What did not match but was replayed anyway (`force`).
+    pub ignored: Option<Divergence>,
+}
+
+/// A scenario with a lower turn limit, keeping its index and origin (ids do not change).
+pub fn with_turn_limit(loaded: &LoadedScenario, turns: u32) -> LoadedScenario {
+    let mut sc = (*loaded.scenario).clone();
+    sc.meta.turns = sc.meta.turns.min(turns);
+    LoadedScenario {
+        scenario: std::sync::Arc::new(sc),
+        index: loaded.index.clone(),
+        origin: loaded.origin.clone(),
     }
 }
 
 impl SessionRecord {
-    /// A new record for a game about to start.
+    /// A new record for a game about to start; `dir` is the folder it was loaded from.
     pub fn new(loaded: &LoadedScenario, dir: &Path, seed: u64, controllers: &[Controller]) -> Self {
-        SessionRecord {
+        let mut record = SessionRecord {
             version: SAVE_VERSION,
+            engine: ENGINE_VERSION.to_string(),
             scenario: loaded.scenario.meta.id.clone(),
-            scenario_dir: dir.to_string_lossy().into_owned(),
+            scenario_dir: String::new(),
+            scenario_folder: String::new(),
+            scenario_from_save: None,
+            files: Vec::new(),
+            turn_limit: None,
             seed,
             controllers: loaded
                 .scenario
@@ -74,7 +250,38 @@ impl SessionRecord {
                 .map(|(a, c)| (a.id.clone(), c.clone()))
                 .collect(),
             turns: Vec::new(),
+            reloaded_in_place: false,
+        };
+        record.set_origin(loaded, dir);
+        record
+    }
+
+    fn set_origin(&mut self, loaded: &LoadedScenario, dir: &Path) {
+        let abs = loaded.origin.dir.clone().unwrap_or_else(|| {
+            if dir.as_os_str().is_empty() {
+                PathBuf::new()
+            } else {
+                std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf())
+            }
+        });
+        self.scenario_dir = abs.to_string_lossy().into_owned();
+        self.scenario_folder = abs
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        self.files = loaded.origin.files.clone();
+    }
+
+    /// After a hot reload: the record now belongs to the new files. Turn hashes recorded so far
+    /// are dropped; with `in_place` (the game went on without a replay, so its earlier turns were
+    /// played with the old files) no turn hash of this game can be checked any more.
+    pub fn rebase(&mut self, loaded: &LoadedScenario, in_place: bool) {
+        let dir = PathBuf::from(&self.scenario_dir);
+        self.set_origin(loaded, &dir);
+        for t in &mut self.turns {
+            t.state_hash = None;
         }
+        self.reloaded_in_place |= in_place;
     }
 
     fn turn_mut(&mut self, turn: u32) -> &mut TurnInput {
@@ -97,6 +304,21 @@ impl SessionRecord {
         self.turn_mut(turn).commands.push(command);
     }
 
+    /// Copies each played turn's state hash from the game's log into the record (call before
+    /// saving; turns the log has no hash for are left unchecked).
+    pub fn stamp_hashes(&mut self, log: &GameLog) {
+        if self.reloaded_in_place {
+            return;
+        }
+        for e in &log.entries {
+            if let Event::TurnEnded { turn, hash, .. } = &e.event
+                && !hash.is_empty()
+            {
+                self.turn_mut(*turn).state_hash = Some(hash.clone());
+            }
+        }
+    }
+
     /// The controllers in scenario actor order (unknown actors keep their scenario default).
     pub fn controllers_for(&self, loaded: &LoadedScenario) -> Vec<Controller> {
         loaded
@@ -113,73 +335,343 @@ impl SessionRecord {
             .collect()
     }
 
-    /// Replays the first `turns` turns of the record (all of them with `None`).
+    /// Replays the first `turns` turns of the record (all of them with `None`), unchecked (undo
+    /// and hot reload, where the scenario is the one being played).
     pub fn replay(&self, loaded: &LoadedScenario, turns: Option<usize>) -> Game {
+        self.replay_checked(loaded, turns, false).0
+    }
+
+    /// Replays and, with `check`, compares each turn's state hash with the recorded one:
+    /// returns the game and the first mismatch (turn, saved, replayed).
+    fn replay_checked(
+        &self,
+        loaded: &LoadedScenario,
+        turns: Option<usize>,
+        check: bool,
+    ) -> (Game, Option<(u32, String, String)>) {
+        let limited;
+        let loaded = match self.turn_limit {
+            Some(t) => {
+                limited = with_turn_limit(loaded, t);
+                &limited
+            }
+            None => loaded,
+        };
         let controllers = self.controllers_for(loaded);
         let mut game = Game::new(loaded, self.seed, &controllers);
         let n = turns.unwrap_or(self.turns.len()).min(self.turns.len());
-        for input in &self.turns[..n] {
+        let mut mismatch = None;
+        for (i, input) in self.turns[..n].iter().enumerate() {
             for o in &input.orders {
                 game.world.write_message(o.clone());
             }
             for c in &input.commands {
                 game.world.write_message(c.clone());
             }
-            if !game.step() {
+            let turn = game.state().turn;
+            let over = !game.step();
+            if check
+                && mismatch.is_none()
+                && let Some(saved) = &input.state_hash
+            {
+                let replayed = last_turn_hash(game.log(), turn).unwrap_or_default();
+                if &replayed != saved || turn as usize != i + 1 {
+                    mismatch = Some((i as u32 + 1, saved.clone(), replayed));
+                }
+            }
+            if over {
+                // The record holds more turns than the game lasted: the next one had a hash.
+                if check
+                    && mismatch.is_none()
+                    && let Some(next) = self.turns[i + 1..n]
+                        .iter()
+                        .find_map(|t| t.state_hash.clone())
+                {
+                    mismatch = Some((i as u32 + 2, next, "(the game had ended)".into()));
+                }
                 break;
             }
         }
-        game
+        (game, mismatch)
     }
 
-    /// Writes the record atomically: a temporary file beside the target, synced, then renamed.
+    /// The one way to replay a save and trust it: checks that `loaded` is the scenario the game
+    /// was played with (same id, same file contents), replays the first `turns` turns (all with
+    /// `None`) and compares every turn's state hash with the saved one. With `force`, a changed
+    /// scenario or a divergence is replayed anyway and returned in [`Verified::ignored`].
+    pub fn verify_and_replay(
+        &self,
+        loaded: &LoadedScenario,
+        turns: Option<usize>,
+        force: bool,
+    ) -> Result<Verified, Divergence> {
+        let dir = loaded
+            .origin
+            .dir
+            .as_ref()
+            .map_or_else(|| self.scenario_dir.clone(), |d| d.display().to_string());
+        if loaded.scenario.meta.id != self.scenario {
+            return Err(Divergence::OtherScenario {
+                saved: self.scenario.clone(),
+                found: loaded.scenario.meta.id.clone(),
+                dir,
+            });
+        }
+        let mut ignored = None;
+        if let Some(changed) = self.changed_files(loaded, dir) {
+            if !force {
+                return Err(changed);
+            }
+            ignored = Some(changed);
+        }
+        let check = ignored.is_none() && !self.reloaded_in_place;
+        let (game, mismatch) = self.replay_checked(loaded, turns, check);
+        if let Some((turn, saved, replayed)) = mismatch {
+            let d = Divergence::Diverged {
+                turn,
+                saved,
+                replayed,
+                saved_engine: self.engine.clone(),
+            };
+            if !force {
+                return Err(d);
+            }
+            ignored = Some(d);
+        }
+        Ok(Verified { game, ignored })
+    }
+
+    fn changed_files(&self, loaded: &LoadedScenario, dir: String) -> Option<Divergence> {
+        let now = &loaded.origin.files;
+        if self.files.is_empty() || now.is_empty() {
+            return None;
+        }
+        let find = |files: &[(String, u64)], name: &str| {
+            files.iter().find(|(n, _)| n == name).map(|(_, h)| *h)
+        };
+        let mut edited = Vec::new();
+        let mut removed = Vec::new();
+        for (name, h) in &self.files {
+            match find(now, name) {
+                Some(n) if n != *h => edited.push(name.clone()),
+                Some(_) => {}
+                None => removed.push(name.clone()),
+            }
+        }
+        let added: Vec<String> = now
+            .iter()
+            .filter(|(n, _)| find(&self.files, n).is_none())
+            .map(|(n, _)| n.clone())
+            .collect();
+        (!(edited.is_empty() && added.is_empty() && removed.is_empty())).then_some(
+            Divergence::ScenarioChanged {
+                edited,
+                added,
+                removed,
+                dir,
+            },
+        )
+    }
+
+    /// Where this save's scenario folder may be, in the order to try: the absolute path it was
+    /// played from, the path relative to the save file's folder, then `scenarios/<folder name>`
+    /// under the working directory.
+    pub fn scenario_candidates(&self, save: &Path) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        if !self.scenario_dir.is_empty() {
+            out.push(PathBuf::from(&self.scenario_dir));
+        }
+        if let Some(rel) = &self.scenario_from_save {
+            let base = save.parent().unwrap_or(Path::new(""));
+            out.push(base.join(rel));
+        }
+        if !self.scenario_folder.is_empty() {
+            out.push(Path::new("scenarios").join(&self.scenario_folder));
+        }
+        out
+    }
+
+    /// The first of [`SessionRecord::scenario_candidates`] that holds a scenario, or an error
+    /// naming the places looked at.
+    pub fn locate_scenario(&self, save: &Path) -> Result<PathBuf, String> {
+        let candidates = self.scenario_candidates(save);
+        candidates
+            .iter()
+            .find(|d| d.join("scenario.ron").is_file())
+            .cloned()
+            .ok_or_else(|| {
+                let looked: Vec<String> = candidates
+                    .iter()
+                    .map(|d| format!("\n  = looked in: {}", d.display()))
+                    .collect();
+                format!(
+                    "error: cannot find the scenario folder of this save (scenario \"{}\"){}\n  = help: pass the folder with --scenario",
+                    self.scenario,
+                    looked.concat()
+                )
+            })
+    }
+
+    /// Writes the record atomically (see [`crate::output::write_atomically`]), noting where the
+    /// scenario folder is relative to the save.
     pub fn save(&self, path: &Path) -> Result<(), SaveError> {
         let err = |message: String| SaveError {
             file: path.to_path_buf(),
+            at: None,
             message,
+            help: None,
         };
-        let text = ron::ser::to_string_pretty(self, ron::ser::PrettyConfig::default())
-            .map_err(|e| err(format!("cannot encode the save: {e}")))?;
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| err(format!("cannot create the save folder: {e}")))?;
+        let mut record = self.clone();
+        let folder = path.parent().filter(|d| !d.as_os_str().is_empty());
+        let folder = folder.unwrap_or(Path::new("."));
+        if !record.scenario_dir.is_empty() {
+            let _ = std::fs::create_dir_all(folder);
+            let from = std::fs::canonicalize(folder).ok();
+            let to = std::fs::canonicalize(&record.scenario_dir).ok();
+            record.scenario_from_save = from
+                .zip(to)
+                .and_then(|(from, to)| relative_path(&from, &to))
+                .map(|p| p.to_string_lossy().into_owned());
         }
-        let tmp = path.with_extension("ron.tmp");
-        let mut f =
-            std::fs::File::create(&tmp).map_err(|e| err(format!("cannot write the save: {e}")))?;
-        f.write_all(text.as_bytes())
-            .and_then(|()| f.sync_all())
-            .map_err(|e| err(format!("cannot write the save: {e}")))?;
-        std::fs::rename(&tmp, path).map_err(|e| err(format!("cannot write the save: {e}")))
+        let text = ron::ser::to_string_pretty(&record, ron::ser::PrettyConfig::default())
+            .map_err(|e| err(format!("cannot encode the save: {e}")))?;
+        crate::output::write_atomically(path, text.as_bytes()).map_err(|e| SaveError {
+            file: path.to_path_buf(),
+            at: None,
+            message: format!("cannot write the save: {}", e.message),
+            help: e.help,
+        })
     }
 
-    /// Reads a save, with the position of any problem.
+    /// Reads a save, with the position of any problem: never blocks on a pipe or device, never
+    /// reads more than [`MAX_SAVE_BYTES`].
     pub fn load(path: &Path) -> Result<Self, SaveError> {
-        let text = std::fs::read_to_string(path).map_err(|e| SaveError {
+        use std::io::Read as _;
+        let fail = |at: Option<(usize, usize)>, message: String, help: &str| SaveError {
             file: path.to_path_buf(),
-            message: format!("cannot read the save: {e}"),
+            at,
+            message,
+            help: Some(help.into()),
+        };
+        let meta = std::fs::metadata(path).map_err(|e| {
+            fail(
+                None,
+                format!("cannot read the save: {e}"),
+                "check the file name",
+            )
         })?;
-        let record: SessionRecord =
-            crate::scenario::load::ron_options()
-                .from_str(&text)
-                .map_err(|e| SaveError {
-                    file: path.to_path_buf(),
-                    message: format!(
-                        "the save is damaged at line {}, column {}: {}\n  = help: saves are written atomically; try the autosave of the previous turn",
-                        e.span.start.line, e.span.start.col, e.code
-                    ),
-                })?;
-        if record.version != SAVE_VERSION {
-            return Err(SaveError {
-                file: path.to_path_buf(),
-                message: format!(
-                    "save format {} is not supported (this build reads version {SAVE_VERSION})",
-                    record.version
+        if !meta.is_file() {
+            return Err(fail(
+                None,
+                format!(
+                    "the save is {}, not a save file",
+                    crate::scenario::load::file_type_name(&meta)
                 ),
-            });
+                "give the path of a .ron save file",
+            ));
         }
-        Ok(record)
+        if meta.len() > MAX_SAVE_BYTES {
+            return Err(fail(
+                None,
+                format!(
+                    "the file is {} MiB; a save is at most {} MiB",
+                    meta.len() / (1024 * 1024),
+                    MAX_SAVE_BYTES / (1024 * 1024)
+                ),
+                "this is not a Gray Zone save",
+            ));
+        }
+        let mut bytes = Vec::new();
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_SAVE_BYTES).read_to_end(&mut bytes))
+            .map_err(|e| {
+                fail(
+                    None,
+                    format!("cannot read the save: {e}"),
+                    "check that this user may read it",
+                )
+            })?;
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+            let valid = String::from_utf8_lossy(valid);
+            fail(
+                Some(line_col(&valid, valid.len())),
+                "the save is damaged: it is not UTF-8 text".into(),
+                DAMAGED_HELP,
+            )
+        })?;
+        let damaged = |e: ron::error::SpannedError| {
+            fail(
+                Some((e.span.start.line, e.span.start.col)),
+                format!("the save is damaged: {}", e.code),
+                DAMAGED_HELP,
+            )
+        };
+        #[derive(Deserialize)]
+        struct Version {
+            version: u32,
+        }
+        let probe: Version = crate::scenario::load::ron_options()
+            .from_str(&text)
+            .map_err(damaged)?;
+        if probe.version != SAVE_VERSION {
+            let at = text.find("version").map(|i| line_col(&text, i));
+            return Err(fail(
+                at,
+                format!(
+                    "save format {} is not supported (this build reads format {SAVE_VERSION})",
+                    probe.version
+                ),
+                if probe.version < SAVE_VERSION {
+                    "the save was written by an older Gray Zone; replay it with that version"
+                } else {
+                    "the save was written by a newer Gray Zone; update this one"
+                },
+            ));
+        }
+        crate::scenario::load::ron_options()
+            .from_str(&text)
+            .map_err(damaged)
     }
+}
+
+const DAMAGED_HELP: &str = "saves are written atomically, so this one was changed afterwards; try the autosave of the previous turn";
+
+/// 1-based line and column (in characters) of byte offset `at` in `text`.
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// The state hash the log recorded at the end of `turn`.
+fn last_turn_hash(log: &GameLog, turn: u32) -> Option<String> {
+    log.entries.iter().rev().find_map(|e| match &e.event {
+        Event::TurnEnded { turn: t, hash, .. } if *t == turn => Some(hash.clone()),
+        _ => None,
+    })
+}
+
+/// `to` relative to `from` (both absolute and normalised), if they share a root.
+fn relative_path(from: &Path, to: &Path) -> Option<PathBuf> {
+    let from: Vec<Component> = from.components().collect();
+    let to: Vec<Component> = to.components().collect();
+    let common = from.iter().zip(&to).take_while(|(a, b)| a == b).count();
+    if common == 0 {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for _ in common..from.len() {
+        out.push("..");
+    }
+    for c in &to[common..] {
+        out.push(c);
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -230,11 +722,116 @@ mod tests {
         let path = dir.join("autosave.ron");
         let record = SessionRecord::new(&game, Path::new("x"), 3, &game.default_controllers());
         record.save(&path).unwrap();
-        assert_eq!(SessionRecord::load(&path).unwrap(), record);
-        assert!(!path.with_extension("ron.tmp").exists());
-        std::fs::write(&path, "(version: 1, scenario: \"mini\", seed: oops)").unwrap();
+        let back = SessionRecord::load(&path).unwrap();
+        assert!(back.scenario_from_save.is_some());
+        assert_eq!(
+            SessionRecord {
+                scenario_from_save: None,
+                ..back
+            },
+            record
+        );
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            1,
+            "no temporary file left"
+        );
+        std::fs::write(&path, "(version: 2, scenario: \"mini\", seed: oops)").unwrap();
         let e = SessionRecord::load(&path).unwrap_err();
-        assert!(e.message.contains("line 1, column"), "{e}");
+        assert!(e.to_string().contains("autosave.ron:1:"), "{e}");
+        assert!(e.to_string().contains("= help:"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    /// The mini scenario loaded from texts, with `edit` applied to actors.ron.
+    fn mini_edited(edit: &str) -> LoadedScenario {
+        let mut texts = crate::sim::reload::read_texts(Path::new("tests/fixtures/mini"));
+        texts.get_mut("actors.ron").unwrap().push_str(edit);
+        let files = crate::scenario::load::ScenarioFiles::from_texts(&texts);
+        LoadedScenario::from_files(Path::new("tests/fixtures/mini"), &files)
+            .unwrap()
+            .0
+    }
+
+    fn played(loaded: &LoadedScenario) -> SessionRecord {
+        let controllers = loaded.default_controllers();
+        let mut record = SessionRecord::new(loaded, Path::new(""), 4, &controllers);
+        let mut game = Game::new(loaded, 4, &controllers);
+        game.play_out();
+        record.stamp_hashes(game.log());
+        record
+    }
+
+    #[test]
+    fn a_save_stores_versions_files_and_every_turn_hash() {
+        let loaded = mini();
+        let record = played(&loaded);
+        assert_eq!(record.version, SAVE_VERSION);
+        assert_eq!(record.engine, ENGINE_VERSION);
+        assert!(Path::new(&record.scenario_dir).is_absolute());
+        assert_eq!(record.scenario_folder, "mini");
+        assert_eq!(record.files, loaded.origin.files);
+        assert!(!record.turns.is_empty());
+        assert!(record.turns.iter().all(|t| t.state_hash.is_some()));
+        let v = record.verify_and_replay(&loaded, None, false).unwrap();
+        assert!(v.ignored.is_none());
+    }
+
+    #[test]
+    fn an_edited_scenario_file_is_named_and_force_replays_anyway() {
+        let record = played(&mini());
+        let edited = mini_edited("\n// a comment\n");
+        let Err(d) = record.verify_and_replay(&edited, None, false) else {
+            panic!("an edited scenario was accepted");
+        };
+        let msg = d.to_string();
+        assert!(
+            msg.contains(
+                "the scenario has changed since this game was saved: actors.ron was edited"
+            ),
+            "{msg}"
+        );
+        assert!(msg.contains("--force"), "{msg}");
+        let v = record.verify_and_replay(&edited, None, true).unwrap();
+        assert!(v.ignored.is_some());
+    }
+
+    #[test]
+    fn a_diverging_turn_is_found_with_the_engine_versions() {
+        let loaded = mini();
+        let mut record = played(&loaded);
+        record.turns[1].state_hash = Some("0000000000000000".into());
+        record.engine = "0.0.1".into();
+        let Err(d) = record.verify_and_replay(&loaded, None, false) else {
+            panic!("a diverging replay was accepted");
+        };
+        let msg = d.to_string();
+        assert!(msg.contains("diverged from the save at turn 2"), "{msg}");
+        assert!(msg.contains(&format!("0.0.1 vs {ENGINE_VERSION}")), "{msg}");
+        assert!(record.verify_and_replay(&loaded, None, true).is_ok());
+        // Replaying fewer turns checks only those.
+        assert!(record.verify_and_replay(&loaded, Some(1), false).is_ok());
+    }
+
+    #[test]
+    fn rebase_takes_the_new_files_and_drops_unverifiable_hashes() {
+        let mut record = played(&mini());
+        let edited = mini_edited("\n// edited during play\n");
+        record.rebase(&edited, true);
+        assert_eq!(record.files, edited.origin.files);
+        assert!(record.turns.iter().all(|t| t.state_hash.is_none()));
+        assert!(record.verify_and_replay(&edited, None, false).is_ok());
+    }
+
+    #[test]
+    fn relative_paths_between_folders() {
+        assert_eq!(
+            relative_path(Path::new("/a/b/saves"), Path::new("/a/b/scenarios/x")),
+            Some(PathBuf::from("../scenarios/x"))
+        );
+        assert_eq!(
+            relative_path(Path::new("/a"), Path::new("/a")),
+            Some(PathBuf::from("."))
+        );
     }
 }

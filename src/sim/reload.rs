@@ -187,6 +187,10 @@ fn apply_scenario(world: &mut World, loaded: LoadedScenario) -> ReloadOutcome {
     let same = world
         .get_resource::<LoadedScenario>()
         .is_some_and(|old| same_shape(&old.scenario, &loaded.scenario));
+    let in_place = same && world.contains_resource::<GameState>();
+    if let Some(mut record) = world.get_resource_mut::<SessionRecord>() {
+        record.rebase(&loaded, in_place);
+    }
     if same || !world.contains_resource::<GameState>() {
         world.insert_resource(loaded);
         return ReloadOutcome::InPlace;
