@@ -442,7 +442,7 @@ pub fn autosave_summary() -> Option<(String, usize)> {
 pub fn resume_autosave(world: &mut World) -> Result<u32, String> {
     let path = autosave_path();
     let record = SessionRecord::load(&path).map_err(|e| e.to_string())?;
-    let dir = PathBuf::from(&record.scenario_dir);
+    let dir = record.locate_scenario(&path)?;
     let (loaded, _warnings) = LoadedScenario::load(&dir).map_err(|v| {
         format!(
             "the scenario of the save does not validate: {}",
@@ -454,7 +454,11 @@ pub fn resume_autosave(world: &mut World) -> Result<u32, String> {
     })?;
     let controllers = record.controllers_for(&loaded);
     // Only the turns actually played are replayed; orders given for the coming turn are dropped.
-    let mut game = record.replay(&loaded, None);
+    // The scenario's files and every turn's state hash are checked against the save.
+    let mut game = record
+        .verify_and_replay(&loaded, None, false)
+        .map_err(|d| d.message())?
+        .game;
     super::theme::use_scenario_colours(
         &loaded
             .scenario
@@ -489,8 +493,19 @@ pub fn resume_autosave(world: &mut World) -> Result<u32, String> {
     Ok(turn)
 }
 
+/// Copies each played turn's state hash from the log into the session record, so a replay
+/// of the save can be checked turn by turn.
+fn stamp_record(world: &mut World) {
+    if world.contains_resource::<SessionRecord>() && world.contains_resource::<GameLog>() {
+        world.resource_scope(|world, mut record: Mut<SessionRecord>| {
+            record.stamp_hashes(world.resource::<GameLog>());
+        });
+    }
+}
+
 /// Saves the session record now; returns where, or the error in words.
 pub fn save_now(world: &mut World) -> Result<PathBuf, String> {
+    stamp_record(world);
     let record = world
         .get_resource::<SessionRecord>()
         .ok_or("no session to save")?;
@@ -557,6 +572,7 @@ pub fn resolve_turn(world: &mut World) -> u32 {
     world.run_schedule(TurnSchedule);
     world.insert_resource(TurnClock::default());
     // Autosave after every turn: the record replays to exactly this state.
+    stamp_record(world);
     let path = world.get_resource::<Autosave>().map(|a| a.0.clone());
     let saved = world
         .get_resource::<SessionRecord>()
@@ -721,5 +737,23 @@ mod tests {
         play_turn(&mut world);
         let record = world.resource::<SessionRecord>();
         assert_eq!(record.turns[0].commands.len(), 1, "{:?}", record.turns[0]);
+    }
+
+    #[test]
+    fn a_gui_session_saves_turn_hashes_that_its_replay_matches() {
+        let mut world = world_with_session(9);
+        play_turn(&mut world);
+        play_turn(&mut world);
+        stamp_record(&mut world);
+        let record = world.resource::<SessionRecord>().clone();
+        assert!(record.turns[..2].iter().all(|t| t.state_hash.is_some()));
+        let loaded = world.resource::<LoadedScenario>().clone();
+        let verified = record
+            .verify_and_replay(&loaded, None, false)
+            .expect("the session replays to the saved hashes");
+        assert_eq!(
+            verified.game.state().state_hash(),
+            world.resource::<GameState>().state_hash()
+        );
     }
 }
