@@ -1,10 +1,11 @@
-//! A span-preserving reader for RON source.
+//! The span-preserving RON reader: the one parse of every scenario file.
 //!
-//! The `ron` crate reports positions only for syntax errors. Semantic checks
-//! (an unknown action id, a chance of 140 %) need to point at the exact value
-//! in the file, so this module reads RON a second time into a small untyped
-//! tree where every value remembers its byte range. The reader is tolerant:
-//! it knows nothing about the scenario types, only RON's grammar.
+//! Semantic checks (an unknown action id, a chance of 140 %) need to point at the exact
+//! value in the file, so every value of the tree remembers its byte range. The reader is
+//! tolerant and never panics: it knows nothing about the scenario types, only RON's
+//! grammar, and stops with a positioned [`SyntaxError`] on anything else — including
+//! nesting beyond [`MAX_NESTING`] and numbers too large to hold. The typed model is then
+//! deserialized from the same tree ([`de`]), so a file is never parsed twice.
 //!
 //! Values are found again by a [`Path`] of segments: a struct field name, a
 //! list index or a position inside a tuple or enum variant (`Not(...)`), or a
@@ -418,7 +419,11 @@ impl<'a> Reader<'a> {
     }
 
     fn peek(&self) -> Option<char> {
-        self.src[self.pos..].chars().next()
+        match self.bytes.get(self.pos) {
+            None => None,
+            Some(&b) if b < 0x80 => Some(char::from(b)),
+            Some(_) => self.src[self.pos..].chars().next(),
+        }
     }
 
     fn peek_at(&self, off: usize) -> Option<u8> {
@@ -595,13 +600,11 @@ impl<'a> Reader<'a> {
             self.pos += 2;
         }
         let name_start = self.pos;
-        while let Some(c) = self.peek() {
-            if is_ident_char(c) {
-                self.pos += c.len_utf8();
-            } else {
-                break;
-            }
-        }
+        let rest = &self.src[self.pos..];
+        self.pos += rest
+            .char_indices()
+            .find(|&(_, c)| !is_ident_char(c))
+            .map_or(rest.len(), |(i, _)| i);
         (
             self.src[name_start..self.pos].to_string(),
             Span::new(start, self.pos),

@@ -2,7 +2,8 @@
 //!
 //! Phase 1 reads every file: syntax (with the span-preserving reader), the
 //! `format` version, then the structure against the schema table (unknown
-//! fields and variants, missing fields, wrong values), then the typed model.
+//! fields and variants, missing fields, wrong values), then the typed model,
+//! deserialized from the same span tree (each file is parsed once).
 //! Phase 2 resolves every id reference by kind and checks the values that
 //! only make sense together (ranges, ladder order, the fallback ending), and
 //! warns about what is declared but can never matter.
