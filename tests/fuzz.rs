@@ -438,7 +438,7 @@ impl Tally {
 
     fn summary(&self, label: &str) -> String {
         format!(
-            "{label}: {} cases, {} rejected by the validator, {} played to an ending; \
+            "{label}: {} cases, {} refused with a message, {} played to an ending; \
              {} panics, {} hangs, {} without an ending",
             self.cases, self.rejected, self.played, self.panics, self.hangs, self.no_ending
         )
