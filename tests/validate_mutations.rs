@@ -72,3 +72,141 @@ fn random_edits_get_precise_diagnostics() {
     }
     assert!(fallbacks.is_empty(), "{}", fallbacks.join("\n-----\n"));
 }
+
+/// A scratch copy of the clean golden scenario, removed when dropped.
+struct Scratch(std::path::PathBuf);
+
+impl Scratch {
+    fn new(test: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("grayzone-{test}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for name in grayzone::scenario::load::SCENARIO_FILES {
+            let from = std::path::Path::new("tests/golden/clean").join(name);
+            if from.exists() {
+                std::fs::copy(from, dir.join(name)).unwrap();
+            }
+        }
+        Scratch(dir)
+    }
+    fn path(&self, name: &str) -> std::path::PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Validates a folder on another thread; a hang (e.g. blocking on a pipe) fails the test.
+fn validate_with_watchdog(dir: &std::path::Path) -> grayzone::scenario::validate::Validation {
+    let dir = dir.to_path_buf();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(grayzone::scenario::validate::validate_dir(&dir));
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(20))
+        .expect("validation did not finish: it blocked on a file")
+}
+
+fn line_col(v: &grayzone::scenario::validate::Validation, code: &str) -> (String, usize, usize) {
+    let d = v
+        .diagnostics
+        .iter()
+        .find(|d| d.code == code)
+        .unwrap_or_else(|| panic!("no {code}: {:#?}", v.diagnostics));
+    let loc = d.location.as_ref().expect("a location");
+    let (line, col) = v.sources.line_col(loc).unwrap_or((0, 0));
+    (d.message.clone(), line, col)
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let s = Scratch::new("bom");
+    let text = std::fs::read_to_string(s.path("scenario.ron")).unwrap();
+    std::fs::write(s.path("scenario.ron"), format!("\u{feff}{text}")).unwrap();
+    let v = validate_with_watchdog(&s.0);
+    assert!(v.diagnostics.is_empty(), "{:#?}", v.diagnostics);
+    assert!(v.scenario.is_some());
+}
+
+#[test]
+fn a_non_utf8_file_is_reported_at_its_bad_byte_not_as_missing() {
+    let s = Scratch::new("utf8");
+    let text = std::fs::read_to_string(s.path("actors.ron")).unwrap();
+    let line3 = text.match_indices('\n').nth(1).unwrap().0 + 1;
+    for bom in [false, true] {
+        let mut bytes = Vec::new();
+        if bom {
+            bytes.extend_from_slice("\u{feff}".as_bytes());
+        }
+        bytes.extend_from_slice(&text.as_bytes()[..line3 + 4]);
+        bytes.push(0xFF);
+        bytes.extend_from_slice(&text.as_bytes()[line3 + 4..]);
+        std::fs::write(s.path("actors.ron"), &bytes).unwrap();
+        let v = validate_with_watchdog(&s.0);
+        let (message, line, col) = line_col(&v, "E002");
+        assert_eq!((line, col), (3, 5), "bom: {bom}: {message}");
+        assert!(message.contains("UTF-8"), "{message}");
+        for d in &v.diagnostics {
+            assert!(
+                !d.message.contains("has no") && !d.message.contains("missing"),
+                "{}",
+                d.message
+            );
+        }
+        // The same byte on the first line, right after a byte-order mark.
+        let mut first = Vec::new();
+        if bom {
+            first.extend_from_slice("\u{feff}".as_bytes());
+        }
+        first.extend_from_slice(b"(\xC3(");
+        std::fs::write(s.path("actors.ron"), &first).unwrap();
+        let v = validate_with_watchdog(&s.0);
+        let (_, line, col) = line_col(&v, "E002");
+        assert_eq!((line, col), (1, 2), "bom: {bom}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_is_refused_without_blocking() {
+    let s = Scratch::new("fifo");
+    std::fs::remove_file(s.path("actions.ron")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(s.path("actions.ron"))
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let v = validate_with_watchdog(&s.0);
+    let (message, _, _) = line_col(&v, "E002");
+    assert!(message.contains("named pipe"), "{message}");
+    // Nor through the one load path.
+    let dir = s.0.clone();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(grayzone::sim::LoadedScenario::load(&dir).is_err());
+    });
+    assert!(
+        rx.recv_timeout(std::time::Duration::from_secs(20))
+            .expect("loading blocked on a named pipe")
+    );
+}
+
+#[test]
+fn a_folder_or_an_oversized_file_is_refused() {
+    let s = Scratch::new("special");
+    std::fs::remove_file(s.path("endings.ron")).unwrap();
+    std::fs::create_dir(s.path("endings.ron")).unwrap();
+    let v = validate_with_watchdog(&s.0);
+    assert!(line_col(&v, "E002").0.contains("folder"));
+    let big = format!(
+        "// {}\n",
+        "x".repeat(grayzone::scenario::load::MAX_FILE_BYTES as usize)
+    );
+    std::fs::write(s.path("injects.ron"), big).unwrap();
+    let v = validate_with_watchdog(&s.0);
+    assert!(line_col(&v, "E401").0.contains("at most"));
+}

@@ -159,27 +159,58 @@ impl Sources {
     }
 }
 
+/// How many leading characters of two ids did-you-mean compares: the cost of an edit
+/// distance is length × length, so a megabyte-long id must not be compared in full.
+pub const MAX_COMPARED_CHARS: usize = 64;
+
 /// Candidates within a small edit distance of `wanted`, best first, at most three.
+///
+/// Stays fast whatever the lengths: candidates whose length differs from `wanted` by more
+/// than the allowed distance are skipped without computing it (the distance is at least the
+/// length difference), and at most [`MAX_COMPARED_CHARS`] characters of each are compared.
 pub fn did_you_mean<'a>(
     wanted: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Vec<&'a str> {
-    let wanted_lower = wanted.to_lowercase();
+    did_you_mean_with(wanted, candidates, &mut |a, b| {
+        strsim::damerau_levenshtein(a, b)
+    })
+}
+
+fn head_lower(text: &str) -> String {
+    text.chars()
+        .take(MAX_COMPARED_CHARS)
+        .collect::<String>()
+        .to_lowercase()
+}
+
+fn did_you_mean_with<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    distance: &mut impl FnMut(&str, &str) -> usize,
+) -> Vec<&'a str> {
+    let wanted_lower = head_lower(wanted);
+    let wanted_len = wanted.chars().count();
     // (distance, is a prefix match, candidate)
     let mut scored: Vec<(usize, bool, &str)> = candidates
         .into_iter()
         .filter(|c| *c != wanted)
         .filter_map(|c| {
-            let lower = c.to_lowercase();
-            let dist = strsim::damerau_levenshtein(&wanted_lower, &lower);
-            let len = wanted.chars().count().max(c.chars().count());
+            let lower = head_lower(c);
+            let c_len = c.chars().count();
+            let len = wanted_len.max(c_len);
             // Allow roughly one edit per three characters, at least one.
             let limit = (len / 3).max(1);
             let prefix = wanted.len() >= 3
                 && c.len() >= 3
                 && (lower.starts_with(&wanted_lower) || wanted_lower.starts_with(&lower));
+            if wanted_len.abs_diff(c_len) > limit {
+                // Too far apart to be a near miss: only a prefix match can make it.
+                return prefix.then_some((wanted_len.abs_diff(c_len), prefix, c));
+            }
+            let dist = distance(&wanted_lower, &lower);
             // Replacing every character is not a near miss ("g" is not "f").
-            let near = dist <= limit && dist < wanted.chars().count().min(c.chars().count());
+            let near = dist <= limit && dist < wanted_len.min(c_len);
             (near || prefix).then_some((dist, prefix, c))
         })
         .collect();
@@ -569,6 +600,35 @@ mod tests {
             did_you_mean("Sanctions", ids.iter().copied()),
             vec!["sanctions"]
         );
+    }
+
+    #[test]
+    fn did_you_mean_compares_little_whatever_the_id_length() {
+        let ids: Vec<String> = (0..200).map(|i| format!("action_{i:03}")).collect();
+        let long: Vec<String> = vec!["a".repeat(5000), format!("{}b", "a".repeat(4999))];
+        let huge = "x".repeat(1 << 20);
+        let calls = std::cell::Cell::new(0);
+        let longest = std::cell::Cell::new(0);
+        let mut count = |a: &str, b: &str| {
+            calls.set(calls.get() + 1);
+            longest.set(longest.get().max(a.chars().count()).max(b.chars().count()));
+            strsim::damerau_levenshtein(a, b)
+        };
+        let candidates = ids.iter().chain(&long).map(String::as_str);
+        assert!(did_you_mean_with(&huge, candidates.clone(), &mut count).is_empty());
+        // Every candidate is far shorter than a megabyte: none is compared.
+        assert_eq!(calls.get(), 0);
+        // Long ids are compared by their first characters only.
+        let wanted = format!("{}c", "a".repeat(4999));
+        let got = did_you_mean_with(&wanted, candidates, &mut count);
+        assert_eq!(got.len(), 2, "{}", got.len());
+        assert!(
+            calls.get() >= 2 && longest.get() <= MAX_COMPARED_CHARS,
+            "{calls:?} {longest:?}"
+        );
+        // Same answers as before for ids of ordinary length.
+        let got = did_you_mean("actoin_017", ids.iter().map(String::as_str));
+        assert_eq!(got[0], "action_017");
     }
 
     #[test]

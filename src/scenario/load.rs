@@ -253,19 +253,29 @@ pub fn read_scenario_file(path: &Path) -> Option<FileRead> {
             READABLE,
         ));
     }
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        // It grew between the size check and the read.
+        return Some(unusable(
+            "E401",
+            format!(
+                "the file is larger than {} KiB, the most a scenario file may be",
+                MAX_FILE_BYTES / 1024
+            ),
+            "split the scenario or remove what is not needed",
+        ));
+    }
     Some(decode(bytes))
 }
 
 /// Bytes to text: a leading byte-order mark is dropped; invalid UTF-8 is reported at the
 /// first bad byte.
-pub fn decode(bytes: Vec<u8>) -> FileRead {
+pub fn decode(mut bytes: Vec<u8>) -> FileRead {
+    // Drop the mark first, so that a bad byte on the first line gets its real column.
+    if bytes.starts_with("\u{feff}".as_bytes()) {
+        bytes.drain(.."\u{feff}".len());
+    }
     match String::from_utf8(bytes) {
-        Ok(mut text) => {
-            if text.starts_with('\u{feff}') {
-                text.drain(..'\u{feff}'.len_utf8());
-            }
-            FileRead::Text(text)
-        }
+        Ok(text) => FileRead::Text(text),
         Err(e) => {
             let bad = e.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();

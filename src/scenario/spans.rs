@@ -1,16 +1,19 @@
-//! A span-preserving reader for RON source.
+//! The span-preserving RON reader: the one parse of every scenario file.
 //!
-//! The `ron` crate reports positions only for syntax errors. Semantic checks
-//! (an unknown action id, a chance of 140 %) need to point at the exact value
-//! in the file, so this module reads RON a second time into a small untyped
-//! tree where every value remembers its byte range. The reader is tolerant:
-//! it knows nothing about the scenario types, only RON's grammar.
+//! Semantic checks (an unknown action id, a chance of 140 %) need to point at the exact
+//! value in the file, so every value of the tree remembers its byte range. The reader is
+//! tolerant and never panics: it knows nothing about the scenario types, only RON's
+//! grammar, and stops with a positioned [`SyntaxError`] on anything else — including
+//! nesting beyond [`MAX_NESTING`] and numbers too large to hold. The typed model is then
+//! deserialized from the same tree ([`de`]), so a file is never parsed twice.
 //!
 //! Values are found again by a [`Path`] of segments: a struct field name, a
 //! list index or a position inside a tuple or enum variant (`Not(...)`), or a
 //! map key.
 
 use std::fmt;
+
+pub mod de;
 
 /// A byte range `start..end` in one source text.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -274,6 +277,9 @@ impl fmt::Display for Path {
 /// A syntax error found by the reader.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyntaxError {
+    /// Diagnostic code: `E003` (syntax), `E016` (a number too large to read) or `E017`
+    /// (nested too deeply).
+    pub code: &'static str,
     pub span: Span,
     pub message: String,
     pub help: Option<String>,
@@ -373,6 +379,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     if r.pos < r.bytes.len() {
         let end = r.token_end(r.pos);
         return Err(SyntaxError {
+            code: "E003",
             span: Span::new(r.pos, end),
             message: "unexpected text after the end of the value".into(),
             help: Some("a file holds one value; check for an extra closing bracket".into()),
@@ -381,7 +388,10 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
     Ok(node)
 }
 
-const MAX_DEPTH: usize = 256;
+/// How deeply values may be nested in a scenario file: a list, a record, a named value
+/// such as `All([...])` or `Not(...)` each open one level. The reader stops with `E017`
+/// beyond it, so no input can exhaust the stack of the reader or of what walks the tree.
+pub const MAX_NESTING: usize = 32;
 
 struct Reader<'a> {
     src: &'a str,
@@ -401,6 +411,7 @@ fn is_ident_char(c: char) -> bool {
 impl<'a> Reader<'a> {
     fn error(&self, span: Span, message: &str) -> SyntaxError {
         SyntaxError {
+            code: "E003",
             span,
             message: message.to_string(),
             help: None,
@@ -408,7 +419,11 @@ impl<'a> Reader<'a> {
     }
 
     fn peek(&self) -> Option<char> {
-        self.src[self.pos..].chars().next()
+        match self.bytes.get(self.pos) {
+            None => None,
+            Some(&b) if b < 0x80 => Some(char::from(b)),
+            Some(_) => self.src[self.pos..].chars().next(),
+        }
     }
 
     fn peek_at(&self, off: usize) -> Option<u8> {
@@ -452,6 +467,7 @@ impl<'a> Reader<'a> {
                         match (self.peek_at(0), self.peek_at(1)) {
                             (None, _) => {
                                 return Err(SyntaxError {
+                                    code: "E003",
                                     span: Span::new(start, start + 2),
                                     message: "this comment is never closed".into(),
                                     help: Some("end it with `*/`".into()),
@@ -488,6 +504,7 @@ impl<'a> Reader<'a> {
                 Some(i) => self.pos += i + 1,
                 None => {
                     return Err(SyntaxError {
+                        code: "E003",
                         span: Span::new(start, start + 2),
                         message: "this `#![...]` attribute is never closed".into(),
                         help: None,
@@ -500,13 +517,21 @@ impl<'a> Reader<'a> {
     }
 
     fn value(&mut self) -> Result<Node, SyntaxError> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(self.error(
-                Span::new(self.pos, self.pos + 1),
-                "values are nested too deeply",
-            ));
+        if self.depth >= MAX_NESTING {
+            let end = self.token_end(self.pos);
+            return Err(SyntaxError {
+                code: "E017",
+                span: Span::new(self.pos, end),
+                message: format!(
+                    "this is nested too deeply: values may be nested at most {MAX_NESTING} levels deep"
+                ),
+                help: Some(format!(
+                    "conditions and effects may be nested at most {MAX_NESTING} levels deep; \
+                     split this one into smaller pieces"
+                )),
+            });
         }
+        self.depth += 1;
         let result = self.value_inner();
         self.depth -= 1;
         result
@@ -516,6 +541,7 @@ impl<'a> Reader<'a> {
         let start = self.pos;
         let Some(c) = self.peek() else {
             return Err(SyntaxError {
+                code: "E003",
                 span: Span::new(start, start),
                 message: "the file ends where a value was expected".into(),
                 help: Some("a bracket or parenthesis may be missing its closing half".into()),
@@ -574,13 +600,11 @@ impl<'a> Reader<'a> {
             self.pos += 2;
         }
         let name_start = self.pos;
-        while let Some(c) = self.peek() {
-            if is_ident_char(c) {
-                self.pos += c.len_utf8();
-            } else {
-                break;
-            }
-        }
+        let rest = &self.src[self.pos..];
+        self.pos += rest
+            .char_indices()
+            .find(|&(_, c)| !is_ident_char(c))
+            .map_or(rest.len(), |(i, _)| i);
         (
             self.src[name_start..self.pos].to_string(),
             Span::new(start, self.pos),
@@ -627,6 +651,7 @@ impl<'a> Reader<'a> {
                 Ok(true)
             }
             None => Err(SyntaxError {
+                code: "E003",
                 span: open,
                 message: format!("this {what} is never closed"),
                 help: Some(format!("add `{close}` at the end of the {what}")),
@@ -636,6 +661,7 @@ impl<'a> Reader<'a> {
                 let end = self.token_end(at);
                 let found = &self.src[at..end];
                 Err(SyntaxError {
+                    code: "E003",
                     span: Span::new(at, end),
                     message: format!("expected `,` or `{close}` but found `{found}`"),
                     help: Some("a comma may be missing after the previous value".into()),
@@ -671,6 +697,7 @@ impl<'a> Reader<'a> {
     fn check_unclosed(&self, open: Span, what: &str, close: char) -> Result<(), SyntaxError> {
         if self.pos >= self.bytes.len() {
             return Err(SyntaxError {
+                code: "E003",
                 span: open,
                 message: format!("this {what} is never closed"),
                 help: Some(format!("add `{close}` at the end of the {what}")),
@@ -696,6 +723,7 @@ impl<'a> Reader<'a> {
                 if self.peek() != Some(':') {
                     let at = self.pos;
                     return Err(SyntaxError {
+                        code: "E003",
                         span: Span::new(at, self.token_end(at)),
                         message: "expected `:` after this map key".into(),
                         help: Some("write map entries as `key: value`".into()),
@@ -769,6 +797,7 @@ impl<'a> Reader<'a> {
                     let at = self.pos;
                     let found = self.peek().unwrap_or(' ');
                     return Err(SyntaxError {
+                        code: "E003",
                         span: Span::new(at, self.token_end(at)),
                         message: if is_ident_start(found) {
                             "expected `:` after this field name".into()
@@ -826,6 +855,7 @@ impl<'a> Reader<'a> {
             self.pos += plain;
             let Some(c) = self.peek() else {
                 return Err(SyntaxError {
+                    code: "E003",
                     span: Span::new(start, start + 1),
                     message: "this text is never closed".into(),
                     help: Some("add the closing `\"`".into()),
@@ -893,6 +923,7 @@ impl<'a> Reader<'a> {
 
     fn bad_escape(&self, at: usize) -> SyntaxError {
         SyntaxError {
+            code: "E003",
             span: Span::new(at, self.pos.max(at + 1)),
             message: "unknown escape sequence in text".into(),
             help: Some("write `\\\\` for a backslash".into()),
@@ -924,6 +955,7 @@ impl<'a> Reader<'a> {
                 })
             }
             None => Err(SyntaxError {
+                code: "E003",
                 span: Span::new(start, start + 1),
                 message: "this raw text is never closed".into(),
                 help: Some(format!("end it with `{close}`")),
@@ -937,7 +969,9 @@ impl<'a> Reader<'a> {
         let c = match self.peek() {
             Some('\\') => {
                 self.pos += 1;
-                let e = self.peek().unwrap_or(' ');
+                let Some(e) = self.peek() else {
+                    return Err(self.unclosed_char(start));
+                };
                 self.pos += e.len_utf8();
                 match e {
                     'n' => '\n',
@@ -951,20 +985,25 @@ impl<'a> Reader<'a> {
                 self.pos += c.len_utf8();
                 c
             }
-            None => ' ',
+            None => return Err(self.unclosed_char(start)),
         };
         if self.peek() != Some('\'') {
-            return Err(SyntaxError {
-                span: Span::new(start, start + 1),
-                message: "this character is never closed".into(),
-                help: Some("texts are written in double quotes: \"like this\"".into()),
-            });
+            return Err(self.unclosed_char(start));
         }
         self.pos += 1;
         Ok(Node {
             span: Span::new(start, self.pos),
             kind: NodeKind::Char(c),
         })
+    }
+
+    fn unclosed_char(&self, start: usize) -> SyntaxError {
+        SyntaxError {
+            code: "E003",
+            span: Span::new(start, start + 1),
+            message: "this character is never closed".into(),
+            help: Some("texts are written in double quotes: \"like this\"".into()),
+        }
     }
 
     fn number(&mut self) -> Result<Node, SyntaxError> {
@@ -1009,6 +1048,23 @@ impl<'a> Reader<'a> {
                 kind: NodeKind::Int(if neg { -n } else { n }),
             });
         }
+        let digits = |b: &str, radix: u32| !b.is_empty() && b.chars().all(|c| c.is_digit(radix));
+        let whole = match (radix("0x"), radix("0o"), radix("0b")) {
+            (Some(h), _, _) => digits(h, 16),
+            (_, Some(o), _) => digits(o, 8),
+            (_, _, Some(b)) => digits(b, 2),
+            _ => digits(body, 10),
+        };
+        if whole {
+            return Err(SyntaxError {
+                code: "E016",
+                span,
+                message: "this number is too large to read".into(),
+                help: Some(
+                    "numbers in a scenario are small whole numbers; check for extra digits".into(),
+                ),
+            });
+        }
         let float_text = body.trim_end_matches("f32").trim_end_matches("f64");
         match float_text.parse::<f64>() {
             Ok(f) if !body.is_empty() => Ok(Node {
@@ -1016,6 +1072,7 @@ impl<'a> Reader<'a> {
                 kind: NodeKind::Float(if neg { -f } else { f }),
             }),
             _ => Err(SyntaxError {
+                code: "E003",
                 span: if span.start == span.end {
                     Span::new(start, start + 1)
                 } else {
@@ -1165,6 +1222,68 @@ mod tests {
         assert_eq!(err.span, Span::new(4, 5));
         assert!(parse("").is_err());
         assert!(parse("[12abc]").is_err());
+    }
+
+    #[test]
+    fn half_typed_endings_are_syntax_errors_not_panics() {
+        for (text, message) in [
+            ("(a: '\\", "this character is never closed"),
+            ("'", "this character is never closed"),
+            ("(a: 'x", "this character is never closed"),
+            ("(a: \"oops", "this text is never closed"),
+            ("(a: \"oops\\", "this text is never closed"),
+            ("(a: r#\"oops", "this raw text is never closed"),
+            ("(a: 1) /* x /* y */", "this comment is never closed"),
+        ] {
+            let err = parse(text).unwrap_err();
+            assert_eq!(err.message, message, "{text:?}");
+            assert_eq!(err.code, "E003");
+            assert!(err.span.end <= text.len(), "{text:?}: {:?}", err.span);
+        }
+    }
+
+    #[test]
+    fn nesting_beyond_the_limit_is_refused_in_author_terms() {
+        let ok = format!("{}{}", "[".repeat(MAX_NESTING), "]".repeat(MAX_NESTING));
+        assert!(parse(&ok).is_ok());
+        let deep = format!(
+            "{}{}",
+            "[".repeat(MAX_NESTING + 1),
+            "]".repeat(MAX_NESTING + 1)
+        );
+        let err = parse(&deep).unwrap_err();
+        assert_eq!(err.code, "E017");
+        assert_eq!(err.span.start, MAX_NESTING);
+        let help = err.help.unwrap();
+        assert!(help.contains("at most 32 levels deep"), "{help}");
+        assert!(!help.contains("recursion"), "{help}");
+        // No stack to exhaust: a hundred thousand openings are one diagnostic.
+        let err = parse(&"Not(".repeat(100_000)).unwrap_err();
+        assert_eq!(err.code, "E017");
+        let err = parse(&"[".repeat(100_000)).unwrap_err();
+        assert_eq!(err.code, "E017");
+    }
+
+    #[test]
+    fn numbers_too_large_to_read_are_out_of_bounds() {
+        let text = format!("[1, {}]", "9".repeat(60));
+        let err = parse(&text).unwrap_err();
+        assert_eq!(err.code, "E016");
+        assert_eq!(err.span, Span::new(4, 64));
+        let err = parse("[-0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF]").unwrap_err();
+        assert_eq!(err.code, "E016");
+        assert_eq!(
+            parse("[170141183460469231731687303715884105727]")
+                .unwrap()
+                .items()[0]
+                .kind,
+            NodeKind::Int(i128::MAX)
+        );
+        // Decimal numbers stay decimal numbers.
+        assert!(matches!(
+            parse("[1e999]").unwrap().items()[0].kind,
+            NodeKind::Float(_)
+        ));
     }
 
     #[test]

@@ -2,7 +2,8 @@
 //!
 //! Phase 1 reads every file: syntax (with the span-preserving reader), the
 //! `format` version, then the structure against the schema table (unknown
-//! fields and variants, missing fields, wrong values), then the typed model.
+//! fields and variants, missing fields, wrong values), then the typed model,
+//! deserialized from the same span tree (each file is parsed once).
 //! Phase 2 resolves every id reference by kind and checks the values that
 //! only make sense together (ranges, ladder order, the fallback ending), and
 //! warns about what is declared but can never matter.
@@ -13,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::diagnostics::{Diagnostic, Sources, Suggestion, did_you_mean};
-use super::load::{FileRead, ScenarioFiles, parse_ron, read_scenario_files};
+use super::load::{FileRead, ScenarioFiles, read_scenario_files};
 use super::model::*;
 use super::schema::{self, ProblemKind, Site, Slot, TextSite};
 use super::spans::{self, Node, Path as SPath, Seg, Source, Span};
@@ -34,6 +35,7 @@ pub const CODES: &[(&str, &str)] = &[
     ("E014", "wrong number of values"),
     ("E015", "field written twice"),
     ("E016", "number out of bounds"),
+    ("E017", "values nested more than 32 levels deep"),
     ("E019", "the file does not match the format (other)"),
     ("E101", "unknown actor"),
     ("E102", "unknown action"),
@@ -61,6 +63,8 @@ pub const CODES: &[(&str, &str)] = &[
     ("E304", "ladder levels are not strictly increasing"),
     ("E305", "no fallback ending"),
     ("E306", "more than one fallback ending"),
+    ("E401", "a scenario file larger than 4 MiB"),
+    ("E402", "an id longer than 64 characters"),
     ("W301", "an attribute is declared but never used"),
     ("W302", "an action no actor can ever take"),
     ("W303", "a scripted inject after the last turn"),
@@ -579,7 +583,7 @@ fn validate_files(dir: &str, read: &ScenarioFiles) -> Validation {
         let root = match spans::parse(text) {
             Ok(root) => root,
             Err(e) => {
-                let mut d = Diagnostic::error("E003", e.message)
+                let mut d = Diagnostic::error(e.code, e.message)
                     .at(display.clone(), e.span)
                     .label("here");
                 if let Some(h) = e.help {
@@ -639,6 +643,7 @@ fn validate_files(dir: &str, read: &ScenarioFiles) -> Validation {
             diags.push(d);
         }
         percent_checks(&report.numbers, &display, &mut diags);
+        id_length_checks(&report.texts, &display, &mut diags);
         placeholder_checks(&report.placeholders, &root, &display, &mut diags);
         files.push(FileState {
             name,
@@ -661,7 +666,7 @@ fn validate_files(dir: &str, read: &ScenarioFiles) -> Validation {
 
     // Phase 3: the typed model, when every file reads.
     if files.iter().all(|f| f.clean) {
-        match build_model(&files, texts) {
+        match build_model(&files) {
             Ok(scenario) => {
                 let effect_names = files
                     .iter()
@@ -685,6 +690,30 @@ fn validate_files(dir: &str, read: &ScenarioFiles) -> Validation {
     sort(&mut diags, &files);
     v.diagnostics = diags;
     v
+}
+
+/// The longest id, in characters (documented limit, code E402).
+pub const MAX_ID_CHARS: usize = 64;
+
+fn id_length_checks(texts: &[TextSite], file: &str, diags: &mut Vec<Diagnostic>) {
+    for t in texts {
+        let is_id = ref_kind(&t.site).is_some() || def_kind(&t.site).is_some();
+        if !is_id {
+            continue;
+        }
+        let chars = t.text.chars().count();
+        if chars > MAX_ID_CHARS {
+            diags.push(
+                Diagnostic::error(
+                    "E402",
+                    format!("this id is {chars} characters long; an id may be at most {MAX_ID_CHARS}"),
+                )
+                .at(file, t.span)
+                .label("too long")
+                .help("ids are short names such as \"ddos_grid\"; put longer text in `name` or `description`"),
+            );
+        }
+    }
 }
 
 fn sort(diags: &mut [Diagnostic], files: &[FileState]) {
@@ -880,41 +909,35 @@ fn plural(kind: RefKind) -> String {
     format!("{}s", kind.noun())
 }
 
-fn build_model(
-    files: &[FileState],
-    texts: &BTreeMap<&str, String>,
-) -> Result<Scenario, Vec<Diagnostic>> {
+/// The typed model, deserialized from the trees phase 1 already read (no second parse).
+fn build_model(files: &[FileState]) -> Result<Scenario, Vec<Diagnostic>> {
     let mut errors = Vec::new();
-    fn read<T: serde::de::DeserializeOwned>(
-        files: &[FileState],
-        texts: &BTreeMap<&str, String>,
+    fn read<'a, T: serde::Deserialize<'a>>(
+        files: &'a [FileState],
         name: &str,
         errors: &mut Vec<Diagnostic>,
     ) -> Option<T> {
-        let text = texts.get(name)?;
-        let display = &files.iter().find(|f| f.name == name)?.display;
-        match parse_ron::<T>(Path::new(display), text) {
+        let f = files.iter().find(|f| f.name == name)?;
+        let root = f.root.as_ref()?;
+        match spans::de::from_node::<T>(root) {
             Ok(v) => Some(v),
             Err(e) => {
-                let src = Source::new(display.clone(), text.clone());
-                let start = src.offset(e.line, e.col);
-                let end = (start + 1).min(text.len()).max(start);
                 errors.push(
                     Diagnostic::error("E019", plain_ron_message(&e.message))
-                        .at(display.clone(), Span::new(start, end))
+                        .at(f.display.clone(), e.span.unwrap_or(root.span))
                         .label("here"),
                 );
                 None
             }
         }
     }
-    let meta: Option<ScenarioFile> = read(files, texts, "scenario.ron", &mut errors);
-    let actors: Option<ActorsFile> = read(files, texts, "actors.ron", &mut errors);
-    let actions: Option<ActionsFile> = read(files, texts, "actions.ron", &mut errors);
-    let red_lines: Option<RedLinesFile> = read(files, texts, "red_lines.ron", &mut errors);
-    let diplomacy: Option<DiplomacyFile> = read(files, texts, "diplomacy.ron", &mut errors);
-    let injects: Option<InjectsFile> = read(files, texts, "injects.ron", &mut errors);
-    let endings: Option<EndingsFile> = read(files, texts, "endings.ron", &mut errors);
+    let meta: Option<ScenarioFile> = read(files, "scenario.ron", &mut errors);
+    let actors: Option<ActorsFile> = read(files, "actors.ron", &mut errors);
+    let actions: Option<ActionsFile> = read(files, "actions.ron", &mut errors);
+    let red_lines: Option<RedLinesFile> = read(files, "red_lines.ron", &mut errors);
+    let diplomacy: Option<DiplomacyFile> = read(files, "diplomacy.ron", &mut errors);
+    let injects: Option<InjectsFile> = read(files, "injects.ron", &mut errors);
+    let endings: Option<EndingsFile> = read(files, "endings.ron", &mut errors);
     match (meta, actors, actions, endings) {
         (Some(meta), Some(actors), Some(actions), Some(endings)) if errors.is_empty() => {
             Ok(Scenario {
