@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::schema::{self, Body, Default, FieldDef, Shape, Ty, TypeDef, VariantDef};
-use super::validate::{CODES, CONTEXTS, FILE_TYPES, REFERENCES, RefKind};
+use super::validate::{CODES, CONTEXTS, FILE_TYPES, RefKind, references_table};
 
 /// Where the reference lives in the repository.
 pub const REFERENCE_PATH: &str = "docs/scenario-format.md";
@@ -86,7 +86,7 @@ These fields name an id of the kind shown (an unknown id is an error, with a \"d
     );
     let _ = writeln!(w, "| where | names |");
     let _ = writeln!(w, "|---|---|");
-    for (owner, variant, slot, kind) in REFERENCES {
+    for (owner, variant, slot, kind) in references_table() {
         let place = match (variant, slot) {
             (Some(v), schema::Slot::Pos(i)) => format!("`{owner}::{v}`, value {}", i + 1),
             (Some(v), schema::Slot::Field(f)) => format!("`{owner}::{v}`, `{f}`"),
@@ -94,7 +94,47 @@ These fields name an id of the kind shown (an unknown id is an error, with a \"d
             (None, schema::Slot::MapKey(f)) => format!("keys of `{owner}.{f}`"),
             _ => format!("`{owner}`"),
         };
-        let _ = writeln!(w, "| {place} | {} |", kind_text(*kind));
+        let _ = writeln!(w, "| {place} | {} |", kind_text(kind));
+    }
+    let _ = writeln!(w);
+
+    let _ = writeln!(w, "## Numbers and their ranges\n");
+    let _ = writeln!(
+        w,
+        "Every whole number of the format has a type with an allowed range; a value outside it is an \
+error (E301 for percentages, E307 for the others). The types:\n"
+    );
+    let _ = writeln!(w, "| type | range | meaning |");
+    let _ = writeln!(w, "|---|---|---|");
+    for a in schema::ALIASES {
+        if let schema::AliasMeaning::Range(lo, hi) = a.meaning {
+            let _ = writeln!(
+                w,
+                "| `{}` | {} | {} |",
+                a.name,
+                range_text(lo, hi),
+                one_line(a.doc)
+            );
+        }
+    }
+    let _ = writeln!(w, "\nWhere each is used:\n");
+    let _ = writeln!(w, "| where | type | range |");
+    let _ = writeln!(w, "|---|---|---|");
+    for r in schema::RANGES {
+        let (owner, variant, slot) = (r.site.owner, r.site.variant, r.site.slot);
+        let place = match (variant, slot) {
+            (Some(v), schema::Slot::Pos(i)) => format!("`{owner}::{v}`, value {}", i + 1),
+            (Some(v), schema::Slot::Field(f)) => format!("`{owner}::{v}`, `{f}`"),
+            (None, schema::Slot::Field(f)) => format!("`{owner}.{f}`"),
+            (None, schema::Slot::MapKey(f)) => format!("keys of `{owner}.{f}`"),
+            _ => format!("`{owner}`"),
+        };
+        let _ = writeln!(
+            w,
+            "| {place} | `{}` | {} |",
+            r.alias,
+            range_text(r.lo, r.hi)
+        );
     }
     let _ = writeln!(w);
 
@@ -133,6 +173,15 @@ something that will probably not play as meant (`--deny-warnings` makes them fai
         let _ = writeln!(w, "| {code} | {text} |");
     }
     out
+}
+
+/// "0 to 100", "1 or more".
+fn range_text(lo: i64, hi: i64) -> String {
+    if hi >= i64::from(u32::MAX) {
+        format!("{lo} or more")
+    } else {
+        format!("{lo} to {hi}")
+    }
 }
 
 fn kind_text(kind: RefKind) -> String {
@@ -327,8 +376,7 @@ fn example_id(kind: RefKind) -> &'static str {
 }
 
 fn example_text(owner: &str, variant: Option<&str>, slot: schema::Slot) -> String {
-    let kind = REFERENCES
-        .iter()
+    let kind = references_table()
         .find(|r| r.0 == owner && r.1 == variant && r.2 == slot)
         .map(|r| r.3);
     match kind {

@@ -80,43 +80,9 @@ pub const FILE_TYPES: [(&str, &str, bool); 7] = [
     ("endings.ron", "EndingsFile", true),
 ];
 
-/// Kinds of ids a reference can name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RefKind {
-    Actor,
-    Action,
-    Rung,
-    Attribute,
-    Inject,
-    Ending,
-    RedLine,
-    Proposal,
-    Sector,
-    Norm,
-    Threshold,
-    Side,
-    Tag,
-}
+pub use super::schema::RefKind;
 
 impl RefKind {
-    pub fn noun(self) -> &'static str {
-        match self {
-            RefKind::Actor => "actor",
-            RefKind::Action => "action",
-            RefKind::Rung => "rung",
-            RefKind::Attribute => "attribute",
-            RefKind::Inject => "inject",
-            RefKind::Ending => "ending",
-            RefKind::RedLine => "red line",
-            RefKind::Proposal => "proposal",
-            RefKind::Sector => "sector",
-            RefKind::Norm => "norm",
-            RefKind::Threshold => "threshold",
-            RefKind::Side => "side",
-            RefKind::Tag => "tag",
-        }
-    }
-
     fn code(self) -> &'static str {
         match self {
             RefKind::Actor => "E101",
@@ -154,140 +120,25 @@ impl RefKind {
 
 use RefKind as K;
 
-/// Where ids are defined: (type, field) → kind. Lists of texts (tags) count too.
-pub const DEFINITIONS: &[(&str, &str, RefKind)] = &[
-    ("Rung", "id", K::Rung),
-    ("Threshold", "id", K::Threshold),
-    ("AttributeDef", "id", K::Attribute),
-    ("SectorDef", "id", K::Sector),
-    ("NormDef", "id", K::Norm),
-    ("Actor", "id", K::Actor),
-    ("Action", "id", K::Action),
-    ("RedLine", "id", K::RedLine),
-    ("Proposal", "id", K::Proposal),
-    ("Inject", "id", K::Inject),
-    ("Ending", "id", K::Ending),
-];
+/// Where ids are defined: (type, field) → kind; derived from `Def<..>` in the model.
+pub fn definitions_table() -> impl Iterator<Item = (&'static str, Slot, RefKind)> {
+    schema::IDS
+        .iter()
+        .filter(|s| s.defines)
+        .map(|s| (s.site.owner, s.site.slot, s.kind))
+}
 
 /// A reference slot: (type, variant, slot) → the kind of id it names.
 pub type RefSlot = (&'static str, Option<&'static str>, Slot, RefKind);
 
-/// Every place in the format where a text names an id.
-pub const REFERENCES: &[RefSlot] = &[
-    ("Threshold", None, Slot::Field("above"), K::Rung),
-    (
-        "Rules",
-        None,
-        Slot::Field("forensics_attribute"),
-        K::Attribute,
-    ),
-    (
-        "Rules",
-        None,
-        Slot::Field("defense_attribute"),
-        K::Attribute,
-    ),
-    (
-        "Rules",
-        None,
-        Slot::Field("controllability_attribute"),
-        K::Attribute,
-    ),
-    ("Actor", None, Slot::MapKey("attrs"), K::Attribute),
-    ("Actor", None, Slot::MapKey("resilience"), K::Sector),
-    ("Actor", None, Slot::Field("rung"), K::Rung),
-    ("Actor", None, Slot::Field("threshold"), K::Rung),
-    ("Actor", None, Slot::Field("sponsor"), K::Actor),
-    ("Action", None, Slot::Field("rung"), K::Rung),
-    ("Action", None, Slot::MapKey("cost"), K::Attribute),
-    ("TargetKind", Some("Sector"), Slot::Pos(0), K::Sector),
-    ("NormTags", None, Slot::Field("breaks"), K::Norm),
-    ("NormTags", None, Slot::Field("upholds"), K::Norm),
-    ("RedLine", None, Slot::Field("owner"), K::Actor),
-    ("PromisedResponse", None, Slot::Field("min_rung"), K::Rung),
-    ("PromisedResponse", None, Slot::Field("max_rung"), K::Rung),
-    ("Who", Some("Actor"), Slot::Pos(0), K::Actor),
-    ("Who", Some("Side"), Slot::Pos(0), K::Side),
-    ("Who", Some("Tagged"), Slot::Pos(0), K::Tag),
-    ("RungCmp", Some("AtLeast"), Slot::Pos(0), K::Rung),
-    ("RungCmp", Some("AtMost"), Slot::Pos(0), K::Rung),
-    ("RungCmp", Some("Equals"), Slot::Pos(0), K::Rung),
-    ("RungCmp", Some("Above"), Slot::Pos(0), K::Rung),
-    ("RungCmp", Some("Below"), Slot::Pos(0), K::Rung),
-    ("Condition", Some("Attr"), Slot::Field("attr"), K::Attribute),
-    (
-        "Condition",
-        Some("SectorDamage"),
-        Slot::Field("sector"),
-        K::Sector,
-    ),
-    (
-        "Condition",
-        Some("ActionTaken"),
-        Slot::Field("action"),
-        K::Action,
-    ),
-    ("Condition", Some("InjectFired"), Slot::Pos(0), K::Inject),
-    (
-        "Condition",
-        Some("RedLineCrossed"),
-        Slot::Pos(0),
-        K::RedLine,
-    ),
-    (
-        "Condition",
-        Some("RedLineDeclared"),
-        Slot::Pos(0),
-        K::RedLine,
-    ),
-    (
-        "Condition",
-        Some("AgreementInForce"),
-        Slot::Pos(0),
-        K::Proposal,
-    ),
-    (
-        "Condition",
-        Some("ProposalPending"),
-        Slot::Pos(0),
-        K::Proposal,
-    ),
-    ("Effect", Some("AddAttr"), Slot::Pos(1), K::Attribute),
-    ("Effect", Some("SetAttr"), Slot::Pos(1), K::Attribute),
-    ("Effect", Some("Damage"), Slot::Pos(1), K::Sector),
-    ("Effect", Some("Harden"), Slot::Pos(1), K::Sector),
-    ("Effect", Some("EscalateTo"), Slot::Pos(1), K::Rung),
-    ("Effect", Some("DeclareRedLine"), Slot::Pos(0), K::RedLine),
-    ("Effect", Some("WithdrawRedLine"), Slot::Pos(0), K::RedLine),
-    (
-        "Effect",
-        Some("AdjustCredibility"),
-        Slot::Pos(0),
-        K::RedLine,
-    ),
-    ("Effect", Some("EnableAction"), Slot::Pos(1), K::Action),
-    ("Effect", Some("DisableAction"), Slot::Pos(1), K::Action),
-    ("Effect", Some("Propose"), Slot::Pos(0), K::Proposal),
-    ("Effect", Some("BreakAgreement"), Slot::Pos(0), K::Proposal),
-    ("Effect", Some("FireInject"), Slot::Pos(0), K::Inject),
-    ("Effect", Some("ScheduleInject"), Slot::Pos(0), K::Inject),
-    ("Effect", Some("EndGame"), Slot::Pos(0), K::Ending),
-    ("Effect", Some("SetThreshold"), Slot::Pos(1), K::Rung),
-    (
-        "Effect",
-        Some("StageIncident"),
-        Slot::Field("action"),
-        K::Action,
-    ),
-    ("Condition", Some("Credibility"), Slot::Pos(0), K::RedLine),
-    (
-        "Condition",
-        Some("ThresholdCrossed"),
-        Slot::Pos(0),
-        K::Threshold,
-    ),
-    ("Inject", None, Slot::Field("acting"), K::Actor),
-];
+/// Every place in the format where a text names an id, derived from the model's id types
+/// (`ActorId`, `RungId`, …).
+pub fn references_table() -> impl Iterator<Item = RefSlot> {
+    schema::IDS
+        .iter()
+        .filter(|s| !s.defines)
+        .map(|s| (s.site.owner, s.site.variant, s.site.slot, s.kind))
+}
 
 const ACTING: &[&str] = &["Acting"];
 const ACTING_TARGET: &[&str] = &["Acting", "Target"];
@@ -406,37 +257,12 @@ fn inject_has_acting(root: &Node, item: Option<usize>) -> bool {
     root.at(&path.0).is_some_and(|n| n.name() != Some("None"))
 }
 
-/// Numbers that are percentages (0–100): (type, variant, slot).
-pub const PERCENTS: &[(&str, Option<&str>, Slot)] = &[
-    ("Action", None, Slot::Field("chance")),
-    ("AttributionProfile", None, Slot::Field("detect")),
-    ("AttributionProfile", None, Slot::Field("initial_evidence")),
-    ("AttributionProfile", None, Slot::Field("mislead_chance")),
-    ("Condition", Some("Chance"), Slot::Pos(0)),
-    ("Proposal", None, Slot::Field("acceptance")),
-    ("RedLine", None, Slot::Field("credibility")),
-    ("Rules", None, Slot::Field("reassess_at")),
-    ("SectorDef", None, Slot::Field("default_resilience")),
-    ("Actor", None, Slot::Field("resilience")),
-];
-
 fn ref_kind(site: &Site) -> Option<RefKind> {
-    REFERENCES
-        .iter()
-        .find(|(owner, variant, slot, _)| {
-            *owner == site.owner && *variant == site.variant && *slot == site.slot
-        })
-        .map(|r| r.3)
+    schema::id_at(site).filter(|s| !s.defines).map(|s| s.kind)
 }
 
 fn def_kind(site: &Site) -> Option<RefKind> {
-    if site.variant.is_some() {
-        return None;
-    }
-    DEFINITIONS
-        .iter()
-        .find(|(owner, field, _)| *owner == site.owner && site.slot == Slot::Field(field))
-        .map(|d| d.2)
+    schema::id_at(site).filter(|s| s.defines).map(|s| s.kind)
 }
 
 /// One file as read.
@@ -700,12 +526,17 @@ fn sort(diags: &mut [Diagnostic], files: &[FileState]) {
     diags.sort_by_key(order);
 }
 
+/// Checks every number against the range its type declares in the model (`Percent` → E301,
+/// every other range → E307).
 fn percent_checks(numbers: &[schema::NumberSite], file: &str, diags: &mut Vec<Diagnostic>) {
     for n in numbers {
-        let is_percent = PERCENTS.iter().any(|(owner, variant, slot)| {
-            *owner == n.site.owner && *variant == n.site.variant && *slot == n.site.slot
-        });
-        if is_percent && !(0..=100).contains(&n.value) {
+        let Some(range) = schema::range_at(&n.site) else {
+            continue;
+        };
+        if (i128::from(range.lo)..=i128::from(range.hi)).contains(&n.value) {
+            continue;
+        }
+        if range.alias == "Percent" {
             let what = match (n.site.variant, n.site.slot) {
                 (Some(v), _) => format!("`{v}`"),
                 (None, Slot::Field(f)) => format!("`{f}`"),
@@ -719,6 +550,73 @@ fn percent_checks(numbers: &[schema::NumberSite], file: &str, diags: &mut Vec<Di
                 .at(file, n.span)
                 .label("must be between 0 and 100"),
             );
+            continue;
+        }
+        let what = match (n.site.variant, n.site.slot) {
+            (Some(v), Slot::Pos(i)) => format!("value {} of `{v}`", i + 1),
+            (Some(v), Slot::Field(f)) => format!("`{f}` of `{v}`"),
+            (None, Slot::Field(f)) => format!("`{f}`"),
+            _ => "this value".into(),
+        };
+        let allowed = range_words(range.lo, range.hi);
+        let mut d = Diagnostic::error(
+            "E307",
+            format!(
+                "{what} is {}, outside its allowed range: {allowed}",
+                n.value
+            ),
+        )
+        .at(file, n.span)
+        .label(format!("must be {allowed}"));
+        if let Some(doc) = schema::ALIASES
+            .iter()
+            .find(|a| a.name == range.alias)
+            .and_then(|a| a.doc.lines().next())
+        {
+            d = d.help(format!(
+                "this value is {}",
+                doc.trim_end_matches('.').to_lowercase_first_word()
+            ));
+        }
+        diags.push(d);
+    }
+}
+
+/// "from -100 to 100", "at least 1".
+fn range_words(lo: i64, hi: i64) -> String {
+    if hi >= i64::from(u32::MAX) {
+        format!("at least {}", thousands(lo))
+    } else {
+        format!("from {} to {}", thousands(lo), thousands(hi))
+    }
+}
+
+/// 1000000 → "1,000,000".
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+trait LowerFirstWord {
+    fn to_lowercase_first_word(&self) -> String;
+}
+
+impl LowerFirstWord for str {
+    /// "A percentage" → "a percentage" (acronyms stay).
+    fn to_lowercase_first_word(&self) -> String {
+        let mut c = self.chars();
+        match (c.next(), c.clone().next()) {
+            (Some(f), Some(n)) if n.is_lowercase() || n == ' ' => {
+                f.to_lowercase().chain(c).collect()
+            }
+            _ => self.to_string(),
         }
     }
 }
@@ -747,12 +645,10 @@ fn definitions(files: &[FileState], sources: &Sources, diags: &mut Vec<Diagnosti
         };
         for t in &f.texts {
             // Sides and tags are defined by the actors that carry them.
-            let side_or_tag = match (t.site.owner, t.site.slot) {
-                ("Actor", Slot::Field("side")) => Some(K::Side),
-                ("Actor", Slot::Field("tags")) => Some(K::Tag),
-                _ => None,
+            let Some(kind) = def_kind(&t.site) else {
+                continue;
             };
-            if let Some(kind) = side_or_tag {
+            if matches!(kind, K::Side | K::Tag) {
                 defs.entry(kind)
                     .or_default()
                     .entry(t.text.clone())
@@ -763,9 +659,6 @@ fn definitions(files: &[FileState], sources: &Sources, diags: &mut Vec<Diagnosti
                     });
                 continue;
             }
-            let Some(kind) = def_kind(&t.site) else {
-                continue;
-            };
             let map = defs.entry(kind).or_default();
             match map.get(&t.text) {
                 Some(first) => diags.push(
@@ -1542,25 +1435,19 @@ mod tests {
                 _ => false,
             }
         };
-        for (owner, variant, slot, _) in REFERENCES {
+        for s in schema::IDS {
             assert!(
-                slot_exists(owner, *variant, *slot),
-                "{owner} {variant:?} {slot:?}"
+                slot_exists(s.site.owner, s.site.variant, s.site.slot),
+                "{s:?}"
             );
         }
-        for (owner, variant, slot) in PERCENTS {
+        for s in schema::RANGES {
             assert!(
-                slot_exists(owner, *variant, *slot),
-                "{owner} {variant:?} {slot:?}"
+                slot_exists(s.site.owner, s.site.variant, s.site.slot),
+                "{s:?}"
             );
         }
         for (owner, field, _) in CONTEXTS {
-            assert!(
-                slot_exists(owner, None, Slot::Field(field)),
-                "{owner}.{field}"
-            );
-        }
-        for (owner, field, _) in DEFINITIONS {
             assert!(
                 slot_exists(owner, None, Slot::Field(field)),
                 "{owner}.{field}"
@@ -1571,6 +1458,151 @@ mod tests {
             assert!(schema::lookup(ty).is_some());
         }
         assert_eq!(FILE_TYPES.len(), SCENARIO_FILES.len());
+    }
+
+    #[test]
+    fn every_text_and_number_of_the_format_says_what_it_is() {
+        // A bare `String` or integer in the model would be a reference or a number the
+        // validator silently skips: every one must use an id type, `Text`, or a ranged number type.
+        assert!(
+            schema::UNCLASSIFIED.is_empty(),
+            "use an id type (`ActorId`, ...), `Text`, or a number type with a `Range:` in model.rs for: {:?}",
+            schema::UNCLASSIFIED
+        );
+        // Every text slot of every condition and effect is an id or free text.
+        for owner in ["Condition", "Effect", "Who", "RungCmp", "TargetKind"] {
+            for v in schema::lookup(owner).unwrap().variants() {
+                let tys: Vec<(Slot, schema::Ty)> = match v.shape {
+                    schema::Shape::Tuple(items) => items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, t)| (Slot::Pos(i), *t))
+                        .collect(),
+                    schema::Shape::Struct(fields) => {
+                        fields.iter().map(|f| (Slot::Field(f.name), f.ty)).collect()
+                    }
+                    schema::Shape::Unit => Vec::new(),
+                };
+                for (slot, ty) in tys {
+                    let site = Site {
+                        owner: schema::lookup(owner).unwrap().name,
+                        variant: Some(v.name),
+                        slot,
+                    };
+                    let texty = matches!(ty, schema::Ty::Str)
+                        || matches!(
+                            ty,
+                            schema::Ty::List(schema::Ty::Str) | schema::Ty::Option(schema::Ty::Str)
+                        );
+                    if texty && schema::id_at(&site).is_none() {
+                        // Free texts: headlines and switch names.
+                        assert!(
+                            matches!(
+                                (v.name, slot),
+                                ("Headline", Slot::Pos(0))
+                                    | ("SetSwitch" | "FacilitatorSays", Slot::Pos(0))
+                            ),
+                            "{owner}::{} {slot:?} is a text that is neither an id nor known free text",
+                            v.name
+                        );
+                    }
+                    if matches!(ty, schema::Ty::Int { .. }) {
+                        assert!(
+                            schema::range_at(&site).is_some(),
+                            "{owner}::{} {slot:?} has no range",
+                            v.name
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_derived_tables_cover_what_the_hand_tables_said() {
+        // A sample of the rows the hand-written tables had before they were derived.
+        let refs = [
+            ("Effect", Some("Damage"), Slot::Pos(1), K::Sector),
+            (
+                "Effect",
+                Some("StageIncident"),
+                Slot::Field("action"),
+                K::Action,
+            ),
+            (
+                "Condition",
+                Some("ThresholdCrossed"),
+                Slot::Pos(0),
+                K::Threshold,
+            ),
+            ("Actor", None, Slot::MapKey("attrs"), K::Attribute),
+            ("Who", Some("Tagged"), Slot::Pos(0), K::Tag),
+            ("Inject", None, Slot::Field("acting"), K::Actor),
+        ];
+        for (owner, variant, slot, kind) in refs {
+            let site = Site {
+                owner,
+                variant,
+                slot,
+            };
+            assert_eq!(ref_kind(&site), Some(kind), "{site:?}");
+        }
+        assert_eq!(
+            references_table().count(),
+            53,
+            "as many as the hand table had"
+        );
+        for (owner, variant, slot) in [
+            ("Action", None, Slot::Field("chance")),
+            ("Condition", Some("Chance"), Slot::Pos(0)),
+            ("Actor", None, Slot::Field("resilience")),
+        ] {
+            let site = Site {
+                owner,
+                variant,
+                slot,
+            };
+            assert_eq!(schema::range_at(&site).map(|r| r.alias), Some("Percent"));
+        }
+        let defs: Vec<(&str, Slot, RefKind)> = definitions_table().collect();
+        assert!(defs.contains(&("Actor", Slot::Field("id"), K::Actor)));
+        assert!(defs.contains(&("Actor", Slot::Field("tags"), K::Tag)));
+        assert_eq!(defs.len(), 13);
+    }
+
+    #[test]
+    fn a_number_outside_its_type_range_is_refused_naming_the_range() {
+        let mut texts = golden_texts("tests/golden/clean");
+        let actions = texts["actions.ron"].replace(
+            "on_success: [Propose(\"deal\", Target)]",
+            "on_success: [Propose(\"deal\", Target), After(4294967295, []), Damage(Target, \"grid\", 2147483647)]",
+        );
+        texts.insert("actions.ron", actions);
+        let v = validate_texts("s", &texts);
+        let got: Vec<(&str, &str)> = v
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "E307",
+                    "value 1 of `After` is 4294967295, outside its allowed range: from 1 to 1,000"
+                ),
+                (
+                    "E307",
+                    "value 3 of `Damage` is 2147483647, outside its allowed range: from -100 to 100"
+                ),
+            ]
+        );
+        assert_eq!(
+            v.diagnostics[1].help,
+            vec![
+                "this value is a change to a 0–100 level, in points (damage, resilience, credibility, evidence)"
+            ]
+        );
     }
 
     #[test]
