@@ -2192,7 +2192,10 @@ mod tests {
             ),
             vec!["E303"]
         );
-        assert_eq!(edit("endings.ron", ", fallback: true", ""), vec!["E305", "W305"]);
+        assert_eq!(
+            edit("endings.ron", ", fallback: true", ""),
+            vec!["E305", "W305"]
+        );
     }
 
     #[test]
