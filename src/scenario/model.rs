@@ -1158,6 +1158,56 @@ pub enum Effect {
     ForEach(Who, Vec<Effect>),
 }
 
+impl Effect {
+    /// The groups of actors a plain effect applies to, once per actor of each (two groups
+    /// multiply: `OpenChannel(x, y)` opens one channel per pair); empty for effects that name
+    /// no actor. `If`, `Random`, `After` and `ForEach` hold effects instead and have none here.
+    pub fn groups(&self) -> Vec<&Who> {
+        match self {
+            Effect::AddAttr(w, ..)
+            | Effect::SetAttr(w, ..)
+            | Effect::Damage(w, ..)
+            | Effect::Harden(w, ..)
+            | Effect::EscalateTo(w, _)
+            | Effect::EscalateBy(w, _)
+            | Effect::ShiftThreshold(w, _)
+            | Effect::SetThreshold(w, _)
+            | Effect::EnableAction(w, _)
+            | Effect::DisableAction(w, _)
+            | Effect::SetStance(w, _)
+            | Effect::Propose(_, w)
+            | Effect::AddEvidence(w, _)
+            | Effect::Acknowledge(w) => vec![w],
+            Effect::StageIncident {
+                by: x, against: y, ..
+            }
+            | Effect::OpenChannel(x, y)
+            | Effect::CloseChannel(x, y)
+            | Effect::Reveal {
+                victim: x,
+                culprit: y,
+            }
+            | Effect::PublicAttribution {
+                victim: x,
+                culprit: y,
+            } => vec![x, y],
+            Effect::DeclareRedLine(_)
+            | Effect::WithdrawRedLine(_)
+            | Effect::AdjustCredibility(..)
+            | Effect::BreakAgreement(_)
+            | Effect::FireInject(_)
+            | Effect::ScheduleInject(..)
+            | Effect::Headline(_)
+            | Effect::SetSwitch(..)
+            | Effect::EndGame(_)
+            | Effect::If(..)
+            | Effect::Random(_)
+            | Effect::After(..)
+            | Effect::ForEach(..) => Vec::new(),
+        }
+    }
+}
+
 /// A whole scenario, as loaded from its folder.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Scenario {

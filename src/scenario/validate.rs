@@ -176,33 +176,6 @@ fn fan_out_in<'a>(s: &'a Scenario, effects: &'a [Effect], firing: &mut Vec<&'a s
     let mut total: u64 = 0;
     for e in effects {
         let cost = match e {
-            Effect::AddAttr(w, ..)
-            | Effect::SetAttr(w, ..)
-            | Effect::Damage(w, ..)
-            | Effect::Harden(w, ..)
-            | Effect::EscalateTo(w, _)
-            | Effect::EscalateBy(w, _)
-            | Effect::ShiftThreshold(w, _)
-            | Effect::SetThreshold(w, _)
-            | Effect::EnableAction(w, _)
-            | Effect::DisableAction(w, _)
-            | Effect::SetStance(w, _)
-            | Effect::Propose(_, w)
-            | Effect::AddEvidence(w, _)
-            | Effect::Acknowledge(w) => size(w),
-            Effect::StageIncident {
-                by: x, against: y, ..
-            }
-            | Effect::OpenChannel(x, y)
-            | Effect::CloseChannel(x, y)
-            | Effect::Reveal {
-                victim: x,
-                culprit: y,
-            }
-            | Effect::PublicAttribution {
-                victim: x,
-                culprit: y,
-            } => size(x).saturating_mul(size(y)),
             Effect::FireInject(id) => match s.injects.iter().find(|i| &i.id == id) {
                 Some(inj) if !firing.contains(&id.as_str()) => {
                     firing.push(id);
@@ -232,14 +205,10 @@ fn fan_out_in<'a>(s: &'a Scenario, effects: &'a [Effect], firing: &mut Vec<&'a s
             Effect::ForEach(w, l) => {
                 size(w).saturating_mul(1u64.saturating_add(fan_out_in(s, l, firing)))
             }
-            Effect::DeclareRedLine(_)
-            | Effect::WithdrawRedLine(_)
-            | Effect::AdjustCredibility(..)
-            | Effect::BreakAgreement(_)
-            | Effect::ScheduleInject(..)
-            | Effect::Headline(_)
-            | Effect::SetSwitch(..)
-            | Effect::EndGame(_) => 1,
+            plain => plain
+                .groups()
+                .into_iter()
+                .fold(1u64, |n, w| n.saturating_mul(size(w))),
         };
         total = total.saturating_add(cost);
     }
