@@ -175,12 +175,23 @@ something that will probably not play as meant (`--deny-warnings` makes them fai
     out
 }
 
-/// "0 to 100", "1 or more".
+/// "0 to 100", "1 or more", "-1,000,000 to 1,000,000".
 fn range_text(lo: i64, hi: i64) -> String {
+    let n = |x: i64| {
+        let digits = x.unsigned_abs().to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if x < 0 { format!("-{out}") } else { out }
+    };
     if hi >= i64::from(u32::MAX) {
-        format!("{lo} or more")
+        format!("{} or more", n(lo))
     } else {
-        format!("{lo} to {hi}")
+        format!("{} to {}", n(lo), n(hi))
     }
 }
 
@@ -265,6 +276,63 @@ fn ty_text(ty: &Ty) -> String {
     }
 }
 
+/// [`ty_text`] with what the model's types say at this site: which id a text names, and
+/// the range of a number.
+fn site_ty_text(
+    ty: &Ty,
+    owner: &'static str,
+    variant: Option<&'static str>,
+    slot: schema::Slot,
+) -> String {
+    let site = schema::Site {
+        owner,
+        variant,
+        slot,
+    };
+    match ty {
+        Ty::Str => match schema::id_at(&site) {
+            Some(id) => {
+                let noun = match id.kind {
+                    RefKind::Side | RefKind::Tag => id.kind.noun().to_string(),
+                    kind => format!("{} id", kind.noun()),
+                };
+                if id.defines {
+                    format!("{noun} (defines one)")
+                } else {
+                    noun
+                }
+            }
+            None => "text".into(),
+        },
+        Ty::Int { .. } => match schema::range_at(&site) {
+            Some(r) => format!("whole number, {}", range_text(r.lo, r.hi)),
+            None => ty_text(ty),
+        },
+        Ty::List(t) => format!("list of {}", site_ty_text(t, owner, variant, slot)),
+        Ty::Option(t) => format!("{} (optional)", site_ty_text(t, owner, variant, slot)),
+        Ty::Map(k, v) => {
+            let key_slot = match slot {
+                schema::Slot::Field(f) => schema::Slot::MapKey(f),
+                other => other,
+            };
+            format!(
+                "map {} → {}",
+                site_ty_text(k, owner, variant, key_slot),
+                site_ty_text(v, owner, variant, slot)
+            )
+        }
+        Ty::Tuple(items) => {
+            let parts: Vec<String> = items
+                .iter()
+                .enumerate()
+                .map(|(i, t)| site_ty_text(t, owner, variant, schema::Slot::Pos(i)))
+                .collect();
+            format!("({})", parts.join(", "))
+        }
+        other => ty_text(other),
+    }
+}
+
 fn default_text(f: &FieldDef) -> String {
     match f.default {
         Default::Required => "*required*".into(),
@@ -289,7 +357,12 @@ fn one_line(doc: &str) -> String {
         .replace('|', "\\|")
 }
 
-fn render_fields(w: &mut String, fields: &[FieldDef]) {
+fn render_fields(
+    w: &mut String,
+    owner: &'static str,
+    variant: Option<&'static str>,
+    fields: &[FieldDef],
+) {
     let _ = writeln!(w, "| field | type | default | meaning |");
     let _ = writeln!(w, "|---|---|---|---|");
     for f in fields {
@@ -297,7 +370,7 @@ fn render_fields(w: &mut String, fields: &[FieldDef]) {
             w,
             "| `{}` | {} | {} | {} |",
             f.name,
-            ty_text(&f.ty),
+            site_ty_text(&f.ty, owner, variant, schema::Slot::Field(f.name)),
             default_text(f),
             one_line(f.doc)
         );
@@ -313,7 +386,7 @@ fn render_type(w: &mut String, def: &TypeDef) {
     match def.body {
         Body::Struct { fields, .. } => {
             let _ = writeln!(w, "Written `(field: value, ...)`.\n");
-            render_fields(w, fields);
+            render_fields(w, def.name, None, fields);
         }
         Body::Enum(variants) if variants.iter().all(|v| v.shape == Shape::Unit) => {
             let _ = writeln!(w, "One of:\n");
@@ -349,10 +422,14 @@ fn render_variant(w: &mut String, def: &TypeDef, v: &VariantDef) {
     match v.shape {
         Shape::Unit => {}
         Shape::Tuple(items) => {
-            let parts: Vec<String> = items.iter().map(ty_text).collect();
+            let parts: Vec<String> = items
+                .iter()
+                .enumerate()
+                .map(|(i, t)| site_ty_text(t, def.name, Some(v.name), schema::Slot::Pos(i)))
+                .collect();
             let _ = writeln!(w, "Values: {}.\n", parts.join(", "));
         }
-        Shape::Struct(fields) => render_fields(w, fields),
+        Shape::Struct(fields) => render_fields(w, def.name, Some(v.name), fields),
     }
     let _ = writeln!(w, "```ron\n{}\n```\n", example_variant(def.name, v, 0));
 }
