@@ -621,10 +621,12 @@ mod tests {
     fn fields_show_defaults_and_required() {
         let md = reference_markdown();
         assert!(
-            md.contains("| `chance` | whole number | `100` |"),
+            md.contains("| `chance` | whole number, 0 to 100 | `100` |"),
             "chance row"
         );
-        assert!(md.contains("| `id` | text | *required* |"));
+        assert!(md.contains("| `id` | action id (defines one) | *required* |"));
+        assert!(md.contains("| `sponsor` | actor id (optional) | none |"));
+        assert!(md.contains("Values: [Who](#who), sector id, whole number, -100 to 100."));
         assert!(md.contains("| `by` | [Who](#who) | `Any` |"));
     }
 }
