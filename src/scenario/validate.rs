@@ -2168,6 +2168,44 @@ mod tests {
     }
 
     #[test]
+    fn the_nestings_that_hung_or_exhausted_the_engine_are_refused() {
+        // 22 nested `ForEach(Any, ..)` hung the engine (4^22 applications); 16 nested levels
+        // with a headline at each ran out of memory building 4^16 headlines.
+        let nest = |n: usize, leaf: &str| {
+            let mut e = leaf.to_string();
+            for _ in 0..n {
+                e = format!("ForEach(Any, [Headline(\"{{each}}\"), {e}])");
+            }
+            e
+        };
+        for (n, leaf) in [
+            (22, "AddAttr(Each, \"power\", 1)"),
+            (16, "Headline(\"deep\")"),
+        ] {
+            let mut texts = golden_texts("tests/golden/clean");
+            let scenario = texts["scenario.ron"].replacen(
+                "    rules: (",
+                &format!("    upkeep: [{}],\n    rules: (", nest(n, leaf)),
+                1,
+            );
+            texts.insert("scenario.ron", scenario);
+            assert_eq!(codes_of(&texts), vec!["E404", "E403"], "{n} levels");
+        }
+        // Within the limits it loads.
+        let mut texts = golden_texts("tests/golden/clean");
+        let scenario = texts["scenario.ron"].replacen(
+            "    rules: (",
+            &format!(
+                "    upkeep: [{}],\n    rules: (",
+                nest(3, "Headline(\"x\")")
+            ),
+            1,
+        );
+        texts.insert("scenario.ron", scenario);
+        assert_eq!(codes_of(&texts), Vec::<&str>::new());
+    }
+
+    #[test]
     fn counts_beyond_the_limits_have_their_own_codes() {
         let mut texts = golden_texts("tests/golden/clean");
         let extra: String = (0..limits::ACTORS)
