@@ -2202,7 +2202,17 @@ mod tests {
             .collect();
         let injects = texts["injects.ron"].replacen("injects: [", &format!("injects: [{inj}"), 1);
         texts.insert("injects.ron", injects);
-        assert_eq!(codes_of(&texts), vec!["E405", "E407"]);
+        let act: String = (0..limits::ACTIONS)
+            .map(|i| format!("(id: \"x{i}\", name: \"X\", domain: Cyber, intent: Signal, rung: \"calm\", visibility: Overt),\n"))
+            .collect();
+        let actions = texts["actions.ron"].replacen("actions: [", &format!("actions: [{act}"), 1);
+        texts.insert("actions.ron", actions);
+        let rungs: String = (0..limits::LIST)
+            .map(|i| format!("(id: \"r{i}\", name: \"R\", level: {}),\n", i as i64 - 5000))
+            .collect();
+        let scenario = texts["scenario.ron"].replacen("rungs: [", &format!("rungs: [{rungs}"), 1);
+        texts.insert("scenario.ron", scenario);
+        assert_eq!(codes_of(&texts), vec!["E409", "E405", "E406", "E407"]);
     }
 
     #[test]
