@@ -26,6 +26,250 @@ fn main() {
         .expect("OUT_DIR is writable");
 }
 
+thread_local! {
+    /// The model's type aliases: name → (what it stands for, doc comment).
+    static ALIASES: std::cell::RefCell<BTreeMap<String, (syn::Type, String)>> =
+        std::cell::RefCell::default();
+}
+
+/// The last path segment's name and type arguments of a type.
+fn path_parts(ty: &syn::Type) -> Option<(String, Vec<syn::Type>)> {
+    let syn::Type::Path(p) = ty else { return None };
+    if p.qself.is_some() {
+        return None;
+    }
+    let seg = p.path.segments.last()?;
+    let args = match &seg.arguments {
+        syn::PathArguments::AngleBracketed(a) => a
+            .args
+            .iter()
+            .filter_map(|g| match g {
+                syn::GenericArgument::Type(t) => Some(t.clone()),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    Some((seg.ident.to_string(), args))
+}
+
+/// What a (non-generic) alias of the model stands for.
+fn alias_target(ty: &syn::Type) -> Option<syn::Type> {
+    let (name, args) = path_parts(ty)?;
+    if !args.is_empty() {
+        return None;
+    }
+    ALIASES.with(|a| a.borrow().get(&name).map(|(t, _)| t.clone()))
+}
+
+/// What an alias means to the validator.
+enum Meaning {
+    /// Names an id of this `RefKind` variant.
+    Id(String),
+    /// Free text.
+    Text,
+    /// A whole number in this range.
+    Range(i64, i64),
+}
+
+fn meaning(alias: &str) -> Option<Meaning> {
+    let (target, doc) = ALIASES.with(|a| a.borrow().get(alias).cloned())?;
+    let (base, _) = path_parts(&target)?;
+    match base.as_str() {
+        "String" => Some(match alias.strip_suffix("Id") {
+            Some(kind) if !kind.is_empty() => Meaning::Id(kind.to_string()),
+            _ => Meaning::Text,
+        }),
+        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" => {
+            let range = doc
+                .lines()
+                .find_map(|l| l.trim().strip_prefix("Range:"))
+                .unwrap_or_else(|| {
+                    panic!("{MODEL}: the number type `{alias}` needs a doc line `Range: lo..=hi`")
+                });
+            let (lo, hi) = range
+                .trim()
+                .trim_end_matches('.')
+                .split_once("..=")
+                .unwrap_or_else(|| panic!("{MODEL}: `{alias}`: write `Range: lo..=hi`"));
+            let num = |t: &str| {
+                t.trim()
+                    .replace('_', "")
+                    .parse::<i64>()
+                    .unwrap_or_else(|_| panic!("{MODEL}: `{alias}`: `{t}` is not a number"))
+            };
+            Some(Meaning::Range(num(lo), num(hi)))
+        }
+        _ => None,
+    }
+}
+
+/// A slot as the validator's walker sees it.
+#[derive(Clone, PartialEq, Eq, PartialOrd, Ord)]
+enum SlotAt {
+    Field(String),
+    Pos(usize),
+    MapKey(String),
+}
+
+impl SlotAt {
+    fn expr(&self) -> String {
+        match self {
+            SlotAt::Field(f) => format!("Slot::Field({f:?})"),
+            SlotAt::Pos(i) => format!("Slot::Pos({i})"),
+            SlotAt::MapKey(f) => format!("Slot::MapKey({f:?})"),
+        }
+    }
+}
+
+/// Where a value sits: (type, variant, slot).
+type SiteKey = (String, Option<String>, SlotAt);
+
+/// Everything the types say about texts and numbers, by site.
+#[derive(Default)]
+struct Slots {
+    /// site → (id kind, defines)
+    ids: BTreeMap<SiteKey, (String, bool)>,
+    /// site → (alias, lo, hi)
+    ranges: BTreeMap<SiteKey, (String, i64, i64)>,
+    /// Bare texts and numbers: (site, the type written).
+    unclassified: Vec<(SiteKey, String)>,
+}
+
+impl Slots {
+    /// Records what `ty`, sitting at (owner, variant, slot), says about its texts and numbers,
+    /// following the walker: lists and options keep the site, map keys sit at `MapKey`, tuple
+    /// items at their position.
+    fn classify(
+        &mut self,
+        ty: &syn::Type,
+        owner: &str,
+        variant: Option<&str>,
+        slot: &SlotAt,
+        defines: bool,
+    ) {
+        let site = (owner.to_string(), variant.map(str::to_string), slot.clone());
+        if let syn::Type::Tuple(t) = ty {
+            for (i, item) in t.elems.iter().enumerate() {
+                self.classify(item, owner, variant, &SlotAt::Pos(i), false);
+            }
+            return;
+        }
+        let Some((name, args)) = path_parts(ty) else {
+            return;
+        };
+        match (name.as_str(), args.as_slice()) {
+            ("Def", [t]) => self.classify(t, owner, variant, slot, true),
+            ("Vec" | "Option" | "Box", [t]) => self.classify(t, owner, variant, slot, defines),
+            ("BTreeMap" | "HashMap", [k, v]) => {
+                let key_slot = match slot {
+                    SlotAt::Field(f) => SlotAt::MapKey(f.clone()),
+                    other => other.clone(),
+                };
+                self.classify(k, owner, variant, &key_slot, false);
+                self.classify(v, owner, variant, slot, false);
+            }
+            ("String" | "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64", []) => {
+                self.unclassified.push((site, name));
+            }
+            (alias, []) => {
+                let old = match meaning(alias) {
+                    Some(Meaning::Id(kind)) => {
+                        self.ids.insert(site.clone(), (kind, defines)).is_some()
+                    }
+                    Some(Meaning::Range(lo, hi)) => self
+                        .ranges
+                        .insert(site.clone(), (alias.to_string(), lo, hi))
+                        .is_some(),
+                    Some(Meaning::Text) | None => false,
+                };
+                assert!(
+                    !old,
+                    "{MODEL}: two values at {owner} {variant:?} share one site; the validator cannot tell them apart"
+                );
+                if defines && !matches!(meaning(alias), Some(Meaning::Id(_))) {
+                    panic!("{MODEL}: `Def<{alias}>`: only id types (`...Id`) can be defined");
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn site_expr((owner, variant, slot): &SiteKey) -> String {
+        format!(
+            "Site {{ owner: {owner:?}, variant: {variant:?}, slot: {} }}",
+            slot.expr()
+        )
+    }
+
+    fn write(&self, out: &mut String) {
+        let _ = writeln!(
+            out,
+            "/// Every place where a text names (or defines) an id, from the model's id types."
+        );
+        let _ = writeln!(out, "pub static IDS: &[IdSlot] = &[");
+        for (site, (kind, defines)) in &self.ids {
+            let _ = writeln!(
+                out,
+                "    IdSlot {{ site: {}, kind: RefKind::{kind}, defines: {defines} }},",
+                Self::site_expr(site)
+            );
+        }
+        let _ = writeln!(out, "];");
+        let _ = writeln!(
+            out,
+            "/// Every number with a declared range, from the model's number types."
+        );
+        let _ = writeln!(out, "pub static RANGES: &[RangeSlot] = &[");
+        for (site, (alias, lo, hi)) in &self.ranges {
+            let _ = writeln!(
+                out,
+                "    RangeSlot {{ site: {}, alias: {alias:?}, lo: {lo}, hi: {hi} }},",
+                Self::site_expr(site)
+            );
+        }
+        let _ = writeln!(out, "];");
+        let _ = writeln!(
+            out,
+            "/// Texts and numbers written with a bare type (no id, text or range type): should be none."
+        );
+        let _ = writeln!(out, "pub static UNCLASSIFIED: &[(Site, &str)] = &[");
+        for (site, ty) in &self.unclassified {
+            let _ = writeln!(out, "    ({}, {ty:?}),", Self::site_expr(site));
+        }
+        let _ = writeln!(out, "];");
+    }
+}
+
+fn write_aliases(out: &mut String) {
+    let _ = writeln!(
+        out,
+        "/// The model's value types (aliases) and what each means."
+    );
+    let _ = writeln!(out, "pub static ALIASES: &[AliasDef] = &[");
+    let names: Vec<(String, String)> = ALIASES.with(|a| {
+        a.borrow()
+            .iter()
+            .map(|(n, (_, d))| (n.clone(), d.clone()))
+            .collect()
+    });
+    for (name, doc) in names {
+        let meaning = match meaning(&name) {
+            Some(Meaning::Id(kind)) => format!("AliasMeaning::Id(RefKind::{kind})"),
+            Some(Meaning::Text) => "AliasMeaning::Text".to_string(),
+            Some(Meaning::Range(lo, hi)) => format!("AliasMeaning::Range({lo}, {hi})"),
+            None => continue,
+        };
+        let doc: Vec<&str> = doc.lines().filter(|l| !l.starts_with("Range:")).collect();
+        let _ = writeln!(
+            out,
+            "    AliasDef {{ name: {name:?}, doc: {:?}, meaning: {meaning} }},",
+            doc.join("\n")
+        );
+    }
+    let _ = writeln!(out, "];");
+}
+
 fn doc_of(attrs: &[syn::Attribute]) -> String {
     let mut lines = Vec::new();
     for attr in attrs {
@@ -88,8 +332,11 @@ fn derives_deserialize(attrs: &[syn::Attribute]) -> bool {
     })
 }
 
-/// Renders a type as a `Ty` constructor expression.
+/// Renders a type as a `Ty` constructor expression (aliases resolved to what they stand for).
 fn ty_expr(ty: &syn::Type) -> String {
+    if let Some(target) = alias_target(ty) {
+        return ty_expr(&target);
+    }
     match ty {
         syn::Type::Path(p) if p.qself.is_none() => {
             let seg = p.path.segments.last().expect("a path has a segment");
@@ -117,7 +364,7 @@ fn ty_expr(ty: &syn::Type) -> String {
                 ("String", []) => "Ty::Str".into(),
                 ("Vec", [t]) => format!("Ty::List(&{})", ty_expr(t)),
                 ("Option", [t]) => format!("Ty::Option(&{})", ty_expr(t)),
-                ("Box", [t]) => ty_expr(t),
+                ("Box" | "Def", [t]) => ty_expr(t),
                 ("BTreeMap" | "HashMap", [k, v]) => {
                     format!("Ty::Map(&{}, &{})", ty_expr(k), ty_expr(v))
                 }
@@ -183,6 +430,17 @@ fn field_expr(field: &syn::Field, name: String, fns: &BTreeMap<String, String>) 
 }
 
 fn generate(file: &syn::File) -> String {
+    ALIASES.with(|a| {
+        let mut a = a.borrow_mut();
+        for item in &file.items {
+            if let syn::Item::Type(t) = item
+                && t.generics.params.is_empty()
+            {
+                a.insert(t.ident.to_string(), ((*t.ty).clone(), doc_of(&t.attrs)));
+            }
+        }
+    });
+    let mut slots = Slots::default();
     let mut fns = BTreeMap::new();
     for item in &file.items {
         if let syn::Item::Fn(f) = item
@@ -208,6 +466,14 @@ fn generate(file: &syn::File) -> String {
         match item {
             syn::Item::Struct(s) if derives_deserialize(&s.attrs) => {
                 let serde = serde_attrs(&s.attrs);
+                let owner = s.ident.to_string();
+                for (i, f) in s.fields.iter().enumerate() {
+                    let slot = match &f.ident {
+                        Some(name) => SlotAt::Field(name.to_string()),
+                        None => SlotAt::Pos(i),
+                    };
+                    slots.classify(&f.ty, &owner, None, &slot, false);
+                }
                 let body = match &s.fields {
                     syn::Fields::Named(named) => {
                         let fields: Vec<String> = named
@@ -248,6 +514,14 @@ fn generate(file: &syn::File) -> String {
                 let mut unsupported = serde.unsupported;
                 for v in &e.variants {
                     unsupported |= serde_attrs(&v.attrs).unsupported;
+                    let (owner, variant) = (e.ident.to_string(), v.ident.to_string());
+                    for (i, f) in v.fields.iter().enumerate() {
+                        let slot = match &f.ident {
+                            Some(name) => SlotAt::Field(name.to_string()),
+                            None => SlotAt::Pos(i),
+                        };
+                        slots.classify(&f.ty, &owner, Some(&variant), &slot, false);
+                    }
                     let shape = match &v.fields {
                         syn::Fields::Unit => "Shape::Unit".to_string(),
                         syn::Fields::Unnamed(u) => {
@@ -301,5 +575,7 @@ fn generate(file: &syn::File) -> String {
         let _ = writeln!(out, "        {name:?} => Some({i}),");
     }
     let _ = writeln!(out, "        _ => None,\n    }}\n}}");
+    slots.write(&mut out);
+    write_aliases(&mut out);
     out
 }

@@ -607,6 +607,131 @@ fn dice_review_previews_the_turn_and_the_facilitator_can_override_an_outcome() {
     assert!(g.state().incidents.is_empty());
 }
 
+// ---------------------------------------------------------------- saturation
+//
+// The engine never wraps or overflows, whatever the numbers (the validator refuses such values
+// in scenario files; effects applied directly, saves and future rules must still be safe). Each
+// test panicked with an overflow in the dev profile before, and wrapped in release.
+
+#[test]
+fn damage_of_any_size_saturates() {
+    let mut t = Bench::new();
+    let ab = t.b("alpha", "beta");
+    let grid = t.game.index.sectors["grid"];
+    // Alpha has resilience 50 (the product overflowed i32), beta 0.
+    t.apply(r#"[Damage(Acting, "grid", 2147483647)]"#, ab);
+    assert_eq!(t.st.actors[t.a("alpha")].damage[grid], 100);
+    t.apply(r#"[Damage(Target, "grid", 2147483647)]"#, ab);
+    assert_eq!(t.st.actors[t.a("beta")].damage[grid], 100);
+    t.apply(r#"[Damage(Target, "grid", -2147483648)]"#, ab);
+    assert_eq!(t.st.actors[t.a("beta")].damage[grid], 0);
+}
+
+#[test]
+fn hardening_and_credibility_saturate() {
+    let mut t = Bench::new();
+    let ab = t.b("alpha", "beta");
+    let grid = t.game.index.sectors["grid"];
+    t.apply(r#"[Harden(Acting, "grid", 2147483647)]"#, ab);
+    assert_eq!(t.st.actors[t.a("alpha")].resilience[grid], 100);
+    t.apply(r#"[Harden(Acting, "grid", -2147483648)]"#, ab);
+    assert_eq!(t.st.actors[t.a("alpha")].resilience[grid], 0);
+    let r = t.game.index.red_lines["beta_line"];
+    t.apply(r#"[AdjustCredibility("beta_line", 2147483647)]"#, ab);
+    assert_eq!(t.st.red_lines[r].credibility, 100);
+    t.apply(r#"[AdjustCredibility("beta_line", -2147483648)]"#, ab);
+    assert_eq!(t.st.red_lines[r].credibility, 0);
+    // Attributes and rung moves clamp too.
+    t.apply(
+        r#"[AddAttr(Acting, "power", 2147483647), EscalateBy(Acting, 2147483647), ShiftThreshold(Acting, -2147483648)]"#,
+        ab,
+    );
+    assert_eq!(t.attr("alpha", "power"), 10);
+    let top = t.game.scenario.meta.ladder.rungs.len() - 1;
+    assert_eq!(t.st.actors[t.a("alpha")].rung, top);
+    assert_eq!(t.st.actors[t.a("alpha")].threshold, 0);
+}
+
+#[test]
+fn evidence_of_any_size_saturates() {
+    let mut t = Bench::new();
+    let (alpha, beta) = (t.a("alpha"), t.a("beta"));
+    t.st.incidents.push(Incident {
+        id: 1,
+        turn: 1,
+        action: 0,
+        actor: alpha,
+        victim: beta,
+        success: true,
+        detected: Some(1),
+        evidence: 50,
+        suspect: Some(alpha),
+        public: false,
+        updated: 1,
+    });
+    let ab = t.b("alpha", "beta");
+    t.apply(r#"[AddEvidence(Target, 2147483647)]"#, ab);
+    assert_eq!(t.st.incidents[0].evidence, 100);
+    t.apply(r#"[AddEvidence(Target, -2147483648)]"#, ab);
+    assert_eq!(t.st.incidents[0].evidence, 0);
+}
+
+#[test]
+fn a_delay_past_the_end_of_time_never_comes() {
+    let mut t = Bench::new();
+    let ab = t.b("alpha", "beta");
+    t.apply(
+        r#"[After(4294967295, [AddAttr(Acting, "power", 1)]), ScheduleInject("manual", 4294967295)]"#,
+        ab,
+    );
+    assert_eq!(
+        t.st.delayed[0].due,
+        u32::MAX,
+        "not turn 1 + MAX wrapped to 0"
+    );
+    let manual = t.game.index.injects["manual"];
+    assert_eq!(t.st.scheduled, vec![(u32::MAX, manual)]);
+    // Nothing is due on the next turn.
+    t.st.turn = 2;
+    let mut e = Engine::new(
+        &t.game.scenario,
+        &t.game.index,
+        &mut t.st,
+        &mut t.rng,
+        &mut t.log,
+        Phase::Resolution,
+    );
+    e.resolution(&OrderBook::default());
+    assert_eq!(t.st.delayed.len(), 1);
+}
+
+#[test]
+fn random_weights_past_32_bits_pick_fairly() {
+    let mut t = Bench::new();
+    let ab = t.b("alpha", "beta");
+    let effects = r#"[Random([(4294967295, [AddAttr(Acting, "power", 1)]), (4294967295, [AddAttr(Target, "power", 1)]), (0, [EscalateTo(Acting, "war")])])]"#;
+    let (mut first, mut second) = (0, 0);
+    let (alpha, beta) = (t.a("alpha"), t.a("beta"));
+    let power = t.game.index.attributes["power"];
+    for _ in 0..200 {
+        t.st.actors[alpha].attrs[power] = 0;
+        t.st.actors[beta].attrs[power] = 0;
+        t.apply(effects, ab);
+        first += t.attr("alpha", "power");
+        second += t.attr("beta", "power");
+    }
+    assert_eq!(first + second, 200, "one branch every time, never none");
+    assert!(
+        (60..=140).contains(&first),
+        "about half each: {first} / {second}"
+    );
+    assert_eq!(
+        t.st.actors[t.a("alpha")].rung,
+        0,
+        "weight 0 is never picked"
+    );
+}
+
 #[test]
 fn rule_constants_come_from_the_scenario() {
     // Defaults keep the first version's numbers: a hunt adds 20 evidence (see above).

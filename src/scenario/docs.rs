@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use super::schema::{self, Body, Default, FieldDef, Shape, Ty, TypeDef, VariantDef};
-use super::validate::{CODES, CONTEXTS, FILE_TYPES, REFERENCES, RefKind};
+use super::validate::{CODES, CONTEXTS, FILE_TYPES, RefKind, references_table};
 
 /// Where the reference lives in the repository.
 pub const REFERENCE_PATH: &str = "docs/scenario-format.md";
@@ -86,7 +86,7 @@ These fields name an id of the kind shown (an unknown id is an error, with a \"d
     );
     let _ = writeln!(w, "| where | names |");
     let _ = writeln!(w, "|---|---|");
-    for (owner, variant, slot, kind) in REFERENCES {
+    for (owner, variant, slot, kind) in references_table() {
         let place = match (variant, slot) {
             (Some(v), schema::Slot::Pos(i)) => format!("`{owner}::{v}`, value {}", i + 1),
             (Some(v), schema::Slot::Field(f)) => format!("`{owner}::{v}`, `{f}`"),
@@ -94,7 +94,47 @@ These fields name an id of the kind shown (an unknown id is an error, with a \"d
             (None, schema::Slot::MapKey(f)) => format!("keys of `{owner}.{f}`"),
             _ => format!("`{owner}`"),
         };
-        let _ = writeln!(w, "| {place} | {} |", kind_text(*kind));
+        let _ = writeln!(w, "| {place} | {} |", kind_text(kind));
+    }
+    let _ = writeln!(w);
+
+    let _ = writeln!(w, "## Numbers and their ranges\n");
+    let _ = writeln!(
+        w,
+        "Every whole number of the format has a type with an allowed range; a value outside it is an \
+error (E301 for percentages, E307 for the others). The types:\n"
+    );
+    let _ = writeln!(w, "| type | range | meaning |");
+    let _ = writeln!(w, "|---|---|---|");
+    for a in schema::ALIASES {
+        if let schema::AliasMeaning::Range(lo, hi) = a.meaning {
+            let _ = writeln!(
+                w,
+                "| `{}` | {} | {} |",
+                a.name,
+                range_text(lo, hi),
+                one_line(a.doc)
+            );
+        }
+    }
+    let _ = writeln!(w, "\nWhere each is used:\n");
+    let _ = writeln!(w, "| where | type | range |");
+    let _ = writeln!(w, "|---|---|---|");
+    for r in schema::RANGES {
+        let (owner, variant, slot) = (r.site.owner, r.site.variant, r.site.slot);
+        let place = match (variant, slot) {
+            (Some(v), schema::Slot::Pos(i)) => format!("`{owner}::{v}`, value {}", i + 1),
+            (Some(v), schema::Slot::Field(f)) => format!("`{owner}::{v}`, `{f}`"),
+            (None, schema::Slot::Field(f)) => format!("`{owner}.{f}`"),
+            (None, schema::Slot::MapKey(f)) => format!("keys of `{owner}.{f}`"),
+            _ => format!("`{owner}`"),
+        };
+        let _ = writeln!(
+            w,
+            "| {place} | `{}` | {} |",
+            r.alias,
+            range_text(r.lo, r.hi)
+        );
     }
     let _ = writeln!(w);
 
@@ -133,6 +173,26 @@ something that will probably not play as meant (`--deny-warnings` makes them fai
         let _ = writeln!(w, "| {code} | {text} |");
     }
     out
+}
+
+/// "0 to 100", "1 or more", "-1,000,000 to 1,000,000".
+fn range_text(lo: i64, hi: i64) -> String {
+    let n = |x: i64| {
+        let digits = x.unsigned_abs().to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        if x < 0 { format!("-{out}") } else { out }
+    };
+    if hi >= i64::from(u32::MAX) {
+        format!("{} or more", n(lo))
+    } else {
+        format!("{} to {}", n(lo), n(hi))
+    }
 }
 
 fn kind_text(kind: RefKind) -> String {
@@ -216,6 +276,63 @@ fn ty_text(ty: &Ty) -> String {
     }
 }
 
+/// [`ty_text`] with what the model's types say at this site: which id a text names, and
+/// the range of a number.
+fn site_ty_text(
+    ty: &Ty,
+    owner: &'static str,
+    variant: Option<&'static str>,
+    slot: schema::Slot,
+) -> String {
+    let site = schema::Site {
+        owner,
+        variant,
+        slot,
+    };
+    match ty {
+        Ty::Str => match schema::id_at(&site) {
+            Some(id) => {
+                let noun = match id.kind {
+                    RefKind::Side | RefKind::Tag => id.kind.noun().to_string(),
+                    kind => format!("{} id", kind.noun()),
+                };
+                if id.defines {
+                    format!("{noun} (defines one)")
+                } else {
+                    noun
+                }
+            }
+            None => "text".into(),
+        },
+        Ty::Int { .. } => match schema::range_at(&site) {
+            Some(r) => format!("whole number, {}", range_text(r.lo, r.hi)),
+            None => ty_text(ty),
+        },
+        Ty::List(t) => format!("list of {}", site_ty_text(t, owner, variant, slot)),
+        Ty::Option(t) => format!("{} (optional)", site_ty_text(t, owner, variant, slot)),
+        Ty::Map(k, v) => {
+            let key_slot = match slot {
+                schema::Slot::Field(f) => schema::Slot::MapKey(f),
+                other => other,
+            };
+            format!(
+                "map {} → {}",
+                site_ty_text(k, owner, variant, key_slot),
+                site_ty_text(v, owner, variant, slot)
+            )
+        }
+        Ty::Tuple(items) => {
+            let parts: Vec<String> = items
+                .iter()
+                .enumerate()
+                .map(|(i, t)| site_ty_text(t, owner, variant, schema::Slot::Pos(i)))
+                .collect();
+            format!("({})", parts.join(", "))
+        }
+        other => ty_text(other),
+    }
+}
+
 fn default_text(f: &FieldDef) -> String {
     match f.default {
         Default::Required => "*required*".into(),
@@ -240,7 +357,12 @@ fn one_line(doc: &str) -> String {
         .replace('|', "\\|")
 }
 
-fn render_fields(w: &mut String, fields: &[FieldDef]) {
+fn render_fields(
+    w: &mut String,
+    owner: &'static str,
+    variant: Option<&'static str>,
+    fields: &[FieldDef],
+) {
     let _ = writeln!(w, "| field | type | default | meaning |");
     let _ = writeln!(w, "|---|---|---|---|");
     for f in fields {
@@ -248,7 +370,7 @@ fn render_fields(w: &mut String, fields: &[FieldDef]) {
             w,
             "| `{}` | {} | {} | {} |",
             f.name,
-            ty_text(&f.ty),
+            site_ty_text(&f.ty, owner, variant, schema::Slot::Field(f.name)),
             default_text(f),
             one_line(f.doc)
         );
@@ -264,7 +386,7 @@ fn render_type(w: &mut String, def: &TypeDef) {
     match def.body {
         Body::Struct { fields, .. } => {
             let _ = writeln!(w, "Written `(field: value, ...)`.\n");
-            render_fields(w, fields);
+            render_fields(w, def.name, None, fields);
         }
         Body::Enum(variants) if variants.iter().all(|v| v.shape == Shape::Unit) => {
             let _ = writeln!(w, "One of:\n");
@@ -300,10 +422,14 @@ fn render_variant(w: &mut String, def: &TypeDef, v: &VariantDef) {
     match v.shape {
         Shape::Unit => {}
         Shape::Tuple(items) => {
-            let parts: Vec<String> = items.iter().map(ty_text).collect();
+            let parts: Vec<String> = items
+                .iter()
+                .enumerate()
+                .map(|(i, t)| site_ty_text(t, def.name, Some(v.name), schema::Slot::Pos(i)))
+                .collect();
             let _ = writeln!(w, "Values: {}.\n", parts.join(", "));
         }
-        Shape::Struct(fields) => render_fields(w, fields),
+        Shape::Struct(fields) => render_fields(w, def.name, Some(v.name), fields),
     }
     let _ = writeln!(w, "```ron\n{}\n```\n", example_variant(def.name, v, 0));
 }
@@ -327,8 +453,7 @@ fn example_id(kind: RefKind) -> &'static str {
 }
 
 fn example_text(owner: &str, variant: Option<&str>, slot: schema::Slot) -> String {
-    let kind = REFERENCES
-        .iter()
+    let kind = references_table()
         .find(|r| r.0 == owner && r.1 == variant && r.2 == slot)
         .map(|r| r.3);
     match kind {
@@ -494,10 +619,12 @@ mod tests {
     fn fields_show_defaults_and_required() {
         let md = reference_markdown();
         assert!(
-            md.contains("| `chance` | whole number | `100` |"),
+            md.contains("| `chance` | whole number, 0 to 100 | `100` |"),
             "chance row"
         );
-        assert!(md.contains("| `id` | text | *required* |"));
+        assert!(md.contains("| `id` | action id (defines one) | *required* |"));
+        assert!(md.contains("| `sponsor` | actor id (optional) | none |"));
+        assert!(md.contains("Values: [Who](#who), sector id, whole number, -100 to 100."));
         assert!(md.contains("| `by` | [Who](#who) | `Any` |"));
     }
 }

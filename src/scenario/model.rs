@@ -21,32 +21,114 @@ use serde::{Deserialize, Serialize};
 /// The scenario format version this build reads.
 pub const FORMAT_VERSION: u32 = 1;
 
+// ------------------------------------------------------------------ value types
+//
+// The aliases below say what a text or a number *is*; the build script reads them
+// (with this file) into the schema table, so the validator and the reference know
+// every id reference and every number's allowed range from the types alone:
+// - a `String` alias ending in `Id` names an id of that kind (`ActorId` → an actor);
+//   `Def<..>` marks the field that *defines* such an id;
+// - any other `String` alias is free text;
+// - an integer alias must say `Range: lo..=hi` in its doc comment; the validator
+//   checks every value against it (E301 for `Percent`, E307 for the others).
+// Bare `String` and integer types are not used in the format (a unit test checks it).
+
+/// The field that defines an id of this kind (e.g. `id: Def<ActorId>`).
+pub type Def<T> = T;
+/// An actor id, defined in `actors.ron`.
+pub type ActorId = String;
+/// An action id, defined in `actions.ron`.
+pub type ActionId = String;
+/// A rung id, defined in the `ladder` of `scenario.ron`.
+pub type RungId = String;
+/// A threshold id, defined in the `ladder` of `scenario.ron`.
+pub type ThresholdId = String;
+/// An attribute id, defined in `scenario.ron`.
+pub type AttributeId = String;
+/// A sector id, defined in `scenario.ron`.
+pub type SectorId = String;
+/// A norm id, defined in `scenario.ron`.
+pub type NormId = String;
+/// A red line id, defined in `red_lines.ron`.
+pub type RedLineId = String;
+/// A proposal id, defined in `diplomacy.ron`.
+pub type ProposalId = String;
+/// An inject id, defined in `injects.ron`.
+pub type InjectId = String;
+/// An ending id, defined in `endings.ron`.
+pub type EndingId = String;
+/// A side, defined by the actors whose `side` it is.
+pub type SideId = String;
+/// A tag, defined by the actors whose `tags` hold it.
+pub type TagId = String;
+/// Free text (names, descriptions, headlines).
+pub type Text = String;
+/// The name of a facilitator switch (free; `SetSwitch` and the facilitator turn it on).
+pub type SwitchName = String;
+
+/// A percentage or a 0–100 level (chances, credibility, resilience, evidence).
+/// Range: 0..=100
+pub type Percent = i32;
+/// A change to a 0–100 level, in points (damage, resilience, credibility, evidence).
+/// Range: -100..=100
+pub type Points = i32;
+/// A whole number: attribute values and their changes, comparisons, ladder levels, priorities.
+/// Range: -1000000..=1000000
+pub type Number = i32;
+/// A number of rungs to move up (negative: down).
+/// Range: -1000..=1000
+pub type Steps = i32;
+/// A number of turns: a delay or a window.
+/// Range: 1..=1000
+pub type Turns = u32;
+/// A number of turns to wait (0: none).
+/// Range: 0..=1000
+pub type Delay = u32;
+/// A turn number (1 is the first turn).
+/// Range: 0..=1000
+pub type TurnNumber = u32;
+/// The number of turns of a scenario (at most 1,000: see E408).
+/// Range: 1..=4294967295
+pub type TurnCount = u32;
+/// A count of things (orders per turn, conditions that must hold).
+/// Range: 0..=1000
+pub type Count = u32;
+/// What a value is divided by to scale it (rule constants).
+/// Range: 1..=100
+pub type Divisor = i32;
+/// A weight for a seeded random pick (0: never picked).
+/// Range: 0..=10000
+pub type Weight = u32;
+/// The format version of the files.
+/// Range: 0..=4294967295
+pub type Version = u32;
+
 /// `scenario.ron`: the scenario's identity, briefing and global rules.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
     /// Format version of the scenario files; this build reads version 1.
-    pub format: u32,
+    pub format: Version,
     /// Short machine id, e.g. `"forward_defense_2022"`.
-    pub id: String,
+    pub id: Text,
     /// Title shown in the scenario picker.
-    pub title: String,
+    pub title: Text,
     /// One line shown under the title in the scenario picker.
-    pub summary: String,
+    pub summary: Text,
     /// The situation text read out at the briefing.
     #[serde(default)]
-    pub briefing: String,
+    pub briefing: Text,
     /// Number of turns; the fallback ending fires after the last one.
-    pub turns: u32,
+    pub turns: TurnCount,
     /// What one turn stands for, e.g. `"month"`.
     #[serde(default = "default_turn_label")]
-    pub turn_label: String,
+    pub turn_label: Text,
     /// Label of the first turn, e.g. `"October 2022"` (free text, shown on the board).
     #[serde(default)]
-    pub start_label: String,
+    pub start_label: Text,
     /// Where each source number comes from (free text, shown in the reference).
     #[serde(default)]
-    pub sources: Vec<String>,
+    pub sources: Vec<Text>,
     /// The escalation ladder.
     pub ladder: Ladder,
     /// Integer attributes every actor has, with their ranges.
@@ -85,17 +167,17 @@ pub struct Ladder {
 #[serde(deny_unknown_fields)]
 pub struct Rung {
     /// Rung id.
-    pub id: String,
+    pub id: Def<RungId>,
     /// Name shown on the ladder.
-    pub name: String,
+    pub name: Text,
     /// Ladder level; strictly increasing along the list. The global crisis level is the highest actor level.
-    pub level: i32,
+    pub level: Number,
     /// Optional group name (Kahn's ladder groups rungs, e.g. "Traditional Crises").
     #[serde(default)]
-    pub group: Option<String>,
+    pub group: Option<Text>,
     /// Escalation score of reaching this rung (e.g. Rivera et al. 2024: -2, 0, 4, 12, 28, 60).
     #[serde(default)]
-    pub score: i32,
+    pub score: Number,
 }
 
 /// A named threshold: crossing it changes the character of the crisis.
@@ -103,14 +185,14 @@ pub struct Rung {
 #[serde(deny_unknown_fields)]
 pub struct Threshold {
     /// Threshold id.
-    pub id: String,
+    pub id: Def<ThresholdId>,
     /// Name drawn across the ladder, e.g. "No nuclear use".
-    pub name: String,
+    pub name: Text,
     /// The rung it lies above: an actor above this rung has crossed it.
-    pub above: String,
+    pub above: RungId,
     /// Headline when the first actor crosses it.
     #[serde(default)]
-    pub headline: Option<String>,
+    pub headline: Option<Text>,
 }
 
 /// An integer attribute every actor has.
@@ -118,24 +200,24 @@ pub struct Threshold {
 #[serde(deny_unknown_fields)]
 pub struct AttributeDef {
     /// Attribute id, e.g. `"legitimacy"`.
-    pub id: String,
+    pub id: Def<AttributeId>,
     /// Display name.
-    pub name: String,
+    pub name: Text,
     /// Lowest value; effects clamp to it.
     #[serde(default)]
-    pub min: i32,
+    pub min: Number,
     /// Highest value; effects clamp to it.
     #[serde(default = "default_max")]
-    pub max: i32,
+    pub max: Number,
     /// Value for actors that do not set it.
     #[serde(default)]
-    pub default: i32,
+    pub default: Number,
     /// Whether the value is shown on the public board (otherwise only to the owner's team).
     #[serde(default = "default_true")]
     pub public: bool,
     /// One line explaining it.
     #[serde(default)]
-    pub description: String,
+    pub description: Text,
     /// The kinds of actor it matters for (all when empty); the board shows it only on those.
     #[serde(default)]
     pub kinds: Vec<ActorKind>,
@@ -153,12 +235,12 @@ fn default_true() -> bool {
 #[serde(deny_unknown_fields)]
 pub struct SectorDef {
     /// Sector id.
-    pub id: String,
+    pub id: Def<SectorId>,
     /// Display name.
-    pub name: String,
+    pub name: Text,
     /// Resilience (0–100) of actors that do not set it; damage is reduced by resilience percent.
     #[serde(default)]
-    pub default_resilience: i32,
+    pub default_resilience: Percent,
 }
 
 /// A norm of responsible behaviour (e.g. UN GGE 2015 norm f).
@@ -166,9 +248,9 @@ pub struct SectorDef {
 #[serde(deny_unknown_fields)]
 pub struct NormDef {
     /// Norm id, e.g. `"f"`.
-    pub id: String,
+    pub id: Def<NormId>,
     /// The norm's text.
-    pub text: String,
+    pub text: Text,
     /// Effects on the acting actor when a breach becomes known (overt at once, covert when publicly attributed).
     #[serde(default)]
     pub on_breach: Vec<Effect>,
@@ -183,32 +265,32 @@ pub struct NormDef {
 pub struct Rules {
     /// How many actions each actor may order per turn.
     #[serde(default = "default_orders")]
-    pub orders_per_turn: u32,
+    pub orders_per_turn: Count,
     /// Attribute whose value adds `value / 10` evidence per turn to every incident against its holder.
     #[serde(default)]
-    pub forensics_attribute: Option<String>,
+    pub forensics_attribute: Option<AttributeId>,
     /// Attribute lowering the chance of operations against its holder by `value / 4` percent.
     #[serde(default)]
-    pub defense_attribute: Option<String>,
+    pub defense_attribute: Option<AttributeId>,
     /// Attribute of swarms: the chance (percent) a restrained swarm obeys and stays quiet.
     #[serde(default)]
-    pub controllability_attribute: Option<String>,
+    pub controllability_attribute: Option<AttributeId>,
     /// Confidence (0–100) from which a wrong suspect may be corrected to the true actor.
     #[serde(default = "default_reassess")]
-    pub reassess_at: i32,
+    pub reassess_at: Percent,
     /// Whose rungs make the global crisis level (the highest of them); every actor's if left out.
     #[serde(default)]
     pub crisis_of: Option<Who>,
-    /// The forensics attribute's value is divided by this to give evidence per turn (1–100).
+    /// The forensics attribute's value is divided by this to give evidence per turn.
     #[serde(default = "default_forensics_divisor")]
-    pub forensics_divisor: i32,
+    pub forensics_divisor: Divisor,
     /// The defence attribute's value is divided by this to give the percentage points it takes
-    /// off operations against its holder (1–100).
+    /// off operations against its holder.
     #[serde(default = "default_defense_divisor")]
-    pub defense_divisor: i32,
-    /// Evidence (0–100) a `Reveal` adds to every incident it uncovers.
+    pub defense_divisor: Divisor,
+    /// Evidence a `Reveal` adds to every incident it uncovers.
     #[serde(default = "default_reveal_evidence")]
-    pub reveal_evidence: i32,
+    pub reveal_evidence: Percent,
 }
 
 fn default_orders() -> u32 {
@@ -328,41 +410,41 @@ impl Doctrine {
 #[serde(deny_unknown_fields)]
 pub struct Actor {
     /// Actor id, e.g. `"russia"`.
-    pub id: String,
+    pub id: Def<ActorId>,
     /// Display name.
-    pub name: String,
+    pub name: Text,
     /// What kind of actor.
     pub kind: ActorKind,
     /// Side (free text, e.g. `"west"`, `"russia"`, `"neutral"`), used by `Side(..)`.
     #[serde(default)]
-    pub side: String,
+    pub side: Def<SideId>,
     /// Free tags, e.g. `"nuclear"`, used by `Tagged(..)`.
     #[serde(default)]
-    pub tags: Vec<String>,
+    pub tags: Vec<Def<TagId>>,
     /// Default controller.
     pub controller: Controller,
     /// Initial attribute values (others take the attribute's default).
     #[serde(default)]
-    pub attrs: BTreeMap<String, i32>,
+    pub attrs: BTreeMap<AttributeId, Number>,
     /// Initial per-sector resilience (0–100).
     #[serde(default)]
-    pub resilience: BTreeMap<String, i32>,
+    pub resilience: BTreeMap<SectorId, Percent>,
     /// Initial rung.
-    pub rung: String,
+    pub rung: RungId,
     /// Highest rung its rules of engagement allow it to act at; `ShiftThreshold` moves it.
-    pub threshold: String,
+    pub threshold: RungId,
     /// For swarms: the state that may encourage, tolerate or restrain it.
     #[serde(default)]
-    pub sponsor: Option<String>,
+    pub sponsor: Option<ActorId>,
     /// For swarms: the sponsor's initial stance.
     #[serde(default)]
     pub stance: Option<SwarmStance>,
     /// The team's objectives, read out at the briefing.
     #[serde(default)]
-    pub objectives: String,
+    pub objectives: Text,
     /// Display colour as `"#rrggbb"` (colour never carries meaning alone).
     #[serde(default)]
-    pub color: Option<String>,
+    pub color: Option<Text>,
 }
 
 /// A sponsor's stance towards a swarm.
@@ -433,7 +515,7 @@ pub enum TargetKind {
     /// Another actor matching the filter.
     Actor(Who),
     /// A sector of another actor matching the filter.
-    Sector(String, Who),
+    Sector(SectorId, Who),
 }
 
 /// One action in the catalogue.
@@ -441,24 +523,24 @@ pub enum TargetKind {
 #[serde(deny_unknown_fields)]
 pub struct Action {
     /// Action id.
-    pub id: String,
+    pub id: Def<ActionId>,
     /// Card title.
-    pub name: String,
+    pub name: Text,
     /// Card text.
     #[serde(default)]
-    pub description: String,
+    pub description: Text,
     /// Domain.
     pub domain: Domain,
     /// What bots take it for.
     pub intent: Intent,
     /// The rung taking it puts the actor on (at least); must be within the actor's threshold.
-    pub rung: String,
+    pub rung: RungId,
     /// Which actors may take it.
     #[serde(default = "who_any")]
     pub by: Who,
     /// Attribute costs paid by the acting actor (the order is illegal if it cannot pay).
     #[serde(default)]
-    pub cost: BTreeMap<String, i32>,
+    pub cost: BTreeMap<AttributeId, Number>,
     /// Extra condition for the action to be available (context: `Acting`).
     #[serde(default)]
     pub available: Option<Condition>,
@@ -470,7 +552,7 @@ pub struct Action {
     pub target: TargetKind,
     /// Base success chance in percent.
     #[serde(default = "default_chance")]
-    pub chance: i32,
+    pub chance: Percent,
     /// Conditional chance modifiers (context: `Acting`, `Target`).
     #[serde(default)]
     pub modifiers: Vec<ChanceModifier>,
@@ -513,7 +595,7 @@ pub struct ChanceModifier {
     /// When it applies.
     pub when: Condition,
     /// Percentage points added (negative to subtract).
-    pub add: i32,
+    pub add: Points,
 }
 
 /// How an incident is detected and attributed.
@@ -522,19 +604,19 @@ pub struct ChanceModifier {
 pub struct AttributionProfile {
     /// Chance (percent) per turn that the victim detects the incident.
     #[serde(default = "default_detect")]
-    pub detect: i32,
+    pub detect: Percent,
     /// Evidence (confidence points, 0–100) the victim has on detection.
     #[serde(default = "default_initial_evidence")]
-    pub initial_evidence: i32,
+    pub initial_evidence: Percent,
     /// Evidence the victim gains per turn of forensics.
     #[serde(default = "default_evidence_per_turn")]
-    pub evidence_per_turn: i32,
+    pub evidence_per_turn: Points,
     /// Who the victim is led to blame instead (third-country servers, a swarm, a false flag).
     #[serde(default)]
     pub mislead_to: Option<Who>,
     /// Chance (percent) the victim first blames `mislead_to`.
     #[serde(default)]
-    pub mislead_chance: i32,
+    pub mislead_chance: Percent,
 }
 
 fn default_detect() -> i32 {
@@ -565,10 +647,10 @@ impl Default for AttributionProfile {
 pub struct NormTags {
     /// Norm ids it breaks.
     #[serde(default)]
-    pub breaks: Vec<String>,
+    pub breaks: Vec<NormId>,
     /// Norm ids it upholds.
     #[serde(default)]
-    pub upholds: Vec<String>,
+    pub upholds: Vec<NormId>,
 }
 
 /// `red_lines.ron`.
@@ -584,14 +666,14 @@ pub struct RedLinesFile {
 #[serde(deny_unknown_fields)]
 pub struct RedLine {
     /// Red line id.
-    pub id: String,
+    pub id: Def<RedLineId>,
     /// Who declared it.
-    pub owner: String,
+    pub owner: ActorId,
     /// Short name.
-    pub name: String,
+    pub name: Text,
     /// The declaration's text (a quote if there is one).
     #[serde(default)]
-    pub text: String,
+    pub text: Text,
     /// Public (on the board) or private (owner's team only).
     #[serde(default = "default_true")]
     pub public: bool,
@@ -606,13 +688,13 @@ pub struct RedLine {
     /// The promised response.
     pub response: PromisedResponse,
     /// Initial credibility (0–100).
-    pub credibility: i32,
+    pub credibility: Percent,
     /// Credibility change when the owner answers in time.
     #[serde(default = "default_enforced")]
-    pub on_enforced: i32,
+    pub on_enforced: Points,
     /// Credibility change when the owner does not answer in time.
     #[serde(default = "default_ignored")]
-    pub on_ignored: i32,
+    pub on_ignored: Points,
     /// Effects when it is crossed (context: `Owner`, `Target` = culprit).
     #[serde(default)]
     pub on_crossed: Vec<Effect>,
@@ -642,12 +724,12 @@ pub struct PromisedResponse {
     #[serde(default)]
     pub domains: Vec<Domain>,
     /// Lowest rung that counts as an answer.
-    pub min_rung: String,
+    pub min_rung: RungId,
     /// Highest rung a proportionate answer uses ("measured and targeted").
-    pub max_rung: String,
+    pub max_rung: RungId,
     /// Turns the owner has to answer (1 = the turn after it is crossed).
     #[serde(default = "default_window")]
-    pub within_turns: u32,
+    pub within_turns: Turns,
 }
 
 fn default_window() -> u32 {
@@ -667,17 +749,17 @@ pub struct DiplomacyFile {
 #[serde(deny_unknown_fields)]
 pub struct Proposal {
     /// Proposal (and agreement) id.
-    pub id: String,
+    pub id: Def<ProposalId>,
     /// Name, e.g. "Incident-prevention agreement".
-    pub name: String,
+    pub name: Text,
     /// Text shown to the receiving team.
     #[serde(default)]
-    pub text: String,
+    pub text: Text,
     /// Turns of negotiation before the receiver decides.
     #[serde(default = "default_negotiation")]
-    pub negotiation_turns: u32,
+    pub negotiation_turns: Delay,
     /// Base chance (percent) a bot receiver accepts.
-    pub acceptance: i32,
+    pub acceptance: Percent,
     /// Conditional changes to that chance (context: `Acting` = proposer, `Target` = receiver).
     #[serde(default)]
     pub modifiers: Vec<ChanceModifier>,
@@ -705,7 +787,7 @@ pub struct InjectsFile {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub enum InjectWhen {
     /// At the briefing of this turn.
-    Turn(u32),
+    Turn(TurnNumber),
     /// At the first briefing where the condition holds.
     Condition(Condition),
     /// Only when the facilitator releases it (or an effect fires it).
@@ -717,17 +799,17 @@ pub enum InjectWhen {
 #[serde(deny_unknown_fields)]
 pub struct Inject {
     /// Inject id.
-    pub id: String,
+    pub id: Def<InjectId>,
     /// Headline on the board.
-    pub headline: String,
+    pub headline: Text,
     /// Longer text read out.
     #[serde(default)]
-    pub text: String,
+    pub text: Text,
     /// When it fires.
     pub when: InjectWhen,
     /// The actor bound as `Acting` in its effects (e.g. to make a proposal), if any.
     #[serde(default)]
-    pub acting: Option<String>,
+    pub acting: Option<ActorId>,
     /// Effects when it fires.
     #[serde(default)]
     pub effects: Vec<Effect>,
@@ -741,10 +823,10 @@ pub struct Inject {
 #[serde(deny_unknown_fields)]
 pub struct InjectChoice {
     /// Button label.
-    pub label: String,
+    pub label: Text,
     /// Weight for headless games.
     #[serde(default = "default_weight")]
-    pub weight: u32,
+    pub weight: Weight,
     /// Effects of this choice.
     #[serde(default)]
     pub effects: Vec<Effect>,
@@ -778,14 +860,14 @@ pub enum EndingTone {
 #[serde(deny_unknown_fields)]
 pub struct Ending {
     /// Ending id.
-    pub id: String,
+    pub id: Def<EndingId>,
     /// Name.
-    pub name: String,
+    pub name: Text,
     /// Debrief text.
     #[serde(default)]
-    pub text: String,
+    pub text: Text,
     /// Lower numbers are checked first.
-    pub priority: i32,
+    pub priority: Number,
     /// When it ends the game (ignored for the fallback).
     #[serde(default)]
     pub when: Option<Condition>,
@@ -805,7 +887,7 @@ fn default_tone() -> EndingTone {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Who {
     /// One actor by id.
-    Actor(String),
+    Actor(ActorId),
     /// The actor taking the action (actions, proposals).
     Acting,
     /// The action's target, a red line's culprit, a proposal's receiver.
@@ -823,9 +905,9 @@ pub enum Who {
     /// Any actor but the one in context (acting, or owner).
     AnyOther,
     /// Every actor of a side.
-    Side(String),
+    Side(SideId),
     /// Every actor with a tag.
-    Tagged(String),
+    Tagged(TagId),
     /// Every actor of a kind.
     Kind(ActorKind),
 }
@@ -834,13 +916,13 @@ pub enum Who {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 pub enum Cmp {
     /// `>= n`.
-    AtLeast(i32),
+    AtLeast(Number),
     /// `<= n`.
-    AtMost(i32),
+    AtMost(Number),
     /// `a <= x <= b`.
-    Between(i32, i32),
+    Between(Number, Number),
     /// `== n`.
-    Equals(i32),
+    Equals(Number),
 }
 
 impl Cmp {
@@ -859,15 +941,15 @@ impl Cmp {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub enum RungCmp {
     /// At or above the rung.
-    AtLeast(String),
+    AtLeast(RungId),
     /// At or below the rung.
-    AtMost(String),
+    AtMost(RungId),
     /// On the rung.
-    Equals(String),
+    Equals(RungId),
     /// Strictly above the rung.
-    Above(String),
+    Above(RungId),
     /// Strictly below the rung.
-    Below(String),
+    Below(RungId),
 }
 
 /// The victim's confidence level about who did an incident.
@@ -913,13 +995,13 @@ pub enum Condition {
     /// Does not hold.
     Not(Box<Condition>),
     /// At least `n` of the list hold.
-    AtLeastOf(u32, Vec<Condition>),
+    AtLeastOf(Count, Vec<Condition>),
     /// An attribute of an actor (of some actor, for a group).
     Attr {
         /// Whose attribute.
         who: Who,
         /// Attribute id.
-        attr: String,
+        attr: AttributeId,
         /// The comparison.
         is: Cmp,
     },
@@ -937,7 +1019,7 @@ pub enum Condition {
         /// Whose sector.
         who: Who,
         /// Sector id.
-        sector: String,
+        sector: SectorId,
         /// The comparison.
         is: Cmp,
     },
@@ -948,13 +1030,13 @@ pub enum Condition {
         /// By whom.
         by: Who,
         /// Action id.
-        action: String,
+        action: ActionId,
         /// Against whom (any if omitted).
         #[serde(default)]
         against: Option<Who>,
         /// Within the last n turns, this one included (ever if omitted).
         #[serde(default)]
-        within_turns: Option<u32>,
+        within_turns: Option<Turns>,
         /// Count failed attempts too (only successes if omitted).
         #[serde(default)]
         attempts: bool,
@@ -973,7 +1055,7 @@ pub enum Condition {
         confidence: Confidence,
         /// Detected, or its attribution changed, within the last n turns (ever if omitted).
         #[serde(default)]
-        within_turns: Option<u32>,
+        within_turns: Option<Turns>,
         /// Only incidents the victim blames on the wrong actor (`true`) or on the right one (`false`); the facilitator's knowledge.
         #[serde(default)]
         misattributed: Option<bool>,
@@ -982,15 +1064,15 @@ pub enum Condition {
         public: Option<bool>,
     },
     /// An inject has fired.
-    InjectFired(String),
+    InjectFired(InjectId),
     /// A red line has been crossed.
-    RedLineCrossed(String),
+    RedLineCrossed(RedLineId),
     /// A red line is in force (declared).
-    RedLineDeclared(String),
+    RedLineDeclared(RedLineId),
     /// A red line's credibility (0–100).
-    Credibility(String, Cmp),
+    Credibility(RedLineId, Cmp),
     /// A named threshold of the ladder has been crossed.
-    ThresholdCrossed(String),
+    ThresholdCrossed(ThresholdId),
     /// An actor's rules-of-engagement threshold, compared by ladder level.
     Engagement {
         /// Whose threshold.
@@ -999,17 +1081,17 @@ pub enum Condition {
         is: RungCmp,
     },
     /// A proposal was accepted and is in force.
-    AgreementInForce(String),
+    AgreementInForce(ProposalId),
     /// A proposal is being negotiated.
-    ProposalPending(String),
+    ProposalPending(ProposalId),
     /// A communication channel (hotline) exists between two actors.
     ChannelOpen(Who, Who),
     /// The current turn number (1-based).
     Turn(Cmp),
     /// A seeded dice roll succeeds with this percent chance.
-    Chance(i32),
+    Chance(Percent),
     /// A named switch the facilitator has flipped on.
-    FacilitatorSays(String),
+    FacilitatorSays(SwitchName),
     /// A swarm's stance is this.
     Stance(Who, SwarmStance),
 }
@@ -1018,41 +1100,41 @@ pub enum Condition {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub enum Effect {
     /// Add to an attribute (clamped to its range).
-    AddAttr(Who, String, i32),
+    AddAttr(Who, AttributeId, Number),
     /// Set an attribute (clamped to its range).
-    SetAttr(Who, String, i32),
+    SetAttr(Who, AttributeId, Number),
     /// Damage a sector: the amount is reduced by the sector's resilience percent.
-    Damage(Who, String, i32),
+    Damage(Who, SectorId, Points),
     /// Raise (or lower, if negative) a sector's resilience.
-    Harden(Who, String, i32),
+    Harden(Who, SectorId, Points),
     /// Put the actor on this rung (up or down).
-    EscalateTo(Who, String),
+    EscalateTo(Who, RungId),
     /// Move the actor this many rungs up (negative: down).
-    EscalateBy(Who, i32),
+    EscalateBy(Who, Steps),
     /// Move the actor's rules-of-engagement threshold this many rungs (positive: "lowering the threshold" for use of force).
-    ShiftThreshold(Who, i32),
+    ShiftThreshold(Who, Steps),
     /// Set the actor's rules-of-engagement threshold to a rung.
-    SetThreshold(Who, String),
+    SetThreshold(Who, RungId),
     /// Stage an incident: the action is taken to have succeeded covertly by `by` against `against`
     /// (no cost, no success effects); the victim may detect and attribute it as usual.
     StageIncident {
         /// Action id (its domain, rung and attribution profile are used).
-        action: String,
+        action: ActionId,
         /// The true author.
         by: Who,
         /// The victim.
         against: Who,
     },
     /// Put a red line in force.
-    DeclareRedLine(String),
+    DeclareRedLine(RedLineId),
     /// Withdraw a red line.
-    WithdrawRedLine(String),
+    WithdrawRedLine(RedLineId),
     /// Change a red line's credibility.
-    AdjustCredibility(String, i32),
+    AdjustCredibility(RedLineId, Points),
     /// Let an actor take an action.
-    EnableAction(Who, String),
+    EnableAction(Who, ActionId),
     /// Forbid an actor an action.
-    DisableAction(Who, String),
+    DisableAction(Who, ActionId),
     /// Set a swarm's stance.
     SetStance(Who, SwarmStance),
     /// Open a communication channel (hotline): misattribution between the two becomes rarer.
@@ -1060,11 +1142,11 @@ pub enum Effect {
     /// Close a channel.
     CloseChannel(Who, Who),
     /// Propose a proposal to someone (the proposer is `Acting`).
-    Propose(String, Who),
+    Propose(ProposalId, Who),
     /// End an agreement in force.
-    BreakAgreement(String),
+    BreakAgreement(ProposalId),
     /// Add evidence (confidence points) to every detected incident against the victim.
-    AddEvidence(Who, i32),
+    AddEvidence(Who, Points),
     /// The victim detects every undetected incident against it made by the culprit ("forward hunt").
     Reveal {
         /// Who detects.
@@ -1082,23 +1164,73 @@ pub enum Effect {
     /// The actor publicly acknowledges its own operations: all its incidents become public.
     Acknowledge(Who),
     /// Fire an inject now.
-    FireInject(String),
+    FireInject(InjectId),
     /// Fire an inject at the briefing n turns from now.
-    ScheduleInject(String, u32),
+    ScheduleInject(InjectId, Turns),
     /// A headline on the board.
-    Headline(String),
+    Headline(Text),
     /// Flip a facilitator switch.
-    SetSwitch(String, bool),
+    SetSwitch(SwitchName, bool),
     /// End the game with this ending.
-    EndGame(String),
+    EndGame(EndingId),
     /// Branch.
     If(Condition, Vec<Effect>, Vec<Effect>),
     /// Pick one branch by weight with the seeded dice.
-    Random(Vec<(u32, Vec<Effect>)>),
+    Random(Vec<(Weight, Vec<Effect>)>),
     /// Apply after n turns (at the start of that turn's resolution).
-    After(u32, Vec<Effect>),
+    After(Turns, Vec<Effect>),
     /// Apply the effects once for each actor of a group, bound as `Each`.
     ForEach(Who, Vec<Effect>),
+}
+
+impl Effect {
+    /// The groups of actors a plain effect applies to, once per actor of each (two groups
+    /// multiply: `OpenChannel(x, y)` opens one channel per pair); empty for effects that name
+    /// no actor. `If`, `Random`, `After` and `ForEach` hold effects instead and have none here.
+    pub fn groups(&self) -> Vec<&Who> {
+        match self {
+            Effect::AddAttr(w, ..)
+            | Effect::SetAttr(w, ..)
+            | Effect::Damage(w, ..)
+            | Effect::Harden(w, ..)
+            | Effect::EscalateTo(w, _)
+            | Effect::EscalateBy(w, _)
+            | Effect::ShiftThreshold(w, _)
+            | Effect::SetThreshold(w, _)
+            | Effect::EnableAction(w, _)
+            | Effect::DisableAction(w, _)
+            | Effect::SetStance(w, _)
+            | Effect::Propose(_, w)
+            | Effect::AddEvidence(w, _)
+            | Effect::Acknowledge(w) => vec![w],
+            Effect::StageIncident {
+                by: x, against: y, ..
+            }
+            | Effect::OpenChannel(x, y)
+            | Effect::CloseChannel(x, y)
+            | Effect::Reveal {
+                victim: x,
+                culprit: y,
+            }
+            | Effect::PublicAttribution {
+                victim: x,
+                culprit: y,
+            } => vec![x, y],
+            Effect::DeclareRedLine(_)
+            | Effect::WithdrawRedLine(_)
+            | Effect::AdjustCredibility(..)
+            | Effect::BreakAgreement(_)
+            | Effect::FireInject(_)
+            | Effect::ScheduleInject(..)
+            | Effect::Headline(_)
+            | Effect::SetSwitch(..)
+            | Effect::EndGame(_)
+            | Effect::If(..)
+            | Effect::Random(_)
+            | Effect::After(..)
+            | Effect::ForEach(..) => Vec::new(),
+        }
+    }
 }
 
 /// A whole scenario, as loaded from its folder.

@@ -83,7 +83,93 @@ pub struct TypeDef {
     pub body: Body,
 }
 
+/// Kinds of ids a text can name (from the model's id types: `ActorId` → `Actor`, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RefKind {
+    Actor,
+    Action,
+    Rung,
+    Attribute,
+    Inject,
+    Ending,
+    RedLine,
+    Proposal,
+    Sector,
+    Norm,
+    Threshold,
+    Side,
+    Tag,
+}
+
+impl RefKind {
+    /// The kind in plain words ("red line").
+    pub fn noun(self) -> &'static str {
+        match self {
+            RefKind::Actor => "actor",
+            RefKind::Action => "action",
+            RefKind::Rung => "rung",
+            RefKind::Attribute => "attribute",
+            RefKind::Inject => "inject",
+            RefKind::Ending => "ending",
+            RefKind::RedLine => "red line",
+            RefKind::Proposal => "proposal",
+            RefKind::Sector => "sector",
+            RefKind::Norm => "norm",
+            RefKind::Threshold => "threshold",
+            RefKind::Side => "side",
+            RefKind::Tag => "tag",
+        }
+    }
+}
+
+/// A place where a text names an id (`defines: false`) or defines one (`Def<..>` in the model).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IdSlot {
+    pub site: Site,
+    pub kind: RefKind,
+    pub defines: bool,
+}
+
+/// A number with a declared range (`Range: lo..=hi` on its type in the model).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RangeSlot {
+    pub site: Site,
+    /// The model's type name, e.g. `Percent`.
+    pub alias: &'static str,
+    pub lo: i64,
+    pub hi: i64,
+}
+
+/// A value type of the model (a type alias) and what it means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AliasDef {
+    pub name: &'static str,
+    pub doc: &'static str,
+    pub meaning: AliasMeaning,
+}
+
+/// What a value type means to the validator.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AliasMeaning {
+    /// A text naming an id of this kind.
+    Id(RefKind),
+    /// Free text.
+    Text,
+    /// A whole number from `lo` to `hi`.
+    Range(i64, i64),
+}
+
 include!(concat!(env!("OUT_DIR"), "/schema_table.rs"));
+
+/// The id slot at a site, if a text there names or defines an id.
+pub fn id_at(site: &Site) -> Option<&'static IdSlot> {
+    IDS.iter().find(|s| s.site == *site)
+}
+
+/// The declared range of the number at a site.
+pub fn range_at(site: &Site) -> Option<&'static RangeSlot> {
+    RANGES.iter().find(|s| s.site == *site)
+}
 
 /// The model type with this name.
 pub fn lookup(name: &str) -> Option<&'static TypeDef> {

@@ -63,8 +63,32 @@ pub const CODES: &[(&str, &str)] = &[
     ("E304", "ladder levels are not strictly increasing"),
     ("E305", "no fallback ending"),
     ("E306", "more than one fallback ending"),
+    (
+        "E307",
+        "a number outside the range its type allows (see Numbers and their ranges)",
+    ),
+    (
+        "E308",
+        "the scenario has no rungs, no actors, no actions or no endings: there is nothing to play",
+    ),
     ("E401", "a scenario file larger than 4 MiB"),
     ("E402", "an id longer than 64 characters"),
+    (
+        "E403",
+        "nested too deep: `If`, `Random`, `After` and `ForEach` at most 8 levels inside each other, `All`, `Any`, `Not` and `AtLeastOf` at most 16",
+    ),
+    (
+        "E404",
+        "effects that could apply more than 10,000 times at once (`ForEach` over many actors, nested, with fired injects)",
+    ),
+    ("E405", "more than 1,000 actors"),
+    ("E406", "more than 4,096 actions"),
+    ("E407", "more than 4,096 injects"),
+    ("E408", "more than 1,000 turns"),
+    (
+        "E409",
+        "more than 4,096 rungs, attributes, sectors, norms, red lines, proposals, endings or choices in one list",
+    ),
     ("W301", "an attribute is declared but never used"),
     ("W302", "an action no actor can ever take"),
     ("W303", "a scripted inject after the last turn"),
@@ -72,6 +96,128 @@ pub const CODES: &[(&str, &str)] = &[
     ("W305", "an ending that can never be reached"),
     ("W306", "injects that fire each other in a cycle"),
 ];
+
+/// The documented limits of a playable scenario; each has its own code in [`CODES`].
+pub mod limits {
+    /// `If`, `Random`, `After` and `ForEach` inside each other (E403).
+    pub const EFFECT_NESTING: usize = 8;
+    /// `All`, `Any`, `Not` and `AtLeastOf` inside each other (E403).
+    pub const CONDITION_NESTING: usize = 16;
+    /// Effect applications one effect list may cause at once, at worst (E404).
+    pub const FAN_OUT: u64 = 10_000;
+    /// Actors (E405).
+    pub const ACTORS: usize = 1_000;
+    /// Actions (E406).
+    pub const ACTIONS: usize = 4_096;
+    /// Injects (E407).
+    pub const INJECTS: usize = 4_096;
+    /// Turns (E408).
+    pub const TURNS: u32 = 1_000;
+    /// Any other list: rungs, attributes, sectors, norms, red lines, proposals, endings, choices (E409).
+    pub const LIST: usize = 4_096;
+}
+
+/// How deep `If`, `Random`, `After` and `ForEach` nest in these effects (0 for none), and
+/// how deep conditions nest inside them.
+pub fn effect_nesting(effects: &[Effect]) -> (usize, usize) {
+    let mut depth = (0, 0);
+    for e in effects {
+        let (d, c) = match e {
+            Effect::If(c, a, b) => {
+                let (da, ca) = effect_nesting(a);
+                let (db, cb) = effect_nesting(b);
+                (1 + da.max(db), condition_nesting(c).max(ca).max(cb))
+            }
+            Effect::Random(branches) => branches
+                .iter()
+                .map(|(_, l)| effect_nesting(l))
+                .fold((0, 0), |x, y| (x.0.max(y.0), x.1.max(y.1))),
+            Effect::After(_, l) | Effect::ForEach(_, l) => effect_nesting(l),
+            _ => {
+                continue;
+            }
+        };
+        let d = if matches!(e, Effect::If(..)) {
+            d
+        } else {
+            d + 1
+        };
+        depth = (depth.0.max(d), depth.1.max(c));
+    }
+    depth
+}
+
+/// How deep `All`, `Any`, `Not` and `AtLeastOf` nest in a condition (1 for a plain condition).
+pub fn condition_nesting(c: &Condition) -> usize {
+    match c {
+        Condition::All(cs) | Condition::Any(cs) | Condition::AtLeastOf(_, cs) => {
+            1 + cs.iter().map(condition_nesting).max().unwrap_or(0)
+        }
+        Condition::Not(c) => 1 + condition_nesting(c),
+        _ => 1,
+    }
+}
+
+/// The most effect applications a list of effects can cause at once: `ForEach` multiplies by
+/// the size of its group, `If` and `Random` take their costliest branch, an effect on a group
+/// counts once per actor, and `FireInject` adds the inject's own effects (each inject fires
+/// once a game). Saturates instead of overflowing.
+pub fn fan_out(s: &Scenario, effects: &[Effect]) -> u64 {
+    fan_out_in(s, effects, &mut Vec::new())
+}
+
+fn fan_out_in<'a>(s: &'a Scenario, effects: &'a [Effect], firing: &mut Vec<&'a str>) -> u64 {
+    let size = |w: &Who| -> u64 {
+        let n = match w {
+            Who::Actor(_) | Who::Acting | Who::Target | Who::Owner | Who::Sponsor | Who::Each => 1,
+            Who::Proxies | Who::Any | Who::AnyOther => s.actors.len(),
+            Who::Side(side) => s.actors.iter().filter(|a| &a.side == side).count(),
+            Who::Tagged(tag) => s.actors.iter().filter(|a| a.tags.contains(tag)).count(),
+            Who::Kind(k) => s.actors.iter().filter(|a| a.kind == *k).count(),
+        };
+        n.max(1) as u64
+    };
+    let mut total: u64 = 0;
+    for e in effects {
+        let cost = match e {
+            Effect::FireInject(id) => match s.injects.iter().find(|i| &i.id == id) {
+                Some(inj) if !firing.contains(&id.as_str()) => {
+                    firing.push(id);
+                    let choices = inj
+                        .choices
+                        .iter()
+                        .map(|c| fan_out_in(s, &c.effects, firing))
+                        .max()
+                        .unwrap_or(0);
+                    let own = fan_out_in(s, &inj.effects, firing);
+                    firing.pop();
+                    1u64.saturating_add(own).saturating_add(choices)
+                }
+                _ => 1,
+            },
+            Effect::If(_, a, b) => {
+                1u64.saturating_add(fan_out_in(s, a, firing).max(fan_out_in(s, b, firing)))
+            }
+            Effect::Random(branches) => 1u64.saturating_add(
+                branches
+                    .iter()
+                    .map(|(_, l)| fan_out_in(s, l, firing))
+                    .max()
+                    .unwrap_or(0),
+            ),
+            Effect::After(_, l) => 1u64.saturating_add(fan_out_in(s, l, firing)),
+            Effect::ForEach(w, l) => {
+                size(w).saturating_mul(1u64.saturating_add(fan_out_in(s, l, firing)))
+            }
+            plain => plain
+                .groups()
+                .into_iter()
+                .fold(1u64, |n, w| n.saturating_mul(size(w))),
+        };
+        total = total.saturating_add(cost);
+    }
+    total
+}
 
 /// Which model type each file of a scenario folder holds, and whether it is required.
 pub const FILE_TYPES: [(&str, &str, bool); 7] = [
@@ -84,43 +230,9 @@ pub const FILE_TYPES: [(&str, &str, bool); 7] = [
     ("endings.ron", "EndingsFile", true),
 ];
 
-/// Kinds of ids a reference can name.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum RefKind {
-    Actor,
-    Action,
-    Rung,
-    Attribute,
-    Inject,
-    Ending,
-    RedLine,
-    Proposal,
-    Sector,
-    Norm,
-    Threshold,
-    Side,
-    Tag,
-}
+pub use super::schema::RefKind;
 
 impl RefKind {
-    pub fn noun(self) -> &'static str {
-        match self {
-            RefKind::Actor => "actor",
-            RefKind::Action => "action",
-            RefKind::Rung => "rung",
-            RefKind::Attribute => "attribute",
-            RefKind::Inject => "inject",
-            RefKind::Ending => "ending",
-            RefKind::RedLine => "red line",
-            RefKind::Proposal => "proposal",
-            RefKind::Sector => "sector",
-            RefKind::Norm => "norm",
-            RefKind::Threshold => "threshold",
-            RefKind::Side => "side",
-            RefKind::Tag => "tag",
-        }
-    }
-
     fn code(self) -> &'static str {
         match self {
             RefKind::Actor => "E101",
@@ -158,140 +270,25 @@ impl RefKind {
 
 use RefKind as K;
 
-/// Where ids are defined: (type, field) → kind. Lists of texts (tags) count too.
-pub const DEFINITIONS: &[(&str, &str, RefKind)] = &[
-    ("Rung", "id", K::Rung),
-    ("Threshold", "id", K::Threshold),
-    ("AttributeDef", "id", K::Attribute),
-    ("SectorDef", "id", K::Sector),
-    ("NormDef", "id", K::Norm),
-    ("Actor", "id", K::Actor),
-    ("Action", "id", K::Action),
-    ("RedLine", "id", K::RedLine),
-    ("Proposal", "id", K::Proposal),
-    ("Inject", "id", K::Inject),
-    ("Ending", "id", K::Ending),
-];
+/// Where ids are defined: (type, field) → kind; derived from `Def<..>` in the model.
+pub fn definitions_table() -> impl Iterator<Item = (&'static str, Slot, RefKind)> {
+    schema::IDS
+        .iter()
+        .filter(|s| s.defines)
+        .map(|s| (s.site.owner, s.site.slot, s.kind))
+}
 
 /// A reference slot: (type, variant, slot) → the kind of id it names.
 pub type RefSlot = (&'static str, Option<&'static str>, Slot, RefKind);
 
-/// Every place in the format where a text names an id.
-pub const REFERENCES: &[RefSlot] = &[
-    ("Threshold", None, Slot::Field("above"), K::Rung),
-    (
-        "Rules",
-        None,
-        Slot::Field("forensics_attribute"),
-        K::Attribute,
-    ),
-    (
-        "Rules",
-        None,
-        Slot::Field("defense_attribute"),
-        K::Attribute,
-    ),
-    (
-        "Rules",
-        None,
-        Slot::Field("controllability_attribute"),
-        K::Attribute,
-    ),
-    ("Actor", None, Slot::MapKey("attrs"), K::Attribute),
-    ("Actor", None, Slot::MapKey("resilience"), K::Sector),
-    ("Actor", None, Slot::Field("rung"), K::Rung),
-    ("Actor", None, Slot::Field("threshold"), K::Rung),
-    ("Actor", None, Slot::Field("sponsor"), K::Actor),
-    ("Action", None, Slot::Field("rung"), K::Rung),
-    ("Action", None, Slot::MapKey("cost"), K::Attribute),
-    ("TargetKind", Some("Sector"), Slot::Pos(0), K::Sector),
-    ("NormTags", None, Slot::Field("breaks"), K::Norm),
-    ("NormTags", None, Slot::Field("upholds"), K::Norm),
-    ("RedLine", None, Slot::Field("owner"), K::Actor),
-    ("PromisedResponse", None, Slot::Field("min_rung"), K::Rung),
-    ("PromisedResponse", None, Slot::Field("max_rung"), K::Rung),
-    ("Who", Some("Actor"), Slot::Pos(0), K::Actor),
-    ("Who", Some("Side"), Slot::Pos(0), K::Side),
-    ("Who", Some("Tagged"), Slot::Pos(0), K::Tag),
-    ("RungCmp", Some("AtLeast"), Slot::Pos(0), K::Rung),
-    ("RungCmp", Some("AtMost"), Slot::Pos(0), K::Rung),
-    ("RungCmp", Some("Equals"), Slot::Pos(0), K::Rung),
-    ("RungCmp", Some("Above"), Slot::Pos(0), K::Rung),
-    ("RungCmp", Some("Below"), Slot::Pos(0), K::Rung),
-    ("Condition", Some("Attr"), Slot::Field("attr"), K::Attribute),
-    (
-        "Condition",
-        Some("SectorDamage"),
-        Slot::Field("sector"),
-        K::Sector,
-    ),
-    (
-        "Condition",
-        Some("ActionTaken"),
-        Slot::Field("action"),
-        K::Action,
-    ),
-    ("Condition", Some("InjectFired"), Slot::Pos(0), K::Inject),
-    (
-        "Condition",
-        Some("RedLineCrossed"),
-        Slot::Pos(0),
-        K::RedLine,
-    ),
-    (
-        "Condition",
-        Some("RedLineDeclared"),
-        Slot::Pos(0),
-        K::RedLine,
-    ),
-    (
-        "Condition",
-        Some("AgreementInForce"),
-        Slot::Pos(0),
-        K::Proposal,
-    ),
-    (
-        "Condition",
-        Some("ProposalPending"),
-        Slot::Pos(0),
-        K::Proposal,
-    ),
-    ("Effect", Some("AddAttr"), Slot::Pos(1), K::Attribute),
-    ("Effect", Some("SetAttr"), Slot::Pos(1), K::Attribute),
-    ("Effect", Some("Damage"), Slot::Pos(1), K::Sector),
-    ("Effect", Some("Harden"), Slot::Pos(1), K::Sector),
-    ("Effect", Some("EscalateTo"), Slot::Pos(1), K::Rung),
-    ("Effect", Some("DeclareRedLine"), Slot::Pos(0), K::RedLine),
-    ("Effect", Some("WithdrawRedLine"), Slot::Pos(0), K::RedLine),
-    (
-        "Effect",
-        Some("AdjustCredibility"),
-        Slot::Pos(0),
-        K::RedLine,
-    ),
-    ("Effect", Some("EnableAction"), Slot::Pos(1), K::Action),
-    ("Effect", Some("DisableAction"), Slot::Pos(1), K::Action),
-    ("Effect", Some("Propose"), Slot::Pos(0), K::Proposal),
-    ("Effect", Some("BreakAgreement"), Slot::Pos(0), K::Proposal),
-    ("Effect", Some("FireInject"), Slot::Pos(0), K::Inject),
-    ("Effect", Some("ScheduleInject"), Slot::Pos(0), K::Inject),
-    ("Effect", Some("EndGame"), Slot::Pos(0), K::Ending),
-    ("Effect", Some("SetThreshold"), Slot::Pos(1), K::Rung),
-    (
-        "Effect",
-        Some("StageIncident"),
-        Slot::Field("action"),
-        K::Action,
-    ),
-    ("Condition", Some("Credibility"), Slot::Pos(0), K::RedLine),
-    (
-        "Condition",
-        Some("ThresholdCrossed"),
-        Slot::Pos(0),
-        K::Threshold,
-    ),
-    ("Inject", None, Slot::Field("acting"), K::Actor),
-];
+/// Every place in the format where a text names an id, derived from the model's id types
+/// (`ActorId`, `RungId`, …).
+pub fn references_table() -> impl Iterator<Item = RefSlot> {
+    schema::IDS
+        .iter()
+        .filter(|s| !s.defines)
+        .map(|s| (s.site.owner, s.site.variant, s.site.slot, s.kind))
+}
 
 const ACTING: &[&str] = &["Acting"];
 const ACTING_TARGET: &[&str] = &["Acting", "Target"];
@@ -410,38 +407,12 @@ fn inject_has_acting(root: &Node, item: Option<usize>) -> bool {
     root.at(&path.0).is_some_and(|n| n.name() != Some("None"))
 }
 
-/// Numbers that are percentages (0–100): (type, variant, slot).
-pub const PERCENTS: &[(&str, Option<&str>, Slot)] = &[
-    ("Action", None, Slot::Field("chance")),
-    ("AttributionProfile", None, Slot::Field("detect")),
-    ("AttributionProfile", None, Slot::Field("initial_evidence")),
-    ("AttributionProfile", None, Slot::Field("mislead_chance")),
-    ("Condition", Some("Chance"), Slot::Pos(0)),
-    ("Proposal", None, Slot::Field("acceptance")),
-    ("RedLine", None, Slot::Field("credibility")),
-    ("Rules", None, Slot::Field("reassess_at")),
-    ("Rules", None, Slot::Field("reveal_evidence")),
-    ("SectorDef", None, Slot::Field("default_resilience")),
-    ("Actor", None, Slot::Field("resilience")),
-];
-
 fn ref_kind(site: &Site) -> Option<RefKind> {
-    REFERENCES
-        .iter()
-        .find(|(owner, variant, slot, _)| {
-            *owner == site.owner && *variant == site.variant && *slot == site.slot
-        })
-        .map(|r| r.3)
+    schema::id_at(site).filter(|s| !s.defines).map(|s| s.kind)
 }
 
 fn def_kind(site: &Site) -> Option<RefKind> {
-    if site.variant.is_some() {
-        return None;
-    }
-    DEFINITIONS
-        .iter()
-        .find(|(owner, field, _)| *owner == site.owner && site.slot == Slot::Field(field))
-        .map(|d| d.2)
+    schema::id_at(site).filter(|s| s.defines).map(|s| s.kind)
 }
 
 /// One file as read.
@@ -730,12 +701,17 @@ fn sort(diags: &mut [Diagnostic], files: &[FileState]) {
     diags.sort_by_key(order);
 }
 
+/// Checks every number against the range its type declares in the model (`Percent` → E301,
+/// every other range → E307).
 fn percent_checks(numbers: &[schema::NumberSite], file: &str, diags: &mut Vec<Diagnostic>) {
     for n in numbers {
-        let is_percent = PERCENTS.iter().any(|(owner, variant, slot)| {
-            *owner == n.site.owner && *variant == n.site.variant && *slot == n.site.slot
-        });
-        if is_percent && !(0..=100).contains(&n.value) {
+        let Some(range) = schema::range_at(&n.site) else {
+            continue;
+        };
+        if (i128::from(range.lo)..=i128::from(range.hi)).contains(&n.value) {
+            continue;
+        }
+        if range.alias == "Percent" {
             let what = match (n.site.variant, n.site.slot) {
                 (Some(v), _) => format!("`{v}`"),
                 (None, Slot::Field(f)) => format!("`{f}`"),
@@ -749,6 +725,73 @@ fn percent_checks(numbers: &[schema::NumberSite], file: &str, diags: &mut Vec<Di
                 .at(file, n.span)
                 .label("must be between 0 and 100"),
             );
+            continue;
+        }
+        let what = match (n.site.variant, n.site.slot) {
+            (Some(v), Slot::Pos(i)) => format!("value {} of `{v}`", i + 1),
+            (Some(v), Slot::Field(f)) => format!("`{f}` of `{v}`"),
+            (None, Slot::Field(f)) => format!("`{f}`"),
+            _ => "this value".into(),
+        };
+        let allowed = range_words(range.lo, range.hi);
+        let mut d = Diagnostic::error(
+            "E307",
+            format!(
+                "{what} is {}, outside its allowed range: {allowed}",
+                n.value
+            ),
+        )
+        .at(file, n.span)
+        .label(format!("must be {allowed}"));
+        if let Some(doc) = schema::ALIASES
+            .iter()
+            .find(|a| a.name == range.alias)
+            .and_then(|a| a.doc.lines().next())
+        {
+            d = d.help(format!(
+                "this value is {}",
+                doc.trim_end_matches('.').to_lowercase_first_word()
+            ));
+        }
+        diags.push(d);
+    }
+}
+
+/// "from -100 to 100", "at least 1".
+fn range_words(lo: i64, hi: i64) -> String {
+    if hi >= i64::from(u32::MAX) {
+        format!("at least {}", thousands(lo))
+    } else {
+        format!("from {} to {}", thousands(lo), thousands(hi))
+    }
+}
+
+/// 1000000 → "1,000,000".
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+trait LowerFirstWord {
+    fn to_lowercase_first_word(&self) -> String;
+}
+
+impl LowerFirstWord for str {
+    /// "A percentage" → "a percentage" (acronyms stay).
+    fn to_lowercase_first_word(&self) -> String {
+        let mut c = self.chars();
+        match (c.next(), c.clone().next()) {
+            (Some(f), Some(n)) if n.is_lowercase() || n == ' ' => {
+                f.to_lowercase().chain(c).collect()
+            }
+            _ => self.to_string(),
         }
     }
 }
@@ -777,12 +820,10 @@ fn definitions(files: &[FileState], sources: &Sources, diags: &mut Vec<Diagnosti
         };
         for t in &f.texts {
             // Sides and tags are defined by the actors that carry them.
-            let side_or_tag = match (t.site.owner, t.site.slot) {
-                ("Actor", Slot::Field("side")) => Some(K::Side),
-                ("Actor", Slot::Field("tags")) => Some(K::Tag),
-                _ => None,
+            let Some(kind) = def_kind(&t.site) else {
+                continue;
             };
-            if let Some(kind) = side_or_tag {
+            if matches!(kind, K::Side | K::Tag) {
                 defs.entry(kind)
                     .or_default()
                     .entry(t.text.clone())
@@ -793,9 +834,6 @@ fn definitions(files: &[FileState], sources: &Sources, diags: &mut Vec<Diagnosti
                     });
                 continue;
             }
-            let Some(kind) = def_kind(&t.site) else {
-                continue;
-            };
             let map = defs.entry(kind).or_default();
             match map.get(&t.text) {
                 Some(first) => diags.push(
@@ -1016,6 +1054,9 @@ impl Ctx<'_> {
     }
 
     fn semantic(&self, diags: &mut Vec<Diagnostic>) {
+        self.playable(diags);
+        self.limits(diags);
+        self.nesting_and_fan_out(diags);
         self.attribute_ranges(diags);
         self.ladder(diags);
         self.fallback(diags);
@@ -1133,6 +1174,7 @@ impl Ctx<'_> {
             .map(|(i, _)| i)
             .collect();
         match fallbacks.as_slice() {
+            [] if self.s.endings.is_empty() => {}
             [] => {
                 let f = self.file("endings.ron");
                 let span = f
@@ -1493,6 +1535,364 @@ impl Ctx<'_> {
     }
 }
 
+/// What the engine needs to play, and the documented limits (E308, E403–E409).
+impl Ctx<'_> {
+    fn playable(&self, diags: &mut Vec<Diagnostic>) {
+        let s = self.s;
+        let missing: [(bool, &str, SPath, &str, &str); 4] = [
+            (
+                s.meta.ladder.rungs.is_empty(),
+                "scenario.ron",
+                p().field("ladder").field("rungs"),
+                "the ladder has no rungs",
+                "add at least one rung: (id: \"calm\", name: \"Calm\", level: 0)",
+            ),
+            (
+                s.actors.is_empty(),
+                "actors.ron",
+                p().field("actors"),
+                "the scenario has no actors",
+                "add at least one actor to actors.ron",
+            ),
+            (
+                s.actions.is_empty(),
+                "actions.ron",
+                p().field("actions"),
+                "the scenario has no actions",
+                "add at least one action to actions.ron",
+            ),
+            (
+                s.endings.is_empty(),
+                "endings.ron",
+                p().field("endings"),
+                "the scenario has no endings",
+                "add at least the turn-limit ending, with `fallback: true`",
+            ),
+        ];
+        for (empty, file, path, message, help) in missing {
+            if empty {
+                diags.push(
+                    self.at(Diagnostic::error("E308", message), file, &path)
+                        .label("empty: there is nothing to play")
+                        .help(help),
+                );
+            }
+        }
+    }
+
+    fn limits(&self, diags: &mut Vec<Diagnostic>) {
+        let s = self.s;
+        let lists: [(usize, usize, &str, &str, &str, SPath); 11] = [
+            (
+                s.actors.len(),
+                limits::ACTORS,
+                "E405",
+                "actors",
+                "actors.ron",
+                p().field("actors"),
+            ),
+            (
+                s.actions.len(),
+                limits::ACTIONS,
+                "E406",
+                "actions",
+                "actions.ron",
+                p().field("actions"),
+            ),
+            (
+                s.injects.len(),
+                limits::INJECTS,
+                "E407",
+                "injects",
+                "injects.ron",
+                p().field("injects"),
+            ),
+            (
+                s.meta.ladder.rungs.len(),
+                limits::LIST,
+                "E409",
+                "rungs",
+                "scenario.ron",
+                p().field("ladder").field("rungs"),
+            ),
+            (
+                s.meta.ladder.thresholds.len(),
+                limits::LIST,
+                "E409",
+                "thresholds",
+                "scenario.ron",
+                p().field("ladder").field("thresholds"),
+            ),
+            (
+                s.meta.attributes.len(),
+                limits::LIST,
+                "E409",
+                "attributes",
+                "scenario.ron",
+                p().field("attributes"),
+            ),
+            (
+                s.meta.sectors.len(),
+                limits::LIST,
+                "E409",
+                "sectors",
+                "scenario.ron",
+                p().field("sectors"),
+            ),
+            (
+                s.meta.norms.len(),
+                limits::LIST,
+                "E409",
+                "norms",
+                "scenario.ron",
+                p().field("norms"),
+            ),
+            (
+                s.red_lines.len(),
+                limits::LIST,
+                "E409",
+                "red lines",
+                "red_lines.ron",
+                p().field("red_lines"),
+            ),
+            (
+                s.proposals.len(),
+                limits::LIST,
+                "E409",
+                "proposals",
+                "diplomacy.ron",
+                p().field("proposals"),
+            ),
+            (
+                s.endings.len(),
+                limits::LIST,
+                "E409",
+                "endings",
+                "endings.ron",
+                p().field("endings"),
+            ),
+        ];
+        for (n, limit, code, what, file, path) in lists {
+            if n > limit {
+                diags.push(
+                    self.at(
+                        Diagnostic::error(
+                            code,
+                            format!("{n} {what} is more than the limit of {limit}"),
+                        ),
+                        file,
+                        &path,
+                    )
+                    .label(format!("at most {limit} {what}"))
+                    .help("split the scenario, or merge similar entries"),
+                );
+            }
+        }
+        for (i, inj) in s.injects.iter().enumerate() {
+            if inj.choices.len() > limits::LIST {
+                diags.push(
+                    self.at(
+                        Diagnostic::error(
+                            "E409",
+                            format!(
+                                "the inject \"{}\" has {} choices, more than the limit of {}",
+                                inj.id,
+                                inj.choices.len(),
+                                limits::LIST
+                            ),
+                        ),
+                        "injects.ron",
+                        &p().field("injects").index(i).field("choices"),
+                    )
+                    .label(format!("at most {} choices", limits::LIST)),
+                );
+            }
+        }
+        if s.meta.turns > limits::TURNS {
+            diags.push(
+                self.at(
+                    Diagnostic::error(
+                        "E408",
+                        format!(
+                            "{} turns is more than the limit of {}",
+                            s.meta.turns,
+                            limits::TURNS
+                        ),
+                    ),
+                    "scenario.ron",
+                    &p().field("turns"),
+                )
+                .label(format!("at most {}", limits::TURNS))
+                .help("a turn usually stands for a week or a month; make each turn stand for more time"),
+            );
+        }
+    }
+
+    /// Every effect list of the scenario with the file and path it is written at.
+    fn effect_lists(&self) -> Vec<(&'static str, SPath, &[Effect])> {
+        let s = self.s;
+        let mut out: Vec<(&'static str, SPath, &[Effect])> =
+            vec![("scenario.ron", p().field("upkeep"), &s.meta.upkeep)];
+        for (i, n) in s.meta.norms.iter().enumerate() {
+            let at = p().field("norms").index(i);
+            out.push(("scenario.ron", at.field("on_breach"), &n.on_breach));
+            out.push(("scenario.ron", at.field("on_uphold"), &n.on_uphold));
+        }
+        for (i, a) in s.actions.iter().enumerate() {
+            let at = p().field("actions").index(i);
+            out.push(("actions.ron", at.field("on_success"), &a.on_success));
+            out.push(("actions.ron", at.field("on_failure"), &a.on_failure));
+            out.push(("actions.ron", at.field("on_detection"), &a.on_detection));
+        }
+        for (i, r) in s.red_lines.iter().enumerate() {
+            let at = p().field("red_lines").index(i);
+            out.push(("red_lines.ron", at.field("on_crossed"), &r.on_crossed));
+            out.push(("red_lines.ron", at.field("when_enforced"), &r.when_enforced));
+            out.push(("red_lines.ron", at.field("when_ignored"), &r.when_ignored));
+        }
+        for (i, pr) in s.proposals.iter().enumerate() {
+            let at = p().field("proposals").index(i);
+            out.push(("diplomacy.ron", at.field("on_accept"), &pr.on_accept));
+            out.push(("diplomacy.ron", at.field("on_refuse"), &pr.on_refuse));
+        }
+        for (i, inj) in s.injects.iter().enumerate() {
+            let at = p().field("injects").index(i);
+            out.push(("injects.ron", at.field("effects"), &inj.effects));
+            for (j, c) in inj.choices.iter().enumerate() {
+                out.push((
+                    "injects.ron",
+                    at.field("choices").index(j).field("effects"),
+                    &c.effects,
+                ));
+            }
+        }
+        out
+    }
+
+    /// Every condition outside effects with the file and path it is written at.
+    fn condition_sites(&self) -> Vec<(&'static str, SPath, &Condition)> {
+        let s = self.s;
+        let mut out: Vec<(&'static str, SPath, &Condition)> = Vec::new();
+        for (i, a) in s.actions.iter().enumerate() {
+            let at = p().field("actions").index(i);
+            if let Some(c) = &a.available {
+                out.push(("actions.ron", at.field("available"), c));
+            }
+            for (j, m) in a.modifiers.iter().enumerate() {
+                out.push((
+                    "actions.ron",
+                    at.field("modifiers").index(j).field("when"),
+                    &m.when,
+                ));
+            }
+        }
+        for (i, r) in s.red_lines.iter().enumerate() {
+            out.push((
+                "red_lines.ron",
+                p().field("red_lines").index(i).field("trigger"),
+                &r.trigger,
+            ));
+        }
+        for (i, pr) in s.proposals.iter().enumerate() {
+            for (j, m) in pr.modifiers.iter().enumerate() {
+                let at = p()
+                    .field("proposals")
+                    .index(i)
+                    .field("modifiers")
+                    .index(j)
+                    .field("when");
+                out.push(("diplomacy.ron", at, &m.when));
+            }
+        }
+        for (i, inj) in s.injects.iter().enumerate() {
+            if let InjectWhen::Condition(c) = &inj.when {
+                out.push((
+                    "injects.ron",
+                    p().field("injects").index(i).field("when"),
+                    c,
+                ));
+            }
+        }
+        for (i, e) in s.endings.iter().enumerate() {
+            if let Some(c) = &e.when {
+                out.push((
+                    "endings.ron",
+                    p().field("endings").index(i).field("when"),
+                    c,
+                ));
+            }
+        }
+        out
+    }
+
+    fn too_deep(
+        &self,
+        file: &str,
+        path: &SPath,
+        what: &str,
+        depth: usize,
+        limit: usize,
+    ) -> Diagnostic {
+        self.at(
+            Diagnostic::error(
+                "E403",
+                format!("{what} nested {depth} levels deep; the limit is {limit}"),
+            ),
+            file,
+            path,
+        )
+        .label(format!("{depth} levels"))
+        .help("flatten it: use `All([...])` or `Any([...])` lists, split it into injects, or group actors with `Side(..)`, `Tagged(..)` or `Kind(..)`")
+    }
+
+    fn nesting_and_fan_out(&self, diags: &mut Vec<Diagnostic>) {
+        for (file, path, effects) in self.effect_lists() {
+            for (j, e) in effects.iter().enumerate() {
+                let (depth, cond) = effect_nesting(std::slice::from_ref(e));
+                let at = path.index(j);
+                if depth > limits::EFFECT_NESTING {
+                    let what = "`If`, `Random`, `After` and `ForEach` are";
+                    diags.push(self.too_deep(file, &at, what, depth, limits::EFFECT_NESTING));
+                } else if cond > limits::CONDITION_NESTING {
+                    let what = "conditions are";
+                    diags.push(self.too_deep(file, &at, what, cond, limits::CONDITION_NESTING));
+                }
+            }
+            let n = fan_out(self.s, effects);
+            if n > limits::FAN_OUT {
+                diags.push(
+                    self.at(
+                        Diagnostic::error(
+                            "E404",
+                            format!(
+                                "these effects could apply up to {} times at once; the limit is {}",
+                                thousands(i64::try_from(n).unwrap_or(i64::MAX)),
+                                thousands(limits::FAN_OUT as i64)
+                            ),
+                        ),
+                        file,
+                        &path,
+                    )
+                    .label("too many effects at once")
+                    .help("each `ForEach` applies its effects once per actor of its group, and nested ones multiply; use one `ForEach`, a smaller group, or an effect on the whole group (`AddAttr(Side(\"west\"), ..)`)"),
+                );
+            }
+        }
+        for (file, path, c) in self.condition_sites() {
+            let depth = condition_nesting(c);
+            if depth > limits::CONDITION_NESTING {
+                diags.push(self.too_deep(
+                    file,
+                    &path,
+                    "conditions are",
+                    depth,
+                    limits::CONDITION_NESTING,
+                ));
+            }
+        }
+    }
+}
+
 /// A cycle through `start` as (node, span of the edge leaving it), if any.
 fn find_cycle(start: usize, edges: &[Vec<(usize, Span)>]) -> Option<Vec<(usize, Span)>> {
     let mut stack: Vec<(usize, Span)> = Vec::new();
@@ -1566,25 +1966,19 @@ mod tests {
                 _ => false,
             }
         };
-        for (owner, variant, slot, _) in REFERENCES {
+        for s in schema::IDS {
             assert!(
-                slot_exists(owner, *variant, *slot),
-                "{owner} {variant:?} {slot:?}"
+                slot_exists(s.site.owner, s.site.variant, s.site.slot),
+                "{s:?}"
             );
         }
-        for (owner, variant, slot) in PERCENTS {
+        for s in schema::RANGES {
             assert!(
-                slot_exists(owner, *variant, *slot),
-                "{owner} {variant:?} {slot:?}"
+                slot_exists(s.site.owner, s.site.variant, s.site.slot),
+                "{s:?}"
             );
         }
         for (owner, field, _) in CONTEXTS {
-            assert!(
-                slot_exists(owner, None, Slot::Field(field)),
-                "{owner}.{field}"
-            );
-        }
-        for (owner, field, _) in DEFINITIONS {
             assert!(
                 slot_exists(owner, None, Slot::Field(field)),
                 "{owner}.{field}"
@@ -1595,6 +1989,271 @@ mod tests {
             assert!(schema::lookup(ty).is_some());
         }
         assert_eq!(FILE_TYPES.len(), SCENARIO_FILES.len());
+    }
+
+    #[test]
+    fn every_text_and_number_of_the_format_says_what_it_is() {
+        // A bare `String` or integer in the model would be a reference or a number the
+        // validator silently skips: every one must use an id type, `Text`, or a ranged number type.
+        assert!(
+            schema::UNCLASSIFIED.is_empty(),
+            "use an id type (`ActorId`, ...), `Text`, or a number type with a `Range:` in model.rs for: {:?}",
+            schema::UNCLASSIFIED
+        );
+        // (Texts: an id type or `Text` — a bare `String` would be in UNCLASSIFIED.)
+        // Every number of every condition and effect has a declared range.
+        for owner in ["Condition", "Effect", "Who", "RungCmp", "TargetKind"] {
+            for v in schema::lookup(owner).unwrap().variants() {
+                let tys: Vec<(Slot, schema::Ty)> = match v.shape {
+                    schema::Shape::Tuple(items) => items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, t)| (Slot::Pos(i), *t))
+                        .collect(),
+                    schema::Shape::Struct(fields) => {
+                        fields.iter().map(|f| (Slot::Field(f.name), f.ty)).collect()
+                    }
+                    schema::Shape::Unit => Vec::new(),
+                };
+                for (slot, ty) in tys {
+                    let site = Site {
+                        owner: schema::lookup(owner).unwrap().name,
+                        variant: Some(v.name),
+                        slot,
+                    };
+                    if matches!(ty, schema::Ty::Int { .. }) {
+                        assert!(
+                            schema::range_at(&site).is_some(),
+                            "{owner}::{} {slot:?} has no range",
+                            v.name
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_derived_tables_cover_what_the_hand_tables_said() {
+        // A sample of the rows the hand-written tables had before they were derived.
+        let refs = [
+            ("Effect", Some("Damage"), Slot::Pos(1), K::Sector),
+            (
+                "Effect",
+                Some("StageIncident"),
+                Slot::Field("action"),
+                K::Action,
+            ),
+            (
+                "Condition",
+                Some("ThresholdCrossed"),
+                Slot::Pos(0),
+                K::Threshold,
+            ),
+            ("Actor", None, Slot::MapKey("attrs"), K::Attribute),
+            ("Who", Some("Tagged"), Slot::Pos(0), K::Tag),
+            ("Inject", None, Slot::Field("acting"), K::Actor),
+        ];
+        for (owner, variant, slot, kind) in refs {
+            let site = Site {
+                owner,
+                variant,
+                slot,
+            };
+            assert_eq!(ref_kind(&site), Some(kind), "{site:?}");
+        }
+        assert_eq!(
+            references_table().count(),
+            53,
+            "as many as the hand table had"
+        );
+        for (owner, variant, slot) in [
+            ("Action", None, Slot::Field("chance")),
+            ("Condition", Some("Chance"), Slot::Pos(0)),
+            ("Actor", None, Slot::Field("resilience")),
+        ] {
+            let site = Site {
+                owner,
+                variant,
+                slot,
+            };
+            assert_eq!(schema::range_at(&site).map(|r| r.alias), Some("Percent"));
+        }
+        let defs: Vec<(&str, Slot, RefKind)> = definitions_table().collect();
+        assert!(defs.contains(&("Actor", Slot::Field("id"), K::Actor)));
+        assert!(defs.contains(&("Actor", Slot::Field("tags"), K::Tag)));
+        assert_eq!(defs.len(), 13);
+    }
+
+    #[test]
+    fn a_number_outside_its_type_range_is_refused_naming_the_range() {
+        let mut texts = golden_texts("tests/golden/clean");
+        let actions = texts["actions.ron"].replace(
+            "on_success: [Propose(\"deal\", Target)]",
+            "on_success: [Propose(\"deal\", Target), After(4294967295, []), Damage(Target, \"grid\", 2147483647)]",
+        );
+        texts.insert("actions.ron", actions);
+        let v = validate_texts("s", &texts);
+        let got: Vec<(&str, &str)> = v
+            .diagnostics
+            .iter()
+            .map(|d| (d.code, d.message.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    "E307",
+                    "value 1 of `After` is 4294967295, outside its allowed range: from 1 to 1,000"
+                ),
+                (
+                    "E307",
+                    "value 3 of `Damage` is 2147483647, outside its allowed range: from -100 to 100"
+                ),
+            ]
+        );
+        assert_eq!(
+            v.diagnostics[1].help,
+            vec![
+                "this value is a change to a 0–100 level, in points (damage, resilience, credibility, evidence)"
+            ]
+        );
+    }
+
+    fn codes_of(texts: &BTreeMap<&'static str, String>) -> Vec<&'static str> {
+        validate_texts("s", texts)
+            .diagnostics
+            .iter()
+            .map(|d| d.code)
+            .collect()
+    }
+
+    #[test]
+    fn what_the_engine_cannot_play_is_refused() {
+        let clean = golden_texts("tests/golden/clean");
+        let edit = |file: &'static str, from: &str, to: &str| {
+            let mut t = clean.clone();
+            assert!(t[file].contains(from), "{from}");
+            t.insert(file, t[file].replacen(from, to, 1));
+            codes_of(&t)
+        };
+        let no_actors = {
+            let mut t = clean.clone();
+            t.insert("actors.ron", "(actors: [])".into());
+            codes_of(&t)
+        };
+        assert!(no_actors.contains(&"E308"), "{no_actors:?}");
+        let no_actions = {
+            let mut t = clean.clone();
+            t.insert("actions.ron", "(actions: [])".into());
+            codes_of(&t)
+        };
+        assert!(no_actions.contains(&"E308"), "{no_actions:?}");
+        let rungs = "rungs: [\n            (id: \"calm\", name: \"Calm\", level: 0),\n            (id: \"tense\", name: \"Tense\", level: 1),\n            (id: \"cyber\", name: \"Cyber attacks\", level: 2),\n            (id: \"war\", name: \"War\", level: 3),\n        ],";
+        let no_rungs = edit("scenario.ron", rungs, "rungs: [],");
+        assert!(no_rungs.contains(&"E308"), "{no_rungs:?}");
+        assert_eq!(
+            edit("scenario.ron", "turns: 6,", "turns: 0,"),
+            vec!["E307", "W303"]
+        );
+        assert_eq!(
+            edit("scenario.ron", "turns: 6,", "turns: 1001,"),
+            vec!["E408"]
+        );
+        assert_eq!(
+            edit(
+                "scenario.ron",
+                "min: 0, max: 10, default: 5",
+                "min: 10, max: 0, default: 5"
+            ),
+            vec!["E303"]
+        );
+        assert_eq!(
+            edit("endings.ron", ", fallback: true", ""),
+            vec!["E305", "W305"]
+        );
+    }
+
+    #[test]
+    fn the_nestings_that_hung_or_exhausted_the_engine_are_refused() {
+        // 22 nested `ForEach(Any, ..)` hung the engine (4^22 applications); 16 nested levels
+        // with a headline at each ran out of memory building 4^16 headlines.
+        let nest = |n: usize, leaf: &str| {
+            let mut e = leaf.to_string();
+            for _ in 0..n {
+                e = format!("ForEach(Any, [Headline(\"{{each}}\"), {e}])");
+            }
+            e
+        };
+        // 22 and 16 levels are refused by the reader already (E017: too deep to read); fewer levels
+        // that still fan out too far are refused by the semantic limits.
+        for (n, leaf, expected) in [
+            (22, "AddAttr(Each, \"power\", 1)", vec!["E017"]),
+            (12, "AddAttr(Each, \"power\", 1)", vec!["E404", "E403"]),
+            (16, "Headline(\"deep\")", vec!["E017"]),
+            (12, "Headline(\"deep\")", vec!["E404", "E403"]),
+        ] {
+            let mut texts = golden_texts("tests/golden/clean");
+            let scenario = texts["scenario.ron"].replacen(
+                "    rules: (",
+                &format!("    upkeep: [{}],\n    rules: (", nest(n, leaf)),
+                1,
+            );
+            texts.insert("scenario.ron", scenario);
+            assert_eq!(codes_of(&texts), expected, "{n} levels");
+        }
+        // Within the limits it loads.
+        let mut texts = golden_texts("tests/golden/clean");
+        let scenario = texts["scenario.ron"].replacen(
+            "    rules: (",
+            &format!(
+                "    upkeep: [{}],\n    rules: (",
+                nest(3, "Headline(\"x\")")
+            ),
+            1,
+        );
+        texts.insert("scenario.ron", scenario);
+        assert_eq!(codes_of(&texts), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn counts_beyond_the_limits_have_their_own_codes() {
+        let mut texts = golden_texts("tests/golden/clean");
+        let extra: String = (0..limits::ACTORS)
+            .map(|i| format!("(id: \"a{i}\", name: \"A\", kind: State, controller: Team, rung: \"calm\", threshold: \"calm\"),\n"))
+            .collect();
+        let actors = texts["actors.ron"].replacen("actors: [", &format!("actors: [{extra}"), 1);
+        texts.insert("actors.ron", actors);
+        let inj: String = (0..limits::INJECTS)
+            .map(|i| format!("(id: \"i{i}\", headline: \"H\", when: Facilitator),\n"))
+            .collect();
+        let injects = texts["injects.ron"].replacen("injects: [", &format!("injects: [{inj}"), 1);
+        texts.insert("injects.ron", injects);
+        let act: String = (0..limits::ACTIONS)
+            .map(|i| format!("(id: \"x{i}\", name: \"X\", domain: Cyber, intent: Signal, rung: \"calm\", visibility: Overt),\n"))
+            .collect();
+        let actions = texts["actions.ron"].replacen("actions: [", &format!("actions: [{act}"), 1);
+        texts.insert("actions.ron", actions);
+        let rungs: String = (0..limits::LIST)
+            .map(|i| format!("(id: \"r{i}\", name: \"R\", level: {}),\n", i as i64 - 5000))
+            .collect();
+        let scenario = texts["scenario.ron"].replacen("rungs: [", &format!("rungs: [{rungs}"), 1);
+        texts.insert("scenario.ron", scenario);
+        assert_eq!(codes_of(&texts), vec!["E409", "E405", "E406", "E407"]);
+    }
+
+    #[test]
+    fn nesting_and_fan_out_are_measured_as_the_engine_plays_them() {
+        let s: Effect = crate::scenario::load::parse_ron(
+            Path::new("x.ron"),
+            "ForEach(Any, [If(All([Not(Always)]), [After(1, [Headline(\"x\")])], []), AddAttr(Any, \"p\", 1)])",
+        )
+        .unwrap();
+        assert_eq!(effect_nesting(std::slice::from_ref(&s)), (3, 3));
+        let v = validate_dir(Path::new("tests/golden/clean"));
+        let sc = v.scenario.unwrap();
+        // 4 actors: each of them runs If (1 + After (1 + Headline 1)) and AddAttr on 4 actors.
+        assert_eq!(fan_out(&sc, std::slice::from_ref(&s)), 4 * (1 + 3 + 4));
     }
 
     #[test]

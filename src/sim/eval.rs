@@ -41,20 +41,39 @@ impl GameRng {
         self.below(100) as i32 + 1
     }
 
-    /// Picks an index by weight (`None` if all weights are zero).
+    /// A uniform number in `0..n` for any `n` > 0 (unbiased).
+    fn below_u64(&mut self, n: u64) -> u64 {
+        self.draws += 1;
+        let zone = u64::MAX - (u64::MAX % n);
+        loop {
+            let x = self.rng.next_u64();
+            if x < zone {
+                return x % n;
+            }
+        }
+    }
+
+    /// Picks an index by weight, fairly whatever the weights add up to (`None` only if all
+    /// weights are zero). Totals that fit in 32 bits draw exactly as before, so seeded games
+    /// replay unchanged.
     pub fn weighted(&mut self, weights: &[u32]) -> Option<usize> {
-        let total: u32 = weights.iter().sum();
+        let total: u64 = weights.iter().map(|w| u64::from(*w)).sum();
         if total == 0 {
             return None;
         }
-        let mut x = self.below(total);
+        let mut x = match u32::try_from(total) {
+            Ok(t) => u64::from(self.below(t)),
+            Err(_) => self.below_u64(total),
+        };
         for (i, w) in weights.iter().enumerate() {
-            if x < *w {
+            let w = u64::from(*w);
+            if x < w {
                 return Some(i);
             }
             x -= w;
         }
-        None
+        // Unreachable: x < total. The last positive weight, to be safe.
+        weights.iter().rposition(|w| *w > 0)
     }
 }
 
@@ -315,5 +334,43 @@ pub fn who_matches_static(sc: &Scenario, ix: &ScenarioIndex, who: &Who, i: usize
         Who::Tagged(tag) => a.tags.iter().any(|t| t == tag),
         Who::Kind(kind) => a.kind == *kind,
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::GameRng;
+
+    #[test]
+    fn weights_past_32_bits_are_picked_fairly_and_never_none() {
+        let mut rng = GameRng::new(7);
+        let mut counts = [0u32; 3];
+        for _ in 0..3000 {
+            let i = rng
+                .weighted(&[u32::MAX, 0, u32::MAX])
+                .expect("positive weights pick");
+            counts[i] += 1;
+        }
+        assert_eq!(counts[1], 0, "weight 0 is never picked");
+        assert!((1300..=1700).contains(&counts[0]), "{counts:?}");
+        assert_eq!(rng.weighted(&[0, 0]), None);
+    }
+
+    #[test]
+    fn weights_that_fit_in_32_bits_draw_as_before() {
+        // The same draws as the 32-bit version, so seeded games replay unchanged.
+        let (mut a, mut b) = (GameRng::new(3), GameRng::new(3));
+        for _ in 0..100 {
+            let total = 1 + 2 + 7;
+            let x = b.below(total);
+            let expected = if x < 1 {
+                0
+            } else if x < 3 {
+                1
+            } else {
+                2
+            };
+            assert_eq!(a.weighted(&[1, 2, 7]), Some(expected));
+        }
     }
 }

@@ -153,7 +153,8 @@ impl<'a> Engine<'a> {
     }
 
     fn apply_one(&mut self, e: &Effect, b: Bindings, source: &str) {
-        let nrungs = self.sc.meta.ladder.rungs.len();
+        // The highest ladder position (0 on a ladder without rungs, which the validator refuses).
+        let top = self.sc.meta.ladder.rungs.len().saturating_sub(1) as i64;
         match e {
             Effect::AddAttr(w, attr, n) | Effect::SetAttr(w, attr, n) => {
                 let Some(&i) = self.ix.attributes.get(attr) else {
@@ -196,9 +197,11 @@ impl<'a> Engine<'a> {
                     let logging = self.logging();
                     let st = &mut self.st.actors[a];
                     let text = if matches!(e, Effect::Damage(..)) {
-                        let applied = n * (100 - st.resilience[s]) / 100;
+                        // In i64: no overflow whatever the amount; the result is clamped to 0–100.
+                        let kept = 100 - i64::from(st.resilience[s].clamp(0, 100));
+                        let applied = i64::from(*n) * kept / 100;
                         let old = st.damage[s];
-                        st.damage[s] = (old + applied).clamp(0, 100);
+                        st.damage[s] = (i64::from(old) + applied).clamp(0, 100) as i32;
                         if !logging {
                             continue;
                         }
@@ -211,7 +214,7 @@ impl<'a> Engine<'a> {
                         )
                     } else {
                         let old = st.resilience[s];
-                        st.resilience[s] = (old + n).clamp(0, 100);
+                        st.resilience[s] = old.saturating_add(*n).clamp(0, 100);
                         if !logging {
                             continue;
                         }
@@ -234,15 +237,14 @@ impl<'a> Engine<'a> {
             }
             Effect::EscalateBy(w, n) => {
                 for a in self.who(w, b) {
-                    let r = (self.st.actors[a].rung as i64 + i64::from(*n))
-                        .clamp(0, nrungs as i64 - 1) as usize;
+                    let r = (self.st.actors[a].rung as i64 + i64::from(*n)).clamp(0, top) as usize;
                     self.set_rung(a, r);
                 }
             }
             Effect::ShiftThreshold(w, n) => {
                 for a in self.who(w, b) {
                     let old = self.st.actors[a].threshold;
-                    let new = (old as i64 + i64::from(*n)).clamp(0, nrungs as i64 - 1) as usize;
+                    let new = (old as i64 + i64::from(*n)).clamp(0, top) as usize;
                     self.st.actors[a].threshold = new;
                     let text = format!(
                         "{} rules-of-engagement threshold {} -> {}",
@@ -316,7 +318,7 @@ impl<'a> Engine<'a> {
                 if let Some(&r) = self.ix.red_lines.get(id) {
                     let c = &mut self.st.red_lines[r].credibility;
                     let old = *c;
-                    *c = (*c + n).clamp(0, 100);
+                    *c = c.saturating_add(*n).clamp(0, 100);
                     let text = format!("red line {id} credibility {old} -> {}", *c);
                     self.effect_log(text, source);
                 }
@@ -471,7 +473,9 @@ impl<'a> Engine<'a> {
             }
             Effect::ScheduleInject(id, n) => {
                 if let Some(&i) = self.ix.injects.get(id) {
-                    self.st.scheduled.push((self.st.turn + n.max(&1), i));
+                    // Saturating: a delay past the end of time never comes (and never wraps to now).
+                    let due = self.st.turn.saturating_add((*n).max(1));
+                    self.st.scheduled.push((due, i));
                 }
             }
             Effect::Headline(text) => {
@@ -510,7 +514,7 @@ impl<'a> Engine<'a> {
             }
             Effect::After(n, effects) => {
                 self.st.delayed.push(Delayed {
-                    due: self.st.turn + (*n).max(1),
+                    due: self.st.turn.saturating_add((*n).max(1)),
                     effects: effects.clone(),
                     bindings: b,
                     source: source.to_string(),
@@ -600,7 +604,7 @@ impl<'a> Engine<'a> {
 
     fn add_evidence(&mut self, i: usize, n: i32) {
         let before = self.st.incidents[i].evidence;
-        let after = (before + n).clamp(0, 100);
+        let after = before.saturating_add(n).clamp(0, 100);
         if after != before {
             self.st.incidents[i].evidence = after;
             self.st.incidents[i].updated = self.st.turn;
@@ -900,7 +904,7 @@ impl<'a> Engine<'a> {
                 (rl.on_ignored, &rl.when_ignored, "ignored")
             }
         };
-        c.credibility = (c.credibility + change).clamp(0, 100);
+        c.credibility = c.credibility.saturating_add(change).clamp(0, 100);
         let credibility = c.credibility;
         let ev = match answer {
             Some(action) => Event::RedLineEnforced {
