@@ -79,17 +79,14 @@ impl<'a> Ctx<'a> {
     pub fn who_contains(&self, who: &Who, b: Bindings, i: usize) -> bool {
         let a = &self.sc.actors[i];
         match who {
-            Who::Actor(id) => self.ix.actors.get(id) == Some(&i),
+            Who::Actor(id) => self.ix.resolved.actor_first[i] && a.id == *id,
             Who::Acting => b.acting == Some(i),
             Who::Target => b.target == Some(i),
             Who::Owner => b.owner == Some(i),
             Who::Each => b.each == Some(i),
-            Who::Sponsor => b.acting.is_some_and(|ac| {
-                self.sc.actors[ac]
-                    .sponsor
-                    .as_ref()
-                    .is_some_and(|s| self.ix.actors.get(s) == Some(&i))
-            }),
+            Who::Sponsor => b
+                .acting
+                .is_some_and(|ac| self.ix.resolved.actor_sponsor[ac] == Some(i)),
             Who::Proxies => b
                 .acting
                 .is_some_and(|ac| a.sponsor.as_deref() == Some(self.sc.actors[ac].id.as_str())),
@@ -116,12 +113,7 @@ impl<'a> Ctx<'a> {
             Who::Target => one(b.target),
             Who::Owner => one(b.owner),
             Who::Each => one(b.each),
-            Who::Sponsor => one(b.acting.and_then(|a| {
-                self.sc.actors[a]
-                    .sponsor
-                    .as_ref()
-                    .and_then(|s| self.ix.actors.get(s).copied())
-            })),
+            Who::Sponsor => one(b.acting.and_then(|a| self.ix.resolved.actor_sponsor[a])),
             Who::Proxies => match b.acting {
                 Some(a) => (0..n)
                     .filter(|&i| {

@@ -783,85 +783,107 @@ impl<'a> Engine<'a> {
     /// Orders: bots choose for the actors they play; every order is checked and logged.
     pub fn orders(&mut self, book: &mut OrderBook) {
         let limit = self.sc.meta.rules.orders_per_turn as usize;
-        for actor in 0..self.sc.actors.len() {
-            let controller = self.st.actors[actor].controller.clone();
-            let chosen: Vec<LegalOrder> = match (&controller, book.orders.get(&actor)) {
-                (_, Some(orders)) => {
-                    let orders = orders.clone();
-                    let mut ok = Vec::new();
-                    for o in orders {
-                        match self.ctx().check_order(actor, &o) {
-                            Ok(lo) => ok.push(lo),
-                            Err(reason) => {
-                                let aud = self.private(&[actor]);
-                                let ev = Event::OrderRejected {
-                                    actor: self.id(actor),
-                                    action: o.action.clone(),
-                                    reason,
-                                };
-                                self.push(aud, ev);
-                            }
+        let n = self.sc.actors.len();
+        let logging = self.logging();
+        let mut legal = std::mem::take(&mut book.legal);
+        legal.resize_with(n, Vec::new);
+        legal.iter_mut().for_each(Vec::clear);
+        // Bots first (the state does not change while orders are chosen; only bots roll dice,
+        // in actor order), then every actor's orders checked and logged in actor order.
+        if (0..n).any(|a| !book.orders.contains_key(&a)) {
+            let ctx = Ctx {
+                sc: self.sc,
+                ix: self.ix,
+                st: self.st,
+            };
+            let rng = &mut *self.rng;
+            bots::with_scratch(|scratch| {
+                scratch.prepare_turn(&ctx);
+                for (actor, picks) in legal.iter_mut().enumerate() {
+                    if let (Controller::Bot(doctrine), false) = (
+                        &ctx.st.actors[actor].controller,
+                        book.orders.contains_key(&actor),
+                    ) {
+                        bots::choose_orders_into(
+                            &ctx, actor, *doctrine, limit, rng, scratch, picks,
+                        );
+                    }
+                }
+            });
+        }
+        for (actor, picks) in legal.iter_mut().enumerate() {
+            if let Some(orders) = book.orders.get(&actor) {
+                let orders = orders.clone();
+                for o in orders {
+                    match self.ctx().check_order(actor, &o) {
+                        Ok(lo) => picks.push(lo),
+                        Err(reason) => {
+                            let aud = self.private(&[actor]);
+                            let ev = Event::OrderRejected {
+                                actor: self.id(actor),
+                                action: o.action.clone(),
+                                reason,
+                            };
+                            self.push(aud, ev);
                         }
                     }
-                    book.chosen_by.entry(actor).or_insert_with(|| "team".into());
-                    ok
                 }
-                (Controller::Bot(doctrine), None) => {
-                    book.chosen_by
-                        .insert(actor, format!("bot:{}", doctrine.cli_name()));
-                    let ctx = Ctx {
-                        sc: self.sc,
-                        ix: self.ix,
-                        st: self.st,
-                    };
-                    bots::choose_orders(&ctx, actor, *doctrine, limit, self.rng)
-                }
-                _ => Vec::new(),
-            };
-            let mut kept = Vec::new();
-            for lo in chosen.into_iter().take(limit) {
+                book.chosen_by.entry(actor).or_insert_with(|| "team".into());
+            } else if let Controller::Bot(doctrine) = &self.st.actors[actor].controller
+                && logging
+            {
+                book.chosen_by
+                    .insert(actor, format!("bot:{}", doctrine.cli_name()));
+            }
+            picks.truncate(limit);
+            if !logging {
+                continue;
+            }
+            let mut kept = Vec::with_capacity(picks.len());
+            for lo in picks.iter() {
                 let order = super::orders::Order {
                     action: self.sc.actions[lo.action].id.clone(),
                     target: lo.target.map(|t| self.id(t)),
                 };
-                if self.logging() {
-                    let aud = self.private(&[actor]);
-                    let ev = Event::Order {
-                        actor: self.id(actor),
-                        action: order.action.clone(),
-                        target: order.target.clone(),
-                        by: book.chosen_by.get(&actor).cloned().unwrap_or_default(),
-                    };
-                    self.push(aud, ev);
-                }
+                let aud = self.private(&[actor]);
+                let ev = Event::Order {
+                    actor: self.id(actor),
+                    action: order.action.clone(),
+                    target: order.target.clone(),
+                    by: book.chosen_by.get(&actor).cloned().unwrap_or_default(),
+                };
+                self.push(aud, ev);
                 kept.push(order);
             }
             book.orders.insert(actor, kept);
         }
+        book.legal = legal;
     }
 
     /// Resolution: delayed effects due now, then every order with seeded dice, slot by slot in actor order.
     pub fn resolution(&mut self, book: &OrderBook) {
         let turn = self.st.turn;
-        let due: Vec<Delayed> = self
-            .st
-            .delayed
-            .iter()
-            .filter(|d| d.due <= turn)
-            .cloned()
-            .collect();
-        self.st.delayed.retain(|d| d.due > turn);
-        for d in due {
-            let src = format!("delayed: {}", d.source);
-            self.apply(&d.effects, d.bindings, &src);
+        if self.st.delayed.iter().any(|d| d.due <= turn) {
+            let due: Vec<Delayed> = self
+                .st
+                .delayed
+                .iter()
+                .filter(|d| d.due <= turn)
+                .cloned()
+                .collect();
+            self.st.delayed.retain(|d| d.due > turn);
+            for d in due {
+                let src = format!("delayed: {}", d.source);
+                self.apply(&d.effects, d.bindings, &src);
+            }
         }
-        let slots = book.orders.values().map(Vec::len).max().unwrap_or(0);
+        let slots = book.legal.iter().map(Vec::len).max().unwrap_or(0);
         for slot in 0..slots {
-            for (&actor, orders) in &book.orders {
-                let Some(order) = orders.get(slot) else {
+            for (actor, orders) in book.legal.iter().enumerate() {
+                let Some(&lo) = orders.get(slot) else {
                     continue;
                 };
-                match self.ctx().check_order(actor, order) {
+                match self.ctx().check_legal(actor, lo) {
                     Ok(lo) => {
                         let forced = book
                             .forced
@@ -871,13 +893,15 @@ impl<'a> Engine<'a> {
                         self.resolve(actor, lo, forced)
                     }
                     Err(reason) => {
-                        let aud = self.private(&[actor]);
-                        let ev = Event::OrderRejected {
-                            actor: self.id(actor),
-                            action: order.action.clone(),
-                            reason,
-                        };
-                        self.push(aud, ev);
+                        if self.logging() {
+                            let aud = self.private(&[actor]);
+                            let ev = Event::OrderRejected {
+                                actor: self.id(actor),
+                                action: self.sc.actions[lo.action].id.clone(),
+                                reason,
+                            };
+                            self.push(aud, ev);
+                        }
                     }
                 }
             }
@@ -943,13 +967,12 @@ impl<'a> Engine<'a> {
 
     fn resolve(&mut self, actor: usize, lo: LegalOrder, forced: Option<bool>) {
         let sc = self.sc;
+        let ix = self.ix;
         let a = &sc.actions[lo.action];
-        for (attr, cost) in &a.cost {
-            if let Some(&i) = self.ix.attributes.get(attr) {
-                let def = &sc.meta.attributes[i];
-                let v = &mut self.st.actors[actor].attrs[i];
-                *v = (*v - cost).clamp(def.min, def.max);
-            }
+        for &(i, cost) in &ix.action_cost[lo.action] {
+            let def = &sc.meta.attributes[i];
+            let v = &mut self.st.actors[actor].attrs[i];
+            *v = (*v - cost).clamp(def.min, def.max);
         }
         let chance = self.chance(actor, lo);
         let roll = self.rng.d100();
@@ -991,18 +1014,17 @@ impl<'a> Engine<'a> {
             target: lo.target,
             ..Default::default()
         };
-        let rung = self.ctx().rung(&a.rung);
+        let rung = ix.action_rung[lo.action];
         if a.visibility == Visibility::Overt {
             if rung > self.st.actors[actor].rung {
                 self.set_rung(actor, rung);
             }
             self.norms(lo.action, actor, true, success);
         }
-        let src = a.id.clone();
         if success {
-            self.apply(&a.on_success, b, &src);
+            self.apply(&a.on_success, b, &a.id);
         } else {
-            self.apply(&a.on_failure, b, &src);
+            self.apply(&a.on_failure, b, &a.id);
         }
         // Hostile acts against an actor become incidents its victim may perceive.
         if let (Some(victim), true) = (
@@ -1065,14 +1087,13 @@ impl<'a> Engine<'a> {
     pub fn attribution(&mut self) {
         let turn = self.st.turn;
         let sc = self.sc;
-        let forensics = sc
-            .meta
-            .rules
-            .forensics_attribute
-            .as_ref()
-            .and_then(|f| self.ix.attributes.get(f).copied());
+        let forensics = self.ix.resolved.forensics;
         for i in 0..self.st.incidents.len() {
-            let inc = self.st.incidents[i].clone();
+            let inc = &self.st.incidents[i];
+            if inc.public || inc.turn == turn && inc.detected.is_none() {
+                continue;
+            }
+            let inc = inc.clone();
             if inc.public || inc.turn == turn && inc.detected.is_none() {
                 continue;
             }
@@ -1114,7 +1135,6 @@ impl<'a> Engine<'a> {
         // Enforcement or neglect of open obligations.
         let mut still_open = Vec::new();
         for ob in std::mem::take(&mut self.st.obligations) {
-            let rl = &sc.red_lines[ob.red_line];
             let answer = if turn > ob.opened {
                 self.st
                     .history
@@ -1123,7 +1143,7 @@ impl<'a> Engine<'a> {
                         r.turn == turn
                             && r.actor == ob.owner
                             && r.target == Some(ob.culprit)
-                            && bots::answers(sc, self.ix, rl, r.action)
+                            && self.ix.resolved.red_line_answers[ob.red_line][r.action]
                     })
                     .map(|r| r.action)
             } else {
@@ -1143,7 +1163,7 @@ impl<'a> Engine<'a> {
             if !self.st.red_lines[r].declared {
                 continue;
             }
-            let Some(&owner) = self.ix.actors.get(&rl.owner) else {
+            let Some(owner) = self.ix.resolved.red_line_owner[r] else {
                 continue;
             };
             let base = Bindings {
@@ -1288,7 +1308,7 @@ impl<'a> Engine<'a> {
             if self.st.thresholds_crossed[t].is_some() {
                 continue;
             }
-            let above = self.ctx().rung(&th.above);
+            let above = self.ix.resolved.threshold_above[t];
             if let Some(actor) = (0..self.st.actors.len()).find(|&a| self.st.actors[a].rung > above)
             {
                 self.st.thresholds_crossed[t] = Some(self.st.turn);
@@ -1309,9 +1329,8 @@ impl<'a> Engine<'a> {
     pub fn endings(&mut self) {
         let sc = self.sc;
         if self.st.ending.is_none() {
-            let mut order: Vec<usize> = (0..sc.endings.len()).collect();
-            order.sort_by_key(|&i| (sc.endings[i].priority, i));
-            for i in order {
+            let ix = self.ix;
+            for &i in &ix.resolved.endings_by_priority {
                 let e = &sc.endings[i];
                 if e.fallback {
                     continue;
@@ -1329,14 +1348,16 @@ impl<'a> Engine<'a> {
         }
         if self.st.ending.is_none()
             && self.st.turn >= sc.meta.turns
-            && let Some(i) = sc.endings.iter().position(|e| e.fallback)
+            && let Some(i) = self.ix.resolved.fallback_ending
         {
             self.st.ending = Some(EndingReached {
                 ending: i,
                 turn: self.st.turn,
             });
         }
-        if let Some(end) = &self.st.ending {
+        if let Some(end) = &self.st.ending
+            && self.logging()
+        {
             let e = &sc.endings[end.ending];
             self.push(
                 Audience::Public,
@@ -1350,21 +1371,24 @@ impl<'a> Engine<'a> {
 
     /// Log: close the turn with the crisis level and the state hash; advance the turn.
     pub fn close_turn(&mut self, book: &mut OrderBook, hash: bool) {
-        let crisis = self.rung_id(self.st.crisis());
-        let h = if hash {
-            format!("{:016x}", self.st.state_hash())
-        } else {
-            String::new()
-        };
-        let turn = self.st.turn;
-        self.push(
-            Audience::Public,
-            Event::TurnEnded {
-                turn,
-                crisis,
-                hash: h,
-            },
-        );
+        if self.logging() {
+            let crisis = self.rung_id(self.st.crisis());
+            let h = if hash {
+                format!("{:016x}", self.st.state_hash())
+            } else {
+                String::new()
+            };
+            let turn = self.st.turn;
+            self.push(
+                Audience::Public,
+                Event::TurnEnded {
+                    turn,
+                    crisis,
+                    hash: h,
+                },
+            );
+        }
+        book.legal.iter_mut().for_each(Vec::clear);
         book.orders.clear();
         book.chosen_by.clear();
         book.answers.clear();
