@@ -1,33 +1,71 @@
 //! Id → position lookups for a loaded scenario, built once per scenario.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::model::{Effect, Intent, Scenario, TargetKind, Who};
+
+/// A fast, stable hasher for id strings (FxHash-style: 8 bytes a step). Ids are the
+/// scenario's own and trusted after validation, so no protection against collisions is needed;
+/// SipHash cost more than any rule.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K);
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Id → position, hashed with [`IdHasher`].
+pub type IdMap = HashMap<String, usize, BuildHasherDefault<IdHasher>>;
 
 /// Positions of every id, by kind. Lookups of unknown ids return `None`
 /// (the validator reports them; the rules skip them).
 #[derive(Debug, Clone, Default)]
 pub struct ScenarioIndex {
     /// Actor ids.
-    pub actors: HashMap<String, usize>,
+    pub actors: IdMap,
     /// Action ids.
-    pub actions: HashMap<String, usize>,
+    pub actions: IdMap,
     /// Rung ids.
-    pub rungs: HashMap<String, usize>,
+    pub rungs: IdMap,
     /// Attribute ids.
-    pub attributes: HashMap<String, usize>,
+    pub attributes: IdMap,
     /// Sector ids.
-    pub sectors: HashMap<String, usize>,
+    pub sectors: IdMap,
     /// Norm ids.
-    pub norms: HashMap<String, usize>,
+    pub norms: IdMap,
     /// Red line ids.
-    pub red_lines: HashMap<String, usize>,
+    pub red_lines: IdMap,
     /// Proposal ids.
-    pub proposals: HashMap<String, usize>,
+    pub proposals: IdMap,
     /// Inject ids.
-    pub injects: HashMap<String, usize>,
+    pub injects: IdMap,
     /// Ending ids.
-    pub endings: HashMap<String, usize>,
+    pub endings: IdMap,
     /// Each action's rung position (0 when unknown).
     pub action_rung: Vec<usize>,
     /// Each action's costs as (attribute position, amount).
@@ -77,8 +115,8 @@ pub struct Resolved {
     pub controllability: Option<usize>,
 }
 
-fn positions<'a>(ids: impl Iterator<Item = &'a String>) -> HashMap<String, usize> {
-    let mut map = HashMap::new();
+fn positions<'a>(ids: impl Iterator<Item = &'a String>) -> IdMap {
+    let mut map = IdMap::default();
     for (i, id) in ids.enumerate() {
         // The first definition wins; duplicates are reported by the validator.
         map.entry(id.clone()).or_insert(i);

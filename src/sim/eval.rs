@@ -25,6 +25,7 @@ impl GameRng {
     }
 
     /// A uniform number in `0..n` (unbiased; `n` must be > 0).
+    #[inline]
     pub fn below(&mut self, n: u32) -> u32 {
         self.draws += 1;
         let zone = u32::MAX - (u32::MAX % n);
@@ -37,6 +38,7 @@ impl GameRng {
     }
 
     /// A d100 roll, 1..=100.
+    #[inline]
     pub fn d100(&mut self) -> i32 {
         self.below(100) as i32 + 1
     }

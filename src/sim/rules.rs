@@ -9,6 +9,46 @@ use crate::scenario::{
     Confidence, Controller, Effect, Intent, Scenario, ScenarioIndex, Visibility, Who,
 };
 
+/// What caused effects, for the log and for delayed effects: put into words only when needed,
+/// so fast analysis runs build no strings.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'s> {
+    pre: &'static str,
+    id: &'s str,
+    post: &'static str,
+}
+
+impl<'s> Source<'s> {
+    /// `pre`, an id, then `post`: "red line " + id + " enforced".
+    pub fn new(pre: &'static str, id: &'s str, post: &'static str) -> Self {
+        Source { pre, id, post }
+    }
+}
+
+impl<'s> From<&'s str> for Source<'s> {
+    fn from(id: &'s str) -> Self {
+        Source::new("", id, "")
+    }
+}
+
+impl<'s> From<&'s String> for Source<'s> {
+    fn from(id: &'s String) -> Self {
+        Source::new("", id, "")
+    }
+}
+
+impl std::fmt::Display for Source<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}{}", self.pre, self.id, self.post)
+    }
+}
+
+impl From<Source<'_>> for String {
+    fn from(s: Source<'_>) -> String {
+        s.to_string()
+    }
+}
+
 /// Mutable access to a game for one phase.
 pub struct Engine<'a> {
     /// The scenario.
@@ -112,7 +152,7 @@ impl<'a> Engine<'a> {
         out
     }
 
-    fn effect_log(&mut self, text: String, source: &str) {
+    fn effect_log(&mut self, text: String, source: Source<'_>) {
         self.push(
             Audience::Public,
             Event::Effect {
@@ -141,10 +181,11 @@ impl<'a> Engine<'a> {
     }
 
     /// Applies effects in order.
-    pub fn apply(&mut self, effects: &[Effect], b: Bindings, source: &str) {
+    pub fn apply<'s>(&mut self, effects: &[Effect], b: Bindings, source: impl Into<Source<'s>>) {
         if self.depth >= MAX_DEPTH {
             return;
         }
+        let source = source.into();
         self.depth += 1;
         for e in effects {
             self.apply_one(e, b, source);
@@ -152,7 +193,7 @@ impl<'a> Engine<'a> {
         self.depth -= 1;
     }
 
-    fn apply_one(&mut self, e: &Effect, b: Bindings, source: &str) {
+    fn apply_one(&mut self, e: &Effect, b: Bindings, source: Source<'_>) {
         let nrungs = self.sc.meta.ladder.rungs.len();
         match e {
             Effect::AddAttr(w, attr, n) | Effect::SetAttr(w, attr, n) => {
@@ -547,7 +588,7 @@ impl<'a> Engine<'a> {
                 headline: inj.headline.clone(),
             },
         );
-        let source = format!("inject {}", inj.id);
+        let source = Source::new("inject ", &inj.id, "");
         let b = Bindings {
             acting: inj
                 .acting
@@ -555,7 +596,7 @@ impl<'a> Engine<'a> {
                 .and_then(|a| self.ix.actors.get(a).copied()),
             ..Default::default()
         };
-        self.apply(&inj.effects, b, &source);
+        self.apply(&inj.effects, b, source);
         if !inj.choices.is_empty() {
             let chosen = self
                 .inject_choices
@@ -576,7 +617,7 @@ impl<'a> Engine<'a> {
                         choice: choice.label.clone(),
                     },
                 );
-                self.apply(&choice.effects, b, &source);
+                self.apply(&choice.effects, b, source);
             }
         }
     }
@@ -659,7 +700,7 @@ impl<'a> Engine<'a> {
         }
         self.log_attribution(i);
         // The victim now perceives escalation: the true author's rung rises.
-        let rung = self.ctx().rung(&action.rung);
+        let rung = self.ix.action_rung[inc.action];
         if rung > self.st.actors[inc.actor].rung {
             self.set_rung(inc.actor, rung);
         }
@@ -668,9 +709,9 @@ impl<'a> Engine<'a> {
             target: Some(inc.victim),
             ..Default::default()
         };
-        let src = format!("detection of {}", action.id);
-        let effects = &self.sc.actions[inc.action].on_detection;
-        self.apply(effects, b, &src);
+        let sc = self.sc;
+        let src = Source::new("detection of ", &sc.actions[inc.action].id, "");
+        self.apply(&sc.actions[inc.action].on_detection, b, src);
     }
 
     /// An incident becomes publicly attributed to its suspect; the norms it breaks now count against them.
@@ -679,12 +720,14 @@ impl<'a> Engine<'a> {
         self.st.incidents[i].updated = self.st.turn;
         let inc = self.st.incidents[i].clone();
         let named = inc.suspect.unwrap_or(inc.actor);
-        let ev = Event::PublicAttribution {
-            incident: inc.id,
-            victim: self.id(inc.victim),
-            culprit: self.id(named),
-        };
-        self.push(Audience::Public, ev);
+        if self.logging() {
+            let ev = Event::PublicAttribution {
+                incident: inc.id,
+                victim: self.id(inc.victim),
+                culprit: self.id(named),
+            };
+            self.push(Audience::Public, ev);
+        }
         self.norms(inc.action, named, true, false);
     }
 
@@ -699,8 +742,8 @@ impl<'a> Engine<'a> {
             for n in &tags.breaks {
                 if let Some(&k) = self.ix.norms.get(n) {
                     self.st.actors[actor].norms_broken.push(k);
-                    let src = format!("norm {n} breached");
-                    self.apply(&sc.meta.norms[k].on_breach, b, &src);
+                    let src = Source::new("norm ", n, " breached");
+                    self.apply(&sc.meta.norms[k].on_breach, b, src);
                 }
             }
         }
@@ -708,8 +751,8 @@ impl<'a> Engine<'a> {
             for n in &tags.upholds {
                 if let Some(&k) = self.ix.norms.get(n) {
                     self.st.actors[actor].norms_upheld.push(k);
-                    let src = format!("norm {n} upheld");
-                    self.apply(&sc.meta.norms[k].on_uphold, b, &src);
+                    let src = Source::new("norm ", n, " upheld");
+                    self.apply(&sc.meta.norms[k].on_uphold, b, src);
                 }
             }
         }
@@ -873,8 +916,11 @@ impl<'a> Engine<'a> {
                 .collect();
             self.st.delayed.retain(|d| d.due > turn);
             for d in due {
-                let src = format!("delayed: {}", d.source);
-                self.apply(&d.effects, d.bindings, &src);
+                self.apply(
+                    &d.effects,
+                    d.bindings,
+                    Source::new("delayed: ", &d.source, ""),
+                );
             }
         }
         let slots = book.legal.iter().map(Vec::len).max().unwrap_or(0);
@@ -917,15 +963,25 @@ impl<'a> Engine<'a> {
         let (change, effects, word) = match answer {
             Some(_) => {
                 c.enforced += 1;
-                (rl.on_enforced, &rl.when_enforced, "enforced")
+                (rl.on_enforced, &rl.when_enforced, " enforced")
             }
             None => {
                 c.ignored += 1;
-                (rl.on_ignored, &rl.when_ignored, "ignored")
+                (rl.on_ignored, &rl.when_ignored, " ignored")
             }
         };
         c.credibility = (c.credibility + change).clamp(0, 100);
         let credibility = c.credibility;
+        let b = Bindings {
+            owner: Some(ob.owner),
+            target: Some(ob.culprit),
+            ..Default::default()
+        };
+        let src = Source::new("red line ", &rl.id, word);
+        if !self.logging() {
+            self.apply(effects, b, src);
+            return;
+        }
         let ev = match answer {
             Some(action) => Event::RedLineEnforced {
                 red_line: rl.id.clone(),
@@ -946,13 +1002,7 @@ impl<'a> Engine<'a> {
             self.private(&[ob.owner])
         };
         self.push(aud, ev);
-        let b = Bindings {
-            owner: Some(ob.owner),
-            target: Some(ob.culprit),
-            ..Default::default()
-        };
-        let src = format!("red line {} {word}", rl.id);
-        self.apply(effects, b, &src);
+        self.apply(effects, b, src);
     }
 
     /// The success chance of an order, in percent (modifiers' `Chance` conditions roll the dice).
@@ -984,7 +1034,7 @@ impl<'a> Engine<'a> {
                 a.id,
                 if success { "success" } else { "failure" }
             );
-            self.effect_log(text, "facilitator");
+            self.effect_log(text, "facilitator".into());
         }
         let aud = if a.visibility == Visibility::Overt || !self.logging() {
             Audience::Public
@@ -1218,19 +1268,20 @@ impl<'a> Engine<'a> {
                     due: turn + rl.response.within_turns.max(1),
                     incident: latest,
                 });
-                let ev = Event::RedLineCrossed {
-                    red_line: rl.id.clone(),
-                    owner: self.id(owner),
-                    culprit: self.id(culprit),
-                };
-                let aud = if rl.public {
-                    Audience::Public
-                } else {
-                    self.private(&[owner])
-                };
-                self.push(aud, ev);
-                let src = format!("red line {}", rl.id);
-                self.apply(&rl.on_crossed, b, &src);
+                if self.logging() {
+                    let ev = Event::RedLineCrossed {
+                        red_line: rl.id.clone(),
+                        owner: self.id(owner),
+                        culprit: self.id(culprit),
+                    };
+                    let aud = if rl.public {
+                        Audience::Public
+                    } else {
+                        self.private(&[owner])
+                    };
+                    self.push(aud, ev);
+                }
+                self.apply(&rl.on_crossed, b, Source::new("red line ", &rl.id, ""));
             }
         }
     }
@@ -1274,23 +1325,25 @@ impl<'a> Engine<'a> {
                     self.rng.d100() <= chance.clamp(0, 100)
                 }
             };
-            let ev = Event::ProposalDecided {
-                proposal: prop.id.clone(),
-                from: self.id(p.from),
-                to: self.id(p.to),
-                accepted,
-            };
-            self.push(Audience::Public, ev);
-            let src = format!("proposal {}", prop.id);
+            if self.logging() {
+                let ev = Event::ProposalDecided {
+                    proposal: prop.id.clone(),
+                    from: self.id(p.from),
+                    to: self.id(p.to),
+                    accepted,
+                };
+                self.push(Audience::Public, ev);
+            }
+            let src = Source::new("proposal ", &prop.id, "");
             if accepted {
                 self.st.agreements.push(Agreement {
                     proposal: p.proposal,
                     parties: (p.from, p.to),
                     since: turn,
                 });
-                self.apply(&prop.on_accept, b, &src);
+                self.apply(&prop.on_accept, b, src);
             } else {
-                self.apply(&prop.on_refuse, b, &src);
+                self.apply(&prop.on_refuse, b, src);
             }
         }
         self.st.pending.extend(keep);
