@@ -221,27 +221,36 @@ fn proposes_busy(ctx: &Ctx, action: usize) -> bool {
     })
 }
 
-fn score(ctx: &Ctx, view: &View, me: usize, doctrine: Doctrine, lo: LegalOrder) -> i32 {
-    if ctx.ix.resolved.action_loosens[lo.action] {
+/// A score that does not depend on the target (the rule loosens, or the proposal is busy).
+fn action_score(
+    ctx: &Ctx,
+    view: &View,
+    me: usize,
+    doctrine: Doctrine,
+    action: usize,
+) -> Option<i32> {
+    if ctx.ix.resolved.action_loosens[action] {
         let at_limit = ctx.st.actors[me].rung + 1 >= ctx.st.actors[me].threshold;
-        return match doctrine {
+        return Some(match doctrine {
             Doctrine::Hawk if at_limit => 95,
             Doctrine::Hawk => 40,
             Doctrine::TitForTat if at_limit && view.attacked => 45,
             Doctrine::Measured if view.at_stake => 50,
             Doctrine::RandomLegal => 0,
             _ => -20,
-        };
+        });
     }
+    proposes_busy(ctx, action).then_some(-1000)
+}
+
+/// The doctrine's score of one legal order (without noise), once the action is known not to loosen the rules nor to propose a busy proposal.
+fn target_score(ctx: &Ctx, view: &View, doctrine: Doctrine, lo: LegalOrder) -> i32 {
     let sc = ctx.sc;
     let a = &sc.actions[lo.action];
     let nrungs = sc.meta.ladder.rungs.len().max(1) as i32;
     let rung = ctx.ix.action_rung[lo.action] as i32 * 10 / nrungs; // 0..10
     let host = lo.target.map_or(0, |t| view.host(ctx, t));
     let perceived = lo.target.is_some_and(|t| view.recent(t));
-    if proposes_busy(ctx, lo.action) {
-        return -1000;
-    }
     let targeted_friendly = |base: i32| match lo.target {
         Some(t) if host < 0 => base + 10 + (sc.actors[t].kind == ActorKind::State) as i32,
         Some(_) => base - 30,
@@ -442,7 +451,19 @@ pub fn choose_orders_into(
     };
     base.clear();
     if doctrine != Doctrine::RandomLegal {
-        base.extend(legal.iter().map(|&lo| score(ctx, &view, me, doctrine, lo)));
+        // Legal orders come grouped by action: the target-free part is scored once per action.
+        let mut current: Option<(usize, Option<i32>)> = None;
+        for &lo in &legal {
+            let fixed = match current {
+                Some((a, f)) if a == lo.action => f,
+                _ => {
+                    let f = action_score(ctx, &view, me, doctrine, lo.action);
+                    current = Some((lo.action, f));
+                    f
+                }
+            };
+            base.push(fixed.unwrap_or_else(|| target_score(ctx, &view, doctrine, lo)));
+        }
     }
     let taken = |picks: &[LegalOrder], lo: &LegalOrder| {
         picks[first..].iter().any(|p| p.action == lo.action)

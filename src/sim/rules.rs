@@ -133,7 +133,7 @@ impl<'a> Engine<'a> {
         ctx.eval(c, b, Some(&mut *self.rng))
     }
 
-    fn who(&self, w: &Who, b: Bindings) -> Vec<usize> {
+    fn who(&self, w: &Who, b: Bindings) -> super::eval::WhoSet {
         self.ctx().who_set(w, b)
     }
 
