@@ -257,15 +257,24 @@ impl<'a> Ctx<'a> {
                 let Some(&act) = self.ix.actions.get(action) else {
                     return false;
                 };
-                st.history.iter().any(|r| {
+                let taken = |r: &super::state::ActionRecord| {
                     (r.success || *attempts)
                         && r.action == act
-                        && within(st.turn, r.turn, *within_turns)
                         && self.who_contains(by, b, r.actor)
                         && against
                             .as_ref()
                             .is_none_or(|g| r.target.is_some_and(|t| self.who_contains(g, b, t)))
-                })
+                };
+                // The history is in turn order: with a window, only its recent end is read.
+                match within_turns {
+                    Some(_) => st
+                        .history
+                        .iter()
+                        .rev()
+                        .take_while(|r| within(st.turn, r.turn, *within_turns))
+                        .any(taken),
+                    None => st.history.iter().any(taken),
+                }
             }
             Condition::Perceived {
                 victim,
