@@ -6,7 +6,7 @@
 //! slots are filled by the doctrine's preferences, with seeded noise to break ties.
 
 use crate::scenario::{ActorKind, SwarmStance};
-use crate::scenario::{Confidence, Doctrine, Effect, Intent, RedLine, Scenario, ScenarioIndex};
+use crate::scenario::{Confidence, Doctrine, Intent, RedLine, Scenario, ScenarioIndex};
 use crate::sim::eval::{Ctx, GameRng};
 use crate::sim::orders::LegalOrder;
 
@@ -48,132 +48,209 @@ fn hostile_recently(ctx: &Ctx, me: usize, other: usize) -> bool {
     })
 }
 
-/// How hostile `me` finds `other`: sides, and incidents it blames on it.
-fn hostility(ctx: &Ctx, me: usize, other: usize) -> i32 {
-    let sc = ctx.sc;
-    let a = &sc.actors[me];
-    let o = &sc.actors[other];
+/// What every bot perceives this turn, gathered once per orders phase (the state does not change
+/// while bots choose), in buffers reused across turns and games.
+#[derive(Debug, Default)]
+pub struct BotScratch {
+    /// Incidents detected within the last 3 turns with a suspect, grouped by victim:
+    /// `(suspect, hostile_recently)`; victim `v`'s are `perceived[starts[v]..starts[v + 1]]`.
+    perceived: Vec<(usize, bool)>,
+    starts: Vec<usize>,
+    fill: Vec<usize>,
+    /// Whether each actor has a red line failing to deter.
+    at_stake: Vec<bool>,
+    /// Per actor: hostility bonus from incidents it blames on them, for the deciding bot.
+    bonus: Vec<i32>,
+    /// Per actor: attacked the deciding bot recently (likely or better).
+    recent: Vec<bool>,
+    /// For a swarm: the same bonus as seen by its sponsor.
+    sponsor_bonus: Vec<i32>,
+    /// Entries of `bonus`, `recent` and `sponsor_bonus` to reset after a decision.
+    touched: Vec<usize>,
+    /// The deciding bot's legal orders and their scores without noise.
+    legal: Vec<LegalOrder>,
+    base: Vec<i32>,
+}
+
+impl BotScratch {
+    /// Gathers what the bots perceive this turn.
+    pub fn prepare_turn(&mut self, ctx: &Ctx) {
+        let n = ctx.sc.actors.len();
+        let turn = ctx.st.turn;
+        self.bonus.clear();
+        self.bonus.resize(n, 0);
+        self.sponsor_bonus.clear();
+        self.sponsor_bonus.resize(n, 0);
+        self.recent.clear();
+        self.recent.resize(n, false);
+        self.touched.clear();
+        // Bucket the recently detected incidents by victim (a counting sort, stable).
+        self.starts.clear();
+        self.starts.resize(n + 1, 0);
+        let relevant = |i: &crate::sim::state::Incident| {
+            i.suspect.is_some()
+                && i.victim < n
+                && i.detected.is_some_and(|d| turn.saturating_sub(d) < 3)
+        };
+        for i in ctx.st.incidents.iter().filter(|i| relevant(i)) {
+            self.starts[i.victim + 1] += 1;
+        }
+        for v in 0..n {
+            self.starts[v + 1] += self.starts[v];
+        }
+        self.perceived.clear();
+        self.perceived.resize(self.starts[n], (0, false));
+        let mut fill = std::mem::take(&mut self.fill);
+        fill.clear();
+        fill.extend_from_slice(&self.starts[..n]);
+        for i in ctx.st.incidents.iter().filter(|i| relevant(i)) {
+            let recent = i.detected.is_some_and(|d| turn.saturating_sub(d) < 2)
+                && Confidence::from_value(i.evidence) >= Confidence::Likely;
+            self.perceived[fill[i.victim]] = (i.suspect.unwrap_or(0), recent);
+            fill[i.victim] += 1;
+        }
+        self.fill = fill;
+        // Red lines failing to deter, by owner.
+        self.at_stake.clear();
+        self.at_stake.resize(n, false);
+        for (r, rl) in ctx.st.red_lines.iter().enumerate() {
+            let Some(owner) = ctx.ix.resolved.red_line_owner[r] else {
+                continue;
+            };
+            let recent = rl
+                .crossings
+                .iter()
+                .filter(|(t, _)| turn.saturating_sub(*t) < 4)
+                .count();
+            if rl.ignored > 0 || rl.credibility < 50 || recent >= 3 {
+                self.at_stake[owner] = true;
+            }
+        }
+    }
+
+    /// Loads the deciding bot's view: hostility bonuses (and its sponsor's, for a swarm).
+    fn load(&mut self, me: usize, sponsor: Option<usize>) -> bool {
+        let mut attacked = false;
+        for k in self.starts[me]..self.starts[me + 1] {
+            let (suspect, recent) = self.perceived[k];
+            self.bonus[suspect] += 12;
+            if recent && suspect != me {
+                self.recent[suspect] = true;
+                attacked = true;
+            }
+            self.touched.push(suspect);
+        }
+        if let Some(sp) = sponsor {
+            for k in self.starts[sp]..self.starts[sp + 1] {
+                let (suspect, _) = self.perceived[k];
+                self.sponsor_bonus[suspect] += 12;
+                self.touched.push(suspect);
+            }
+        }
+        attacked
+    }
+
+    /// Resets what [`BotScratch::load`] set.
+    fn unload(&mut self) {
+        for &t in &self.touched {
+            self.bonus[t] = 0;
+            self.sponsor_bonus[t] = 0;
+            self.recent[t] = false;
+        }
+        self.touched.clear();
+    }
+}
+
+/// How hostile an actor finds `other`: sides, and incidents it blames on it (`bonus`).
+fn hostility(ctx: &Ctx, me: usize, other: usize, bonus: &[i32]) -> i32 {
+    let r = &ctx.ix.resolved;
+    let o = &ctx.sc.actors[other];
     if o.kind == ActorKind::InternationalBody {
         return -100;
     }
-    let mut h = if a.side == o.side { -60 } else { 15 };
+    let mut h = if r.actor_side[me] == r.actor_side[other] {
+        -60
+    } else {
+        15
+    };
     if o.kind == ActorKind::State {
         h += 5;
     }
-    for i in &ctx.st.incidents {
-        if i.victim == me
-            && i.suspect == Some(other)
-            && i.detected
-                .is_some_and(|d| ctx.st.turn.saturating_sub(d) < 3)
-        {
-            h += 12;
-        }
-    }
-    h
-}
-
-/// The sponsor's adversary score for a swarm's target.
-fn swarm_hostility(ctx: &Ctx, swarm: usize, other: usize) -> i32 {
-    let sc = ctx.sc;
-    let sponsor = sc.actors[swarm]
-        .sponsor
-        .as_ref()
-        .and_then(|s| ctx.ix.actors.get(s).copied());
-    match sponsor {
-        Some(s) if s != other => hostility(ctx, s, other),
-        Some(_) => -100,
-        None => hostility(ctx, swarm, other),
-    }
+    h + bonus[other]
 }
 
 /// What one bot perceives, computed once per decision.
-struct View {
-    /// Hostility towards each actor.
-    host: Vec<i32>,
-    /// Whether each actor attacked it recently (likely or better).
-    recent: Vec<bool>,
-    /// For swarms: the sponsor's hostility towards each actor.
-    swarm_host: Vec<i32>,
+struct View<'s> {
+    me: usize,
+    /// Whether the bot is a swarm, and its sponsor.
+    swarm: bool,
+    sponsor: Option<usize>,
+    scratch: &'s BotScratch,
     /// Attacked by anyone recently.
     attacked: bool,
     /// One of its red lines is failing to deter.
     at_stake: bool,
 }
 
-impl View {
-    fn new(ctx: &Ctx, me: usize) -> Self {
-        let n = ctx.sc.actors.len();
-        let recent: Vec<bool> = (0..n)
-            .map(|o| o != me && hostile_recently(ctx, me, o))
-            .collect();
-        View {
-            host: (0..n).map(|o| hostility(ctx, me, o)).collect(),
-            attacked: recent.iter().any(|&r| r),
-            recent,
-            swarm_host: if ctx.sc.actors[me].kind == ActorKind::Swarm {
-                (0..n).map(|o| swarm_hostility(ctx, me, o)).collect()
-            } else {
-                Vec::new()
-            },
-            at_stake: credibility_at_stake(ctx, me),
+impl View<'_> {
+    /// Hostility towards an actor.
+    fn host(&self, ctx: &Ctx, o: usize) -> i32 {
+        hostility(ctx, self.me, o, &self.scratch.bonus)
+    }
+    /// Whether an actor attacked it recently (likely or better).
+    fn recent(&self, o: usize) -> bool {
+        self.scratch.recent[o]
+    }
+    /// For swarms: the sponsor's hostility towards an actor (0 for other actors).
+    fn swarm_host(&self, ctx: &Ctx, o: usize) -> i32 {
+        if !self.swarm {
+            return 0;
+        }
+        match self.sponsor {
+            Some(s) if s != o => hostility(ctx, s, o, &self.scratch.sponsor_bonus),
+            Some(_) => -100,
+            None => hostility(ctx, self.me, o, &self.scratch.bonus),
         }
     }
 }
 
 fn proposes_busy(ctx: &Ctx, action: usize) -> bool {
-    ctx.sc.actions[action].on_success.iter().any(|e| match e {
-        Effect::Propose(p, _) => ctx.ix.proposals.get(p).is_some_and(|&p| {
-            ctx.st.pending.iter().any(|x| x.proposal == p)
-                || ctx.st.agreements.iter().any(|x| x.proposal == p)
-        }),
-        _ => false,
+    ctx.ix.resolved.action_proposes[action].iter().any(|&p| {
+        ctx.st.pending.iter().any(|x| x.proposal == p)
+            || ctx.st.agreements.iter().any(|x| x.proposal == p)
     })
 }
 
-/// Whether an action raises the actor's own rules-of-engagement threshold.
-fn loosens_rules(ctx: &Ctx, action: usize) -> bool {
-    ctx.sc.actions[action]
-        .on_success
-        .iter()
-        .any(|e| matches!(e, Effect::ShiftThreshold(crate::scenario::Who::Acting, n) if *n > 0))
-}
-
-/// Whether a red line of `me` is failing to deter: ignored at least once, credibility below 50,
-/// or crossed three times or more in the last four turns despite being enforced.
-fn credibility_at_stake(ctx: &Ctx, me: usize) -> bool {
-    ctx.sc.red_lines.iter().enumerate().any(|(r, rl)| {
-        let st = &ctx.st.red_lines[r];
-        let recent = st
-            .crossings
-            .iter()
-            .filter(|(t, _)| ctx.st.turn.saturating_sub(*t) < 4)
-            .count();
-        ctx.ix.actors.get(&rl.owner) == Some(&me)
-            && (st.ignored > 0 || st.credibility < 50 || recent >= 3)
-    })
-}
-
-fn score(ctx: &Ctx, view: &View, me: usize, doctrine: Doctrine, lo: LegalOrder) -> i32 {
-    if loosens_rules(ctx, lo.action) {
+/// A score that does not depend on the target (the rule loosens, or the proposal is busy).
+fn action_score(
+    ctx: &Ctx,
+    view: &View,
+    me: usize,
+    doctrine: Doctrine,
+    action: usize,
+) -> Option<i32> {
+    if ctx.ix.resolved.action_loosens[action] {
         let at_limit = ctx.st.actors[me].rung + 1 >= ctx.st.actors[me].threshold;
-        return match doctrine {
+        return Some(match doctrine {
             Doctrine::Hawk if at_limit => 95,
             Doctrine::Hawk => 40,
             Doctrine::TitForTat if at_limit && view.attacked => 45,
             Doctrine::Measured if view.at_stake => 50,
             Doctrine::RandomLegal => 0,
             _ => -20,
-        };
+        });
     }
+    proposes_busy(ctx, action).then_some(-1000)
+}
+
+/// The doctrine's score of one legal order (without noise), once the action is known not to loosen the rules nor to propose a busy proposal.
+fn target_score(ctx: &Ctx, view: &View, doctrine: Doctrine, lo: LegalOrder) -> i32 {
     let sc = ctx.sc;
     let a = &sc.actions[lo.action];
     let nrungs = sc.meta.ladder.rungs.len().max(1) as i32;
     let rung = ctx.ix.action_rung[lo.action] as i32 * 10 / nrungs; // 0..10
-    let host = lo.target.map_or(0, |t| view.host[t]);
-    let perceived = lo.target.is_some_and(|t| view.recent[t]);
-    if proposes_busy(ctx, lo.action) {
-        return -1000;
-    }
+    let host = lo.target.map_or(0, |t| view.host(ctx, t));
+    let perceived = lo.target.is_some_and(|t| view.recent(t));
     let targeted_friendly = |base: i32| match lo.target {
         Some(t) if host < 0 => base + 10 + (sc.actors[t].kind == ActorKind::State) as i32,
         Some(_) => base - 30,
@@ -223,12 +300,7 @@ fn score(ctx: &Ctx, view: &View, me: usize, doctrine: Doctrine, lo: LegalOrder) 
         },
         Doctrine::RandomLegal => 0,
         Doctrine::Swarm => match a.intent {
-            Intent::Offensive => {
-                30 + lo
-                    .target
-                    .map_or(0, |t| view.swarm_host.get(t).copied().unwrap_or(0))
-                    - 2 * rung
-            }
+            Intent::Offensive => 30 + lo.target.map_or(0, |t| view.swarm_host(ctx, t)) - 2 * rung,
             Intent::Punitive | Intent::Signal => 10,
             _ => -20,
         },
@@ -241,41 +313,36 @@ fn obligation_answer(
     me: usize,
     doctrine: Doctrine,
     legal: &[LegalOrder],
-    taken: &[LegalOrder],
 ) -> Option<LegalOrder> {
     let sc = ctx.sc;
+    let r = &ctx.ix.resolved;
     for ob in ctx.st.obligations.iter().filter(|o| o.owner == me) {
-        let rl = &sc.red_lines[ob.red_line];
-        let max = ctx.rung(&rl.response.max_rung);
-        let incident = ob
-            .incident
-            .and_then(|id| ctx.st.incidents.iter().find(|i| i.id == id));
+        let max = r.red_line_max_rung[ob.red_line];
+        let answers = &r.red_line_answers[ob.red_line];
+        let incident = ob.incident.and_then(|id| incident_by_id(ctx, id));
         let (kind, level) = match incident {
             Some(i) => {
                 let a = &sc.actions[i.action];
-                (Some(a.domain), ctx.rung(&a.rung).min(max))
+                (Some(a.domain), ctx.ix.action_rung[i.action].min(max))
             }
             None => (None, max),
         };
         let mut best: Option<(i32, LegalOrder)> = None;
         for &lo in legal {
-            if lo.target != Some(ob.culprit)
-                || taken.iter().any(|t| t.action == lo.action)
-                || !answers(sc, ctx.ix, rl, lo.action)
-            {
+            if lo.target != Some(ob.culprit) || !answers[lo.action] {
                 continue;
             }
             let a = &sc.actions[lo.action];
-            let r = ctx.rung(&a.rung);
-            if r > max {
+            let rung = ctx.ix.action_rung[lo.action];
+            if rung > max {
                 continue;
             }
-            let mut s = -10 * (r as i32 - level as i32).abs();
+            let mut s = -10 * (rung as i32 - level as i32).abs();
             if Some(a.domain) == kind {
                 s += 25;
             }
             if doctrine == Doctrine::Dove {
-                s = -(r as i32);
+                s = -(rung as i32);
             }
             if best.is_none_or(|(b, _)| s > b) {
                 best = Some((s, lo));
@@ -288,6 +355,26 @@ fn obligation_answer(
     None
 }
 
+/// The incident with an id (ids count up from 1 in order of creation; searched otherwise).
+fn incident_by_id<'a>(ctx: &Ctx<'a>, id: u32) -> Option<&'a crate::sim::state::Incident> {
+    let incidents = &ctx.st.incidents;
+    (id as usize)
+        .checked_sub(1)
+        .and_then(|k| incidents.get(k))
+        .filter(|i| i.id == id)
+        .or_else(|| incidents.iter().find(|i| i.id == id))
+}
+
+thread_local! {
+    /// Bot buffers of this thread, kept across turns and games.
+    static SCRATCH: std::cell::RefCell<BotScratch> = std::cell::RefCell::default();
+}
+
+/// Runs `f` with this thread's bot buffers.
+pub fn with_scratch<R>(f: impl FnOnce(&mut BotScratch) -> R) -> R {
+    SCRATCH.with_borrow_mut(f)
+}
+
 /// Chooses up to `limit` legal orders for an actor under a doctrine.
 pub fn choose_orders(
     ctx: &Ctx,
@@ -296,20 +383,38 @@ pub fn choose_orders(
     limit: usize,
     rng: &mut GameRng,
 ) -> Vec<LegalOrder> {
+    let mut scratch = BotScratch::default();
+    scratch.prepare_turn(ctx);
+    let mut picks = Vec::new();
+    choose_orders_into(ctx, me, doctrine, limit, rng, &mut scratch, &mut picks);
+    picks
+}
+
+/// [`choose_orders`] with buffers prepared for this turn ([`BotScratch::prepare_turn`]); the
+/// picks are appended to `picks`. Allocates nothing once the buffers have grown.
+pub fn choose_orders_into(
+    ctx: &Ctx,
+    me: usize,
+    doctrine: Doctrine,
+    limit: usize,
+    rng: &mut GameRng,
+    scratch: &mut BotScratch,
+    picks: &mut Vec<LegalOrder>,
+) {
     let sc = ctx.sc;
+    let first = picks.len();
     let mut slots = limit;
-    if doctrine == Doctrine::Swarm || sc.actors[me].kind == ActorKind::Swarm {
-        let control = sc
-            .meta
-            .rules
-            .controllability_attribute
-            .as_ref()
-            .and_then(|c| ctx.ix.attributes.get(c))
-            .map_or(50, |&c| ctx.st.actors[me].attrs[c]);
+    let is_swarm = sc.actors[me].kind == ActorKind::Swarm;
+    if doctrine == Doctrine::Swarm || is_swarm {
+        let control = ctx
+            .ix
+            .resolved
+            .controllability
+            .map_or(50, |c| ctx.st.actors[me].attrs[c]);
         match ctx.st.actors[me].stance {
             Some(SwarmStance::Restrain) => {
                 if rng.d100() <= control {
-                    return Vec::new();
+                    return;
                 }
                 slots = 1;
             }
@@ -317,38 +422,72 @@ pub fn choose_orders(
             _ => {}
         }
     }
-    let legal = ctx.legal_orders(me);
-    let view = View::new(ctx, me);
-    let mut picks: Vec<LegalOrder> = Vec::new();
+    let mut legal = std::mem::take(&mut scratch.legal);
+    let mut base = std::mem::take(&mut scratch.base);
+    ctx.legal_orders_into(me, &mut legal);
+    let sponsor = if is_swarm {
+        ctx.ix.resolved.actor_sponsor[me]
+    } else {
+        None
+    };
+    let attacked = scratch.load(me, sponsor);
+    let view = View {
+        me,
+        swarm: is_swarm,
+        sponsor,
+        scratch,
+        attacked,
+        at_stake: scratch.at_stake[me],
+    };
     if doctrine != Doctrine::RandomLegal
-        && let Some(lo) = obligation_answer(ctx, me, doctrine, &legal, &picks)
+        && let Some(lo) = obligation_answer(ctx, me, doctrine, &legal)
     {
         picks.push(lo);
     }
-    let doctrine = if sc.actors[me].kind == ActorKind::Swarm && doctrine != Doctrine::RandomLegal {
+    let doctrine = if is_swarm && doctrine != Doctrine::RandomLegal {
         Doctrine::Swarm
     } else {
         doctrine
     };
-    while picks.len() < slots {
-        let candidates: Vec<LegalOrder> = legal
-            .iter()
-            .copied()
-            .filter(|lo| !picks.iter().any(|p| p.action == lo.action))
-            .collect();
-        if candidates.is_empty() {
-            break;
+    base.clear();
+    if doctrine != Doctrine::RandomLegal {
+        // Legal orders come grouped by action: the target-free part is scored once per action.
+        let mut current: Option<(usize, Option<i32>)> = None;
+        for &lo in &legal {
+            let fixed = match current {
+                Some((a, f)) if a == lo.action => f,
+                _ => {
+                    let f = action_score(ctx, &view, me, doctrine, lo.action);
+                    current = Some((lo.action, f));
+                    f
+                }
+            };
+            base.push(fixed.unwrap_or_else(|| target_score(ctx, &view, doctrine, lo)));
         }
+    }
+    let taken = |picks: &[LegalOrder], lo: &LegalOrder| {
+        picks[first..].iter().any(|p| p.action == lo.action)
+    };
+    while picks.len() - first < slots {
         if doctrine == Doctrine::RandomLegal {
-            let i = rng.below(candidates.len() as u32) as usize;
-            picks.push(candidates[i]);
+            let count = legal.iter().filter(|lo| !taken(picks, lo)).count();
+            if count == 0 {
+                break;
+            }
+            let i = rng.below(count as u32) as usize;
+            if let Some(&lo) = legal.iter().filter(|lo| !taken(picks, lo)).nth(i) {
+                picks.push(lo);
+            }
             continue;
         }
         let mut best: Option<(i32, LegalOrder)> = None;
-        for lo in candidates {
-            let s = score(ctx, &view, me, doctrine, lo) + rng.below(15) as i32;
+        for (k, lo) in legal.iter().enumerate() {
+            if taken(picks, lo) {
+                continue;
+            }
+            let s = base[k] + rng.below(15) as i32;
             if best.is_none_or(|(b, _)| s > b) {
-                best = Some((s, lo));
+                best = Some((s, *lo));
             }
         }
         match best {
@@ -356,5 +495,7 @@ pub fn choose_orders(
             _ => break,
         }
     }
-    picks
+    scratch.unload();
+    scratch.legal = legal;
+    scratch.base = base;
 }

@@ -1,41 +1,122 @@
 //! Id → position lookups for a loaded scenario, built once per scenario.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
-use super::model::Scenario;
+use super::model::{Effect, Intent, Scenario, TargetKind, Who};
+
+/// A fast, stable hasher for id strings (FxHash-style: 8 bytes a step). Ids are the
+/// scenario's own and trusted after validation, so no protection against collisions is needed;
+/// SipHash cost more than any rule.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        let mut tail = [0u8; 8];
+        let rest = chunks.remainder();
+        tail[..rest.len()].copy_from_slice(rest);
+        self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(tail)).wrapping_mul(K);
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.0 = (self.0.rotate_left(5) ^ i as u64).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// Id → position, hashed with [`IdHasher`].
+pub type IdMap = HashMap<String, usize, BuildHasherDefault<IdHasher>>;
 
 /// Positions of every id, by kind. Lookups of unknown ids return `None`
 /// (the validator reports them; the rules skip them).
 #[derive(Debug, Clone, Default)]
 pub struct ScenarioIndex {
     /// Actor ids.
-    pub actors: HashMap<String, usize>,
+    pub actors: IdMap,
     /// Action ids.
-    pub actions: HashMap<String, usize>,
+    pub actions: IdMap,
     /// Rung ids.
-    pub rungs: HashMap<String, usize>,
+    pub rungs: IdMap,
     /// Attribute ids.
-    pub attributes: HashMap<String, usize>,
+    pub attributes: IdMap,
     /// Sector ids.
-    pub sectors: HashMap<String, usize>,
+    pub sectors: IdMap,
     /// Norm ids.
-    pub norms: HashMap<String, usize>,
+    pub norms: IdMap,
     /// Red line ids.
-    pub red_lines: HashMap<String, usize>,
+    pub red_lines: IdMap,
     /// Proposal ids.
-    pub proposals: HashMap<String, usize>,
+    pub proposals: IdMap,
     /// Inject ids.
-    pub injects: HashMap<String, usize>,
+    pub injects: IdMap,
     /// Ending ids.
-    pub endings: HashMap<String, usize>,
+    pub endings: IdMap,
     /// Each action's rung position (0 when unknown).
     pub action_rung: Vec<usize>,
     /// Each action's costs as (attribute position, amount).
     pub action_cost: Vec<Vec<(usize, i32)>>,
+    /// Ids resolved once at load, so the rules and bots never look up a string during play.
+    pub resolved: Resolved,
 }
 
-fn positions<'a>(ids: impl Iterator<Item = &'a String>) -> HashMap<String, usize> {
-    let mut map = HashMap::new();
+/// Positions resolved once when a scenario is loaded: everything the rules and the bots would
+/// otherwise look up by id string on every turn.
+#[derive(Debug, Clone, Default)]
+pub struct Resolved {
+    /// Each actor's sponsor position (`None` without a sponsor or with an unknown one).
+    pub actor_sponsor: Vec<Option<usize>>,
+    /// Each actor's side, as the position of the first actor of the same side.
+    pub actor_side: Vec<usize>,
+    /// Whether actor `i`'s id looks up to `i` (false only for a duplicate id).
+    pub actor_first: Vec<bool>,
+    /// For each actor, the actions whose `by` includes it, in catalogue order.
+    pub actor_actions: Vec<Vec<usize>>,
+    /// For each action, the actors its target filter admits when the filter does not depend on
+    /// the acting actor (`None` when it does: `Sponsor`, `Proxies`, …), in actor order.
+    pub action_targets: Vec<Option<Vec<usize>>>,
+    /// Whether an action's success raises the acting actor's own threshold.
+    pub action_loosens: Vec<bool>,
+    /// The proposals an action's success proposes.
+    pub action_proposes: Vec<Vec<usize>>,
+    /// Each red line's owner position.
+    pub red_line_owner: Vec<Option<usize>>,
+    /// Each red line's promised maximum rung (0 when unknown).
+    pub red_line_max_rung: Vec<usize>,
+    /// `[red line][action]`: whether the action answers the red line's promised response.
+    pub red_line_answers: Vec<Vec<bool>>,
+    /// Each threshold's `above` rung (0 when unknown).
+    pub threshold_above: Vec<usize>,
+    /// Ending positions by priority (then position).
+    pub endings_by_priority: Vec<usize>,
+    /// The first fallback ending.
+    pub fallback_ending: Option<usize>,
+    /// Each inject's acting actor.
+    pub inject_acting: Vec<Option<usize>>,
+    /// The forensics attribute.
+    pub forensics: Option<usize>,
+    /// The defence attribute.
+    pub defense: Option<usize>,
+    /// The swarm controllability attribute.
+    pub controllability: Option<usize>,
+}
+
+fn positions<'a>(ids: impl Iterator<Item = &'a String>) -> IdMap {
+    let mut map = IdMap::default();
     for (i, id) in ids.enumerate() {
         // The first definition wins; duplicates are reported by the validator.
         map.entry(id.clone()).or_insert(i);
@@ -59,6 +140,7 @@ impl ScenarioIndex {
             endings: positions(s.endings.iter().map(|a| &a.id)),
             action_rung: Vec::new(),
             action_cost: Vec::new(),
+            resolved: Resolved::default(),
         };
         ix.action_rung = s
             .actions
@@ -75,6 +157,153 @@ impl ScenarioIndex {
                     .collect()
             })
             .collect();
+        ix.resolved = Resolved::new(s, &ix);
         ix
+    }
+}
+
+/// Whether actor `i` is in a group that does not depend on the context; `None` when it does.
+fn static_member(s: &Scenario, ix: &ScenarioIndex, who: &Who, i: usize) -> Option<bool> {
+    let a = &s.actors[i];
+    Some(match who {
+        Who::Actor(id) => ix.actors.get(id) == Some(&i),
+        Who::Any => true,
+        Who::Side(side) => &a.side == side,
+        Who::Tagged(tag) => a.tags.iter().any(|t| t == tag),
+        Who::Kind(kind) => a.kind == *kind,
+        _ => return None,
+    })
+}
+
+impl Resolved {
+    fn new(s: &Scenario, ix: &ScenarioIndex) -> Self {
+        let n = s.actors.len();
+        let rung = |id: &str| ix.rungs.get(id).copied().unwrap_or(0);
+        let attr = |id: &Option<String>| id.as_ref().and_then(|a| ix.attributes.get(a).copied());
+        let actor_sponsor: Vec<Option<usize>> = s
+            .actors
+            .iter()
+            .map(|a| a.sponsor.as_ref().and_then(|x| ix.actors.get(x).copied()))
+            .collect();
+        let actor_actions = (0..n)
+            .map(|me| {
+                (0..s.actions.len())
+                    .filter(|&act| {
+                        let by = &s.actions[act].by;
+                        static_member(s, ix, by, me).unwrap_or_else(|| match by {
+                            // `by` is read with the acting actor bound to `me`.
+                            Who::Acting => true,
+                            Who::Sponsor => actor_sponsor[me] == Some(me),
+                            Who::Proxies => {
+                                s.actors[me].sponsor.as_deref() == Some(s.actors[me].id.as_str())
+                            }
+                            _ => false,
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let action_targets = s
+            .actions
+            .iter()
+            .map(|a| match &a.target {
+                TargetKind::None => Some(Vec::new()),
+                TargetKind::Actor(who) | TargetKind::Sector(_, who) => match who {
+                    // Every actor but the acting one, which targets never include anyway.
+                    Who::AnyOther => Some((0..n).collect()),
+                    // Bound to nothing but the acting actor, never a target.
+                    Who::Acting | Who::Target | Who::Owner | Who::Each => Some(Vec::new()),
+                    _ => (0..n)
+                        .map(|t| static_member(s, ix, who, t).map(|m| (t, m)))
+                        .collect::<Option<Vec<_>>>()
+                        .map(|v| v.into_iter().filter(|&(_, m)| m).map(|(t, _)| t).collect()),
+                },
+            })
+            .collect();
+        let action_loosens = s
+            .actions
+            .iter()
+            .map(|a| {
+                a.on_success
+                    .iter()
+                    .any(|e| matches!(e, Effect::ShiftThreshold(Who::Acting, n) if *n > 0))
+            })
+            .collect();
+        let action_proposes = s
+            .actions
+            .iter()
+            .map(|a| {
+                a.on_success
+                    .iter()
+                    .filter_map(|e| match e {
+                        Effect::Propose(p, _) => ix.proposals.get(p).copied(),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let red_line_answers = s
+            .red_lines
+            .iter()
+            .map(|rl| {
+                let min = rung(&rl.response.min_rung);
+                s.actions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| {
+                        matches!(a.intent, Intent::Offensive | Intent::Punitive)
+                            && (rl.response.domains.is_empty()
+                                || rl.response.domains.contains(&a.domain))
+                            && ix.action_rung[i] >= min
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut endings_by_priority: Vec<usize> = (0..s.endings.len()).collect();
+        endings_by_priority.sort_by_key(|&i| (s.endings[i].priority, i));
+        Resolved {
+            actor_side: {
+                let mut first: HashMap<&str, usize> = HashMap::new();
+                (0..n)
+                    .map(|i| *first.entry(s.actors[i].side.as_str()).or_insert(i))
+                    .collect()
+            },
+            actor_first: (0..n)
+                .map(|i| ix.actors.get(&s.actors[i].id) == Some(&i))
+                .collect(),
+            actor_sponsor,
+            actor_actions,
+            action_targets,
+            action_loosens,
+            action_proposes,
+            red_line_owner: s
+                .red_lines
+                .iter()
+                .map(|r| ix.actors.get(&r.owner).copied())
+                .collect(),
+            red_line_max_rung: s
+                .red_lines
+                .iter()
+                .map(|r| rung(&r.response.max_rung))
+                .collect(),
+            red_line_answers,
+            threshold_above: s
+                .meta
+                .ladder
+                .thresholds
+                .iter()
+                .map(|t| rung(&t.above))
+                .collect(),
+            endings_by_priority,
+            fallback_ending: s.endings.iter().position(|e| e.fallback),
+            inject_acting: s
+                .injects
+                .iter()
+                .map(|i| i.acting.as_ref().and_then(|a| ix.actors.get(a).copied()))
+                .collect(),
+            forensics: attr(&s.meta.rules.forensics_attribute),
+            defense: attr(&s.meta.rules.defense_attribute),
+            controllability: attr(&s.meta.rules.controllability_attribute),
+        }
     }
 }

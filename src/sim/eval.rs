@@ -25,6 +25,7 @@ impl GameRng {
     }
 
     /// A uniform number in `0..n` (unbiased; `n` must be > 0).
+    #[inline]
     pub fn below(&mut self, n: u32) -> u32 {
         self.draws += 1;
         let zone = u32::MAX - (u32::MAX % n);
@@ -37,6 +38,7 @@ impl GameRng {
     }
 
     /// A d100 roll, 1..=100.
+    #[inline]
     pub fn d100(&mut self) -> i32 {
         self.below(100) as i32 + 1
     }
@@ -77,6 +79,42 @@ impl GameRng {
     }
 }
 
+/// The actors a [`Who`] stands for, in scenario order: one actor without allocating, or many.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WhoSet {
+    /// Exactly one actor.
+    One([usize; 1]),
+    /// Any number of actors.
+    Many(Vec<usize>),
+}
+
+impl From<Vec<usize>> for WhoSet {
+    fn from(v: Vec<usize>) -> Self {
+        WhoSet::Many(v)
+    }
+}
+
+impl std::ops::Deref for WhoSet {
+    type Target = [usize];
+    fn deref(&self) -> &[usize] {
+        match self {
+            WhoSet::One(a) => a,
+            WhoSet::Many(v) => v,
+        }
+    }
+}
+
+impl IntoIterator for WhoSet {
+    type Item = usize;
+    type IntoIter = std::iter::Chain<std::option::IntoIter<usize>, std::vec::IntoIter<usize>>;
+    fn into_iter(self) -> Self::IntoIter {
+        match self {
+            WhoSet::One([a]) => Some(a).into_iter().chain(Vec::new()),
+            WhoSet::Many(v) => None.into_iter().chain(v),
+        }
+    }
+}
+
 /// Read-only access to a game for evaluating conditions.
 #[derive(Clone, Copy)]
 pub struct Ctx<'a> {
@@ -98,17 +136,14 @@ impl<'a> Ctx<'a> {
     pub fn who_contains(&self, who: &Who, b: Bindings, i: usize) -> bool {
         let a = &self.sc.actors[i];
         match who {
-            Who::Actor(id) => self.ix.actors.get(id) == Some(&i),
+            Who::Actor(id) => self.ix.resolved.actor_first[i] && a.id == *id,
             Who::Acting => b.acting == Some(i),
             Who::Target => b.target == Some(i),
             Who::Owner => b.owner == Some(i),
             Who::Each => b.each == Some(i),
-            Who::Sponsor => b.acting.is_some_and(|ac| {
-                self.sc.actors[ac]
-                    .sponsor
-                    .as_ref()
-                    .is_some_and(|s| self.ix.actors.get(s) == Some(&i))
-            }),
+            Who::Sponsor => b
+                .acting
+                .is_some_and(|ac| self.ix.resolved.actor_sponsor[ac] == Some(i)),
             Who::Proxies => b
                 .acting
                 .is_some_and(|ac| a.sponsor.as_deref() == Some(self.sc.actors[ac].id.as_str())),
@@ -122,47 +157,63 @@ impl<'a> Ctx<'a> {
 
     /// Whether some actor of `who` satisfies `f` (in scenario order, stopping at the first).
     pub fn who_any(&self, who: &Who, b: Bindings, mut f: impl FnMut(usize) -> bool) -> bool {
-        (0..self.sc.actors.len()).any(|i| self.who_contains(who, b, i) && f(i))
+        let n = self.sc.actors.len();
+        // Groups of at most one actor are checked directly, not by a scan of every actor.
+        let one = |x: Option<usize>| x.filter(|&i| i < n);
+        match who {
+            Who::Acting => one(b.acting).is_some_and(f),
+            Who::Target => one(b.target).is_some_and(f),
+            Who::Owner => one(b.owner).is_some_and(f),
+            Who::Each => one(b.each).is_some_and(f),
+            Who::Actor(id) => one(self.ix.actors.get(id).copied()).is_some_and(f),
+            Who::Sponsor => one(b
+                .acting
+                .and_then(|a| self.ix.resolved.actor_sponsor.get(a).copied().flatten()))
+            .is_some_and(f),
+            _ => (0..n).any(|i| self.who_contains(who, b, i) && f(i)),
+        }
     }
 
     /// The actors `who` stands for, in scenario order.
-    pub fn who_set(&self, who: &Who, b: Bindings) -> Vec<usize> {
+    pub fn who_set(&self, who: &Who, b: Bindings) -> WhoSet {
         let n = self.sc.actors.len();
-        let one = |x: Option<usize>| x.into_iter().collect::<Vec<_>>();
+        let one = |x: Option<usize>| match x {
+            Some(i) => WhoSet::One([i]),
+            None => WhoSet::Many(Vec::new()),
+        };
         match who {
             Who::Actor(id) => one(self.ix.actors.get(id).copied()),
             Who::Acting => one(b.acting),
             Who::Target => one(b.target),
             Who::Owner => one(b.owner),
             Who::Each => one(b.each),
-            Who::Sponsor => one(b.acting.and_then(|a| {
-                self.sc.actors[a]
-                    .sponsor
-                    .as_ref()
-                    .and_then(|s| self.ix.actors.get(s).copied())
-            })),
+            Who::Sponsor => one(b.acting.and_then(|a| self.ix.resolved.actor_sponsor[a])),
             Who::Proxies => match b.acting {
                 Some(a) => (0..n)
                     .filter(|&i| {
                         self.sc.actors[i].sponsor.as_deref() == Some(self.sc.actors[a].id.as_str())
                     })
-                    .collect(),
-                None => Vec::new(),
+                    .collect::<Vec<_>>()
+                    .into(),
+                None => WhoSet::Many(Vec::new()),
             },
-            Who::Any => (0..n).collect(),
+            Who::Any => (0..n).collect::<Vec<_>>().into(),
             Who::AnyOther => {
                 let me = b.owner.or(b.acting);
-                (0..n).filter(|&i| Some(i) != me).collect()
+                (0..n).filter(|&i| Some(i) != me).collect::<Vec<_>>().into()
             }
             Who::Side(side) => (0..n)
                 .filter(|&i| &self.sc.actors[i].side == side)
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
             Who::Tagged(tag) => (0..n)
                 .filter(|&i| self.sc.actors[i].tags.iter().any(|t| t == tag))
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
             Who::Kind(kind) => (0..n)
                 .filter(|&i| self.sc.actors[i].kind == *kind)
-                .collect(),
+                .collect::<Vec<_>>()
+                .into(),
         }
     }
 
@@ -225,15 +276,24 @@ impl<'a> Ctx<'a> {
                 let Some(&act) = self.ix.actions.get(action) else {
                     return false;
                 };
-                st.history.iter().any(|r| {
+                let taken = |r: &super::state::ActionRecord| {
                     (r.success || *attempts)
                         && r.action == act
-                        && within(st.turn, r.turn, *within_turns)
                         && self.who_contains(by, b, r.actor)
                         && against
                             .as_ref()
                             .is_none_or(|g| r.target.is_some_and(|t| self.who_contains(g, b, t)))
-                })
+                };
+                // The history is in turn order: with a window, only its recent end is read.
+                match within_turns {
+                    Some(_) => st
+                        .history
+                        .iter()
+                        .rev()
+                        .take_while(|r| within(st.turn, r.turn, *within_turns))
+                        .any(taken),
+                    None => st.history.iter().any(taken),
+                }
             }
             Condition::Perceived {
                 victim,

@@ -58,6 +58,10 @@ pub struct OrderBook {
     pub commands: Vec<FacilitatorCommand>,
     /// Dice overrides for this turn: (actor position, action position, success).
     pub forced: Vec<(usize, usize, bool)>,
+    /// This turn's orders resolved to positions, by actor position (filled by the orders phase,
+    /// read by resolution; the buffers are reused from turn to turn).
+    #[serde(skip)]
+    pub legal: Vec<Vec<LegalOrder>>,
 }
 
 /// A legal order with its resolved action and target positions.
@@ -175,8 +179,7 @@ impl Ctx<'_> {
             }
         }
         if a.intent == crate::scenario::Intent::Offensive
-            && let (Some(t), Some(def)) = (lo.target, &sc.meta.rules.defense_attribute)
-            && let Some(&d) = self.ix.attributes.get(def)
+            && let (Some(t), Some(d)) = (lo.target, self.ix.resolved.defense)
         {
             chance -= self.st.actors[t].attrs[d] / sc.meta.rules.defense_divisor.max(1);
         }
@@ -186,31 +189,107 @@ impl Ctx<'_> {
     /// Every legal order for an actor this turn, in catalogue then actor order.
     pub fn legal_orders(&self, actor: usize) -> Vec<LegalOrder> {
         let mut out = Vec::new();
+        self.legal_orders_into(actor, &mut out);
+        out
+    }
+
+    /// [`Ctx::legal_orders`] into a buffer (cleared first), so bots reuse one buffer.
+    pub fn legal_orders_into(&self, actor: usize, out: &mut Vec<LegalOrder>) {
+        out.clear();
+        let r = &self.ix.resolved;
         let b = Bindings {
             acting: Some(actor),
             ..Default::default()
         };
-        for action in 0..self.sc.actions.len() {
-            if self.action_allowed(actor, action).is_ok() {
-                match &self.sc.actions[action].target {
-                    TargetKind::None => out.push(LegalOrder {
-                        action,
-                        target: None,
-                    }),
-                    TargetKind::Actor(who) | TargetKind::Sector(_, who) => {
-                        for t in 0..self.sc.actors.len() {
-                            if t != actor && self.who_contains(who, b, t) {
-                                out.push(LegalOrder {
+        // Only the actions whose `by` includes the actor (resolved at load).
+        for &action in &r.actor_actions[actor] {
+            if !self.allowed_given_by(actor, action) {
+                continue;
+            }
+            match &self.sc.actions[action].target {
+                TargetKind::None => out.push(LegalOrder {
+                    action,
+                    target: None,
+                }),
+                TargetKind::Actor(who) | TargetKind::Sector(_, who) => {
+                    match &r.action_targets[action] {
+                        Some(targets) => {
+                            out.extend(targets.iter().filter(|&&t| t != actor).map(|&t| {
+                                LegalOrder {
                                     action,
                                     target: Some(t),
-                                });
+                                }
+                            }))
+                        }
+                        None => {
+                            for t in 0..self.sc.actors.len() {
+                                if t != actor && self.who_contains(who, b, t) {
+                                    out.push(LegalOrder {
+                                        action,
+                                        target: Some(t),
+                                    });
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        out
+    }
+
+    /// Whether an actor may aim an action at a target (or at none, for untargeted actions).
+    pub fn target_ok(&self, actor: usize, action: usize, target: Option<usize>) -> bool {
+        match (&self.sc.actions[action].target, target) {
+            (TargetKind::None, None) => true,
+            (TargetKind::Actor(who) | TargetKind::Sector(_, who), Some(t)) => {
+                let b = Bindings {
+                    acting: Some(actor),
+                    ..Default::default()
+                };
+                t < self.sc.actors.len() && t != actor && self.who_contains(who, b, t)
+            }
+            _ => false,
+        }
+    }
+
+    /// Checks an order already resolved to positions, as [`Ctx::check_order`] does for ids.
+    pub fn check_legal(&self, actor: usize, lo: LegalOrder) -> Result<LegalOrder, String> {
+        self.action_allowed(actor, lo.action)
+            .map_err(|why| self.describe(why))?;
+        if !self.target_ok(actor, lo.action, lo.target) {
+            return Err("not a valid target for this action".into());
+        }
+        Ok(lo)
+    }
+
+    /// [`Ctx::action_allowed`] for an action whose `by` is known to include the actor.
+    fn allowed_given_by(&self, actor: usize, action: usize) -> bool {
+        let a = &self.sc.actions[action];
+        let st = &self.st.actors[actor];
+        let enabled = if st.action_overrides.is_empty() {
+            a.enabled
+        } else {
+            st.action_overrides
+                .get(&action)
+                .copied()
+                .unwrap_or(a.enabled)
+        };
+        if !enabled || self.ix.action_rung[action] > st.threshold {
+            return false;
+        }
+        if self.ix.action_cost[action]
+            .iter()
+            .any(|&(i, cost)| st.attrs[i] < cost)
+        {
+            return false;
+        }
+        let b = Bindings {
+            acting: Some(actor),
+            ..Default::default()
+        };
+        a.available
+            .as_ref()
+            .is_none_or(|cond| self.eval_pure(cond, b))
     }
 
     /// Resolves an order's ids and checks it, returning positions or why it is illegal.

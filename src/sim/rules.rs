@@ -9,6 +9,46 @@ use crate::scenario::{
     Confidence, Controller, Effect, Intent, Scenario, ScenarioIndex, Visibility, Who,
 };
 
+/// What caused effects, for the log and for delayed effects: put into words only when needed,
+/// so fast analysis runs build no strings.
+#[derive(Debug, Clone, Copy)]
+pub struct Source<'s> {
+    pre: &'static str,
+    id: &'s str,
+    post: &'static str,
+}
+
+impl<'s> Source<'s> {
+    /// `pre`, an id, then `post`: "red line " + id + " enforced".
+    pub fn new(pre: &'static str, id: &'s str, post: &'static str) -> Self {
+        Source { pre, id, post }
+    }
+}
+
+impl<'s> From<&'s str> for Source<'s> {
+    fn from(id: &'s str) -> Self {
+        Source::new("", id, "")
+    }
+}
+
+impl<'s> From<&'s String> for Source<'s> {
+    fn from(id: &'s String) -> Self {
+        Source::new("", id, "")
+    }
+}
+
+impl std::fmt::Display for Source<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}{}{}", self.pre, self.id, self.post)
+    }
+}
+
+impl From<Source<'_>> for String {
+    fn from(s: Source<'_>) -> String {
+        s.to_string()
+    }
+}
+
 /// Mutable access to a game for one phase.
 pub struct Engine<'a> {
     /// The scenario.
@@ -93,7 +133,7 @@ impl<'a> Engine<'a> {
         ctx.eval(c, b, Some(&mut *self.rng))
     }
 
-    fn who(&self, w: &Who, b: Bindings) -> Vec<usize> {
+    fn who(&self, w: &Who, b: Bindings) -> super::eval::WhoSet {
         self.ctx().who_set(w, b)
     }
 
@@ -112,7 +152,7 @@ impl<'a> Engine<'a> {
         out
     }
 
-    fn effect_log(&mut self, text: String, source: &str) {
+    fn effect_log(&mut self, text: String, source: Source<'_>) {
         self.push(
             Audience::Public,
             Event::Effect {
@@ -141,10 +181,11 @@ impl<'a> Engine<'a> {
     }
 
     /// Applies effects in order.
-    pub fn apply(&mut self, effects: &[Effect], b: Bindings, source: &str) {
+    pub fn apply<'s>(&mut self, effects: &[Effect], b: Bindings, source: impl Into<Source<'s>>) {
         if self.depth >= MAX_DEPTH {
             return;
         }
+        let source = source.into();
         self.depth += 1;
         for e in effects {
             self.apply_one(e, b, source);
@@ -152,7 +193,7 @@ impl<'a> Engine<'a> {
         self.depth -= 1;
     }
 
-    fn apply_one(&mut self, e: &Effect, b: Bindings, source: &str) {
+    fn apply_one(&mut self, e: &Effect, b: Bindings, source: Source<'_>) {
         // The highest ladder position (0 on a ladder without rungs, which the validator refuses).
         let top = self.sc.meta.ladder.rungs.len().saturating_sub(1) as i64;
         match e {
@@ -551,7 +592,7 @@ impl<'a> Engine<'a> {
                 headline: inj.headline.clone(),
             },
         );
-        let source = format!("inject {}", inj.id);
+        let source = Source::new("inject ", &inj.id, "");
         let b = Bindings {
             acting: inj
                 .acting
@@ -559,7 +600,7 @@ impl<'a> Engine<'a> {
                 .and_then(|a| self.ix.actors.get(a).copied()),
             ..Default::default()
         };
-        self.apply(&inj.effects, b, &source);
+        self.apply(&inj.effects, b, source);
         if !inj.choices.is_empty() {
             let chosen = self
                 .inject_choices
@@ -580,7 +621,7 @@ impl<'a> Engine<'a> {
                         choice: choice.label.clone(),
                     },
                 );
-                self.apply(&choice.effects, b, &source);
+                self.apply(&choice.effects, b, source);
             }
         }
     }
@@ -663,7 +704,7 @@ impl<'a> Engine<'a> {
         }
         self.log_attribution(i);
         // The victim now perceives escalation: the true author's rung rises.
-        let rung = self.ctx().rung(&action.rung);
+        let rung = self.ix.action_rung[inc.action];
         if rung > self.st.actors[inc.actor].rung {
             self.set_rung(inc.actor, rung);
         }
@@ -672,9 +713,9 @@ impl<'a> Engine<'a> {
             target: Some(inc.victim),
             ..Default::default()
         };
-        let src = format!("detection of {}", action.id);
-        let effects = &self.sc.actions[inc.action].on_detection;
-        self.apply(effects, b, &src);
+        let sc = self.sc;
+        let src = Source::new("detection of ", &sc.actions[inc.action].id, "");
+        self.apply(&sc.actions[inc.action].on_detection, b, src);
     }
 
     /// An incident becomes publicly attributed to its suspect; the norms it breaks now count against them.
@@ -683,12 +724,14 @@ impl<'a> Engine<'a> {
         self.st.incidents[i].updated = self.st.turn;
         let inc = self.st.incidents[i].clone();
         let named = inc.suspect.unwrap_or(inc.actor);
-        let ev = Event::PublicAttribution {
-            incident: inc.id,
-            victim: self.id(inc.victim),
-            culprit: self.id(named),
-        };
-        self.push(Audience::Public, ev);
+        if self.logging() {
+            let ev = Event::PublicAttribution {
+                incident: inc.id,
+                victim: self.id(inc.victim),
+                culprit: self.id(named),
+            };
+            self.push(Audience::Public, ev);
+        }
         self.norms(inc.action, named, true, false);
     }
 
@@ -703,8 +746,8 @@ impl<'a> Engine<'a> {
             for n in &tags.breaks {
                 if let Some(&k) = self.ix.norms.get(n) {
                     self.st.actors[actor].norms_broken.push(k);
-                    let src = format!("norm {n} breached");
-                    self.apply(&sc.meta.norms[k].on_breach, b, &src);
+                    let src = Source::new("norm ", n, " breached");
+                    self.apply(&sc.meta.norms[k].on_breach, b, src);
                 }
             }
         }
@@ -712,8 +755,8 @@ impl<'a> Engine<'a> {
             for n in &tags.upholds {
                 if let Some(&k) = self.ix.norms.get(n) {
                     self.st.actors[actor].norms_upheld.push(k);
-                    let src = format!("norm {n} upheld");
-                    self.apply(&sc.meta.norms[k].on_uphold, b, &src);
+                    let src = Source::new("norm ", n, " upheld");
+                    self.apply(&sc.meta.norms[k].on_uphold, b, src);
                 }
             }
         }
@@ -787,85 +830,110 @@ impl<'a> Engine<'a> {
     /// Orders: bots choose for the actors they play; every order is checked and logged.
     pub fn orders(&mut self, book: &mut OrderBook) {
         let limit = self.sc.meta.rules.orders_per_turn as usize;
-        for actor in 0..self.sc.actors.len() {
-            let controller = self.st.actors[actor].controller.clone();
-            let chosen: Vec<LegalOrder> = match (&controller, book.orders.get(&actor)) {
-                (_, Some(orders)) => {
-                    let orders = orders.clone();
-                    let mut ok = Vec::new();
-                    for o in orders {
-                        match self.ctx().check_order(actor, &o) {
-                            Ok(lo) => ok.push(lo),
-                            Err(reason) => {
-                                let aud = self.private(&[actor]);
-                                let ev = Event::OrderRejected {
-                                    actor: self.id(actor),
-                                    action: o.action.clone(),
-                                    reason,
-                                };
-                                self.push(aud, ev);
-                            }
+        let n = self.sc.actors.len();
+        let logging = self.logging();
+        let mut legal = std::mem::take(&mut book.legal);
+        legal.resize_with(n, Vec::new);
+        legal.iter_mut().for_each(Vec::clear);
+        // Bots first (the state does not change while orders are chosen; only bots roll dice,
+        // in actor order), then every actor's orders checked and logged in actor order.
+        if (0..n).any(|a| !book.orders.contains_key(&a)) {
+            let ctx = Ctx {
+                sc: self.sc,
+                ix: self.ix,
+                st: self.st,
+            };
+            let rng = &mut *self.rng;
+            bots::with_scratch(|scratch| {
+                scratch.prepare_turn(&ctx);
+                for (actor, picks) in legal.iter_mut().enumerate() {
+                    if let (Controller::Bot(doctrine), false) = (
+                        &ctx.st.actors[actor].controller,
+                        book.orders.contains_key(&actor),
+                    ) {
+                        bots::choose_orders_into(
+                            &ctx, actor, *doctrine, limit, rng, scratch, picks,
+                        );
+                    }
+                }
+            });
+        }
+        for (actor, picks) in legal.iter_mut().enumerate() {
+            if let Some(orders) = book.orders.get(&actor) {
+                let orders = orders.clone();
+                for o in orders {
+                    match self.ctx().check_order(actor, &o) {
+                        Ok(lo) => picks.push(lo),
+                        Err(reason) => {
+                            let aud = self.private(&[actor]);
+                            let ev = Event::OrderRejected {
+                                actor: self.id(actor),
+                                action: o.action.clone(),
+                                reason,
+                            };
+                            self.push(aud, ev);
                         }
                     }
-                    book.chosen_by.entry(actor).or_insert_with(|| "team".into());
-                    ok
                 }
-                (Controller::Bot(doctrine), None) => {
-                    book.chosen_by
-                        .insert(actor, format!("bot:{}", doctrine.cli_name()));
-                    let ctx = Ctx {
-                        sc: self.sc,
-                        ix: self.ix,
-                        st: self.st,
-                    };
-                    bots::choose_orders(&ctx, actor, *doctrine, limit, self.rng)
-                }
-                _ => Vec::new(),
-            };
-            let mut kept = Vec::new();
-            for lo in chosen.into_iter().take(limit) {
+                book.chosen_by.entry(actor).or_insert_with(|| "team".into());
+            } else if let Controller::Bot(doctrine) = &self.st.actors[actor].controller
+                && logging
+            {
+                book.chosen_by
+                    .insert(actor, format!("bot:{}", doctrine.cli_name()));
+            }
+            picks.truncate(limit);
+            if !logging {
+                continue;
+            }
+            let mut kept = Vec::with_capacity(picks.len());
+            for lo in picks.iter() {
                 let order = super::orders::Order {
                     action: self.sc.actions[lo.action].id.clone(),
                     target: lo.target.map(|t| self.id(t)),
                 };
-                if self.logging() {
-                    let aud = self.private(&[actor]);
-                    let ev = Event::Order {
-                        actor: self.id(actor),
-                        action: order.action.clone(),
-                        target: order.target.clone(),
-                        by: book.chosen_by.get(&actor).cloned().unwrap_or_default(),
-                    };
-                    self.push(aud, ev);
-                }
+                let aud = self.private(&[actor]);
+                let ev = Event::Order {
+                    actor: self.id(actor),
+                    action: order.action.clone(),
+                    target: order.target.clone(),
+                    by: book.chosen_by.get(&actor).cloned().unwrap_or_default(),
+                };
+                self.push(aud, ev);
                 kept.push(order);
             }
             book.orders.insert(actor, kept);
         }
+        book.legal = legal;
     }
 
     /// Resolution: delayed effects due now, then every order with seeded dice, slot by slot in actor order.
     pub fn resolution(&mut self, book: &OrderBook) {
         let turn = self.st.turn;
-        let due: Vec<Delayed> = self
-            .st
-            .delayed
-            .iter()
-            .filter(|d| d.due <= turn)
-            .cloned()
-            .collect();
-        self.st.delayed.retain(|d| d.due > turn);
-        for d in due {
-            let src = format!("delayed: {}", d.source);
-            self.apply(&d.effects, d.bindings, &src);
+        if self.st.delayed.iter().any(|d| d.due <= turn) {
+            let due: Vec<Delayed> = self
+                .st
+                .delayed
+                .iter()
+                .filter(|d| d.due <= turn)
+                .cloned()
+                .collect();
+            self.st.delayed.retain(|d| d.due > turn);
+            for d in due {
+                self.apply(
+                    &d.effects,
+                    d.bindings,
+                    Source::new("delayed: ", &d.source, ""),
+                );
+            }
         }
-        let slots = book.orders.values().map(Vec::len).max().unwrap_or(0);
+        let slots = book.legal.iter().map(Vec::len).max().unwrap_or(0);
         for slot in 0..slots {
-            for (&actor, orders) in &book.orders {
-                let Some(order) = orders.get(slot) else {
+            for (actor, orders) in book.legal.iter().enumerate() {
+                let Some(&lo) = orders.get(slot) else {
                     continue;
                 };
-                match self.ctx().check_order(actor, order) {
+                match self.ctx().check_legal(actor, lo) {
                     Ok(lo) => {
                         let forced = book
                             .forced
@@ -875,13 +943,15 @@ impl<'a> Engine<'a> {
                         self.resolve(actor, lo, forced)
                     }
                     Err(reason) => {
-                        let aud = self.private(&[actor]);
-                        let ev = Event::OrderRejected {
-                            actor: self.id(actor),
-                            action: order.action.clone(),
-                            reason,
-                        };
-                        self.push(aud, ev);
+                        if self.logging() {
+                            let aud = self.private(&[actor]);
+                            let ev = Event::OrderRejected {
+                                actor: self.id(actor),
+                                action: self.sc.actions[lo.action].id.clone(),
+                                reason,
+                            };
+                            self.push(aud, ev);
+                        }
                     }
                 }
             }
@@ -897,15 +967,25 @@ impl<'a> Engine<'a> {
         let (change, effects, word) = match answer {
             Some(_) => {
                 c.enforced += 1;
-                (rl.on_enforced, &rl.when_enforced, "enforced")
+                (rl.on_enforced, &rl.when_enforced, " enforced")
             }
             None => {
                 c.ignored += 1;
-                (rl.on_ignored, &rl.when_ignored, "ignored")
+                (rl.on_ignored, &rl.when_ignored, " ignored")
             }
         };
         c.credibility = c.credibility.saturating_add(change).clamp(0, 100);
         let credibility = c.credibility;
+        let b = Bindings {
+            owner: Some(ob.owner),
+            target: Some(ob.culprit),
+            ..Default::default()
+        };
+        let src = Source::new("red line ", &rl.id, word);
+        if !self.logging() {
+            self.apply(effects, b, src);
+            return;
+        }
         let ev = match answer {
             Some(action) => Event::RedLineEnforced {
                 red_line: rl.id.clone(),
@@ -926,13 +1006,7 @@ impl<'a> Engine<'a> {
             self.private(&[ob.owner])
         };
         self.push(aud, ev);
-        let b = Bindings {
-            owner: Some(ob.owner),
-            target: Some(ob.culprit),
-            ..Default::default()
-        };
-        let src = format!("red line {} {word}", rl.id);
-        self.apply(effects, b, &src);
+        self.apply(effects, b, src);
     }
 
     /// The success chance of an order, in percent (modifiers' `Chance` conditions roll the dice).
@@ -947,13 +1021,12 @@ impl<'a> Engine<'a> {
 
     fn resolve(&mut self, actor: usize, lo: LegalOrder, forced: Option<bool>) {
         let sc = self.sc;
+        let ix = self.ix;
         let a = &sc.actions[lo.action];
-        for (attr, cost) in &a.cost {
-            if let Some(&i) = self.ix.attributes.get(attr) {
-                let def = &sc.meta.attributes[i];
-                let v = &mut self.st.actors[actor].attrs[i];
-                *v = (*v - cost).clamp(def.min, def.max);
-            }
+        for &(i, cost) in &ix.action_cost[lo.action] {
+            let def = &sc.meta.attributes[i];
+            let v = &mut self.st.actors[actor].attrs[i];
+            *v = (*v - cost).clamp(def.min, def.max);
         }
         let chance = self.chance(actor, lo);
         let roll = self.rng.d100();
@@ -965,7 +1038,7 @@ impl<'a> Engine<'a> {
                 a.id,
                 if success { "success" } else { "failure" }
             );
-            self.effect_log(text, "facilitator");
+            self.effect_log(text, "facilitator".into());
         }
         let aud = if a.visibility == Visibility::Overt || !self.logging() {
             Audience::Public
@@ -995,18 +1068,17 @@ impl<'a> Engine<'a> {
             target: lo.target,
             ..Default::default()
         };
-        let rung = self.ctx().rung(&a.rung);
+        let rung = ix.action_rung[lo.action];
         if a.visibility == Visibility::Overt {
             if rung > self.st.actors[actor].rung {
                 self.set_rung(actor, rung);
             }
             self.norms(lo.action, actor, true, success);
         }
-        let src = a.id.clone();
         if success {
-            self.apply(&a.on_success, b, &src);
+            self.apply(&a.on_success, b, &a.id);
         } else {
-            self.apply(&a.on_failure, b, &src);
+            self.apply(&a.on_failure, b, &a.id);
         }
         // Hostile acts against an actor become incidents its victim may perceive.
         if let (Some(victim), true) = (
@@ -1069,14 +1141,13 @@ impl<'a> Engine<'a> {
     pub fn attribution(&mut self) {
         let turn = self.st.turn;
         let sc = self.sc;
-        let forensics = sc
-            .meta
-            .rules
-            .forensics_attribute
-            .as_ref()
-            .and_then(|f| self.ix.attributes.get(f).copied());
+        let forensics = self.ix.resolved.forensics;
         for i in 0..self.st.incidents.len() {
-            let inc = self.st.incidents[i].clone();
+            let inc = &self.st.incidents[i];
+            if inc.public || inc.turn == turn && inc.detected.is_none() {
+                continue;
+            }
+            let inc = inc.clone();
             if inc.public || inc.turn == turn && inc.detected.is_none() {
                 continue;
             }
@@ -1121,7 +1192,6 @@ impl<'a> Engine<'a> {
         // Enforcement or neglect of open obligations.
         let mut still_open = Vec::new();
         for ob in std::mem::take(&mut self.st.obligations) {
-            let rl = &sc.red_lines[ob.red_line];
             let answer = if turn > ob.opened {
                 self.st
                     .history
@@ -1130,7 +1200,7 @@ impl<'a> Engine<'a> {
                         r.turn == turn
                             && r.actor == ob.owner
                             && r.target == Some(ob.culprit)
-                            && bots::answers(sc, self.ix, rl, r.action)
+                            && self.ix.resolved.red_line_answers[ob.red_line][r.action]
                     })
                     .map(|r| r.action)
             } else {
@@ -1150,7 +1220,7 @@ impl<'a> Engine<'a> {
             if !self.st.red_lines[r].declared {
                 continue;
             }
-            let Some(&owner) = self.ix.actors.get(&rl.owner) else {
+            let Some(owner) = self.ix.resolved.red_line_owner[r] else {
                 continue;
             };
             let base = Bindings {
@@ -1205,19 +1275,20 @@ impl<'a> Engine<'a> {
                     due: turn + rl.response.within_turns.max(1),
                     incident: latest,
                 });
-                let ev = Event::RedLineCrossed {
-                    red_line: rl.id.clone(),
-                    owner: self.id(owner),
-                    culprit: self.id(culprit),
-                };
-                let aud = if rl.public {
-                    Audience::Public
-                } else {
-                    self.private(&[owner])
-                };
-                self.push(aud, ev);
-                let src = format!("red line {}", rl.id);
-                self.apply(&rl.on_crossed, b, &src);
+                if self.logging() {
+                    let ev = Event::RedLineCrossed {
+                        red_line: rl.id.clone(),
+                        owner: self.id(owner),
+                        culprit: self.id(culprit),
+                    };
+                    let aud = if rl.public {
+                        Audience::Public
+                    } else {
+                        self.private(&[owner])
+                    };
+                    self.push(aud, ev);
+                }
+                self.apply(&rl.on_crossed, b, Source::new("red line ", &rl.id, ""));
             }
         }
     }
@@ -1261,23 +1332,25 @@ impl<'a> Engine<'a> {
                     self.rng.d100() <= chance.clamp(0, 100)
                 }
             };
-            let ev = Event::ProposalDecided {
-                proposal: prop.id.clone(),
-                from: self.id(p.from),
-                to: self.id(p.to),
-                accepted,
-            };
-            self.push(Audience::Public, ev);
-            let src = format!("proposal {}", prop.id);
+            if self.logging() {
+                let ev = Event::ProposalDecided {
+                    proposal: prop.id.clone(),
+                    from: self.id(p.from),
+                    to: self.id(p.to),
+                    accepted,
+                };
+                self.push(Audience::Public, ev);
+            }
+            let src = Source::new("proposal ", &prop.id, "");
             if accepted {
                 self.st.agreements.push(Agreement {
                     proposal: p.proposal,
                     parties: (p.from, p.to),
                     since: turn,
                 });
-                self.apply(&prop.on_accept, b, &src);
+                self.apply(&prop.on_accept, b, src);
             } else {
-                self.apply(&prop.on_refuse, b, &src);
+                self.apply(&prop.on_refuse, b, src);
             }
         }
         self.st.pending.extend(keep);
@@ -1295,7 +1368,7 @@ impl<'a> Engine<'a> {
             if self.st.thresholds_crossed[t].is_some() {
                 continue;
             }
-            let above = self.ctx().rung(&th.above);
+            let above = self.ix.resolved.threshold_above[t];
             if let Some(actor) = (0..self.st.actors.len()).find(|&a| self.st.actors[a].rung > above)
             {
                 self.st.thresholds_crossed[t] = Some(self.st.turn);
@@ -1316,9 +1389,8 @@ impl<'a> Engine<'a> {
     pub fn endings(&mut self) {
         let sc = self.sc;
         if self.st.ending.is_none() {
-            let mut order: Vec<usize> = (0..sc.endings.len()).collect();
-            order.sort_by_key(|&i| (sc.endings[i].priority, i));
-            for i in order {
+            let ix = self.ix;
+            for &i in &ix.resolved.endings_by_priority {
                 let e = &sc.endings[i];
                 if e.fallback {
                     continue;
@@ -1336,14 +1408,16 @@ impl<'a> Engine<'a> {
         }
         if self.st.ending.is_none()
             && self.st.turn >= sc.meta.turns
-            && let Some(i) = sc.endings.iter().position(|e| e.fallback)
+            && let Some(i) = self.ix.resolved.fallback_ending
         {
             self.st.ending = Some(EndingReached {
                 ending: i,
                 turn: self.st.turn,
             });
         }
-        if let Some(end) = &self.st.ending {
+        if let Some(end) = &self.st.ending
+            && self.logging()
+        {
             let e = &sc.endings[end.ending];
             self.push(
                 Audience::Public,
@@ -1357,21 +1431,24 @@ impl<'a> Engine<'a> {
 
     /// Log: close the turn with the crisis level and the state hash; advance the turn.
     pub fn close_turn(&mut self, book: &mut OrderBook, hash: bool) {
-        let crisis = self.rung_id(self.st.crisis());
-        let h = if hash {
-            format!("{:016x}", self.st.state_hash())
-        } else {
-            String::new()
-        };
-        let turn = self.st.turn;
-        self.push(
-            Audience::Public,
-            Event::TurnEnded {
-                turn,
-                crisis,
-                hash: h,
-            },
-        );
+        if self.logging() {
+            let crisis = self.rung_id(self.st.crisis());
+            let h = if hash {
+                format!("{:016x}", self.st.state_hash())
+            } else {
+                String::new()
+            };
+            let turn = self.st.turn;
+            self.push(
+                Audience::Public,
+                Event::TurnEnded {
+                    turn,
+                    crisis,
+                    hash: h,
+                },
+            );
+        }
+        book.legal.iter_mut().for_each(Vec::clear);
         book.orders.clear();
         book.chosen_by.clear();
         book.answers.clear();
