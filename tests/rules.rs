@@ -788,3 +788,24 @@ fn rule_constants_come_from_the_scenario() {
     sc.meta.rules.defense_divisor = 1;
     assert_eq!(chance(&sc, &t.st), (base - 8).clamp(0, 100));
 }
+
+#[test]
+fn a_restrained_swarm_stays_quiet_whoever_plays_it() {
+    // Swarm restraint is a rule of the game, not a bot's habit: a team playing the swarm is
+    // bound by it too (controllability 100: it always obeys its sponsor).
+    let game = mini();
+    let proxy = game.index.actors["proxy"];
+    for (stance, expected) in [(SwarmStance::Restrain, 0), (SwarmStance::Encourage, 1)] {
+        let mut g = Game::new(&game, 1, &game.default_controllers());
+        g.world.resource_mut::<GameState>().actors[proxy].stance = Some(stance);
+        g.submit(orders("proxy", &[("proxy_ddos", Some("beta"))]));
+        g.step();
+        let acted = g
+            .state()
+            .history
+            .iter()
+            .filter(|h| h.actor == proxy)
+            .count();
+        assert_eq!(acted, expected, "{stance:?}");
+    }
+}

@@ -5,20 +5,10 @@
 //! (the rung closest to the incident's, never above the promised maximum). Remaining order
 //! slots are filled by the doctrine's preferences, with seeded noise to break ties.
 
-use crate::scenario::{ActorKind, SwarmStance};
-use crate::scenario::{Confidence, Doctrine, Intent, RedLine, Scenario, ScenarioIndex};
+use crate::scenario::ActorKind;
+use crate::scenario::{Confidence, Doctrine, Intent};
 use crate::sim::eval::{Ctx, GameRng};
 use crate::sim::orders::LegalOrder;
-
-/// Whether an action counts as an answer to a red line's promised response.
-pub fn answers(sc: &Scenario, ix: &ScenarioIndex, rl: &RedLine, action: usize) -> bool {
-    let a = &sc.actions[action];
-    let rung = ix.rungs.get(&a.rung).copied().unwrap_or(0);
-    let min = ix.rungs.get(&rl.response.min_rung).copied().unwrap_or(0);
-    matches!(a.intent, Intent::Offensive | Intent::Punitive)
-        && (rl.response.domains.is_empty() || rl.response.domains.contains(&a.domain))
-        && rung >= min
-}
 
 /// How much a doctrine adds to a proposal's acceptance chance (percentage points).
 pub fn acceptance_bias(ctx: &Ctx, doctrine: Doctrine, me: usize, proposer: usize) -> i32 {
@@ -403,25 +393,12 @@ pub fn choose_orders_into(
 ) {
     let sc = ctx.sc;
     let first = picks.len();
-    let mut slots = limit;
-    let is_swarm = sc.actors[me].kind == ActorKind::Swarm;
-    if doctrine == Doctrine::Swarm || is_swarm {
-        let control = ctx
-            .ix
-            .resolved
-            .controllability
-            .map_or(50, |c| ctx.st.actors[me].attrs[c]);
-        match ctx.st.actors[me].stance {
-            Some(SwarmStance::Restrain) => {
-                if rng.d100() <= control {
-                    return;
-                }
-                slots = 1;
-            }
-            Some(SwarmStance::Tolerate) if rng.d100() <= 30 => slots = slots.min(1),
-            _ => {}
-        }
+    // Swarm restraint is a rule (`Ctx::order_limit`): `limit` already holds it.
+    if limit == 0 {
+        return;
     }
+    let slots = limit;
+    let is_swarm = sc.actors[me].kind == ActorKind::Swarm;
     let mut legal = std::mem::take(&mut scratch.legal);
     let mut base = std::mem::take(&mut scratch.base);
     ctx.legal_orders_into(me, &mut legal);

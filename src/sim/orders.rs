@@ -62,6 +62,9 @@ pub struct OrderBook {
     /// read by resolution; the buffers are reused from turn to turn).
     #[serde(skip)]
     pub legal: Vec<Vec<LegalOrder>>,
+    /// This turn's order limit by actor position (a reused buffer, filled by the orders phase).
+    #[serde(skip)]
+    pub limits: Vec<usize>,
 }
 
 /// A legal order with its resolved action and target positions.
@@ -89,6 +92,32 @@ pub enum Illegal {
 }
 
 impl Ctx<'_> {
+    /// How many orders `actor` may give this turn: the scenario's `orders_per_turn`, less for a
+    /// swarm whose sponsor restrains it (it obeys, and stays quiet, with its controllability
+    /// as the chance; otherwise it acts once) or tolerates it (30 %: it acts once). A rule of
+    /// the game, so it binds a swarm played by a team as much as a bot.
+    pub fn order_limit(&self, actor: usize, limit: usize, rng: &mut super::eval::GameRng) -> usize {
+        if self.sc.actors[actor].kind != crate::scenario::ActorKind::Swarm {
+            return limit;
+        }
+        let control = self
+            .ix
+            .resolved
+            .controllability
+            .map_or(50, |c| self.st.actors[actor].attrs[c]);
+        match self.st.actors[actor].stance {
+            Some(crate::scenario::SwarmStance::Restrain) => {
+                if rng.d100() <= control {
+                    0
+                } else {
+                    limit.min(1)
+                }
+            }
+            Some(crate::scenario::SwarmStance::Tolerate) if rng.d100() <= 30 => limit.min(1),
+            _ => limit,
+        }
+    }
+
     /// Explains why an action is illegal, in words for the log and the GUI.
     pub fn describe(&self, why: Illegal) -> String {
         match why {

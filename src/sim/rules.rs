@@ -837,27 +837,43 @@ impl<'a> Engine<'a> {
         legal.iter_mut().for_each(Vec::clear);
         // Bots first (the state does not change while orders are chosen; only bots roll dice,
         // in actor order), then every actor's orders checked and logged in actor order.
-        if (0..n).any(|a| !book.orders.contains_key(&a)) {
-            let ctx = Ctx {
-                sc: self.sc,
-                ix: self.ix,
-                st: self.st,
-            };
-            let rng = &mut *self.rng;
-            bots::with_scratch(|scratch| {
+        // Each actor's order limit this turn, in actor order: a restrained or tolerated swarm may
+        // stay quiet or act less, whoever plays it (the dice are drawn just before its bot's).
+        let mut limits = std::mem::take(&mut book.limits);
+        limits.clear();
+        limits.resize(n, limit);
+        let any_bot = (0..n).any(|a| {
+            !book.orders.contains_key(&a)
+                && matches!(self.st.actors[a].controller, Controller::Bot(_))
+        });
+        let ctx = Ctx {
+            sc: self.sc,
+            ix: self.ix,
+            st: self.st,
+        };
+        let rng = &mut *self.rng;
+        bots::with_scratch(|scratch| {
+            if any_bot {
                 scratch.prepare_turn(&ctx);
-                for (actor, picks) in legal.iter_mut().enumerate() {
-                    if let (Controller::Bot(doctrine), false) = (
-                        &ctx.st.actors[actor].controller,
-                        book.orders.contains_key(&actor),
-                    ) {
-                        bots::choose_orders_into(
-                            &ctx, actor, *doctrine, limit, rng, scratch, picks,
-                        );
-                    }
+            }
+            for (actor, picks) in legal.iter_mut().enumerate() {
+                limits[actor] = ctx.order_limit(actor, limit, rng);
+                if let (Controller::Bot(doctrine), false) = (
+                    &ctx.st.actors[actor].controller,
+                    book.orders.contains_key(&actor),
+                ) {
+                    bots::choose_orders_into(
+                        &ctx,
+                        actor,
+                        *doctrine,
+                        limits[actor],
+                        rng,
+                        scratch,
+                        picks,
+                    );
                 }
-            });
-        }
+            }
+        });
         for (actor, picks) in legal.iter_mut().enumerate() {
             if let Some(orders) = book.orders.get(&actor) {
                 let orders = orders.clone();
@@ -882,7 +898,7 @@ impl<'a> Engine<'a> {
                 book.chosen_by
                     .insert(actor, format!("bot:{}", doctrine.cli_name()));
             }
-            picks.truncate(limit);
+            picks.truncate(limits[actor]);
             if !logging {
                 continue;
             }
@@ -905,6 +921,7 @@ impl<'a> Engine<'a> {
             book.orders.insert(actor, kept);
         }
         book.legal = legal;
+        book.limits = limits;
     }
 
     /// Resolution: delayed effects due now, then every order with seeded dice, slot by slot in actor order.
