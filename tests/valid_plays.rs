@@ -911,10 +911,17 @@ fn property(first: u64, n: u64) -> (u64, BTreeMap<&'static str, u64>) {
     let mut failures = Vec::new();
     let (mut played, mut refused) = (0, BTreeMap::new());
     let mut steps = 0u64;
+    // The slowest seed, for the report (nothing is asserted about time).
+    let mut slowest = (std::time::Duration::ZERO, first);
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     for seed in first..first + n {
-        match catch_unwind(AssertUnwindSafe(|| run_one(seed))) {
+        let start = std::time::Instant::now();
+        let outcome = catch_unwind(AssertUnwindSafe(|| run_one(seed)));
+        if start.elapsed() > slowest.0 {
+            slowest = (start.elapsed(), seed);
+        }
+        match outcome {
             Ok(Ok(Outcome::Played(s))) => {
                 played += 1;
                 steps += u64::from(s);
@@ -932,7 +939,10 @@ fn property(first: u64, n: u64) -> (u64, BTreeMap<&'static str, u64>) {
         }
     }
     std::panic::set_hook(hook);
-    eprintln!("{played} games played, {steps} turns in all");
+    eprintln!(
+        "{played} games played, {steps} turns in all; slowest: seed {} ({:?})",
+        slowest.1, slowest.0
+    );
     assert!(
         failures.is_empty(),
         "{} of {n} generated scenarios failed:\n{}",
@@ -953,12 +963,21 @@ fn every_valid_generated_scenario_plays_to_an_ending() {
     );
 }
 
-/// The long run: `cargo test --no-default-features --release --test valid_plays -- --ignored`.
+/// The long run: `cargo test --no-default-features --release --test valid_plays -- --ignored`
+/// (20,000 seeds; `GRAYZONE_VALID_PLAYS=<n>` and `GRAYZONE_VALID_PLAYS_FROM=<seed>` change
+/// how many and from which seed).
 #[test]
 #[ignore]
 fn many_valid_generated_scenarios_play_to_an_ending() {
-    let n = 20_000;
-    let (played, refused) = property(1_000_000, n);
+    let env = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(default)
+    };
+    let n = env("GRAYZONE_VALID_PLAYS", 20_000);
+    let first = env("GRAYZONE_VALID_PLAYS_FROM", 1_000_000);
+    let (played, refused) = property(first, n);
     eprintln!("{n} generated: {played} played to an ending, refused: {refused:?}");
     assert!(played * 10 >= n * 8);
 }
