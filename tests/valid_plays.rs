@@ -878,6 +878,15 @@ fn run_one(seed: u64) -> Result<Outcome, String> {
     };
     let s = g.scenario();
     let texts = files(&s);
+    // `GRAYZONE_VALID_PLAYS_DUMP=<folder>` writes the generated scenario there, to replay a
+    // failing seed with `grayzone simulate`.
+    if let Ok(dir) = std::env::var("GRAYZONE_VALID_PLAYS_DUMP") {
+        let dir = std::path::Path::new(&dir).join(format!("seed-{seed}"));
+        std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+        for (name, text) in &texts {
+            std::fs::write(dir.join(name), text).map_err(|e| e.to_string())?;
+        }
+    }
     let v = validate_texts("generated", &texts);
     if let Some(e) = v.diagnostics.iter().find(|d| d.is_error()) {
         return Ok(Outcome::Refused(e.code));
@@ -980,4 +989,24 @@ fn many_valid_generated_scenarios_play_to_an_ending() {
     let (played, refused) = property(first, n);
     eprintln!("{n} generated: {played} played to an ending, refused: {refused:?}");
     assert!(played * 10 >= n * 8);
+}
+
+/// Seed 1000684 generated an action whose detection stages an incident by every actor, each
+/// detected at once and staging more: the engine hung. The per-turn effect budget
+/// (`MAX_EFFECTS_PER_TURN`) bounds such chains, which the validator cannot see statically.
+#[test]
+fn a_detection_chain_that_stages_incidents_is_bounded() {
+    // Under a watchdog: without the budget this game never ends.
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(run_one(1_000_684));
+    });
+    let result = rx
+        .recv_timeout(std::time::Duration::from_secs(120))
+        .expect("seed 1000684 hangs the engine");
+    match result {
+        Ok(Outcome::Played(steps)) => assert!(steps >= 9, "played {steps} turns"),
+        Ok(Outcome::Refused(code)) => panic!("the generator changed: refused with {code}"),
+        Err(e) => panic!("{e}"),
+    }
 }

@@ -70,6 +70,12 @@ pub struct Engine<'a> {
 
 const MAX_DEPTH: u32 = 32;
 
+/// The most effects applied in one turn. A scenario the validator accepts stays far below it
+/// (one effect list may cause at most 10,000, E404), but chains the validator cannot see —
+/// an action whose detection stages incidents whose detection stages more — could otherwise
+/// grow without bound. Past it, the turn's remaining effects are skipped and the log says so.
+pub const MAX_EFFECTS_PER_TURN: u32 = 10_000;
+
 impl<'a> Engine<'a> {
     /// An engine for a phase.
     pub fn new(
@@ -194,6 +200,16 @@ impl<'a> Engine<'a> {
     }
 
     fn apply_one(&mut self, e: &Effect, b: Bindings, source: Source<'_>) {
+        if self.st.effects_this_turn >= MAX_EFFECTS_PER_TURN {
+            return;
+        }
+        self.st.effects_this_turn += 1;
+        if self.st.effects_this_turn == MAX_EFFECTS_PER_TURN && self.logging() {
+            self.effect_log(
+                format!("{MAX_EFFECTS_PER_TURN} effects this turn: the rest of the turn's effects are skipped"),
+                source,
+            );
+        }
         // The highest ladder position (0 on a ladder without rungs, which the validator refuses).
         let top = self.sc.meta.ladder.rungs.len().saturating_sub(1) as i64;
         match e {
@@ -767,6 +783,7 @@ impl<'a> Engine<'a> {
     /// Briefing: facilitator commands, upkeep, scheduled, scripted and triggered injects.
     pub fn briefing(&mut self, book: &mut OrderBook) {
         let turn = self.st.turn;
+        self.st.effects_this_turn = 0;
         self.push(Audience::Public, Event::TurnStarted { turn });
         for cmd in std::mem::take(&mut book.commands) {
             match cmd {

@@ -209,6 +209,10 @@ pub struct GameState {
     pub thresholds_crossed: Vec<Option<u32>>,
     /// Crisis level (a ladder position) at the end of each turn.
     pub crisis_history: Vec<usize>,
+    /// Effects applied so far this turn (see [`crate::sim::rules::MAX_EFFECTS_PER_TURN`]);
+    /// reset at each briefing, not part of the saved state or its hash.
+    #[serde(skip)]
+    pub effects_this_turn: u32,
     /// Headlines (turn, text), public.
     pub headlines: Vec<(u32, String)>,
     /// The ending, once reached.
@@ -310,6 +314,7 @@ impl GameState {
             switches: BTreeSet::new(),
             thresholds_crossed: vec![None; s.meta.ladder.thresholds.len()],
             crisis_history: Vec::new(),
+            effects_this_turn: 0,
             headlines: Vec::new(),
             ending: None,
             next_incident: 1,
