@@ -65,6 +65,11 @@ pub struct Engine<'a> {
     pub phase: Phase,
     /// Facilitator choices for injects: (inject, choice).
     pub inject_choices: Vec<(usize, usize)>,
+    /// Whether the room can see what is happening now: true for overt acts, injects, public red
+    /// lines and public attributions; false while a covert or deniable act, a detection or a
+    /// private red line applies its effects. Public rungs, public attribute values and the public
+    /// log move only while it is true.
+    public: bool,
     depth: u32,
 }
 
@@ -94,6 +99,7 @@ impl<'a> Engine<'a> {
             log,
             phase,
             inject_choices: Vec::new(),
+            public: true,
             depth: 0,
         }
     }
@@ -168,21 +174,83 @@ impl<'a> Engine<'a> {
         );
     }
 
-    /// Moves an actor to a rung, logging the move.
+    /// Runs `f` with the room seeing (`public`) or not seeing what happens, then restores the
+    /// context. A public step inside a hidden one stays hidden only if it is itself hidden:
+    /// a public attribution made by a covert act's effects is still public.
+    fn with_publicity<R>(&mut self, public: bool, f: impl FnOnce(&mut Self) -> R) -> R {
+        let was = self.public;
+        self.public = public;
+        let out = f(self);
+        self.public = was;
+        out
+    }
+
+    /// Who may see a change to `actors` made now: the room in a public context, otherwise the
+    /// actors concerned (and the facilitator, who sees everything).
+    fn audience_now(&self, actors: &[usize]) -> Audience {
+        if self.public {
+            Audience::Public
+        } else {
+            self.private(actors)
+        }
+    }
+
+    /// Moves an actor to a rung. The true rung always moves; the public rung moves with it only
+    /// in a public context. A hidden move is logged for the actor (and the facilitator) only.
     pub fn set_rung(&mut self, actor: usize, rung: usize) {
         let rung = rung.min(self.sc.meta.ladder.rungs.len().saturating_sub(1));
         let from = self.st.actors[actor].rung;
         if from != rung {
             self.st.actors[actor].rung = rung;
-            if !self.logging() {
-                return;
+            if !self.public && self.logging() {
+                let event = Event::Escalated {
+                    actor: self.id(actor),
+                    from: self.rung_id(from),
+                    to: self.rung_id(rung),
+                };
+                let aud = self.private(&[actor]);
+                self.push(aud, event);
             }
-            let event = Event::Escalated {
-                actor: self.id(actor),
-                from: self.rung_id(from),
-                to: self.rung_id(rung),
-            };
-            self.push(Audience::Public, event);
+        }
+        if self.public {
+            self.set_public_rung(actor, rung);
+        }
+    }
+
+    /// Moves an actor's public rung (what the room sees on the ladder), logging it publicly.
+    fn set_public_rung(&mut self, actor: usize, rung: usize) {
+        let rung = rung.min(self.sc.meta.ladder.rungs.len().saturating_sub(1));
+        let from = self.st.public.rungs[actor];
+        if from != rung {
+            self.st.public.rungs[actor] = rung;
+            if self.logging() {
+                let event = Event::Escalated {
+                    actor: self.id(actor),
+                    from: self.rung_id(from),
+                    to: self.rung_id(rung),
+                };
+                self.push(Audience::Public, event);
+            }
+        }
+    }
+
+    /// Raises an actor to at least `rung` (never lowers it): the true rung, and the public one
+    /// in a public context.
+    fn raise_rung(&mut self, actor: usize, rung: usize) {
+        let true_rung = self.st.actors[actor].rung;
+        let public_rung = self.st.public.rungs[actor];
+        let raise_true = rung > true_rung;
+        let raise_public = self.public && rung > public_rung;
+        if raise_true && raise_public && true_rung == public_rung {
+            // Both move together: one public move.
+            self.set_rung(actor, rung);
+            return;
+        }
+        if raise_true {
+            self.with_publicity(false, |e| e.set_rung(actor, rung));
+        }
+        if raise_public {
+            self.set_public_rung(actor, rung);
         }
     }
 
@@ -218,31 +286,46 @@ impl<'a> Engine<'a> {
                     return;
                 };
                 let def = &self.sc.meta.attributes[i];
-                for a in self.who(w, b) {
-                    let old = self.st.actors[a].attrs[i];
-                    let new = match e {
+                let change = |old: i32| {
+                    match e {
                         Effect::AddAttr(..) => old.saturating_add(*n),
                         _ => *n,
                     }
-                    .clamp(def.min, def.max);
+                    .clamp(def.min, def.max)
+                };
+                for a in self.who(w, b) {
+                    let old = self.st.actors[a].attrs[i];
+                    let new = change(old);
+                    // In a public context the room sees the change on its own (public) value.
+                    let public_change = self.public.then(|| {
+                        let old = self.st.public.attrs[a][i];
+                        (old, change(old))
+                    });
+                    if let Some((_, public_new)) = public_change {
+                        self.st.public.attrs[a][i] = public_new;
+                    }
                     if new != old {
                         self.st.actors[a].attrs[i] = new;
-                        if !self.logging() {
-                            continue;
-                        }
+                    }
+                    if !self.logging() {
+                        continue;
+                    }
+                    let seen = def.public && public_change.is_some_and(|(o, n)| o != n);
+                    if seen && let Some((public_old, public_new)) = public_change {
+                        let text =
+                            format!("{} {} {} -> {}", self.id(a), attr, public_old, public_new);
+                        self.effect_log(text, source);
+                    }
+                    if new != old && !(seen && public_change == Some((old, new))) {
                         let text = format!("{} {} {} -> {}", self.id(a), attr, old, new);
-                        if def.public {
-                            self.effect_log(text, source);
-                        } else {
-                            let aud = self.private(&[a]);
-                            self.push(
-                                aud,
-                                Event::Effect {
-                                    text,
-                                    source: source.into(),
-                                },
-                            );
-                        }
+                        let aud = self.private(&[a]);
+                        self.push(
+                            aud,
+                            Event::Effect {
+                                text,
+                                source: source.into(),
+                            },
+                        );
                     }
                 }
             }
@@ -283,7 +366,14 @@ impl<'a> Engine<'a> {
                             self.st.actors[a].resilience[s]
                         )
                     };
-                    self.effect_log(text, source);
+                    let aud = self.audience_now(&[a]);
+                    self.push(
+                        aud,
+                        Event::Effect {
+                            text,
+                            source: source.into(),
+                        },
+                    );
                 }
             }
             Effect::EscalateTo(w, rung) => {
@@ -295,7 +385,12 @@ impl<'a> Engine<'a> {
             Effect::EscalateBy(w, n) => {
                 for a in self.who(w, b) {
                     let r = (self.st.actors[a].rung as i64 + i64::from(*n)).clamp(0, top) as usize;
-                    self.set_rung(a, r);
+                    let public = self.public;
+                    self.with_publicity(false, |e| e.set_rung(a, r));
+                    if public {
+                        let p = (self.st.public.rungs[a] as i64 + i64::from(*n)).clamp(0, top);
+                        self.set_public_rung(a, p as usize);
+                    }
                 }
             }
             Effect::ShiftThreshold(w, n) => {
@@ -376,8 +471,28 @@ impl<'a> Engine<'a> {
                     let c = &mut self.st.red_lines[r].credibility;
                     let old = *c;
                     *c = c.saturating_add(*n).clamp(0, 100);
-                    let text = format!("red line {id} credibility {old} -> {}", *c);
-                    self.effect_log(text, source);
+                    let new = *c;
+                    let seen = self.public && self.sc.red_lines[r].public;
+                    if seen {
+                        let p = &mut self.st.public.red_lines[r].credibility;
+                        *p = p.saturating_add(*n).clamp(0, 100);
+                    }
+                    if self.logging() {
+                        let text = format!("red line {id} credibility {old} -> {new}");
+                        let owner = self.ix.resolved.red_line_owner[r].unwrap_or(0);
+                        let aud = if seen {
+                            Audience::Public
+                        } else {
+                            self.private(&[owner])
+                        };
+                        self.push(
+                            aud,
+                            Event::Effect {
+                                text,
+                                source: source.into(),
+                            },
+                        );
+                    }
                 }
             }
             Effect::EnableAction(w, action) | Effect::DisableAction(w, action) => {
@@ -575,6 +690,7 @@ impl<'a> Engine<'a> {
                     effects: effects.clone(),
                     bindings: b,
                     source: source.to_string(),
+                    public: self.public,
                 });
             }
             Effect::ForEach(w, effects) => {
@@ -719,19 +835,19 @@ impl<'a> Engine<'a> {
             self.push(aud, ev);
         }
         self.log_attribution(i);
-        // The victim now perceives escalation: the true author's rung rises.
-        let rung = self.ix.action_rung[inc.action];
-        if rung > self.st.actors[inc.actor].rung {
-            self.set_rung(inc.actor, rung);
-        }
-        let b = Bindings {
-            acting: Some(inc.actor),
-            target: Some(inc.victim),
-            ..Default::default()
-        };
-        let sc = self.sc;
-        let src = Source::new("detection of ", &sc.actions[inc.action].id, "");
-        self.apply(&sc.actions[inc.action].on_detection, b, src);
+        // A detection is the victim's private knowledge: the true author's rung rises (the
+        // victim now perceives escalation), but the room sees nothing until it is made public.
+        self.with_publicity(false, |e| {
+            e.raise_rung(inc.actor, e.ix.action_rung[inc.action]);
+            let b = Bindings {
+                acting: Some(inc.actor),
+                target: Some(inc.victim),
+                ..Default::default()
+            };
+            let sc = e.sc;
+            let src = Source::new("detection of ", &sc.actions[inc.action].id, "");
+            e.apply(&sc.actions[inc.action].on_detection, b, src);
+        });
     }
 
     /// An incident becomes publicly attributed to its suspect; the norms it breaks now count against them.
@@ -748,7 +864,14 @@ impl<'a> Engine<'a> {
             };
             self.push(Audience::Public, ev);
         }
-        self.norms(inc.action, named, true, false);
+        // The room now sees the named actor at the act's rung, and the norms it broke.
+        self.with_publicity(true, |e| {
+            let rung = e.ix.action_rung[inc.action];
+            if rung > e.st.public.rungs[named] {
+                e.set_public_rung(named, rung);
+            }
+            e.norms(inc.action, named, true, false);
+        });
     }
 
     fn norms(&mut self, action: usize, actor: usize, breaches: bool, upholds: bool) {
@@ -954,11 +1077,13 @@ impl<'a> Engine<'a> {
                 .collect();
             self.st.delayed.retain(|d| d.due > turn);
             for d in due {
-                self.apply(
-                    &d.effects,
-                    d.bindings,
-                    Source::new("delayed: ", &d.source, ""),
-                );
+                self.with_publicity(d.public, |e| {
+                    e.apply(
+                        &d.effects,
+                        d.bindings,
+                        Source::new("delayed: ", &d.source, ""),
+                    )
+                });
             }
         }
         let slots = book.legal.iter().map(Vec::len).max().unwrap_or(0);
@@ -1010,6 +1135,18 @@ impl<'a> Engine<'a> {
         };
         c.credibility = c.credibility.saturating_add(change).clamp(0, 100);
         let credibility = c.credibility;
+        // The room sees a public red line answered in the open, or left unanswered; an answer
+        // given with a covert or deniable act is seen (if ever) as an incident, not a name.
+        let seen =
+            rl.public && answer.is_none_or(|act| sc.actions[act].visibility == Visibility::Overt);
+        if seen {
+            let p = &mut self.st.public.red_lines[ob.red_line];
+            match answer {
+                Some(_) => p.enforced += 1,
+                None => p.ignored += 1,
+            }
+            p.credibility = p.credibility.saturating_add(change).clamp(0, 100);
+        }
         let b = Bindings {
             owner: Some(ob.owner),
             target: Some(ob.culprit),
@@ -1017,7 +1154,7 @@ impl<'a> Engine<'a> {
         };
         let src = Source::new("red line ", &rl.id, word);
         if !self.logging() {
-            self.apply(effects, b, src);
+            self.with_publicity(seen, |e| e.apply(effects, b, src));
             return;
         }
         let ev = match answer {
@@ -1034,13 +1171,13 @@ impl<'a> Engine<'a> {
                 credibility,
             },
         };
-        let aud = if rl.public {
+        let aud = if seen {
             Audience::Public
         } else {
             self.private(&[ob.owner])
         };
         self.push(aud, ev);
-        self.apply(effects, b, src);
+        self.with_publicity(seen, |e| e.apply(effects, b, src));
     }
 
     /// The success chance of an order, in percent (modifiers' `Chance` conditions roll the dice).
@@ -1054,6 +1191,13 @@ impl<'a> Engine<'a> {
     }
 
     fn resolve(&mut self, actor: usize, lo: LegalOrder, forced: Option<bool>) {
+        // The room sees an overt act and everything it causes; a covert or deniable act and its
+        // effects stay hidden (what its victim detects is the victim's private knowledge).
+        let overt = self.sc.actions[lo.action].visibility == Visibility::Overt;
+        self.with_publicity(overt, |e| e.resolve_in_context(actor, lo, forced));
+    }
+
+    fn resolve_in_context(&mut self, actor: usize, lo: LegalOrder, forced: Option<bool>) {
         let sc = self.sc;
         let ix = self.ix;
         let a = &sc.actions[lo.action];
@@ -1061,18 +1205,30 @@ impl<'a> Engine<'a> {
             let def = &sc.meta.attributes[i];
             let v = &mut self.st.actors[actor].attrs[i];
             *v = (*v - cost).clamp(def.min, def.max);
+            // Covert costs never show: the room's value moves only with an overt act.
+            if self.public {
+                let p = &mut self.st.public.attrs[actor][i];
+                *p = (*p - cost).clamp(def.min, def.max);
+            }
         }
         let chance = self.chance(actor, lo);
         let roll = self.rng.d100();
         let success = forced.unwrap_or(roll <= chance);
         if forced.is_some() && self.logging() {
+            // A facilitator's override is for the facilitator's eyes (and the debrief) only.
             let text = format!(
                 "the facilitator sets {} {} to {}",
                 self.id(actor),
                 a.id,
                 if success { "success" } else { "failure" }
             );
-            self.effect_log(text, "facilitator".into());
+            self.push(
+                Audience::Private(Vec::new()),
+                Event::Effect {
+                    text,
+                    source: "facilitator".into(),
+                },
+            );
         }
         let aud = if a.visibility == Visibility::Overt || !self.logging() {
             Audience::Public
@@ -1104,9 +1260,7 @@ impl<'a> Engine<'a> {
         };
         let rung = ix.action_rung[lo.action];
         if a.visibility == Visibility::Overt {
-            if rung > self.st.actors[actor].rung {
-                self.set_rung(actor, rung);
-            }
+            self.raise_rung(actor, rung);
             self.norms(lo.action, actor, true, success);
         }
         if success {
@@ -1114,11 +1268,20 @@ impl<'a> Engine<'a> {
         } else {
             self.apply(&a.on_failure, b, &a.id);
         }
-        // Hostile acts against an actor become incidents its victim may perceive.
-        if let (Some(victim), true) = (
-            lo.target,
-            matches!(a.intent, Intent::Offensive | Intent::Punitive),
-        ) && (success || a.visibility == Visibility::Overt)
+        // Hostile acts against an actor become incidents its victim may perceive. An overt
+        // statement against it (naming and shaming, a public accusation: a punitive act in the
+        // information domain) is a public act, not an incident: nothing was done to the victim
+        // that it could detect or attribute.
+        let incident = match a.intent {
+            Intent::Offensive => true,
+            Intent::Punitive => {
+                a.visibility != Visibility::Overt
+                    || a.domain != crate::scenario::Domain::Information
+            }
+            _ => false,
+        };
+        if let (Some(victim), true) = (lo.target, incident)
+            && (success || a.visibility == Visibility::Overt)
         {
             self.create_incident(actor, victim, lo.action, success);
         }
@@ -1309,6 +1472,9 @@ impl<'a> Engine<'a> {
                     due: turn + rl.response.within_turns.max(1),
                     incident: latest,
                 });
+                if rl.public {
+                    self.st.public.red_lines[r].crossed += 1;
+                }
                 if self.logging() {
                     let ev = Event::RedLineCrossed {
                         red_line: rl.id.clone(),
@@ -1322,7 +1488,9 @@ impl<'a> Engine<'a> {
                     };
                     self.push(aud, ev);
                 }
-                self.apply(&rl.on_crossed, b, Source::new("red line ", &rl.id, ""));
+                self.with_publicity(rl.public, |e| {
+                    e.apply(&rl.on_crossed, b, Source::new("red line ", &rl.id, ""))
+                });
             }
         }
     }
@@ -1391,27 +1559,50 @@ impl<'a> Engine<'a> {
     }
 
     /// Escalation: rung and crisis histories, named thresholds crossed.
+    /// The true crossing is what endings and conditions read (logged for the facilitator
+    /// only); the room sees a threshold crossed when a *public* rung passes it, with its headline.
     pub fn escalation(&mut self) {
         for a in &mut self.st.actors {
             a.rung_history.push(a.rung);
         }
         let crisis = self.st.crisis();
         self.st.crisis_history.push(crisis);
+        let public_crisis = self.st.public_crisis();
+        let ledger = &mut self.st.public;
+        for (history, &rung) in ledger.rung_history.iter_mut().zip(&ledger.rungs) {
+            history.push(rung);
+        }
+        ledger.crisis_history.push(public_crisis);
         let sc = self.sc;
         for (t, th) in sc.meta.ladder.thresholds.iter().enumerate() {
-            if self.st.thresholds_crossed[t].is_some() {
-                continue;
-            }
             let above = self.ix.resolved.threshold_above[t];
-            if let Some(actor) = (0..self.st.actors.len()).find(|&a| self.st.actors[a].rung > above)
+            if self.st.thresholds_crossed[t].is_none()
+                && let Some(actor) =
+                    (0..self.st.actors.len()).find(|&a| self.st.actors[a].rung > above)
             {
                 self.st.thresholds_crossed[t] = Some(self.st.turn);
-                let ev = Event::ThresholdCrossed {
-                    threshold: th.id.clone(),
-                    name: th.name.clone(),
-                    actor: self.id(actor),
-                };
-                self.push(Audience::Public, ev);
+                if self.logging() {
+                    let ev = Event::ThresholdCrossed {
+                        threshold: th.id.clone(),
+                        name: th.name.clone(),
+                        actor: self.id(actor),
+                    };
+                    self.push(Audience::Private(Vec::new()), ev);
+                }
+            }
+            if self.st.public.thresholds_crossed[t].is_none()
+                && let Some(actor) =
+                    (0..self.st.actors.len()).find(|&a| self.st.public.rungs[a] > above)
+            {
+                self.st.public.thresholds_crossed[t] = Some(self.st.turn);
+                if self.logging() {
+                    let ev = Event::ThresholdCrossed {
+                        threshold: th.id.clone(),
+                        name: th.name.clone(),
+                        actor: self.id(actor),
+                    };
+                    self.push(Audience::Public, ev);
+                }
                 if let Some(h) = &th.headline {
                     self.headline(h.clone());
                 }
@@ -1466,7 +1657,8 @@ impl<'a> Engine<'a> {
     /// Log: close the turn with the crisis level and the state hash; advance the turn.
     pub fn close_turn(&mut self, book: &mut OrderBook, hash: bool) {
         if self.logging() {
-            let crisis = self.rung_id(self.st.crisis());
+            // The room's crisis level: the true one is in the state (and its hash).
+            let crisis = self.rung_id(self.st.public_crisis());
             let h = if hash {
                 format!("{:016x}", self.st.state_hash())
             } else {

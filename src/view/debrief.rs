@@ -166,7 +166,7 @@ pub fn debrief_view(s: &Scenario, state: &GameState, log: &GameLog) -> DebriefVi
             .first()
             .map(|a| a.rung_history.len() as u32)
             .unwrap_or(0),
-        ladder: ladder(s, state),
+        ladder: ladder(s, &state.thresholds_crossed),
         series,
         thresholds,
         red_lines,

@@ -1,8 +1,9 @@
 //! View models: what each audience may see, built from the rules' state. No rendering here.
 //!
 //! Three audiences, three builders:
-//! - [`board`]: the public board projected for the room. Built only from public facts: public
-//!   attributes, declared public red lines, public incidents, headlines, public log entries.
+//! - [`board`]: the public board projected for the room. Built only from the [`public`] record
+//!   (public rungs and values that covert acts never move, declared public red lines as seen,
+//!   publicly attributed incidents, headlines) and public log entries.
 //! - [`team`]: one team's private view: its own actor's hidden information and nobody else's.
 //! - [`debrief`]: after the game, everything, including what was hidden.
 //!
@@ -12,6 +13,7 @@
 pub mod board;
 pub mod debrief;
 pub mod names;
+pub mod public;
 pub mod team;
 
 #[cfg(test)]
@@ -105,6 +107,9 @@ pub struct ActorCard {
     pub rung: usize,
     /// Current rung name.
     pub rung_name: String,
+    /// On the owner's own card, where the room sees it on the ladder when that differs from
+    /// its true rung (its covert acts have not come to light): (position, name).
+    pub room_rung: Option<(usize, String)>,
     /// Attributes this audience may see.
     pub attrs: Vec<AttrView>,
     /// Red lines this audience may see (declared ones only).
