@@ -5,9 +5,32 @@ use super::log::{Audience, Event, GameLog, Phase};
 use super::orders::{FacilitatorCommand, LegalOrder, OrderBook};
 use super::state::*;
 use crate::bots;
+use crate::scenario::index::MetricPlan;
 use crate::scenario::{
-    Confidence, Controller, Effect, Intent, Scenario, ScenarioIndex, Visibility, Who,
+    Confidence, Controller, Effect, Intent, Resolution, Scenario, ScenarioIndex, Visibility, Who,
 };
+
+/// A change to a number: add, set, or add a percentage of it.
+#[derive(Debug, Clone, Copy)]
+enum AttrChange {
+    Add(i64),
+    Set(i64),
+    Percent(i64),
+}
+
+/// `percent` % of `value`, rounded to the nearest whole unit, halves away from zero
+/// (`Scale` by -5 of 100000 is -5000; 5 % of 30 is 2; -5 % of 30 is -2).
+pub fn percent_of(value: i64, percent: i64) -> i64 {
+    let num = i128::from(value) * i128::from(percent);
+    let q = num / 100;
+    let r = num % 100;
+    let q = if r.abs() * 2 >= 100 {
+        q + num.signum()
+    } else {
+        q
+    };
+    q.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+}
 
 /// What caused effects, for the log and for delayed effects: put into words only when needed,
 /// so fast analysis runs build no strings.
@@ -66,6 +89,10 @@ pub struct Engine<'a> {
     /// Facilitator choices for injects: (inject, choice).
     pub inject_choices: Vec<(usize, usize)>,
     depth: u32,
+    /// During a simultaneous resolution: the state at its start, which conditions, legality
+    /// and chances read, and the attribute changes waiting to be added up
+    /// (`actor * attributes + attribute`).
+    simultaneous: Option<(Box<GameState>, Vec<i64>)>,
 }
 
 const MAX_DEPTH: u32 = 32;
@@ -95,14 +122,124 @@ impl<'a> Engine<'a> {
             phase,
             inject_choices: Vec::new(),
             depth: 0,
+            simultaneous: None,
         }
     }
 
+    /// What conditions read: the live state, or the start-of-resolution state during a
+    /// simultaneous resolution.
     fn ctx(&self) -> Ctx<'_> {
         Ctx {
             sc: self.sc,
             ix: self.ix,
-            st: self.st,
+            st: match &self.simultaneous {
+                Some((start, _)) => start,
+                None => self.st,
+            },
+        }
+    }
+
+    /// Changes attribute `i` of actor `a` by `delta` (or to `set`), clamped to its range and
+    /// logged; during a simultaneous resolution the change waits in the pending sums.
+    fn change_attr(&mut self, a: usize, i: usize, change: AttrChange, source: Source<'_>) {
+        let na = self.sc.meta.attributes.len();
+        if let Some((start, pending)) = &mut self.simultaneous {
+            let base = i64::from(start.actors[a].attrs[i]);
+            let delta = match change {
+                AttrChange::Add(d) => d,
+                AttrChange::Set(v) => v - base,
+                AttrChange::Percent(p) => percent_of(base, p),
+            };
+            let slot = &mut pending[a * na + i];
+            *slot = slot.saturating_add(delta);
+            return;
+        }
+        let def = &self.sc.meta.attributes[i];
+        let old = self.st.actors[a].attrs[i];
+        let new = def.clamp(match change {
+            AttrChange::Add(d) => i64::from(old).saturating_add(d),
+            AttrChange::Set(v) => v,
+            AttrChange::Percent(p) => i64::from(old).saturating_add(percent_of(i64::from(old), p)),
+        });
+        self.write_attr(a, i, old, new, source);
+    }
+
+    /// Writes an attribute value and logs the change (publicly for a public attribute).
+    fn write_attr(&mut self, a: usize, i: usize, old: i32, new: i32, source: Source<'_>) {
+        if new == old {
+            return;
+        }
+        self.st.actors[a].attrs[i] = new;
+        if !self.logging() {
+            return;
+        }
+        let def = &self.sc.meta.attributes[i];
+        let text = format!(
+            "{} {} {} -> {}",
+            self.id(a),
+            def.id,
+            def.format(i64::from(old)),
+            def.format(i64::from(new))
+        );
+        if def.public {
+            self.effect_log(text, source);
+        } else {
+            let aud = self.private(&[a]);
+            self.push(
+                aud,
+                Event::Effect {
+                    text,
+                    source: source.into(),
+                },
+            );
+        }
+    }
+
+    /// Changes relation `r` between every actor of `from` and every other actor of `to`.
+    fn change_relation(
+        &mut self,
+        r: usize,
+        from: &Who,
+        to: &Who,
+        b: Bindings,
+        change: AttrChange,
+        source: Source<'_>,
+    ) {
+        let n = self.sc.actors.len();
+        let (lo, hi) = self.ix.resolved.relation_bounds[r];
+        let def = &self.sc.meta.relations[r];
+        for x in self.who(from, b) {
+            for y in self.who(to, b) {
+                if x == y {
+                    continue;
+                }
+                let old = self.st.relations[r][x * n + y];
+                let new = match change {
+                    AttrChange::Add(d) => i64::from(old).saturating_add(d),
+                    AttrChange::Set(v) => v,
+                    AttrChange::Percent(p) => i64::from(old) + percent_of(i64::from(old), p),
+                };
+                let new = if def.flag {
+                    i32::from(new != 0)
+                } else {
+                    new.clamp(i64::from(lo), i64::from(hi)) as i32
+                };
+                self.st.relations[r][x * n + y] = new;
+                if def.symmetric {
+                    self.st.relations[r][y * n + x] = new;
+                }
+                if new != old && self.logging() {
+                    let text = format!(
+                        "{} {} {} {} -> {}",
+                        def.id,
+                        self.id(x),
+                        self.id(y),
+                        old,
+                        new
+                    );
+                    self.effect_log(text, source);
+                }
+            }
         }
     }
 
@@ -134,7 +271,10 @@ impl<'a> Engine<'a> {
         let ctx = Ctx {
             sc: self.sc,
             ix: self.ix,
-            st: self.st,
+            st: match &self.simultaneous {
+                Some((start, _)) => start,
+                None => self.st,
+            },
         };
         ctx.eval(c, b, Some(&mut *self.rng))
     }
@@ -213,37 +353,35 @@ impl<'a> Engine<'a> {
         // The highest ladder position (0 on a ladder without rungs, which the validator refuses).
         let top = self.sc.meta.ladder.rungs.len().saturating_sub(1) as i64;
         match e {
-            Effect::AddAttr(w, attr, n) | Effect::SetAttr(w, attr, n) => {
+            Effect::AddAttr(w, attr, n)
+            | Effect::SetAttr(w, attr, n)
+            | Effect::Scale(w, attr, n) => {
                 let Some(&i) = self.ix.attributes.get(attr) else {
                     return;
                 };
-                let def = &self.sc.meta.attributes[i];
+                let change = match e {
+                    Effect::AddAttr(..) => AttrChange::Add(i64::from(*n)),
+                    Effect::SetAttr(..) => AttrChange::Set(i64::from(*n)),
+                    _ => AttrChange::Percent(i64::from(*n)),
+                };
                 for a in self.who(w, b) {
-                    let old = self.st.actors[a].attrs[i];
-                    let new = match e {
-                        Effect::AddAttr(..) => old.saturating_add(*n),
-                        _ => *n,
-                    }
-                    .clamp(def.min, def.max);
-                    if new != old {
-                        self.st.actors[a].attrs[i] = new;
-                        if !self.logging() {
-                            continue;
-                        }
-                        let text = format!("{} {} {} -> {}", self.id(a), attr, old, new);
-                        if def.public {
-                            self.effect_log(text, source);
-                        } else {
-                            let aud = self.private(&[a]);
-                            self.push(
-                                aud,
-                                Event::Effect {
-                                    text,
-                                    source: source.into(),
-                                },
-                            );
-                        }
-                    }
+                    self.change_attr(a, i, change, source);
+                }
+            }
+            Effect::SetRelation(rel, x, y, n) | Effect::AddRelation(rel, x, y, n) => {
+                let Some(&r) = self.ix.relations.get(rel) else {
+                    return;
+                };
+                let change = match e {
+                    Effect::AddRelation(..) => AttrChange::Add(i64::from(*n)),
+                    _ => AttrChange::Set(i64::from(*n)),
+                };
+                self.change_relation(r, x, y, b, change, source);
+            }
+            Effect::Use(name) => {
+                if let Some(&k) = self.ix.effect_snippets.get(name) {
+                    let sc = self.sc;
+                    self.apply(&sc.snippets.effects[k].effects, b, source);
                 }
             }
             Effect::Damage(w, sector, n) | Effect::Harden(w, sector, n) => {
@@ -587,6 +725,54 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// Records this turn's metrics (at the escalation phase, before endings read them).
+    fn record_metrics(&mut self) {
+        let plans = &self.ix.resolved.metrics;
+        if plans.is_empty() {
+            return;
+        }
+        let n = self.sc.actors.len();
+        let turn = self.st.turn;
+        let this_turn = || self.st.history.iter().rev().take_while(|r| r.turn == turn);
+        let values: Vec<Vec<i64>> = plans
+            .iter()
+            .map(|plan| {
+                let mut v = vec![0i64; n];
+                match plan {
+                    MetricPlan::EscalationScore => {
+                        for r in this_turn() {
+                            v[r.actor] += self.ix.resolved.action_score[r.action];
+                        }
+                    }
+                    MetricPlan::Attr(i) => {
+                        for (a, x) in v.iter_mut().enumerate() {
+                            *x = i64::from(self.st.actors[a].attrs[*i]);
+                        }
+                    }
+                    MetricPlan::Orders(marked) => {
+                        for r in this_turn() {
+                            v[r.actor] += i64::from(marked[r.action]);
+                        }
+                    }
+                    MetricPlan::IncidentsDetected => {
+                        for inc in &self.st.incidents {
+                            if inc.detected == Some(turn) {
+                                v[inc.victim] += 1;
+                            }
+                        }
+                    }
+                }
+                v
+            })
+            .collect();
+        let totals = values.iter().map(|v| v.iter().sum()).collect();
+        self.st.metrics.push(MetricRow {
+            turn,
+            values,
+            totals,
+        });
+    }
+
     fn headline(&mut self, text: String) {
         self.st.headlines.push((self.st.turn, text.clone()));
         self.push(Audience::Public, Event::Headline { text });
@@ -915,7 +1101,7 @@ impl<'a> Engine<'a> {
                 book.chosen_by
                     .insert(actor, format!("bot:{}", doctrine.cli_name()));
             }
-            picks.truncate(limits[actor]);
+            self.keep_within_limits(picks, limits[actor]);
             if !logging {
                 continue;
             }
@@ -941,6 +1127,43 @@ impl<'a> Engine<'a> {
         book.limits = limits;
     }
 
+    /// Drops the orders beyond the turn's limits, keeping them in the order given: at most
+    /// `overall` that are not free (`rules.free_orders`), and each of `rules.limits`. An actor
+    /// whose limit is 0 (a restrained swarm that obeys) gives no orders at all.
+    pub fn keep_within_limits(&self, picks: &mut Vec<LegalOrder>, overall: usize) {
+        let r = &self.ix.resolved;
+        let no_free = !r.free_order.iter().any(|&f| f);
+        if overall == 0 || (no_free && r.order_limits.is_empty()) {
+            picks.truncate(overall);
+            return;
+        }
+        let mut counted = 0;
+        let mut used = vec![0usize; r.order_limits.len()];
+        picks.retain(|lo| {
+            let free = r.free_order[lo.action];
+            if !free && counted >= overall {
+                return false;
+            }
+            let over = r
+                .order_limits
+                .iter()
+                .zip(&used)
+                .any(|((max, counts), &u)| counts[lo.action] && u >= *max);
+            if over {
+                return false;
+            }
+            for (k, (_, counts)) in r.order_limits.iter().enumerate() {
+                if counts[lo.action] {
+                    used[k] += 1;
+                }
+            }
+            if !free {
+                counted += 1;
+            }
+            true
+        });
+    }
+
     /// Resolution: delayed effects due now, then every order with seeded dice, slot by slot in actor order.
     pub fn resolution(&mut self, book: &OrderBook) {
         let turn = self.st.turn;
@@ -962,9 +1185,22 @@ impl<'a> Engine<'a> {
             }
         }
         let slots = book.legal.iter().map(Vec::len).max().unwrap_or(0);
+        let simultaneous = self.sc.meta.rules.resolution == Resolution::Simultaneous;
+        if simultaneous {
+            let cells = self.st.actors.len() * self.sc.meta.attributes.len();
+            self.simultaneous = Some((Box::new(self.st.clone()), vec![0; cells]));
+        }
+        let ix = self.ix;
+        let file_order: Vec<usize>;
+        let order: &[usize] = if simultaneous {
+            &ix.resolved.actors_by_id
+        } else {
+            file_order = (0..book.legal.len()).collect();
+            &file_order
+        };
         for slot in 0..slots {
-            for (actor, orders) in book.legal.iter().enumerate() {
-                let Some(&lo) = orders.get(slot) else {
+            for &actor in order {
+                let Some(&lo) = book.legal.get(actor).and_then(|o| o.get(slot)) else {
                     continue;
                 };
                 match self.ctx().check_legal(actor, lo) {
@@ -989,6 +1225,25 @@ impl<'a> Engine<'a> {
                     }
                 }
             }
+        }
+        if let Some((start, pending)) = self.simultaneous.take() {
+            self.commit_simultaneous(&start, &pending);
+        }
+    }
+
+    /// Ends a simultaneous resolution: every attribute becomes its start value plus the sum of
+    /// every order's changes, clamped once (actors and attributes in scenario order).
+    fn commit_simultaneous(&mut self, start: &GameState, pending: &[i64]) {
+        let na = self.sc.meta.attributes.len();
+        for (cell, &delta) in pending.iter().enumerate() {
+            if delta == 0 {
+                continue;
+            }
+            let (a, i) = (cell / na, cell % na);
+            let old = start.actors[a].attrs[i];
+            let new = self.sc.meta.attributes[i].clamp(i64::from(old).saturating_add(delta));
+            let now = self.st.actors[a].attrs[i];
+            self.write_attr(a, i, now, new, Source::from("simultaneous resolution"));
         }
     }
 
@@ -1048,7 +1303,10 @@ impl<'a> Engine<'a> {
         let ctx = Ctx {
             sc: self.sc,
             ix: self.ix,
-            st: self.st,
+            st: match &self.simultaneous {
+                Some((start, _)) => start,
+                None => self.st,
+            },
         };
         ctx.success_chance(actor, lo, Some(&mut *self.rng))
     }
@@ -1058,9 +1316,14 @@ impl<'a> Engine<'a> {
         let ix = self.ix;
         let a = &sc.actions[lo.action];
         for &(i, cost) in &ix.action_cost[lo.action] {
-            let def = &sc.meta.attributes[i];
-            let v = &mut self.st.actors[actor].attrs[i];
-            *v = (*v - cost).clamp(def.min, def.max);
+            if let Some((_, pending)) = &mut self.simultaneous {
+                let slot = &mut pending[actor * sc.meta.attributes.len() + i];
+                *slot = slot.saturating_sub(i64::from(cost));
+            } else {
+                let def = &sc.meta.attributes[i];
+                let v = &mut self.st.actors[actor].attrs[i];
+                *v = def.clamp(i64::from(*v) - i64::from(cost));
+            }
         }
         let chance = self.chance(actor, lo);
         let roll = self.rng.d100();
@@ -1390,11 +1653,12 @@ impl<'a> Engine<'a> {
         self.st.pending.extend(keep);
     }
 
-    /// Escalation: rung and crisis histories, named thresholds crossed.
+    /// Escalation: rung and crisis histories, the turn's metrics, named thresholds crossed.
     pub fn escalation(&mut self) {
         for a in &mut self.st.actors {
             a.rung_history.push(a.rung);
         }
+        self.record_metrics();
         let crisis = self.st.crisis();
         self.st.crisis_history.push(crisis);
         let sc = self.sc;

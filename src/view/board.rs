@@ -129,8 +129,15 @@ pub fn actor_card(s: &Scenario, state: &GameState, index: usize, private: bool) 
         .map(|(def, &value)| AttrView {
             name: def.name.clone(),
             value,
+            shown: def.format(i64::from(value)),
             min: def.min,
             max: def.max,
+            fill: match def.max {
+                Some(max) => ((f64::from(value) - f64::from(def.min))
+                    / (f64::from(max) - f64::from(def.min)).max(1.0))
+                .clamp(0.0, 1.0) as f32,
+                None => f32::from(u8::from(value > def.min)),
+            },
             public: def.public,
         })
         .collect();
