@@ -1600,3 +1600,20 @@ pub struct ConditionSnippet {
     /// The condition.
     pub when: Condition,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::format_decimal;
+
+    #[test]
+    fn decimals_are_shown_with_their_places_and_thousands() {
+        assert_eq!(format_decimal(100_000, 2), "1,000.00");
+        assert_eq!(format_decimal(95_000, 2), "950.00");
+        assert_eq!(format_decimal(-123_456, 2), "-1,234.56");
+        assert_eq!(format_decimal(5, 2), "0.05");
+        assert_eq!(format_decimal(-5, 3), "-0.005");
+        assert_eq!(format_decimal(1_234_567, 0), "1,234,567");
+        assert_eq!(format_decimal(42, 0), "42");
+        assert_eq!(format_decimal(i64::MIN, 0), "-9,223,372,036,854,775,808");
+    }
+}

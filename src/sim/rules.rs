@@ -1756,3 +1756,23 @@ impl<'a> Engine<'a> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::percent_of;
+
+    #[test]
+    fn scale_rounds_to_the_nearest_unit_halves_away_from_zero() {
+        assert_eq!(
+            percent_of(100_000, -5),
+            -5_000,
+            "Scale(gdp, -5) on 1,000.00"
+        );
+        assert_eq!(percent_of(30, 5), 2, "1.5 rounds up");
+        assert_eq!(percent_of(30, -5), -2, "-1.5 rounds away from zero");
+        assert_eq!(percent_of(29, 5), 1, "1.45 rounds down");
+        assert_eq!(percent_of(-29, 5), -1);
+        assert_eq!(percent_of(i64::from(i32::MAX), 10_000), 214_748_364_700);
+        assert_eq!(percent_of(i64::MAX, 10_000), i64::MAX, "saturates");
+    }
+}
