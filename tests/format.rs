@@ -365,3 +365,103 @@ fn a_neutral_persona_changes_nothing() {
         }
     }
 }
+
+#[test]
+fn simulate_runs_show_the_escalation_score_per_turn_per_actor_and_in_total() {
+    let loaded = load(Path::new(FIXTURE));
+    let controllers = grayzone::cli::bot_controllers(&loaded, &[], Some("hawk")).expect("doctrine");
+    let outcomes = grayzone::analysis::run_many(&loaded, 3, 12, &controllers, &|_| {});
+    let curves = grayzone::analysis::metrics::metric_curves(&loaded, &outcomes);
+    let escalation = curves
+        .metrics
+        .iter()
+        .find(|m| m.id == "escalation")
+        .expect("escalation curve");
+    // The same means, tallied from each game's history by hand: rung scores of the orders.
+    let sc = &loaded.scenario;
+    let score = |action: usize| {
+        let rung = &sc.actions[action].rung;
+        i64::from(
+            sc.meta
+                .ladder
+                .rungs
+                .iter()
+                .find(|r| &r.id == rung)
+                .unwrap()
+                .score,
+        )
+    };
+    for (t, row) in escalation.by_turn.iter().enumerate() {
+        let turn = t as u32 + 1;
+        let mut per_actor = vec![0i64; sc.actors.len()];
+        let mut games = 0;
+        for seed in 3..15 {
+            let mut g = Game::new(&loaded, seed, &controllers);
+            g.play_out();
+            if g.state().metrics.len() < t + 1 {
+                continue;
+            }
+            games += 1;
+            for r in g.state().history.iter().filter(|r| r.turn == turn) {
+                per_actor[r.actor] += score(r.action);
+            }
+        }
+        assert_eq!(row.games, games);
+        for (a, mean) in row.actors.iter().enumerate() {
+            assert!((mean - per_actor[a] as f64 / games as f64).abs() < 1e-9);
+        }
+        let total: i64 = per_actor.iter().sum();
+        assert!((row.total - total as f64 / games as f64).abs() < 1e-9);
+    }
+    let table = curves.to_table();
+    assert!(
+        table.contains("mean Escalation score (escalation) by turn:"),
+        "{table}"
+    );
+    assert!(
+        table.contains("total") && table.contains("green"),
+        "{table}"
+    );
+    // GDP is shown in its own unit (hundredths → 1000.0000 on turn 1 for Green, who invests
+    // nothing under the hawk doctrine, or more).
+    assert!(table.contains("mean GDP (gdp) by turn:"), "{table}");
+}
+
+#[test]
+fn the_cli_prints_metrics_and_writes_them_to_csv() {
+    let dir = std::env::temp_dir().join(format!("grayzone-format-csv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("out.csv");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_grayzone"))
+        .args([
+            "simulate",
+            FIXTURE,
+            "--runs",
+            "10",
+            "--doctrine",
+            "hawk",
+            "--csv",
+        ])
+        .arg(&csv)
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("mean Escalation score (escalation) by turn:"),
+        "{stdout}"
+    );
+    let csv = std::fs::read_to_string(&csv).expect("csv written");
+    for key in [
+        "metric,escalation/red/1,",
+        "metric,escalation/total/4,",
+        "metric,gdp/green/1,",
+    ] {
+        assert!(csv.contains(key), "{key} in\n{csv}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -126,8 +126,12 @@ pub struct Resolved {
     pub actors_by_id: Vec<usize>,
     /// Each action's escalation score (its rung's `score`).
     pub action_score: Vec<i64>,
-    /// Each metric's measure, resolved.
+    /// Each metric's measure, resolved: the scenario's metrics in order, then the escalation
+    /// score (id `escalation`) when the scenario declares none and its rungs have scores, so
+    /// `simulate` and the report always show it.
     pub metrics: Vec<MetricPlan>,
+    /// Each metric of `metrics`: (id, name, decimals to show its values with).
+    pub metric_labels: Vec<(String, String, u32)>,
     /// Whether each action is free of `orders_per_turn` (`rules.free_orders`).
     pub free_order: Vec<bool>,
     /// The per-turn limits: (max, which actions count).
@@ -147,6 +151,16 @@ pub enum MetricPlan {
     Orders(Vec<bool>),
     /// Incidents against the actor detected this turn.
     IncidentsDetected,
+}
+
+/// Whether the escalation score is added to the scenario's metrics: it declares none and some
+/// rung has a score.
+fn implicit_escalation(s: &Scenario) -> bool {
+    !s.meta
+        .metrics
+        .iter()
+        .any(|m| m.measure == Measure::EscalationScore)
+        && s.meta.ladder.rungs.iter().any(|r| r.score != 0)
 }
 
 /// Whether each action of the scenario matches a filter (by id, domain, intent or tag).
@@ -382,7 +396,29 @@ impl Resolved {
                     Measure::Orders(f) => MetricPlan::Orders(filter_actions(s, f)),
                     Measure::IncidentsDetected => MetricPlan::IncidentsDetected,
                 })
+                .chain(implicit_escalation(s).then_some(MetricPlan::EscalationScore))
                 .collect(),
+            metric_labels: {
+                let mut labels: Vec<(String, String, u32)> = s
+                    .meta
+                    .metrics
+                    .iter()
+                    .map(|m| {
+                        let decimals = match &m.measure {
+                            Measure::Attr(a) => ix
+                                .attributes
+                                .get(a)
+                                .map_or(0, |&i| s.meta.attributes[i].decimals),
+                            _ => 0,
+                        };
+                        (m.id.clone(), m.name.clone(), decimals)
+                    })
+                    .collect();
+                if implicit_escalation(s) {
+                    labels.push(("escalation".into(), "Escalation score".into(), 0));
+                }
+                labels
+            },
             free_order: filter_actions(s, &s.meta.rules.free_orders),
             order_limits: s
                 .meta
