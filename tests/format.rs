@@ -465,3 +465,26 @@ fn the_cli_prints_metrics_and_writes_them_to_csv() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn the_report_shows_the_metrics_turn_by_turn_with_decimals() {
+    let loaded = load(Path::new(FIXTURE));
+    let mut g = Game::new(&loaded, 1, &loaded.default_controllers());
+    play_turn(&mut g, 1);
+    play_turn(&mut g, 2);
+    let md = grayzone::report::markdown(&loaded, g.state(), g.log());
+    assert!(md.contains("### Escalation score (`escalation`)"), "{md}");
+    assert!(md.contains("| turn | Red | Blue | Green | total |"), "{md}");
+    assert!(md.contains("| T1 | 32 | 12 | -2 | 42 |"), "{md}");
+    assert!(md.contains("| T2 | 0 | -2 | 0 | -2 |"), "{md}");
+    assert!(
+        md.contains("| T1 | 940.00 | 1,090.00 | 1,100.00 | 3,130.00 |"),
+        "{md}"
+    );
+    let html = grayzone::report::html(&loaded, g.state(), g.log());
+    assert!(
+        html.contains("<td>T1</td><td>32</td><td>12</td><td>-2</td><td>42</td>"),
+        "{html}"
+    );
+    assert!(html.contains("<td>940.00</td>"));
+}
