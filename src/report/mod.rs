@@ -1,6 +1,8 @@
 //! After-action report of a played game: timeline, escalation chart, red lines, ending, orders.
 //! Markdown for handouts, HTML (with an inline SVG chart) for the debrief screen or a browser.
 
+pub mod metrics;
+
 use std::fmt::Write as _;
 
 use crate::sim::{Audience, Event, GameLog, GameState, LoadedScenario};
@@ -111,7 +113,9 @@ pub fn markdown(game: &LoadedScenario, state: &GameState, log: &GameLog) -> Stri
         let cells: Vec<String> = levels.iter().map(ToString::to_string).collect();
         let _ = writeln!(s, "| {actor} | {} |", cells.join(" | "));
     }
-    let _ = writeln!(s, "\n## Red lines\n");
+    s.push('\n');
+    s.push_str(&metrics::markdown_section(game, state));
+    let _ = writeln!(s, "## Red lines\n");
     for (rl, st) in sc.red_lines.iter().zip(&state.red_lines) {
         let _ = writeln!(
             s,
@@ -232,6 +236,7 @@ pub fn html(game: &LoadedScenario, state: &GameState, log: &GameLog) -> String {
         escape(&text)
     );
     s.push_str(&escalation_svg(game, state));
+    s.push_str(&metrics::html_section(game, state));
     s.push_str("<h2>Red lines</h2><ul>");
     for (rl, st) in sc.red_lines.iter().zip(&state.red_lines) {
         let _ = write!(

@@ -99,6 +99,11 @@ pub enum RefKind {
     Threshold,
     Side,
     Tag,
+    Metric,
+    Relation,
+    EffectSnippet,
+    ConditionSnippet,
+    ActionTag,
 }
 
 impl RefKind {
@@ -118,6 +123,11 @@ impl RefKind {
             RefKind::Threshold => "threshold",
             RefKind::Side => "side",
             RefKind::Tag => "tag",
+            RefKind::Metric => "metric",
+            RefKind::Relation => "relation",
+            RefKind::EffectSnippet => "effect snippet",
+            RefKind::ConditionSnippet => "condition snippet",
+            RefKind::ActionTag => "action tag",
         }
     }
 }

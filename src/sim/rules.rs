@@ -5,9 +5,32 @@ use super::log::{Audience, Event, GameLog, Phase};
 use super::orders::{FacilitatorCommand, LegalOrder, OrderBook};
 use super::state::*;
 use crate::bots;
+use crate::scenario::index::MetricPlan;
 use crate::scenario::{
-    Confidence, Controller, Effect, Intent, Scenario, ScenarioIndex, Visibility, Who,
+    Confidence, Controller, Effect, Intent, Resolution, Scenario, ScenarioIndex, Visibility, Who,
 };
+
+/// A change to a number: add, set, or add a percentage of it.
+#[derive(Debug, Clone, Copy)]
+enum AttrChange {
+    Add(i64),
+    Set(i64),
+    Percent(i64),
+}
+
+/// `percent` % of `value`, rounded to the nearest whole unit, halves away from zero
+/// (`Scale` by -5 of 100000 is -5000; 5 % of 30 is 2; -5 % of 30 is -2).
+pub fn percent_of(value: i64, percent: i64) -> i64 {
+    let num = i128::from(value) * i128::from(percent);
+    let q = num / 100;
+    let r = num % 100;
+    let q = if r.abs() * 2 >= 100 {
+        q + num.signum()
+    } else {
+        q
+    };
+    q.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+}
 
 /// What caused effects, for the log and for delayed effects: put into words only when needed,
 /// so fast analysis runs build no strings.
@@ -71,6 +94,10 @@ pub struct Engine<'a> {
     /// log move only while it is true.
     public: bool,
     depth: u32,
+    /// During a simultaneous resolution: the state at its start, which conditions, legality
+    /// and chances read, and the attribute changes waiting to be added up
+    /// (`actor * attributes + attribute`).
+    simultaneous: Option<(Box<GameState>, Vec<i64>)>,
 }
 
 const MAX_DEPTH: u32 = 32;
@@ -101,14 +128,178 @@ impl<'a> Engine<'a> {
             inject_choices: Vec::new(),
             public: true,
             depth: 0,
+            simultaneous: None,
         }
     }
 
+    /// What conditions read: the live state, or the start-of-resolution state during a
+    /// simultaneous resolution.
     fn ctx(&self) -> Ctx<'_> {
         Ctx {
             sc: self.sc,
             ix: self.ix,
-            st: self.st,
+            st: match &self.simultaneous {
+                Some((start, _)) => start,
+                None => self.st,
+            },
+        }
+    }
+
+    /// Changes attribute `i` of actor `a` by `delta` (or to `set`), clamped to its range and
+    /// logged; during a simultaneous resolution the change waits in the pending sums.
+    fn change_attr(&mut self, a: usize, i: usize, change: AttrChange, source: Source<'_>) {
+        let na = self.sc.meta.attributes.len();
+        let def = &self.sc.meta.attributes[i];
+        let apply = |old: i32| {
+            def.clamp(match change {
+                AttrChange::Add(d) => i64::from(old).saturating_add(d),
+                AttrChange::Set(v) => v,
+                AttrChange::Percent(p) => {
+                    i64::from(old).saturating_add(percent_of(i64::from(old), p))
+                }
+            })
+        };
+        // In a public context the room sees the change on its own (public) value; during a
+        // simultaneous resolution, as a change from the room's value at the start of the turn.
+        let public_change = self.public.then(|| {
+            let old = self.st.public.attrs[a][i];
+            let new = match &self.simultaneous {
+                Some((start, _)) => {
+                    let base = i64::from(start.public.attrs[a][i]);
+                    let delta = match change {
+                        AttrChange::Add(d) => d,
+                        AttrChange::Set(v) => v - base,
+                        AttrChange::Percent(p) => percent_of(base, p),
+                    };
+                    def.clamp(i64::from(old).saturating_add(delta))
+                }
+                None => apply(old),
+            };
+            self.st.public.attrs[a][i] = new;
+            (old, new)
+        });
+        if let Some((start, pending)) = &mut self.simultaneous {
+            let base = i64::from(start.actors[a].attrs[i]);
+            let delta = match change {
+                AttrChange::Add(d) => d,
+                AttrChange::Set(v) => v - base,
+                AttrChange::Percent(p) => percent_of(base, p),
+            };
+            let slot = &mut pending[a * na + i];
+            *slot = slot.saturating_add(delta);
+            // The room hears of its change now; the true sum is logged when the turn commits.
+            if let Some((old, new)) = public_change
+                && old != new
+                && def.public
+                && self.logging()
+            {
+                let text = format!(
+                    "{} {} {} -> {}",
+                    self.id(a),
+                    def.id,
+                    def.format(i64::from(old)),
+                    def.format(i64::from(new))
+                );
+                self.effect_log(text, source);
+            }
+            return;
+        }
+        let old = self.st.actors[a].attrs[i];
+        let new = apply(old);
+        self.write_attr(a, i, old, new, public_change, source);
+    }
+
+    /// Writes an attribute value and logs the change: the room hears of the change to its
+    /// public value (`seen`, for a public attribute in a public context); the true change, when
+    /// it differs from what the room saw, goes to the actor (and the facilitator) only.
+    fn write_attr(
+        &mut self,
+        a: usize,
+        i: usize,
+        old: i32,
+        new: i32,
+        seen: Option<(i32, i32)>,
+        source: Source<'_>,
+    ) {
+        if new != old {
+            self.st.actors[a].attrs[i] = new;
+        }
+        if !self.logging() {
+            return;
+        }
+        let def = &self.sc.meta.attributes[i];
+        let line = |a: &str, (old, new): (i32, i32)| {
+            format!(
+                "{} {} {} -> {}",
+                a,
+                def.id,
+                def.format(i64::from(old)),
+                def.format(i64::from(new))
+            )
+        };
+        let seen = seen.filter(|(o, n)| def.public && o != n);
+        if let Some(public) = seen {
+            let text = line(&self.id(a), public);
+            self.effect_log(text, source);
+        }
+        if new != old && seen != Some((old, new)) {
+            let text = line(&self.id(a), (old, new));
+            let aud = self.private(&[a]);
+            self.push(
+                aud,
+                Event::Effect {
+                    text,
+                    source: source.into(),
+                },
+            );
+        }
+    }
+
+    /// Changes relation `r` between every actor of `from` and every other actor of `to`.
+    fn change_relation(
+        &mut self,
+        r: usize,
+        from: &Who,
+        to: &Who,
+        b: Bindings,
+        change: AttrChange,
+        source: Source<'_>,
+    ) {
+        let n = self.sc.actors.len();
+        let (lo, hi) = self.ix.resolved.relation_bounds[r];
+        let def = &self.sc.meta.relations[r];
+        for x in self.who(from, b) {
+            for y in self.who(to, b) {
+                if x == y {
+                    continue;
+                }
+                let old = self.st.relations[r][x * n + y];
+                let new = match change {
+                    AttrChange::Add(d) => i64::from(old).saturating_add(d),
+                    AttrChange::Set(v) => v,
+                    AttrChange::Percent(p) => i64::from(old) + percent_of(i64::from(old), p),
+                };
+                let new = if def.flag {
+                    i32::from(new != 0)
+                } else {
+                    new.clamp(i64::from(lo), i64::from(hi)) as i32
+                };
+                self.st.relations[r][x * n + y] = new;
+                if def.symmetric {
+                    self.st.relations[r][y * n + x] = new;
+                }
+                if new != old && self.logging() {
+                    let text = format!(
+                        "{} {} {} {} -> {}",
+                        def.id,
+                        self.id(x),
+                        self.id(y),
+                        old,
+                        new
+                    );
+                    self.effect_log(text, source);
+                }
+            }
         }
     }
 
@@ -140,7 +331,10 @@ impl<'a> Engine<'a> {
         let ctx = Ctx {
             sc: self.sc,
             ix: self.ix,
-            st: self.st,
+            st: match &self.simultaneous {
+                Some((start, _)) => start,
+                None => self.st,
+            },
         };
         ctx.eval(c, b, Some(&mut *self.rng))
     }
@@ -281,52 +475,35 @@ impl<'a> Engine<'a> {
         // The highest ladder position (0 on a ladder without rungs, which the validator refuses).
         let top = self.sc.meta.ladder.rungs.len().saturating_sub(1) as i64;
         match e {
-            Effect::AddAttr(w, attr, n) | Effect::SetAttr(w, attr, n) => {
+            Effect::AddAttr(w, attr, n)
+            | Effect::SetAttr(w, attr, n)
+            | Effect::Scale(w, attr, n) => {
                 let Some(&i) = self.ix.attributes.get(attr) else {
                     return;
                 };
-                let def = &self.sc.meta.attributes[i];
-                let change = |old: i32| {
-                    match e {
-                        Effect::AddAttr(..) => old.saturating_add(*n),
-                        _ => *n,
-                    }
-                    .clamp(def.min, def.max)
+                let change = match e {
+                    Effect::AddAttr(..) => AttrChange::Add(i64::from(*n)),
+                    Effect::SetAttr(..) => AttrChange::Set(i64::from(*n)),
+                    _ => AttrChange::Percent(i64::from(*n)),
                 };
                 for a in self.who(w, b) {
-                    let old = self.st.actors[a].attrs[i];
-                    let new = change(old);
-                    // In a public context the room sees the change on its own (public) value.
-                    let public_change = self.public.then(|| {
-                        let old = self.st.public.attrs[a][i];
-                        (old, change(old))
-                    });
-                    if let Some((_, public_new)) = public_change {
-                        self.st.public.attrs[a][i] = public_new;
-                    }
-                    if new != old {
-                        self.st.actors[a].attrs[i] = new;
-                    }
-                    if !self.logging() {
-                        continue;
-                    }
-                    let seen = def.public && public_change.is_some_and(|(o, n)| o != n);
-                    if seen && let Some((public_old, public_new)) = public_change {
-                        let text =
-                            format!("{} {} {} -> {}", self.id(a), attr, public_old, public_new);
-                        self.effect_log(text, source);
-                    }
-                    if new != old && !(seen && public_change == Some((old, new))) {
-                        let text = format!("{} {} {} -> {}", self.id(a), attr, old, new);
-                        let aud = self.private(&[a]);
-                        self.push(
-                            aud,
-                            Event::Effect {
-                                text,
-                                source: source.into(),
-                            },
-                        );
-                    }
+                    self.change_attr(a, i, change, source);
+                }
+            }
+            Effect::SetRelation(rel, x, y, n) | Effect::AddRelation(rel, x, y, n) => {
+                let Some(&r) = self.ix.relations.get(rel) else {
+                    return;
+                };
+                let change = match e {
+                    Effect::AddRelation(..) => AttrChange::Add(i64::from(*n)),
+                    _ => AttrChange::Set(i64::from(*n)),
+                };
+                self.change_relation(r, x, y, b, change, source);
+            }
+            Effect::Use(name) => {
+                if let Some(&k) = self.ix.effect_snippets.get(name) {
+                    let sc = self.sc;
+                    self.apply(&sc.snippets.effects[k].effects, b, source);
                 }
             }
             Effect::Damage(w, sector, n) | Effect::Harden(w, sector, n) => {
@@ -703,6 +880,54 @@ impl<'a> Engine<'a> {
         }
     }
 
+    /// Records this turn's metrics (at the escalation phase, before endings read them).
+    fn record_metrics(&mut self) {
+        let plans = &self.ix.resolved.metrics;
+        if plans.is_empty() {
+            return;
+        }
+        let n = self.sc.actors.len();
+        let turn = self.st.turn;
+        let this_turn = || self.st.history.iter().rev().take_while(|r| r.turn == turn);
+        let values: Vec<Vec<i64>> = plans
+            .iter()
+            .map(|plan| {
+                let mut v = vec![0i64; n];
+                match plan {
+                    MetricPlan::EscalationScore => {
+                        for r in this_turn() {
+                            v[r.actor] += self.ix.resolved.action_score[r.action];
+                        }
+                    }
+                    MetricPlan::Attr(i) => {
+                        for (a, x) in v.iter_mut().enumerate() {
+                            *x = i64::from(self.st.actors[a].attrs[*i]);
+                        }
+                    }
+                    MetricPlan::Orders(marked) => {
+                        for r in this_turn() {
+                            v[r.actor] += i64::from(marked[r.action]);
+                        }
+                    }
+                    MetricPlan::IncidentsDetected => {
+                        for inc in &self.st.incidents {
+                            if inc.detected == Some(turn) {
+                                v[inc.victim] += 1;
+                            }
+                        }
+                    }
+                }
+                v
+            })
+            .collect();
+        let totals = values.iter().map(|v| v.iter().sum()).collect();
+        self.st.metrics.push(MetricRow {
+            turn,
+            values,
+            totals,
+        });
+    }
+
     fn headline(&mut self, text: String) {
         self.st.headlines.push((self.st.turn, text.clone()));
         self.push(Audience::Public, Event::Headline { text });
@@ -1038,7 +1263,7 @@ impl<'a> Engine<'a> {
                 book.chosen_by
                     .insert(actor, format!("bot:{}", doctrine.cli_name()));
             }
-            picks.truncate(limits[actor]);
+            self.keep_within_limits(picks, limits[actor]);
             if !logging {
                 continue;
             }
@@ -1064,6 +1289,43 @@ impl<'a> Engine<'a> {
         book.limits = limits;
     }
 
+    /// Drops the orders beyond the turn's limits, keeping them in the order given: at most
+    /// `overall` that are not free (`rules.free_orders`), and each of `rules.limits`. An actor
+    /// whose limit is 0 (a restrained swarm that obeys) gives no orders at all.
+    pub fn keep_within_limits(&self, picks: &mut Vec<LegalOrder>, overall: usize) {
+        let r = &self.ix.resolved;
+        let no_free = !r.free_order.iter().any(|&f| f);
+        if overall == 0 || (no_free && r.order_limits.is_empty()) {
+            picks.truncate(overall);
+            return;
+        }
+        let mut counted = 0;
+        let mut used = vec![0usize; r.order_limits.len()];
+        picks.retain(|lo| {
+            let free = r.free_order[lo.action];
+            if !free && counted >= overall {
+                return false;
+            }
+            let over = r
+                .order_limits
+                .iter()
+                .zip(&used)
+                .any(|((max, counts), &u)| counts[lo.action] && u >= *max);
+            if over {
+                return false;
+            }
+            for (k, (_, counts)) in r.order_limits.iter().enumerate() {
+                if counts[lo.action] {
+                    used[k] += 1;
+                }
+            }
+            if !free {
+                counted += 1;
+            }
+            true
+        });
+    }
+
     /// Resolution: delayed effects due now, then every order with seeded dice, slot by slot in actor order.
     pub fn resolution(&mut self, book: &OrderBook) {
         let turn = self.st.turn;
@@ -1087,9 +1349,22 @@ impl<'a> Engine<'a> {
             }
         }
         let slots = book.legal.iter().map(Vec::len).max().unwrap_or(0);
+        let simultaneous = self.sc.meta.rules.resolution == Resolution::Simultaneous;
+        if simultaneous {
+            let cells = self.st.actors.len() * self.sc.meta.attributes.len();
+            self.simultaneous = Some((Box::new(self.st.clone()), vec![0; cells]));
+        }
+        let ix = self.ix;
+        let file_order: Vec<usize>;
+        let order: &[usize] = if simultaneous {
+            &ix.resolved.actors_by_id
+        } else {
+            file_order = (0..book.legal.len()).collect();
+            &file_order
+        };
         for slot in 0..slots {
-            for (actor, orders) in book.legal.iter().enumerate() {
-                let Some(&lo) = orders.get(slot) else {
+            for &actor in order {
+                let Some(&lo) = book.legal.get(actor).and_then(|o| o.get(slot)) else {
                     continue;
                 };
                 match self.ctx().check_legal(actor, lo) {
@@ -1114,6 +1389,32 @@ impl<'a> Engine<'a> {
                     }
                 }
             }
+        }
+        if let Some((start, pending)) = self.simultaneous.take() {
+            self.commit_simultaneous(&start, &pending);
+        }
+    }
+
+    /// Ends a simultaneous resolution: every attribute becomes its start value plus the sum of
+    /// every order's changes, clamped once (actors and attributes in scenario order).
+    fn commit_simultaneous(&mut self, start: &GameState, pending: &[i64]) {
+        let na = self.sc.meta.attributes.len();
+        for (cell, &delta) in pending.iter().enumerate() {
+            if delta == 0 {
+                continue;
+            }
+            let (a, i) = (cell / na, cell % na);
+            let old = start.actors[a].attrs[i];
+            let new = self.sc.meta.attributes[i].clamp(i64::from(old).saturating_add(delta));
+            let now = self.st.actors[a].attrs[i];
+            self.write_attr(
+                a,
+                i,
+                now,
+                new,
+                None,
+                Source::from("simultaneous resolution"),
+            );
         }
     }
 
@@ -1185,7 +1486,10 @@ impl<'a> Engine<'a> {
         let ctx = Ctx {
             sc: self.sc,
             ix: self.ix,
-            st: self.st,
+            st: match &self.simultaneous {
+                Some((start, _)) => start,
+                None => self.st,
+            },
         };
         ctx.success_chance(actor, lo, Some(&mut *self.rng))
     }
@@ -1202,13 +1506,19 @@ impl<'a> Engine<'a> {
         let ix = self.ix;
         let a = &sc.actions[lo.action];
         for &(i, cost) in &ix.action_cost[lo.action] {
-            let def = &sc.meta.attributes[i];
-            let v = &mut self.st.actors[actor].attrs[i];
-            *v = (*v - cost).clamp(def.min, def.max);
-            // Covert costs never show: the room's value moves only with an overt act.
             if self.public {
+                // Covert costs never show: the room's value moves only with an overt act.
+                let def = &sc.meta.attributes[i];
                 let p = &mut self.st.public.attrs[actor][i];
-                *p = (*p - cost).clamp(def.min, def.max);
+                *p = def.clamp(i64::from(*p) - i64::from(cost));
+            }
+            if let Some((_, pending)) = &mut self.simultaneous {
+                let slot = &mut pending[actor * sc.meta.attributes.len() + i];
+                *slot = slot.saturating_sub(i64::from(cost));
+            } else {
+                let def = &sc.meta.attributes[i];
+                let v = &mut self.st.actors[actor].attrs[i];
+                *v = def.clamp(i64::from(*v) - i64::from(cost));
             }
         }
         let chance = self.chance(actor, lo);
@@ -1558,13 +1868,14 @@ impl<'a> Engine<'a> {
         self.st.pending.extend(keep);
     }
 
-    /// Escalation: rung and crisis histories, named thresholds crossed.
+    /// Escalation: rung and crisis histories, the turn's metrics, named thresholds crossed.
     /// The true crossing is what endings and conditions read (logged for the facilitator
     /// only); the room sees a threshold crossed when a *public* rung passes it, with its headline.
     pub fn escalation(&mut self) {
         for a in &mut self.st.actors {
             a.rung_history.push(a.rung);
         }
+        self.record_metrics();
         let crisis = self.st.crisis();
         self.st.crisis_history.push(crisis);
         let public_crisis = self.st.public_crisis();
@@ -1682,5 +1993,25 @@ impl<'a> Engine<'a> {
         if self.st.ending.is_none() {
             self.st.turn += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_of;
+
+    #[test]
+    fn scale_rounds_to_the_nearest_unit_halves_away_from_zero() {
+        assert_eq!(
+            percent_of(100_000, -5),
+            -5_000,
+            "Scale(gdp, -5) on 1,000.00"
+        );
+        assert_eq!(percent_of(30, 5), 2, "1.5 rounds up");
+        assert_eq!(percent_of(30, -5), -2, "-1.5 rounds away from zero");
+        assert_eq!(percent_of(29, 5), 1, "1.45 rounds down");
+        assert_eq!(percent_of(-29, 5), -1);
+        assert_eq!(percent_of(i64::from(i32::MAX), 10_000), 214_748_364_700);
+        assert_eq!(percent_of(i64::MAX, 10_000), i64::MAX, "saturates");
     }
 }

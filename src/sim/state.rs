@@ -228,6 +228,14 @@ pub struct GameState {
     pub next_incident: u32,
     /// (red line, culprit, latest incident id) at each crossing: one crossing per incident.
     pub crossed_incidents: Vec<(usize, usize, u32)>,
+    /// Relation values by relation position: `from * actors + to` (scenarios without
+    /// relations keep it empty, and their state hashes unchanged).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<Vec<i32>>,
+    /// The metrics of each turn played, computed at the escalation phase. Derived from the
+    /// state of that turn, so not part of the hash.
+    #[serde(skip)]
+    pub metrics: Vec<MetricRow>,
     /// What the room could know: the public side of rungs, attributes, red lines and thresholds.
     pub public: PublicLedger,
 }
@@ -287,6 +295,79 @@ impl PublicLedger {
     }
 }
 
+/// The scenario's metrics at the end of one turn.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MetricRow {
+    /// The turn.
+    pub turn: u32,
+    /// Values by metric position, then actor position.
+    pub values: Vec<Vec<i64>>,
+    /// Totals over every actor, by metric position.
+    pub totals: Vec<i64>,
+}
+
+impl GameState {
+    /// A relation's value from `a` to `b` (0 for an unknown relation).
+    pub fn relation(&self, r: usize, a: usize, b: usize) -> i32 {
+        let n = self.actors.len();
+        self.relations
+            .get(r)
+            .and_then(|m| m.get(a * n + b))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The latest metric value of an actor (0 before the first turn ends).
+    pub fn metric(&self, m: usize, actor: usize) -> i64 {
+        self.metrics
+            .last()
+            .and_then(|r| r.values.get(m))
+            .and_then(|v| v.get(actor))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The latest total of a metric.
+    pub fn metric_total(&self, m: usize) -> i64 {
+        self.metrics
+            .last()
+            .and_then(|r| r.totals.get(m))
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+/// The initial relation matrices of a scenario.
+fn initial_relations(s: &Scenario, ix: &ScenarioIndex) -> Vec<Vec<i32>> {
+    let n = s.actors.len();
+    s.meta
+        .relations
+        .iter()
+        .enumerate()
+        .map(|(r, def)| {
+            let (lo, hi) = ix.resolved.relation_bounds[r];
+            let mut m = vec![def.default.clamp(lo, hi); n * n];
+            for pair in &def.pairs {
+                let (Some(&a), Some(&b)) = (ix.actors.get(&pair.from), ix.actors.get(&pair.to))
+                else {
+                    continue;
+                };
+                let v = if def.flag {
+                    i32::from(pair.value != 0)
+                } else {
+                    pair.value
+                }
+                .clamp(lo, hi);
+                m[a * n + b] = v;
+                if def.symmetric {
+                    m[b * n + a] = v;
+                }
+            }
+            m
+        })
+        .collect()
+}
+
 impl GameState {
     /// The initial state of a scenario with the given controllers (one per actor, scenario order).
     pub fn new(s: &Scenario, ix: &ScenarioIndex, controllers: &[Controller]) -> Self {
@@ -305,7 +386,7 @@ impl GameState {
                             .get(&d.id)
                             .copied()
                             .unwrap_or(d.default)
-                            .clamp(d.min, d.max)
+                            .clamp(d.min, d.upper().max(d.min))
                     })
                     .collect();
                 let resilience = s
@@ -386,6 +467,8 @@ impl GameState {
             next_incident: 1,
             crossed_incidents: Vec::new(),
             public,
+            relations: initial_relations(s, ix),
+            metrics: Vec::new(),
         }
     }
 

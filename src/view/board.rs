@@ -1,6 +1,6 @@
 //! The public board: what the whole room may see, built only from the [`PublicRecord`].
 
-use crate::scenario::{Confidence, Scenario};
+use crate::scenario::{AttributeDef, Confidence, Scenario};
 use crate::sim::log::{Audience, Event, GameLog};
 use crate::sim::state::GameState;
 
@@ -154,6 +154,24 @@ fn card_frame(s: &Scenario, record: &PublicRecord, index: usize, rung: usize) ->
     }
 }
 
+/// An attribute as a card shows it: its value in the declared decimals and how full its bar is.
+fn attr_view(def: &AttributeDef, value: i32, public: bool) -> AttrView {
+    AttrView {
+        name: def.name.clone(),
+        value,
+        shown: def.format(i64::from(value)),
+        min: def.min,
+        max: def.max,
+        fill: match def.max {
+            Some(max) => ((f64::from(value) - f64::from(def.min))
+                / (f64::from(max) - f64::from(def.min)).max(1.0))
+            .clamp(0.0, 1.0) as f32,
+            None => f32::from(u8::from(value > def.min)),
+        },
+        public,
+    }
+}
+
 /// The room's card of an actor: public rung, public values, declared public red lines.
 pub fn public_card(s: &Scenario, record: &PublicRecord, index: usize) -> ActorCard {
     let actor = &s.actors[index];
@@ -165,15 +183,7 @@ pub fn public_card(s: &Scenario, record: &PublicRecord, index: usize) -> ActorCa
         .iter()
         .zip(&facts.attrs)
         .filter(|(def, _)| def.kinds.is_empty() || def.kinds.contains(&actor.kind))
-        .filter_map(|(def, value)| {
-            value.map(|value| AttrView {
-                name: def.name.clone(),
-                value,
-                min: def.min,
-                max: def.max,
-                public: true,
-            })
-        })
+        .filter_map(|(def, value)| value.map(|value| attr_view(def, value, true)))
         .collect();
     card.red_lines = s
         .red_lines
@@ -210,13 +220,7 @@ fn own_card(s: &Scenario, state: &GameState, record: &PublicRecord, index: usize
         .iter()
         .zip(&st.attrs)
         .filter(|(def, _)| def.kinds.is_empty() || def.kinds.contains(&actor.kind))
-        .map(|(def, &value)| AttrView {
-            name: def.name.clone(),
-            value,
-            min: def.min,
-            max: def.max,
-            public: def.public,
-        })
+        .map(|(def, &value)| attr_view(def, value, def.public))
         .collect();
     card.red_lines = s
         .red_lines

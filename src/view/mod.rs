@@ -53,12 +53,16 @@ pub struct ThresholdView {
 pub struct AttrView {
     /// Display name.
     pub name: String,
-    /// Current value.
+    /// Current value (whole units of the smallest unit; see `shown`).
     pub value: i32,
+    /// The value as people read it: with the attribute's decimals and thousands separators.
+    pub shown: String,
     /// Lowest value.
     pub min: i32,
-    /// Highest value.
-    pub max: i32,
+    /// Highest value (`None`: the attribute has no maximum).
+    pub max: Option<i32>,
+    /// How full its bar is, 0.0–1.0 (full for a value above the minimum without a maximum).
+    pub fill: f32,
     /// Whether the room sees it (otherwise only the owner's team).
     pub public: bool,
 }
