@@ -1406,7 +1406,7 @@ impl Ctx<'_> {
                     )
                     .at(file, span)
                     .label("declared here")
-                    .help("no condition, effect, cost or rule mentions it; remove it or use it"),
+                    .help("no condition, effect, cost, rule or metric mentions it, and no actor sets it in `attrs`; remove it or use it"),
                 );
             }
         }
