@@ -851,11 +851,11 @@ fn definitions(files: &[FileState], sources: &Sources, diags: &mut Vec<Diagnosti
                 .map_or(0, |s| s.line_col(span.start).0)
         };
         for t in &f.texts {
-            // Sides and tags are defined by the actors that carry them.
+            // Sides and tags are defined by the actors (or actions) that carry them.
             let Some(kind) = def_kind(&t.site) else {
                 continue;
             };
-            if matches!(kind, K::Side | K::Tag) {
+            if matches!(kind, K::Side | K::Tag | K::ActionTag) {
                 defs.entry(kind)
                     .or_default()
                     .entry(t.text.clone())
@@ -927,6 +927,10 @@ fn references(files: &[FileState], defs: &Defs, diags: &mut Vec<Diagnostic>) {
                 K::Tag => (
                     format!("no actor has the tag \"{}\"", t.text),
                     "no actor has this in its `tags`".to_string(),
+                ),
+                K::ActionTag => (
+                    format!("no action has the tag \"{}\"", t.text),
+                    "no action has this in its `tags`".to_string(),
                 ),
                 _ => (
                     format!("unknown {} \"{}\"", kind.noun(), t.text),
