@@ -1190,7 +1190,7 @@ impl Ctx<'_> {
             d
         }
         let mut memo = vec![None; names.len()];
-        for n in 0..names.len() {
+        for (n, name) in names.iter().enumerate() {
             let d = depth(n, &edges, &mut memo);
             if d > limits::SNIPPET_NESTING {
                 diags.push(
@@ -1199,7 +1199,7 @@ impl Ctx<'_> {
                             "E311",
                             format!(
                                 "the snippet \"{}\" uses snippets {} deep (at most {})",
-                                names[n],
+                                name,
                                 d,
                                 limits::SNIPPET_NESTING
                             ),
