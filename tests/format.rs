@@ -490,3 +490,29 @@ fn the_report_shows_the_metrics_turn_by_turn_with_decimals() {
     );
     assert!(html.contains("<td>940.00</td>"));
 }
+
+#[test]
+fn the_debrief_shows_the_metrics_turn_by_turn() {
+    let loaded = load(Path::new(FIXTURE));
+    let mut g = Game::new(&loaded, 1, &loaded.default_controllers());
+    play_turn(&mut g, 1);
+    play_turn(&mut g, 2);
+    let d = grayzone::view::debrief::debrief_view(&loaded.scenario, g.state(), g.log());
+    let esc = d
+        .metrics
+        .iter()
+        .find(|m| m.id == "escalation")
+        .expect("escalation");
+    assert_eq!(
+        esc.totals,
+        vec![(1, "42".to_string()), (2, "-2".to_string())]
+    );
+    let gdp = d.metrics.iter().find(|m| m.id == "gdp").expect("gdp");
+    assert_eq!(
+        gdp.by_actor[0],
+        (
+            "Red".to_string(),
+            vec!["940.00".to_string(), "1,134.00".to_string()]
+        )
+    );
+}
