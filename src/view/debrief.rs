@@ -91,20 +91,14 @@ pub fn metric_lines(s: &Scenario, state: &GameState) -> Vec<MetricLine> {
                 totals: state
                     .metrics
                     .iter()
-                    .map(|r| (r.turn, shown(r.totals.get(m).copied().unwrap_or(0))))
+                    .map(|r| (r.turn, shown(r.total(m))))
                     .collect(),
                 by_actor: s
                     .actors
                     .iter()
                     .enumerate()
                     .map(|(a, actor)| {
-                        let values = state
-                            .metrics
-                            .iter()
-                            .map(|r| {
-                                shown(r.values.get(m).and_then(|v| v.get(a)).copied().unwrap_or(0))
-                            })
-                            .collect();
+                        let values = state.metrics.iter().map(|r| shown(r.value(m, a))).collect();
                         (actor.name.clone(), values)
                     })
                     .collect(),
