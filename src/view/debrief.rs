@@ -21,6 +21,15 @@ pub const FALLBACK_COLOURS: [&str; 7] = [
     "#56B4E9", "#D55E00", "#F0E442", "#009E73", "#CC79A7", "#E69F00", "#0072B2",
 ];
 
+/// "Russia's", "65,000 armchair hackers'".
+pub fn possessive(name: &str) -> String {
+    if name.ends_with('s') {
+        format!("{name}'")
+    } else {
+        format!("{name}'s")
+    }
+}
+
 /// The display colour of the actor at `index`: its `color` in `actors.ron`, else the palette.
 pub fn actor_colour(s: &Scenario, index: usize) -> String {
     s.actors
@@ -129,6 +138,8 @@ pub struct IncidentRecord {
     pub corrected: Option<u32>,
     /// Turn it was publicly attributed, and to whom.
     pub public: Option<(u32, String)>,
+    /// Whether the act was overt: its author known to the world from the start.
+    pub overt: bool,
     /// Whether the victim ever blamed the wrong actor.
     pub ever_wrong: bool,
     /// Whether the victim still blamed the wrong actor at the end.
@@ -673,6 +684,7 @@ fn incidents(s: &Scenario, state: &GameState, log: &GameLog) -> Vec<IncidentReco
                 victim: actor_name(s, inc.victim),
                 success: inc.success,
                 detected: inc.detected,
+                overt: inc.public && public.is_none() && blames.is_empty(),
                 ever_wrong: first_wrong.is_some() || inc.misattributed(),
                 wrong_at_end: inc.misattributed(),
                 blames,
@@ -1020,27 +1032,45 @@ fn turning_points(s: &Scenario, d: &DebriefView, log: &GameLog) -> Vec<TurningPo
         {
             let who = actor_name_by_id(s, actor);
             let th = s.meta.ladder.thresholds.iter().find(|t| &t.id == threshold);
-            let rung = th
-                .map(|t| names::rung_name_by_id(s, &t.above))
-                .unwrap_or_default();
-            let mut questions = vec![
-                format!(
-                    "At turn {}, {who} went beyond \"{rung}\" and crossed \"{name}\". Was that a decision, or the sum of smaller steps nobody weighed?",
-                    e.turn
+            let above = th
+                .and_then(|t| s.meta.ladder.rungs.iter().position(|r| r.id == t.above))
+                .unwrap_or(0);
+            let rung = names::rung_name(s, above);
+            let before = d.rung_at_start_of(actor, s, e.turn);
+            let (title, questions) = match before {
+                Some(b) if b > above => (
+                    format!("{who} begins beyond the threshold \"{name}\""),
+                    vec![
+                        format!(
+                            "{who} started the game above \"{rung}\", past \"{name}\". What did that starting point commit it to, and what did the others expect of it?"
+                        ),
+                        format!(
+                            "What would it have taken to bring {who} back below \"{name}\", and did anyone try?"
+                        ),
+                    ],
                 ),
-                format!(
-                    "What did the other actors see of {who}'s move that turn, and what did they believe it meant?"
+                _ => (
+                    format!("{who} crosses the threshold \"{name}\""),
+                    vec![
+                        format!(
+                            "At turn {}, {who} went beyond \"{rung}\" and crossed \"{name}\". Was that a decision, or the sum of smaller steps nobody weighed?",
+                            e.turn
+                        ),
+                        format!(
+                            "What did the other actors see of {} move that turn, and what did they believe it meant?",
+                            possessive(&who)
+                        ),
+                        format!(
+                            "What would have kept {who} at \"{}\" one more turn, and who could have offered it?",
+                            names::rung_name(s, before.unwrap_or(above))
+                        ),
+                    ],
                 ),
-            ];
-            if let Some(pos) = d.rung_at_start_of(s, actor, e.turn) {
-                questions.push(format!(
-                    "What would have kept {who} at \"{pos}\" one more turn, and who could have offered it?"
-                ));
-            }
+            };
             out.push(TurningPoint {
                 turn: e.turn,
                 kind: TurningKind::Threshold,
-                title: format!("{who} crosses the threshold \"{name}\""),
+                title,
                 questions,
             });
         }
@@ -1056,7 +1086,7 @@ fn turning_points(s: &Scenario, d: &DebriefView, log: &GameLog) -> Vec<TurningPo
             .red_lines
             .iter()
             .find(|r| r.name == f.red_line)
-            .map(|r| r.text.clone())
+            .map(|r| r.text.trim_end_matches('.').to_string())
             .unwrap_or_default();
         let answer = match &f.outcome {
             FiringOutcome::Enforced(t, action) => {
@@ -1069,8 +1099,10 @@ fn turning_points(s: &Scenario, d: &DebriefView, log: &GameLog) -> Vec<TurningPo
             turn: f.turn,
             kind: TurningKind::Misattribution,
             title: format!(
-                "{}'s red line \"{}\" fired against {}, but {author} did it; {answer}",
-                f.owner, f.red_line, f.culprit
+                "{} red line \"{}\" fired against {}, but {author} did it; {answer}",
+                possessive(&f.owner),
+                f.red_line,
+                f.culprit
             ),
             questions: vec![
                 format!(
@@ -1082,7 +1114,7 @@ fn turning_points(s: &Scenario, d: &DebriefView, log: &GameLog) -> Vec<TurningPo
                     f.culprit, f.culprit
                 ),
                 format!(
-                    "What did {author} gain from {} being blamed, and did {author} plan for it?",
+                    "What did {author} gain from {} being blamed, and did {author} plan for it — or did it not even know?",
                     f.culprit
                 ),
             ],
@@ -1131,7 +1163,7 @@ fn turning_points(s: &Scenario, d: &DebriefView, log: &GameLog) -> Vec<TurningPo
             out.push(TurningPoint {
                 turn: e.turn,
                 kind: TurningKind::Agreement,
-                title: format!("{to} accepts {from}'s proposal \"{name}\""),
+                title: format!("{to} accepts {} proposal \"{name}\"", possessive(&from)),
                 questions: vec![
                     format!(
                         "What made \"{name}\" acceptable to {to} at turn {}, and not before?",
@@ -1162,15 +1194,14 @@ fn turning_points(s: &Scenario, d: &DebriefView, log: &GameLog) -> Vec<TurningPo
 }
 
 impl DebriefView {
-    /// The rung an actor stood on at the start of `turn` (for a turning point's question).
-    fn rung_at_start_of(&self, s: &Scenario, actor: &str, turn: u32) -> Option<String> {
+    /// The rung position an actor stood on at the start of `turn`.
+    fn rung_at_start_of(&self, actor: &str, s: &Scenario, turn: u32) -> Option<usize> {
         let i = names::actor_index(s, actor)?;
-        let r = *self
-            .series
+        self.series
             .get(i)?
             .rungs
-            .get(turn.saturating_sub(1) as usize)?;
-        Some(names::rung_name(s, r))
+            .get(turn.saturating_sub(1) as usize)
+            .copied()
     }
 
     /// The turning points, at most `per_kind` of each kind (the first ones), in turn order.
