@@ -82,7 +82,7 @@ pub fn series_svg(d: &DebriefView, series: &[RungSeries], title: Option<&str>) -
     let left = 16.0 + CHAR_W * longest_rung as f64;
     let right = 40.0 + CHAR_W * longest_actor as f64;
     let top = if title.is_some() { 44.0 } else { 20.0 };
-    let row = 30.0_f64.max(LABEL_GAP * series.len() as f64 / rungs as f64 + 4.0);
+    let row = 44.0_f64.max(LABEL_GAP * series.len() as f64 / rungs as f64 + 4.0);
     let plot_h = row * (rungs - 1) as f64;
     let plot_w = (60.0 * turns as f64).max(520.0);
     let (w, h) = (left + plot_w + right, top + plot_h + 46.0);
@@ -98,6 +98,7 @@ pub fn series_svg(d: &DebriefView, series: &[RungSeries], title: Option<&str>) -
             escape(t)
         );
     }
+    let mut threshold_labels = String::new();
     for r in &d.ladder {
         let yy = y(r.position);
         let _ = write!(
@@ -117,10 +118,15 @@ pub fn series_svg(d: &DebriefView, series: &[RungSeries], title: Option<&str>) -
             };
             let _ = write!(
                 s,
-                "<line x1=\"{left:.1}\" x2=\"{:.1}\" y1=\"{ty:.1}\" y2=\"{ty:.1}\" stroke=\"{colour}\" stroke-dasharray=\"7 4\"/><text x=\"{:.1}\" y=\"{:.1}\" fill=\"{colour}\" font-size=\"11\" font-style=\"italic\">{}{}</text>",
+                "<line x1=\"{left:.1}\" x2=\"{:.1}\" y1=\"{ty:.1}\" y2=\"{ty:.1}\" stroke=\"{colour}\" stroke-dasharray=\"7 4\"/>",
                 left + plot_w,
-                left + 4.0,
-                ty - 3.0,
+            );
+            // Drawn over the lines, with a white halo, so a line never hides it.
+            let _ = write!(
+                threshold_labels,
+                "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{colour}\" font-size=\"12\" font-style=\"italic\" stroke=\"#fff\" stroke-width=\"4\" paint-order=\"stroke\">{}{}</text>",
+                left + 6.0,
+                ty - 4.0,
                 escape(&th.name),
                 th.crossed_on
                     .map(|t| format!(" — crossed T{t}"))
@@ -143,7 +149,7 @@ pub fn series_svg(d: &DebriefView, series: &[RungSeries], title: Option<&str>) -
     }
     // Lines that share a rung are spread a little so each stays visible.
     let n = series.len().max(1) as f64;
-    let spread = (row / 2.5 / n).min(3.0);
+    let spread = (row / 2.5 / n).min(4.0);
     let mut ends = Vec::new();
     for (k, sr) in series.iter().enumerate() {
         if sr.rungs.is_empty() {
@@ -170,6 +176,7 @@ pub fn series_svg(d: &DebriefView, series: &[RungSeries], title: Option<&str>) -
         let last = *pts.last().unwrap_or(&(left, top));
         ends.push((k, last));
     }
+    s.push_str(&threshold_labels);
     let desired: Vec<f64> = ends.iter().map(|(_, (_, y))| *y).collect();
     let placed = layout_labels(&desired, LABEL_GAP, top + 4.0, top + plot_h + 4.0);
     for ((k, (ex, ey)), ly) in ends.iter().zip(placed) {

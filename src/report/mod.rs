@@ -139,6 +139,17 @@ pub fn markdown(d: &DebriefView) -> String {
             .collect();
         let _ = writeln!(s, "| {} | {} |", cell(&x.name), cells.join(" | "));
     }
+    let _ = writeln!(s, "\n## Turning points\n");
+    if d.turning_points.is_empty() {
+        let _ = writeln!(s, "No turning point was found.");
+    }
+    for t in &d.turning_points {
+        let _ = writeln!(s, "### T{} — {} ({})\n", t.turn, t.title, t.kind.label());
+        for q in &t.questions {
+            let _ = writeln!(s, "- {q}");
+        }
+        s.push('\n');
+    }
     let _ = writeln!(s, "\n## Attribution accuracy\n");
     if d.incidents.is_empty() {
         let _ = writeln!(s, "No incidents.");
@@ -264,18 +275,7 @@ pub fn markdown(d: &DebriefView) -> String {
             if x.differs() { "differs" } else { "" }
         );
     }
-    let _ = writeln!(s, "\n## Turning points\n");
-    if d.turning_points.is_empty() {
-        let _ = writeln!(s, "No turning point was found.");
-    }
-    for t in &d.turning_points {
-        let _ = writeln!(s, "### T{} — {} ({})\n", t.turn, t.title, t.kind.label());
-        for q in &t.questions {
-            let _ = writeln!(s, "- {q}");
-        }
-        s.push('\n');
-    }
-    let _ = writeln!(s, "## Facilitator overrides and undos\n");
+    let _ = writeln!(s, "\n## Facilitator overrides and undos\n");
     if d.interventions.is_empty() {
         let _ = writeln!(s, "None: the game ran as the rules and the dice played it.");
     }
@@ -319,28 +319,83 @@ pub fn markdown(d: &DebriefView) -> String {
 const CSS: &str = "body{font-family:system-ui,sans-serif;max-width:1180px;margin:1.5em auto;padding:0 1em;font-size:17px;color:#1d1d1f;background:#fbfaf7}\
 h1{font-size:1.8em;margin-bottom:.2em}h2{border-bottom:2px solid #ccc;padding-bottom:.2em;margin-top:1.6em}\
 table{border-collapse:collapse;width:100%;font-size:.92em;margin:.5em 0}th,td{border:1px solid #ccc;padding:.3em .45em;text-align:left;vertical-align:top}\
-th{background:#eee}tr.wrong td{background:#fde6e3}.mark-wrong{color:#a40000;font-weight:bold;white-space:nowrap}\
+th{background:#eee}tr.wrong td{background:#fde6e3}.mark-wrong{color:#a40000;font-weight:bold}\
 .mark-right{color:#006b3c}.sw{display:inline-block;width:.8em;height:.8em;border:1px solid #333;margin-right:.3em;vertical-align:-1px}\
 .bot{color:#555;font-style:italic}.badge{font-style:normal;font-size:.75em;font-weight:bold;background:#555;color:#fff;border-radius:3px;padding:0 .3em}.differs{color:#8a4b00;font-weight:bold}.tp{border-left:5px solid #999;padding:.2em .8em;margin:.8em 0;background:#fff}\
 .tp.misattribution{border-color:#a40000}.tp.threshold{border-color:#d55e00}.tp.ignored{border-color:#e69f00}.tp.agreement{border-color:#009e73}.tp.facilitator{border-color:#0072b2}\
-.tp h3{margin:.2em 0;font-size:1.05em}.kind{font-size:.8em;text-transform:uppercase;letter-spacing:.05em;color:#555}\
+.tp h3{margin:.2em 0;font-size:1.05em}summary{cursor:pointer;margin:.6em 0;color:#333}.kind{font-size:.8em;text-transform:uppercase;letter-spacing:.05em;color:#555}\
 .ledger{display:grid;grid-template-columns:repeat(auto-fill,minmax(340px,1fr));gap:.8em}.card{background:#fff;border:1px solid #ccc;border-radius:8px;padding:.6em .8em}\
 .card h3{margin:.1em 0 .4em}.muted{color:#666}.ending{font-size:1.15em;background:#fff;border:1px solid #ccc;border-radius:8px;padding:.6em 1em}\
 svg{max-width:100%;height:auto;background:#fff;border:1px solid #ccc;border-radius:8px}";
 
+fn decisions_table(s: &mut String, d: &DebriefView, rows: &[&crate::view::debrief::Decision]) {
+    let e = escape;
+    s.push_str("<table class=\"decisions\"><tr><th>turn</th><th>actor</th><th>by</th><th>orders</th><th>default bot would have</th></tr>");
+    for x in rows {
+        let orders = if x.orders.is_empty() {
+            "(no order)".to_string()
+        } else {
+            x.orders
+                .iter()
+                .map(|l| e(l))
+                .collect::<Vec<_>>()
+                .join("<br>")
+        };
+        let alt = match &x.alternative {
+            None => format!(
+                "<span class=\"muted\">(this is the {} bot)</span>",
+                e(&x.doctrine)
+            ),
+            Some(a) => format!(
+                "{}{}: {}",
+                if x.differs() {
+                    "<span class=\"differs\">≠ </span>"
+                } else {
+                    "= "
+                },
+                e(&x.doctrine),
+                if a.is_empty() {
+                    "(no order)".to_string()
+                } else {
+                    a.iter().map(|l| e(l)).collect::<Vec<_>>().join("<br>")
+                }
+            ),
+        };
+        let _ = write!(
+            s,
+            "<tr><td>T{}</td><td>{}</td><td class=\"{}\">{}{}</td><td>{}</td><td>{}</td></tr>",
+            x.turn,
+            actor_html(d, &x.actor),
+            if x.bot { "bot" } else { "team" },
+            if x.bot {
+                "<span class=\"badge\">BOT</span> "
+            } else {
+                ""
+            },
+            e(&x.by),
+            orders,
+            alt
+        );
+    }
+    s.push_str("</table>");
+}
+
+/// An actor's name with its colour swatch.
+fn actor_html(d: &DebriefView, name: &str) -> String {
+    match d.actors.iter().find(|a| a.name == name) {
+        Some(a) => format!(
+            "<span class=\"actor\"><span class=\"sw\" style=\"background:{}\"></span>{}</span>",
+            a.colour,
+            escape(name)
+        ),
+        None => escape(name),
+    }
+}
+
 /// The report as one self-contained HTML page.
 pub fn html(d: &DebriefView) -> String {
     let e = escape;
-    let actor = |name: &str| -> String {
-        match d.actors.iter().find(|a| a.name == name) {
-            Some(a) => format!(
-                "<span class=\"actor\"><span class=\"sw\" style=\"background:{}\"></span>{}</span>",
-                a.colour,
-                e(name)
-            ),
-            None => e(name),
-        }
-    };
+    let actor = |name: &str| actor_html(d, name);
     let (ending, text) = ending_line(d);
     let mut s = format!(
         "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>After-action review: {0}</title><style>{CSS}</style></head><body>\
@@ -354,6 +409,30 @@ pub fn html(d: &DebriefView) -> String {
     );
     s.push_str("<h2 id=\"ladder\">The ladder over time</h2>");
     s.push_str(&ladder_svg(d));
+    s.push_str("<h2 id=\"turning-points\">Turning points</h2>");
+    if d.turning_points.is_empty() {
+        s.push_str("<p>No turning point was found.</p>");
+    }
+    for t in &d.turning_points {
+        let class = match t.kind {
+            crate::view::debrief::TurningKind::Threshold => "threshold",
+            crate::view::debrief::TurningKind::Misattribution => "misattribution",
+            crate::view::debrief::TurningKind::RedLineIgnored => "ignored",
+            crate::view::debrief::TurningKind::Agreement => "agreement",
+            crate::view::debrief::TurningKind::Facilitator => "facilitator",
+        };
+        let _ = write!(
+            s,
+            "<div class=\"tp {class}\"><div class=\"kind\">T{} · {}</div><h3>{}</h3><ol class=\"questions\">",
+            t.turn,
+            t.kind.label(),
+            e(&t.title)
+        );
+        for q in &t.questions {
+            let _ = write!(s, "<li>{}</li>", e(q));
+        }
+        s.push_str("</ol></div>");
+    }
     s.push_str("<h2 id=\"attribution\">Attribution accuracy</h2>");
     if d.incidents.is_empty() {
         s.push_str("<p>No incidents.</p>");
@@ -469,78 +548,21 @@ pub fn html(d: &DebriefView) -> String {
     }
     s.push_str("</div>");
     s.push_str("<h2 id=\"decisions\">Decisions</h2><p class=\"muted\">Each actor's orders per turn; bot orders are marked BOT. The last column is what a bot of the actor's default doctrine would have ordered at that point (the record replayed to that turn).</p>");
-    s.push_str("<table class=\"decisions\"><tr><th>turn</th><th>actor</th><th>by</th><th>orders</th><th>default bot would have</th></tr>");
-    for x in &d.decisions {
-        let orders = if x.orders.is_empty() {
-            "(no order)".to_string()
-        } else {
-            x.orders
-                .iter()
-                .map(|l| e(l))
-                .collect::<Vec<_>>()
-                .join("<br>")
-        };
-        let alt = match &x.alternative {
-            None => format!(
-                "<span class=\"muted\">(this is the {} bot)</span>",
-                e(&x.doctrine)
-            ),
-            Some(a) => format!(
-                "{}{}: {}",
-                if x.differs() {
-                    "<span class=\"differs\">≠ </span>"
-                } else {
-                    "= "
-                },
-                e(&x.doctrine),
-                if a.is_empty() {
-                    "(no order)".to_string()
-                } else {
-                    a.iter().map(|l| e(l)).collect::<Vec<_>>().join("<br>")
-                }
-            ),
-        };
-        let _ = write!(
-            s,
-            "<tr><td>T{}</td><td>{}</td><td class=\"{}\">{}{}</td><td>{}</td><td>{}</td></tr>",
-            x.turn,
-            actor(&x.actor),
-            if x.bot { "bot" } else { "team" },
-            if x.bot {
-                "<span class=\"badge\">BOT</span> "
-            } else {
-                ""
-            },
-            e(&x.by),
-            orders,
-            alt
-        );
+    let (chosen, routine): (Vec<_>, Vec<_>) =
+        d.decisions.iter().partition(|x| x.alternative.is_some());
+    s.push_str("<h3>Decisions of teams (and of bots not playing their default doctrine)</h3>");
+    if chosen.is_empty() {
+        s.push_str("<p>Every actor was played by its default bot.</p>");
+    } else {
+        decisions_table(&mut s, d, &chosen);
     }
-    s.push_str("</table>");
-    s.push_str("<h2 id=\"turning-points\">Turning points</h2>");
-    if d.turning_points.is_empty() {
-        s.push_str("<p>No turning point was found.</p>");
-    }
-    for t in &d.turning_points {
-        let class = match t.kind {
-            crate::view::debrief::TurningKind::Threshold => "threshold",
-            crate::view::debrief::TurningKind::Misattribution => "misattribution",
-            crate::view::debrief::TurningKind::RedLineIgnored => "ignored",
-            crate::view::debrief::TurningKind::Agreement => "agreement",
-            crate::view::debrief::TurningKind::Facilitator => "facilitator",
-        };
-        let _ = write!(
-            s,
-            "<div class=\"tp {class}\"><div class=\"kind\">T{} · {}</div><h3>{}</h3><ol class=\"questions\">",
-            t.turn,
-            t.kind.label(),
-            e(&t.title)
-        );
-        for q in &t.questions {
-            let _ = write!(s, "<li>{}</li>", e(q));
-        }
-        s.push_str("</ol></div>");
-    }
+    let _ = write!(
+        s,
+        "<details><summary>Every order of the bots playing their default doctrine ({} actor-turns)</summary>",
+        routine.len()
+    );
+    decisions_table(&mut s, d, &routine);
+    s.push_str("</details>");
     s.push_str("<h2 id=\"facilitator\">Facilitator overrides and undos</h2>");
     if d.interventions.is_empty() {
         s.push_str("<p>None: the game ran as the rules and the dice played it.</p>");
