@@ -428,7 +428,7 @@ fn a_branch_that_changes_one_order_at_turn_five_differs_from_turn_five() {
     let b = candidates
         .into_iter()
         .map(|c| branch::play_branch(&loaded, &record, 5, c).unwrap())
-        .find(|b| b.refused.is_none())
+        .find(|b| b.note.is_none())
         .expect("some other legal order");
     assert_eq!(b.first_difference, Some(5), "{:?}", b.change);
     // Turns 1–4 are the same game, entry for entry.

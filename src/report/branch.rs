@@ -81,8 +81,8 @@ impl Change {
                 action,
                 success,
             } => format!(
-                "{}'s {} {}",
-                names::actor_name_by_id(s, actor),
+                "{} {} {}",
+                crate::view::debrief::possessive(&names::actor_name_by_id(s, actor)),
                 names::action_name_by_id(s, action),
                 if *success { "succeeds" } else { "fails" }
             ),
@@ -248,8 +248,9 @@ pub struct Branch {
     pub branch: Game,
     /// The first turn whose events differ (`None`: the two games are the same).
     pub first_difference: Option<u32>,
-    /// Why the rules refused the changed order, if they did.
-    pub refused: Option<String>,
+    /// Why the change could not apply as asked (the rules refused the order, the inject did not
+    /// come up, the actor did not take that action), if so.
+    pub note: Option<String>,
 }
 
 /// The record's scenario with its turn limit applied.
@@ -395,15 +396,7 @@ pub fn play_branch(
         }
         t += 1;
     }
-    let refused = match &change {
-        Change::Order { actor, .. } => branch.log().entries.iter().find_map(|e| match &e.event {
-            Event::OrderRejected {
-                actor: a, reason, ..
-            } if e.turn == turn && a == actor => Some(reason.clone()),
-            _ => None,
-        }),
-        _ => None,
-    };
+    let note = change_note(&loaded.scenario, branch.log(), turn, &change);
     let first_difference = first_difference(original.log(), branch.log());
     Ok(Branch {
         turn,
@@ -411,8 +404,54 @@ pub fn play_branch(
         original,
         branch,
         first_difference,
-        refused,
+        note,
     })
+}
+
+/// Why a change did not apply as asked at `turn`, from the branch's log.
+fn change_note(s: &Scenario, log: &GameLog, turn: u32, change: &Change) -> Option<String> {
+    let at = || log.entries.iter().filter(move |e| e.turn == turn);
+    match change {
+        Change::Order { actor, .. } => at().find_map(|e| match &e.event {
+            Event::OrderRejected {
+                actor: a, reason, ..
+            } if a == actor => Some(format!("the rules refused the changed order: {reason}")),
+            _ => None,
+        }),
+        Change::Die { actor, action, .. } => {
+            let taken = at().any(|e| {
+                matches!(&e.event, Event::Roll { actor: a, action: x, .. } if a == actor && x == action)
+            });
+            (!taken).then(|| {
+                format!(
+                    "{} did not take {} at turn {turn}, so no die was overridden",
+                    names::actor_name_by_id(s, actor),
+                    names::action_name_by_id(s, action)
+                )
+            })
+        }
+        Change::InjectChoice { inject, .. } => {
+            let fired =
+                at().any(|e| matches!(&e.event, Event::Inject { inject: i, .. } if i == inject));
+            (!fired).then(|| {
+                let when: Vec<String> = log
+                    .entries
+                    .iter()
+                    .filter(|e| matches!(&e.event, Event::Inject { inject: i, .. } if i == inject))
+                    .map(|e| format!("turn {}", e.turn))
+                    .collect();
+                format!(
+                    "the inject \"{inject}\" did not come up at turn {turn}{}, so no choice was made",
+                    if when.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (it came up at {})", when.join(", "))
+                    }
+                )
+            })
+        }
+        Change::Nothing | Change::Doctrine { .. } => None,
+    }
 }
 
 /// One entry with who ordered and the state hash left out: a changed doctrine that gives the
@@ -530,8 +569,8 @@ pub struct Comparison {
     pub branch: DebriefView,
     /// First differing turn.
     pub first_difference: Option<u32>,
-    /// Why the changed order was refused, if it was.
-    pub refused: Option<String>,
+    /// Why the change did not apply as asked, if so.
+    pub note: Option<String>,
     /// Monte Carlo from the branch point, if asked for.
     pub monte_carlo: Option<MonteCarlo>,
 }
@@ -547,7 +586,7 @@ impl Comparison {
             original: debrief_view(s, b.original.state(), b.original.log()),
             branch: debrief_view(s, b.branch.state(), b.branch.log()),
             first_difference: b.first_difference,
-            refused: b.refused.clone(),
+            note: b.note.clone(),
             monte_carlo: mc,
         }
     }
@@ -576,8 +615,8 @@ impl Comparison {
             Self::ending(&self.branch),
             self.difference()
         );
-        if let Some(r) = &self.refused {
-            let _ = writeln!(s, "  note: the rules refused the changed order: {r}");
+        if let Some(r) = &self.note {
+            let _ = writeln!(s, "  note: {r}");
         }
         if let Some(mc) = &self.monte_carlo {
             let _ = writeln!(
@@ -612,8 +651,8 @@ impl Comparison {
             Self::ending(&self.branch),
             self.difference()
         );
-        if let Some(r) = &self.refused {
-            let _ = writeln!(s, "Note: the rules refused the changed order: {r}\n");
+        if let Some(r) = &self.note {
+            let _ = writeln!(s, "Note: {r}\n");
         }
         let _ = writeln!(s, "## Both ladders\n");
         let turns = self
@@ -677,12 +716,8 @@ impl Comparison {
             escape(&Self::ending(&self.branch)),
             escape(&self.difference())
         );
-        if let Some(r) = &self.refused {
-            let _ = write!(
-                s,
-                "<p class=\"mark-wrong\">The rules refused the changed order: {}</p>",
-                escape(r)
-            );
+        if let Some(r) = &self.note {
+            let _ = write!(s, "<p class=\"mark-wrong\">Note: {}</p>", escape(r));
         }
         s.push_str("<h2>Both ladders</h2><div style=\"display:flex;gap:1em;flex-wrap:wrap\">");
         for (title, d) in [("As played", &self.original), ("Branch", &self.branch)] {

@@ -35,7 +35,7 @@ fn ending_line(d: &DebriefView) -> (String, String) {
 }
 
 /// The victim's beliefs in words, one segment per suspect: "T1–T2 Ukraine 20→45 % (suspected)".
-fn beliefs(i: &IncidentRecord) -> Vec<(String, bool)> {
+pub fn beliefs(i: &IncidentRecord) -> Vec<(String, bool)> {
     let mut out: Vec<(String, bool)> = Vec::new();
     let mut k = 0;
     while k < i.blames.len() {
@@ -65,7 +65,8 @@ fn beliefs(i: &IncidentRecord) -> Vec<(String, bool)> {
     out
 }
 
-fn incident_status(i: &IncidentRecord) -> String {
+/// An incident's verdict in words ("right", "WRONG BLAME, corrected at T4", …).
+pub fn incident_status(i: &IncidentRecord) -> String {
     if i.overt {
         return "overt: author known".into();
     }
@@ -84,7 +85,8 @@ fn incident_status(i: &IncidentRecord) -> String {
     }
 }
 
-fn outcome_words(o: &FiringOutcome, culprit: &str) -> String {
+/// How a red-line firing was answered, in words.
+pub fn outcome_words(o: &FiringOutcome, culprit: &str) -> String {
     match o {
         FiringOutcome::Enforced(t, action) => {
             format!("answered T{t} with {action} against {culprit}")
@@ -94,12 +96,14 @@ fn outcome_words(o: &FiringOutcome, culprit: &str) -> String {
     }
 }
 
-fn turns_words(turns: &[u32]) -> String {
+/// "T1, T3, T7".
+pub fn turns_words(turns: &[u32]) -> String {
     let t: Vec<String> = turns.iter().map(|t| format!("T{t}")).collect();
     t.join(", ")
 }
 
-fn timeline_words(l: &crate::view::debrief::TimelineLine) -> String {
+/// A timeline line in words, with its count when repeated: "T3–T12: News: … (×16)".
+pub fn timeline_words(l: &crate::view::debrief::TimelineLine) -> String {
     if l.count > 1 {
         format!("T{}–T{}: {} (×{})", l.turn, l.last_turn, l.text, l.count)
     } else {
