@@ -608,15 +608,18 @@ fn what_if_tab(main: &mut ChildSpawnerCommands, f: &Fonts, d: &DebriefView, ui: 
         ));
         let actor = d.actors.get(ui.actor).map_or("?", |a| a.name.as_str());
         let doctrine = crate::view::names::doctrine(Doctrine::ALL[ui.doctrine % Doctrine::ALL.len()]);
-        for (label, value, less, more, less_action, more_action) in [
-            ("From turn", format!("{}", ui.turn), KeyCode::ArrowLeft, KeyCode::ArrowRight, UiAction::BranchTurn(-1), UiAction::BranchTurn(1)),
-            ("Actor", actor.to_string(), KeyCode::ArrowUp, KeyCode::ArrowDown, UiAction::BranchActor(-1), UiAction::BranchActor(1)),
-        ] {
+        let pickers = [
+            ("From turn", format!("{}", ui.turn), ("earlier", KeyCode::ArrowLeft, UiAction::BranchTurn(-1)), ("later", KeyCode::ArrowRight, UiAction::BranchTurn(1))),
+            ("Actor", actor.to_string(), ("previous", KeyCode::ArrowUp, UiAction::BranchActor(-1)), ("next", KeyCode::ArrowDown, UiAction::BranchActor(1))),
+        ];
+        for (label, value, less, more) in pickers {
             col.spawn(widgets::row(14)).with_children(|r| {
                 r.spawn(widgets::text(f, label, size::BODY, theme::CHALK_SOFT));
-                r.spawn(widgets::button(f, "", less, less_action, Kind::Secondary));
                 r.spawn(widgets::bold(f, value, size::LARGE, theme::CHALK));
-                r.spawn(widgets::button(f, "", more, more_action, Kind::Secondary));
+            });
+            col.spawn(widgets::row(14)).with_children(|r| {
+                r.spawn(widgets::button(f, less.0, less.1, less.2, Kind::Secondary));
+                r.spawn(widgets::button(f, more.0, more.1, more.2, Kind::Secondary));
             });
         }
         col.spawn(widgets::row(14)).with_children(|r| {
