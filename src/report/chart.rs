@@ -147,20 +147,19 @@ pub fn series_svg(d: &DebriefView, series: &[RungSeries], title: Option<&str>) -
             }
         );
     }
-    // Lines that share a rung are spread a little so each stays visible.
-    let n = series.len().max(1) as f64;
-    let spread = (row / 2.5 / n).min(4.0);
+    // Lines that share a rung at a turn are drawn side by side.
+    let (slots, most) = crate::view::debrief::shared_rung_slots(series);
+    let spread = (row * 0.7 / most as f64).min(6.0);
     let mut ends = Vec::new();
     for (k, sr) in series.iter().enumerate() {
         if sr.rungs.is_empty() {
             continue;
         }
-        let off = (k as f64 - (n - 1.0) / 2.0) * spread;
         let pts: Vec<(f64, f64)> = sr
             .rungs
             .iter()
             .enumerate()
-            .map(|(t, &r)| (x(t), y(r) + off))
+            .map(|(t, &r)| (x(t), y(r) + f64::from(slots[k][t]) * spread))
             .collect();
         let path: Vec<String> = pts.iter().map(|(a, b)| format!("{a:.1},{b:.1}")).collect();
         let _ = write!(

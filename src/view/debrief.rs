@@ -81,6 +81,32 @@ pub struct RungSeries {
     pub rungs: Vec<usize>,
 }
 
+/// Where each line of a ladder chart sits among the lines on the same rung at the same turn,
+/// so lines sharing a rung are drawn side by side instead of on top of each other: for every
+/// series and turn, `rank - (count - 1) / 2` (0 for a line alone on its rung), and the largest
+/// count anywhere (to size the step between neighbours).
+pub fn shared_rung_slots(series: &[RungSeries]) -> (Vec<Vec<f32>>, usize) {
+    let mut most = 1;
+    let slots = series
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            s.rungs
+                .iter()
+                .enumerate()
+                .map(|(t, &r)| {
+                    let same = |o: &RungSeries| o.rungs.get(t) == Some(&r);
+                    let count = series.iter().filter(|o| same(o)).count();
+                    let rank = series[..k].iter().filter(|o| same(o)).count();
+                    most = most.max(count);
+                    rank as f32 - (count as f32 - 1.0) / 2.0
+                })
+                .collect()
+        })
+        .collect();
+    (slots, most)
+}
+
 /// A red line's record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RedLineRecord {
@@ -1221,5 +1247,31 @@ impl DebriefView {
                 }
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn series(index: usize, rungs: &[usize]) -> RungSeries {
+        RungSeries {
+            index,
+            code: String::new(),
+            name: format!("actor {index}"),
+            colour: String::new(),
+            rungs: rungs.to_vec(),
+        }
+    }
+
+    #[test]
+    fn lines_on_one_rung_sit_side_by_side_and_a_line_alone_is_centred() {
+        let s = [series(0, &[2, 2]), series(1, &[2, 3]), series(2, &[2, 2])];
+        let (slots, most) = shared_rung_slots(&s);
+        assert_eq!(most, 3);
+        // Turn 0: three on rung 2, spread -1, 0, 1.
+        assert_eq!([slots[0][0], slots[1][0], slots[2][0]], [-1.0, 0.0, 1.0]);
+        // Turn 1: actor 1 alone on rung 3, the other two share rung 2.
+        assert_eq!([slots[0][1], slots[1][1], slots[2][1]], [-0.5, 0.0, 0.5]);
     }
 }

@@ -348,16 +348,17 @@ fn chart(parent: &mut ChildSpawnerCommands, f: &Fonts, d: &DebriefView) {
                     },
                 ));
             }
-            // One line per actor, slightly offset so overlapping lines stay visible.
-            let n = d.series.len().max(1) as f32;
+            // One line per actor; lines sharing a rung at a turn are drawn side by side.
+            let (slots, most) = crate::view::debrief::shared_rung_slots(&d.series);
+            let row_h = (y(0) - y(1)).abs();
+            let step = (row_h * 0.8 / most as f32).min(9.0);
             for (k, s) in d.series.iter().enumerate() {
                 let colour = theme::actor_colour(s.index);
-                let offset = (k as f32 - (n - 1.0) / 2.0) * 4.0;
                 let pts: Vec<Vec2> = s
                     .rungs
                     .iter()
                     .enumerate()
-                    .map(|(t, &r)| Vec2::new(x(t), y(r) + offset))
+                    .map(|(t, &r)| Vec2::new(x(t), y(r) + slots[k][t] * step))
                     .collect();
                 for w in pts.windows(2) {
                     let (a, b) = (w[0], w[1]);
@@ -383,19 +384,19 @@ fn chart(parent: &mut ChildSpawnerCommands, f: &Fonts, d: &DebriefView) {
                     c.spawn((
                         Node {
                             position_type: PositionType::Absolute,
-                            left: px(p.x - 10.0),
-                            top: px(p.y - 10.0),
-                            width: px(20),
-                            height: px(20),
-                            border: UiRect::all(px(2)),
-                            border_radius: BorderRadius::all(px(10)),
+                            left: px(p.x - 8.0),
+                            top: px(p.y - 8.0),
+                            width: px(16),
+                            height: px(16),
+                            border: UiRect::all(px(1.5)),
+                            border_radius: BorderRadius::all(px(8)),
                             justify_content: JustifyContent::Center,
                             align_items: AlignItems::Center,
                             ..default()
                         },
                         BackgroundColor(colour),
                         BorderColor::all(theme::INK),
-                        children![widgets::bold(f, shape, 11.0, ink)],
+                        children![widgets::bold(f, shape, 9.0, ink)],
                     ));
                 }
             }
