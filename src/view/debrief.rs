@@ -930,8 +930,8 @@ fn interventions(s: &Scenario, record: &SessionRecord) -> Vec<Intervention> {
             )
         }
         FacilitatorCommand::ForceOutcome(actor, action, success) => format!(
-            "overrode the dice: {}'s {} {}",
-            actor_name_by_id(s, actor),
+            "overrode the dice: {} {} {}",
+            possessive(&actor_name_by_id(s, actor)),
             names::action_name_by_id(s, action),
             if *success { "succeeds" } else { "fails" }
         ),
@@ -1014,10 +1014,10 @@ fn timeline(s: &Scenario, log: &GameLog) -> Vec<TimelineLine> {
                 to,
                 accepted,
             } => format!(
-                "{} {} {}'s proposal \"{}\"",
+                "{} {} {} proposal \"{}\"",
                 actor_name_by_id(s, to),
                 if *accepted { "accepts" } else { "refuses" },
-                actor_name_by_id(s, from),
+                possessive(&actor_name_by_id(s, from)),
                 names::proposal_name_by_id(s, proposal)
             ),
             Event::PublicAttribution {

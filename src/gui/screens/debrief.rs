@@ -409,9 +409,11 @@ fn cache(
     record: Option<Res<SessionRecord>>,
     mut ui: ResMut<DebriefUi>,
 ) {
+    // A session whose scenario was edited in place during play no longer replays to the game
+    // on the table: show what its state and log give.
     let d = match record {
-        Some(r) => review::debrief_of_record(&play.loaded, &r),
-        None => play.debrief(),
+        Some(r) if !r.reloaded_in_place => review::debrief_of_record(&play.loaded, &r),
+        _ => play.debrief(),
     };
     *ui = DebriefUi {
         turn: (d.turns_played / 2).max(1),
