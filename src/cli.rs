@@ -1,4 +1,4 @@
-//! The command line: play (default), validate, simulate, bench, replay, report, docs.
+//! The command line: play (default), validate, simulate, bench, replay, report, branch, docs.
 //!
 //! Everything it prints goes through [`crate::output`]: a closed pipe (`grayzone … | head -1`)
 //! ends the process quietly, and no input (arguments that are not UTF-8, a missing display)
@@ -124,6 +124,44 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// What if: replay a saved game to a turn, change one thing there, play on, and compare
+    /// (both ladders, both endings, the first turn where they differ).
+    Branch {
+        /// The save file.
+        save: PathBuf,
+        /// The turn the change applies at (1 = the first turn).
+        #[arg(long)]
+        turn: u32,
+        /// The actor gives this one order at that turn: `actor=action[:target]`.
+        #[arg(long)]
+        order: Option<String>,
+        /// From that turn on, a bot of this doctrine plays the actor: `actor=doctrine`.
+        #[arg(long)]
+        doctrine: Option<String>,
+        /// At that turn, the actor's action succeeds or fails whatever the die says:
+        /// `actor:action=success` or `actor:action=failure`.
+        #[arg(long)]
+        die: Option<String>,
+        /// At that turn, the inject's N-th option (from 1) is chosen: `inject=N`.
+        #[arg(long)]
+        inject_choice: Option<String>,
+        /// Also play this many games from the branch point, with and without the change
+        /// (every actor a bot from there), and compare the ending shares.
+        #[arg(long)]
+        runs: Option<u64>,
+        /// First seed of the --runs games (run k uses seed+k in both arms).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Scenario folder (the one recorded in the save otherwise).
+        #[arg(long)]
+        scenario: Option<PathBuf>,
+        /// Folder to write branch.md and branch.html into.
+        #[arg(long, default_value = ".")]
+        out: PathBuf,
+        /// Branch even if the scenario changed since the save or the replay diverges.
+        #[arg(long)]
+        force: bool,
+    },
     /// Write the scenario format reference (docs/scenario-format.md) from the code's doc comments.
     Docs {
         /// Where to write it (`-`: standard output).
@@ -195,6 +233,31 @@ where
             out,
             force,
         }) => report_errors(report(&save, scenario.as_deref(), &out, force)),
+        Some(Command::Branch {
+            save,
+            turn,
+            order,
+            doctrine,
+            die,
+            inject_choice,
+            runs,
+            seed,
+            scenario,
+            out,
+            force,
+        }) => report_errors(branch(&BranchArgs {
+            save: &save,
+            turn,
+            order: order.as_deref(),
+            doctrine: doctrine.as_deref(),
+            die: die.as_deref(),
+            inject_choice: inject_choice.as_deref(),
+            runs,
+            seed,
+            scenario: scenario.as_deref(),
+            out: &out,
+            force,
+        })),
         Some(Command::Docs { out }) => crate::scenario::docs::docs_command(Some(&out)),
     }
 }
@@ -219,6 +282,16 @@ fn replay_save(
     turns: Option<usize>,
     force: bool,
 ) -> Result<(LoadedScenario, Game), String> {
+    replay_save_with_record(save, scenario, turns, force).map(|(l, g, _)| (l, g))
+}
+
+/// [`replay_save`], also returning the record.
+fn replay_save_with_record(
+    save: &Path,
+    scenario: Option<&Path>,
+    turns: Option<usize>,
+    force: bool,
+) -> Result<(LoadedScenario, Game, SessionRecord), String> {
     let record = SessionRecord::load(save).map_err(|e| e.to_string())?;
     let dir = match scenario {
         Some(d) => d.to_path_buf(),
@@ -234,7 +307,7 @@ fn replay_save(
             d.message()
         ));
     }
-    Ok((loaded, verified.game))
+    Ok((loaded, verified.game, record))
 }
 
 fn replay(
@@ -257,13 +330,76 @@ fn replay(
 }
 
 fn report(save: &Path, scenario: Option<&Path>, dir: &Path, force: bool) -> Result<i32, String> {
-    let (loaded, game) = replay_save(save, scenario, None, force)?;
+    let (loaded, _, record) = replay_save_with_record(save, scenario, None, force)?;
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("error: cannot create {}: {e}", dir.display()))?;
-    let md = crate::report::markdown(&loaded, game.state(), game.log());
-    let html = crate::report::html(&loaded, game.state(), game.log());
+    let view = crate::view::debrief::debrief_of_record(&loaded, &record);
+    let md = crate::report::markdown(&view);
+    let html = crate::report::html(&view);
     for (name, text) in [("report.md", md), ("report.html", html)] {
         let path = dir.join(name);
+        write_atomically(&path, text.as_bytes()).map_err(|e| e.to_string())?;
+        out(&format!("wrote {}\n", path.display()));
+    }
+    Ok(0)
+}
+
+/// The options of `grayzone branch`.
+struct BranchArgs<'a> {
+    save: &'a Path,
+    turn: u32,
+    order: Option<&'a str>,
+    doctrine: Option<&'a str>,
+    die: Option<&'a str>,
+    inject_choice: Option<&'a str>,
+    runs: Option<u64>,
+    seed: u64,
+    scenario: Option<&'a Path>,
+    out: &'a Path,
+    force: bool,
+}
+
+fn branch(a: &BranchArgs) -> Result<i32, String> {
+    use crate::report::branch::{self, Change, Comparison};
+    let given = [a.order, a.doctrine, a.die, a.inject_choice]
+        .iter()
+        .filter(|c| c.is_some())
+        .count();
+    if given > 1 {
+        return Err(
+            "error: a branch makes one change: give one of --order, --doctrine, --die, --inject-choice\n  = help: run one branch per change to compare them"
+                .into(),
+        );
+    }
+    if a.runs == Some(0) {
+        return Err("error: --runs must be at least 1".into());
+    }
+    let (loaded, _, record) = replay_save_with_record(a.save, a.scenario, None, a.force)?;
+    let s = &loaded.scenario;
+    let change = if let Some(spec) = a.order {
+        branch::parse_order(s, spec)?
+    } else if let Some(spec) = a.doctrine {
+        branch::parse_doctrine(s, spec)?
+    } else if let Some(spec) = a.die {
+        branch::parse_die(s, spec)?
+    } else if let Some(spec) = a.inject_choice {
+        branch::parse_inject_choice(s, spec)?
+    } else {
+        Change::Nothing
+    };
+    let played = branch::play_branch(&loaded, &record, a.turn, change)?;
+    let mc = a
+        .runs
+        .map(|n| branch::monte_carlo(&loaded, &record, a.turn, &played.change, n, a.seed));
+    let comparison = Comparison::new(&loaded, &played, mc);
+    out(&comparison.summary());
+    std::fs::create_dir_all(a.out)
+        .map_err(|e| format!("error: cannot create {}: {e}", a.out.display()))?;
+    for (name, text) in [
+        ("branch.md", comparison.markdown()),
+        ("branch.html", comparison.html()),
+    ] {
+        let path = a.out.join(name);
         write_atomically(&path, text.as_bytes()).map_err(|e| e.to_string())?;
         out(&format!("wrote {}\n", path.display()));
     }

@@ -474,7 +474,8 @@ fn the_report_shows_the_metrics_turn_by_turn_with_decimals() {
     let mut g = Game::new(&loaded, 1, &loaded.default_controllers());
     play_turn(&mut g, 1);
     play_turn(&mut g, 2);
-    let md = grayzone::report::markdown(&loaded, g.state(), g.log());
+    let d = grayzone::view::debrief_view(&loaded.scenario, g.state(), g.log());
+    let md = grayzone::report::markdown(&d);
     assert!(md.contains("### Escalation score (`escalation`)"), "{md}");
     assert!(md.contains("| turn | Red | Blue | Green | total |"), "{md}");
     assert!(md.contains("| T1 | 32 | 12 | -2 | 42 |"), "{md}");
@@ -483,7 +484,7 @@ fn the_report_shows_the_metrics_turn_by_turn_with_decimals() {
         md.contains("| T1 | 940.00 | 1,090.00 | 1,100.00 | 3,130.00 |"),
         "{md}"
     );
-    let html = grayzone::report::html(&loaded, g.state(), g.log());
+    let html = grayzone::report::html(&d);
     assert!(
         html.contains("<td>T1</td><td>32</td><td>12</td><td>-2</td><td>42</td>"),
         "{html}"

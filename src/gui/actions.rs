@@ -72,8 +72,19 @@ pub enum UiAction {
     Resume,
     /// Facilitator: end the session now and show the debrief.
     EndSession,
-    /// Debrief: scroll the order log.
+    /// Debrief: scroll the page shown by this many lines.
     ScrollLog(i32),
+    /// Debrief: show this section (ladder, attribution, norms, decisions, turning points,
+    /// facilitator and objectives, what if).
+    DebriefTab(usize),
+    /// Debrief what-if: move the branch turn.
+    BranchTurn(i32),
+    /// Debrief what-if: move to another actor.
+    BranchActor(i32),
+    /// Debrief what-if: cycle the doctrine the actor plays from the branch turn.
+    BranchDoctrine,
+    /// Debrief what-if: play the branch and compare.
+    RunBranch,
 }
 
 /// What a button does when pressed.

@@ -174,6 +174,17 @@ fn session_script() -> Vec<Step> {
     turn.extend([Do(A::RevealAll), Do(A::FinishReveal)]);
     steps.push(RepeatUntil(Screen::Debrief, 40, turn));
     steps.push(Shoot(Screen::Debrief, "11-debrief"));
+    steps.extend([
+        Key(KeyCode::Digit2),
+        Shoot(Screen::Debrief, "13-debrief-attribution"),
+        Key(KeyCode::Digit4),
+        Shoot(Screen::Debrief, "14-debrief-decisions"),
+        Key(KeyCode::Digit5),
+        Shoot(Screen::Debrief, "15-debrief-turning-points"),
+        Key(KeyCode::Digit7),
+        Do(A::RunBranch),
+        Shoot(Screen::Debrief, "16-debrief-what-if"),
+    ]);
     steps
 }
 

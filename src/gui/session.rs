@@ -618,7 +618,7 @@ pub fn undo_turn(world: &mut World) -> Option<u32> {
         world.insert_resource(rng);
     }
     world.insert_resource(OrderBook::default());
-    record.turns.truncate(keep as usize);
+    record.undo_to(keep as usize, played as usize);
     world.insert_resource(record);
     world.resource_mut::<Session>().released.clear();
     Some(played)

@@ -21,7 +21,7 @@ use bevy::prelude::*;
 pub use eval::{Ctx, GameRng};
 pub use log::{Audience, Event, GameLog, LogEntry, Phase};
 pub use orders::{FacilitatorCommand, LegalOrder, Order, OrderBook, SubmitOrders};
-pub use record::{Divergence, SaveError, SessionRecord, TurnInput, Verified};
+pub use record::{Divergence, SaveError, SessionRecord, TurnInput, UndoneTurn, Verified};
 pub use reload::{HotReloadPlugin, ReloadOutcome, ReloadStatus, ScenarioSource};
 pub use rules::Engine;
 pub use state::*;
@@ -367,6 +367,32 @@ impl Game {
     /// Starts over with a new seed and controllers, keeping the built schedule.
     pub fn reset(&mut self, loaded: &LoadedScenario, seed: u64, controllers: &[Controller]) {
         start_game(&mut self.world, loaded, seed, controllers);
+    }
+
+    /// A copy of the game as it stands (state, dice, settings), with an empty log: a what-if
+    /// played on from here leaves this game untouched. Messages not yet read are not copied.
+    pub fn fork(&self) -> Game {
+        let mut world = World::new();
+        start_game(&mut world, self.scenario(), 0, &[]);
+        world.insert_resource(self.state().clone());
+        world.insert_resource(self.world.resource::<GameRng>().clone());
+        world.insert_resource(self.world.resource::<GameConfig>().clone());
+        world.resource_mut::<GameLog>().disabled = self.log().disabled;
+        Game {
+            world,
+            schedule: turn_schedule(),
+        }
+    }
+
+    /// Replaces the dice with a fresh generator (Monte Carlo from a branch point).
+    pub fn reseed(&mut self, seed: u64) {
+        self.world.insert_resource(GameRng::new(seed));
+        self.world.resource_mut::<GameConfig>().seed = seed;
+    }
+
+    /// The rule state, to change between turns (what-if branches change a controller).
+    pub fn state_mut(&mut self) -> Mut<'_, GameState> {
+        self.world.resource_mut::<GameState>()
     }
 
     /// Turns the per-turn state hash and the log on or off (analysis switches both off).

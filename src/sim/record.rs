@@ -41,6 +41,15 @@ pub struct TurnInput {
     pub state_hash: Option<String>,
 }
 
+/// A turn taken back with undo.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct UndoneTurn {
+    /// The turn that was undone.
+    pub turn: u32,
+    /// What teams and the facilitator had put into it.
+    pub input: TurnInput,
+}
+
 /// A game as a reproducible record.
 #[derive(Resource, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionRecord {
@@ -70,6 +79,10 @@ pub struct SessionRecord {
     pub controllers: Vec<(String, Controller)>,
     /// Inputs per turn played or being prepared (index 0 = turn 1).
     pub turns: Vec<TurnInput>,
+    /// Turns the facilitator took back with undo, with what had been put into them, oldest
+    /// first (for the debrief; replays ignore them).
+    #[serde(default)]
+    pub undone: Vec<UndoneTurn>,
     /// The scenario was edited during play and applied in place: earlier turns were played with
     /// other files, so turn hashes cannot be checked.
     #[serde(default)]
@@ -250,6 +263,7 @@ impl SessionRecord {
                 .map(|(a, c)| (a.id.clone(), c.clone()))
                 .collect(),
             turns: Vec::new(),
+            undone: Vec::new(),
             reloaded_in_place: false,
         };
         record.set_origin(loaded, dir);
@@ -297,6 +311,21 @@ impl SessionRecord {
         let t = self.turn_mut(turn);
         t.orders.retain(|o| o.actor != orders.actor);
         t.orders.push(orders);
+    }
+
+    /// Undo: keeps the first `keep` turns; the later turns played (up to `played`) are kept
+    /// as [`UndoneTurn`]s for the debrief, inputs for turns not yet played are dropped.
+    pub fn undo_to(&mut self, keep: usize, played: usize) {
+        let taken: Vec<TurnInput> = self.turns.drain(keep.min(self.turns.len())..).collect();
+        for (i, input) in taken.into_iter().enumerate() {
+            let turn = keep + i + 1;
+            if turn <= played {
+                self.undone.push(UndoneTurn {
+                    turn: turn as u32,
+                    input,
+                });
+            }
+        }
     }
 
     /// Records a facilitator command for a turn.
