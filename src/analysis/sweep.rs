@@ -382,16 +382,28 @@ mod tests {
         let e = apply(dir, &files, &[(path.clone(), 140)]).unwrap_err();
         assert!(e.contains("actions.ron:"), "{e}");
         assert!(e.contains(&format!("--vary {path}=140")), "{e}");
-        // An attribute by map key; a field the file leaves out is added.
-        let actor = &base.scenario.actors[0];
-        let attr = actor.attrs.keys().next().unwrap().clone();
+        // An attribute by map key; a map key the file leaves out (its default) is added.
+        let changed = apply(dir, &files, &[("actors.proxy.attrs.control".into(), 3)]).unwrap();
+        let proxy = base.index.actors["proxy"];
+        assert_eq!(changed.scenario.actors[proxy].attrs["control"], 3);
+        let changed = apply(dir, &files, &[("actors.proxy.attrs.power".into(), 7)]).unwrap();
+        assert_eq!(changed.scenario.actors[proxy].attrs["power"], 7);
+        assert_eq!(changed.scenario.actors[proxy].attrs["control"], 100);
+        // A struct field the file leaves out is added too.
+        let changed = apply(dir, &files, &[(format!("actions.{id}.mislead_chance"), 1)]);
+        assert!(
+            changed.is_err(),
+            "mislead_chance is not a field of an action"
+        );
         let changed = apply(
             dir,
             &files,
-            &[(format!("actors.{}.attrs.{attr}", actor.id), 3)],
+            &[(format!("actions.{id}.attribution.mislead_chance"), 15)],
         )
         .unwrap();
-        assert_eq!(changed.scenario.actors[0].attrs[&attr], 3);
+        assert_eq!(changed.scenario.actions[0].attribution.mislead_chance, 15);
+        let e = apply(dir, &files, &[("actors.alpha.attrs.power".into(), 1)]).unwrap_err();
+        assert!(e.contains("actors.alpha has no \"attrs\""), "{e}");
         let changed = apply(dir, &files, &[("scenario.rules.reassess_at".into(), 55)]).unwrap();
         assert_eq!(changed.scenario.meta.rules.reassess_at, 55);
         // Paths that lead nowhere say where they stopped and what is there.
