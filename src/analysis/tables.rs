@@ -380,3 +380,52 @@ impl Tables {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp(name: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("grayzone-tables-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join(name)
+    }
+
+    #[test]
+    fn cells_are_quoted_and_escaped_in_every_format() {
+        let cols = vec!["id".to_string(), "n".to_string()];
+        let row = [Cell::Text("a,\"b\"\nc".into()), Cell::Int(-3)];
+        let csv_path = temp("t.csv");
+        let mut w = TableWriter::create(&csv_path, TableFormat::Csv, cols.clone()).unwrap();
+        w.row(&row).unwrap();
+        w.row(&[Cell::Empty, Cell::Unsigned(u64::MAX)]).unwrap();
+        w.finish().unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&csv_path).unwrap(),
+            "id,n\n\"a,\"\"b\"\"\nc\",-3\n,18446744073709551615\n"
+        );
+        let json_path = temp("t.json");
+        let mut w = TableWriter::create(&json_path, TableFormat::Json, cols.clone()).unwrap();
+        w.row(&row).unwrap();
+        w.row(&[Cell::Empty, Cell::Int(1)]).unwrap();
+        w.finish().unwrap();
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+        assert_eq!(v[0]["id"], "a,\"b\"\nc");
+        assert_eq!(v[0]["n"], -3);
+        assert!(v[1]["id"].is_null());
+        let empty = temp("e.json");
+        TableWriter::create(&empty, TableFormat::Json, cols)
+            .unwrap()
+            .finish()
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(&empty).unwrap(), "[]\n");
+        assert_eq!(
+            TableFormat::of(Path::new("x.NDJSON"), "--per-game"),
+            Ok(TableFormat::JsonLines)
+        );
+        for p in [csv_path, json_path, empty] {
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
