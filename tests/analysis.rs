@@ -157,6 +157,14 @@ fn merge_refuses_partials_that_are_not_one_run() {
         err.contains(&format!("{}:1:", cut.display())) && err.contains("help:"),
         "{err}"
     );
+    // A summary that does not fit the ids it lists (edited by hand).
+    let edited = dir.join("edited.json");
+    let mut damaged = text.clone();
+    damaged.insert_str(text.rfind("\"injects\":[").unwrap() + 11, "7,");
+    std::fs::write(&edited, damaged).unwrap();
+    let (code, _, err) = merge(&[parts[0].clone(), parts[1].clone(), edited], &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("is damaged"), "{err}");
     let foreign = dir.join("foreign.json");
     std::fs::write(&foreign, "{\"a\": 1}").unwrap();
     let (code, _, err) = merge(&[foreign], &[]);
