@@ -40,6 +40,8 @@ pub enum Format {
 }
 
 /// The subcommands.
+// Parsed once per process: the size of the largest variant (`simulate`'s many flags) costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Open the game window.
@@ -79,13 +81,66 @@ pub enum Command {
         /// Play this many games and print the ending distribution.
         #[arg(long)]
         runs: Option<u64>,
+        /// With --runs: how to print the summary (human tables, tidy CSV or JSON).
+        #[arg(long, value_enum, default_value = "human")]
+        format: analysis::OutputFormat,
         /// With --runs: also write the summary as CSV to this file.
         #[arg(long)]
         csv: Option<PathBuf>,
+        /// With --runs: also write the summary as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// With --runs: play only shard I of N (0-based: I is 0 to N-1, as SLURM_ARRAY_TASK_ID
+        /// or JOB_COMPLETION_INDEX) and write a partial result to --partial for `grayzone merge`.
+        #[arg(long, value_name = "I/N", requires = "partial")]
+        shard: Option<String>,
+        /// With --shard: the file to write this shard's partial result to (JSON).
+        #[arg(long, value_name = "FILE", requires = "shard")]
+        partial: Option<PathBuf>,
+        /// With --runs: a sweep over a number of the scenario, e.g.
+        /// `actions.ddos_rutube.chance=20..80:20` (repeatable: every combination is played with
+        /// the same seeds, one table per value; paths in docs/analysis.md).
+        #[arg(long, value_name = "PATH=FROM..TO:STEP")]
+        vary: Vec<String>,
+        /// With --runs: list the injects never fired, actions never taken, red lines never
+        /// crossed and endings never reached.
+        #[arg(long)]
+        coverage: bool,
+        /// With --runs: the balance gate: exit 1 when an ending is never reached (unless the
+        /// scenario declares it `rare`) or takes more than its `max_share`.
+        #[arg(long)]
+        check: bool,
+        /// With --runs: write one row per game to this file (.csv, .json or .jsonl), in seed
+        /// order, as games finish.
+        #[arg(long, value_name = "FILE")]
+        per_game: Option<PathBuf>,
+        /// With --runs: write one row per game and turn to this file (.csv, .json or .jsonl).
+        #[arg(long, value_name = "FILE")]
+        per_turn: Option<PathBuf>,
         /// Also save the game (RON) for `replay` and `report`; with --runs, a folder to save
         /// every game into (DIR/seed-N.ron).
         #[arg(long)]
         save: Option<PathBuf>,
+    },
+    /// Add up the partial results of a sharded `simulate --runs N --shard I/N` run and print
+    /// exactly what the unsharded run prints.
+    Merge {
+        /// The partial results, one per shard, in any order.
+        #[arg(required = true)]
+        partials: Vec<PathBuf>,
+        /// How to print the result.
+        #[arg(long, value_enum, default_value = "human")]
+        format: analysis::OutputFormat,
+        /// Write the result to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Also list what no game reached (as `simulate --coverage`).
+        #[arg(long)]
+        coverage: bool,
+        /// The balance gate (as `simulate --check`): exit 1 when an ending is never reached or
+        /// takes more than its `max_share`.
+        #[arg(long)]
+        check: bool,
     },
     /// Measure the engine: schedule build cost, games per second (one core and all cores), memory.
     Bench {
@@ -208,7 +263,16 @@ where
             bots,
             doctrine,
             runs,
+            format,
             csv,
+            json,
+            shard,
+            partial,
+            vary,
+            coverage,
+            check,
+            per_game,
+            per_turn,
             save,
         }) => report_errors(simulate(&Simulate {
             dir: &scenario,
@@ -217,9 +281,25 @@ where
             bots: &bots,
             doctrine: doctrine.as_deref(),
             runs,
+            format,
             csv: csv.as_deref(),
+            json: json.as_deref(),
+            shard: shard.as_deref(),
+            partial: partial.as_deref(),
+            vary: &vary,
+            coverage,
+            check,
+            per_game: per_game.as_deref(),
+            per_turn: per_turn.as_deref(),
             save: save.as_deref(),
         })),
+        Some(Command::Merge {
+            partials,
+            format,
+            out,
+            coverage,
+            check,
+        }) => report_errors(merge(&partials, format, out.as_deref(), coverage, check)),
         Some(Command::Bench { scenario, runs }) => report_errors(bench(&scenario, runs)),
         Some(Command::Replay {
             save,
@@ -590,16 +670,53 @@ struct Simulate<'a> {
     bots: &'a [String],
     doctrine: Option<&'a str>,
     runs: Option<u64>,
+    format: analysis::OutputFormat,
     csv: Option<&'a Path>,
+    json: Option<&'a Path>,
+    shard: Option<&'a str>,
+    partial: Option<&'a Path>,
+    vary: &'a [String],
+    coverage: bool,
+    check: bool,
+    per_game: Option<&'a Path>,
+    per_turn: Option<&'a Path>,
     save: Option<&'a Path>,
 }
 
 fn simulate(o: &Simulate) -> Result<i32, String> {
-    if o.csv.is_some() && o.runs.is_none() {
-        return Err(
-            "error: --csv writes the summary of many games, so it needs --runs\n  = help: e.g. `grayzone simulate <scenario> --runs 1000 --csv out.csv`"
-                .into(),
-        );
+    if o.runs.is_none() {
+        let needs_runs = [
+            ("--csv", o.csv.is_some()),
+            ("--json", o.json.is_some()),
+            ("--shard", o.shard.is_some()),
+            ("--format", o.format != analysis::OutputFormat::Human),
+            ("--vary", !o.vary.is_empty()),
+            ("--coverage", o.coverage),
+            ("--check", o.check),
+            ("--per-game", o.per_game.is_some()),
+            ("--per-turn", o.per_turn.is_some()),
+        ];
+        if let Some((flag, _)) = needs_runs.iter().find(|(_, given)| *given) {
+            return Err(format!(
+                "error: {flag} is about the summary of many games, so it needs --runs\n  = help: e.g. `grayzone simulate <scenario> --runs 1000 {flag} …`"
+            ));
+        }
+    }
+    let shard = o.shard.map(analysis::shard::ShardSpec::parse).transpose()?;
+    if shard.is_some() {
+        let summary_flags = [
+            ("--csv", o.csv.is_some()),
+            ("--json", o.json.is_some()),
+            ("--format", o.format != analysis::OutputFormat::Human),
+            ("--save", o.save.is_some()),
+            ("--coverage", o.coverage),
+            ("--check", o.check),
+        ];
+        if let Some((flag, _)) = summary_flags.iter().find(|(_, given)| *given) {
+            return Err(format!(
+                "error: {flag} cannot be used with --shard: a shard writes only its partial result\n  = help: give {flag} to `grayzone merge` once every shard is done"
+            ));
+        }
     }
     if o.runs == Some(0) {
         return Err("error: --runs must be at least 1".into());
@@ -613,6 +730,18 @@ fn simulate(o: &Simulate) -> Result<i32, String> {
             dir.display()
         ));
     }
+    if !o.vary.is_empty() && o.save.is_some() {
+        return Err(
+            "error: --save cannot be used with --vary: the saved games would not say which value they were played with\n  = help: save games of one value by running without --vary on a scenario edited to that value"
+                .into(),
+        );
+    }
+    let varies = o
+        .vary
+        .iter()
+        .map(|v| analysis::sweep::Vary::parse(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    analysis::tables::Tables::check_names(o.per_game, o.per_turn)?;
     let mut loaded = load_or_report(o.dir)?;
     if let Some(t) = o.turns {
         if t == 0 {
@@ -623,7 +752,10 @@ fn simulate(o: &Simulate) -> Result<i32, String> {
     let controllers = bot_controllers(&loaded, o.bots, o.doctrine)?;
     match o.runs {
         None => simulate_one(o, &loaded, &controllers),
-        Some(n) => simulate_many(o, &loaded, &controllers, n),
+        Some(n) => {
+            let points = sweep_points(o, &loaded, &varies)?;
+            simulate_many(o, &loaded, &controllers, n, shard, &points)
+        }
     }
 }
 
@@ -695,71 +827,177 @@ fn catch_ctrl_c() -> &'static AtomicBool {
     &INTERRUPTED
 }
 
+/// One point of a sweep: the `--vary` values and the scenario with them written in.
+type SweepPoint = (Vec<(String, i64)>, LoadedScenario);
+
+/// `actor=doctrine` for every actor, in scenario order (the parameters of a partial result).
+fn controller_names(loaded: &LoadedScenario, controllers: &[Controller]) -> Vec<String> {
+    loaded
+        .scenario
+        .actors
+        .iter()
+        .zip(controllers)
+        .map(|(a, c)| match c {
+            Controller::Bot(d) => format!("{}={}", a.id, d.cli_name()),
+            other => format!("{}={other:?}", a.id),
+        })
+        .collect()
+}
+
 fn simulate_many(
     o: &Simulate,
     loaded: &LoadedScenario,
     controllers: &[Controller],
     n: u64,
+    shard: Option<analysis::shard::ShardSpec>,
+    points: &[SweepPoint],
 ) -> Result<i32, String> {
-    let sc = &loaded.scenario;
+    let games = shard.map_or(0..n, |s| s.games(n));
+    let vary_paths: Vec<String> = points
+        .first()
+        .map(|(values, _)| values.iter().map(|(p, _)| p.clone()).collect())
+        .unwrap_or_default();
+    let mut tables =
+        analysis::tables::Tables::create(&loaded.scenario, &vary_paths, o.per_game, o.per_turn)?;
     let stop = catch_ctrl_c();
     let done = AtomicU64::new(0);
     let finished = AtomicBool::new(false);
     let start = Instant::now();
     let terminal = std::io::stderr().is_terminal();
-    let batch = std::thread::scope(|s| {
+    let per_point = games.end - games.start;
+    let total = per_point * points.len() as u64;
+    let played_points = std::thread::scope(|s| {
         if terminal {
-            s.spawn(|| progress_bar(n, &done, &finished, start));
+            s.spawn(|| progress_bar(total, &done, &finished, start));
         }
-        let progress = |d: u64| {
-            done.fetch_max(d, Ordering::Relaxed);
-        };
-        let batch = analysis::run_games(loaded, o.seed, n, controllers, &progress, stop);
+        let mut played = Vec::new();
+        for (k, (values, point)) in points.iter().enumerate() {
+            let base = per_point * k as u64;
+            let progress = |d: u64| {
+                done.fetch_max(base + d, Ordering::Relaxed);
+            };
+            let want_rows = tables.any();
+            let mut write_rows =
+                |seed: u64, g: analysis::tables::GameRecord| tables.game(values, seed, &g);
+            let result = analysis::run_stream(
+                &analysis::Stream {
+                    loaded: point,
+                    controllers,
+                    seed: o.seed,
+                    games: games.clone(),
+                    progress: &progress,
+                    stop,
+                },
+                &|| analysis::Summary::new(&point.scenario),
+                &|acc: &mut analysis::Summary, _, st| {
+                    acc.record(st);
+                    want_rows.then(|| analysis::tables::GameRecord::of(st))
+                },
+                if want_rows {
+                    Some(&mut write_rows)
+                } else {
+                    None
+                },
+            );
+            let streamed = match result {
+                Ok(s) => s,
+                Err(e) => {
+                    finished.store(true, Ordering::Relaxed);
+                    return Err(e.to_string());
+                }
+            };
+            let mut summary = analysis::Summary::new(&point.scenario);
+            for f in &streamed.folds {
+                summary.merge(f)?;
+            }
+            played.push(analysis::Point {
+                values: values.clone(),
+                summary,
+            });
+            if streamed.interrupted {
+                break;
+            }
+        }
         finished.store(true, Ordering::Relaxed);
-        batch
-    })
-    .map_err(|e| e.to_string())?;
+        Ok(played)
+    })?;
     let secs = start.elapsed().as_secs_f64();
-    let played = batch.outcomes.len() as u64;
-    let summary = analysis::summarize(loaded, &batch.outcomes);
-    let mut text = format!(
-        "Gray Zone — {} ({}), seeds {}..{}\n",
-        sc.meta.title,
-        sc.meta.id,
-        o.seed,
-        o.seed.wrapping_add(played.max(1) - 1)
-    );
-    if batch.interrupted {
-        text.push_str(&format!(
-            "interrupted after {} of {} games: this summary covers only the games played\n",
-            thousands(played),
-            thousands(n)
-        ));
-    }
-    text.push_str(&summary.to_table());
-    let metrics = analysis::metrics::metric_curves(loaded, &batch.outcomes);
-    text.push_str(&metrics.to_table());
-    out(&text);
+    // The tables hold exactly the games the summary covers (also when interrupted).
+    tables.finish()?;
+    let analysis = analysis::Analysis {
+        labels: analysis::Labels::of(&loaded.scenario),
+        seed: o.seed,
+        requested: per_point,
+        points: played_points,
+    };
+    let played: u64 = analysis.points.iter().map(|p| p.summary.games).sum();
+    let interrupted = played < total;
     errln(&format!(
         "{:.0} games/s ({played} games in {secs:.2} s)",
         played as f64 / secs.max(1e-9)
     ));
+    if let (Some(spec), Some(path)) = (shard, o.partial) {
+        if interrupted {
+            errln(&format!(
+                "interrupted after {} of {} games: no partial result written (a shard is merged only when complete)",
+                thousands(played),
+                thousands(total)
+            ));
+            return Ok(INTERRUPTED_EXIT);
+        }
+        let partial = analysis::shard::Partial {
+            format: analysis::shard::PARTIAL_FORMAT.into(),
+            version: analysis::shard::PARTIAL_VERSION,
+            engine: env!("CARGO_PKG_VERSION").into(),
+            scenario: analysis::shard::ScenarioStamp::of(loaded),
+            parameters: analysis::shard::RunParameters {
+                runs: n,
+                seed: o.seed,
+                turns: o.turns,
+                controllers: controller_names(loaded, controllers),
+                vary: o.vary.to_vec(),
+            },
+            shard: spec,
+            first_game: games.start,
+            end_game: games.end,
+            labels: analysis.labels.clone(),
+            points: analysis.points,
+        };
+        write_atomically(path, partial.to_json().as_bytes()).map_err(|e| e.to_string())?;
+        out(&format!(
+            "shard {}/{}: games {}..{} of {} (seeds {}..{}), wrote {}\n",
+            spec.index,
+            spec.count,
+            games.start,
+            games.end,
+            n,
+            o.seed.wrapping_add(games.start),
+            o.seed.wrapping_add(games.end.max(games.start + 1) - 1),
+            path.display()
+        ));
+        return Ok(0);
+    }
+    let code = print_analysis(&analysis, o.format, None, o.coverage, o.check)?;
     if let Some(path) = o.csv {
-        let csv = summary.to_csv() + &metrics.to_csv_rows();
-        write_atomically(path, csv.as_bytes()).map_err(|e| e.to_string())?;
+        write_atomically(path, analysis.to_csv().as_bytes()).map_err(|e| e.to_string())?;
+    }
+    if let Some(path) = o.json {
+        write_atomically(path, analysis.to_json().as_bytes()).map_err(|e| e.to_string())?;
     }
     if let Some(dir) = o.save {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("error: cannot create {}: {e}", dir.display()))?;
+        let played = analysis.played();
         let mut saved = 0u64;
-        for outcome in &batch.outcomes {
+        for i in 0..played {
             // Ctrl-C while saving (after a complete batch) stops after the save being written.
-            if stop.load(Ordering::Relaxed) && !batch.interrupted {
+            if stop.load(Ordering::Relaxed) && !interrupted {
                 break;
             }
-            let (mut game, record) = logged_game(o, loaded, controllers, outcome.seed);
+            let seed = o.seed.wrapping_add(i);
+            let (mut game, record) = logged_game(o, loaded, controllers, seed);
             game.play_out();
-            let path = dir.join(format!("seed-{}.ron", outcome.seed));
+            let path = dir.join(format!("seed-{seed}.ron"));
             save_game(&game, record, &path)?;
             saved += 1;
         }
@@ -773,11 +1011,97 @@ fn simulate_many(
             return Ok(INTERRUPTED_EXIT);
         }
     }
-    Ok(if batch.interrupted {
-        INTERRUPTED_EXIT
+    Ok(if interrupted { INTERRUPTED_EXIT } else { code })
+}
+
+/// The scenario for every combination of the `--vary` values (one point without values when
+/// there is none), each validated before any game is played.
+fn sweep_points(
+    o: &Simulate,
+    loaded: &LoadedScenario,
+    varies: &[analysis::sweep::Vary],
+) -> Result<Vec<SweepPoint>, String> {
+    if varies.is_empty() {
+        return Ok(vec![(Vec::new(), loaded.clone())]);
+    }
+    let files = crate::scenario::load::read_scenario_files(o.dir);
+    if files.hashes() != loaded.origin.files {
+        return Err(format!(
+            "error: the scenario {} changed while it was being read\n  = help: run the sweep again once the files are saved",
+            o.dir.display()
+        ));
+    }
+    analysis::sweep::combinations(varies)?
+        .into_iter()
+        .map(|values| {
+            let mut point = analysis::sweep::apply(o.dir, &files, &values)?;
+            if let Some(t) = o.turns {
+                point = crate::sim::record::with_turn_limit(&point, t);
+            }
+            Ok((values, point))
+        })
+        .collect()
+}
+
+/// Prints (or writes) an analysis with its coverage and balance check; returns 1 when the
+/// check fails, else 0.
+fn print_analysis(
+    analysis: &analysis::Analysis,
+    format: analysis::OutputFormat,
+    out_file: Option<&Path>,
+    coverage: bool,
+    check: bool,
+) -> Result<i32, String> {
+    let mut text = analysis.render(format);
+    if coverage {
+        // Beside a table it reads as part of it; beside CSV or JSON it would break the format.
+        if format == analysis::OutputFormat::Human {
+            text.push_str(&analysis.coverage());
+        } else {
+            crate::output::err(&analysis.coverage());
+        }
+    }
+    match out_file {
+        Some(path) => write_atomically(path, text.as_bytes()).map_err(|e| e.to_string())?,
+        None => out(&text),
+    }
+    if !check {
+        return Ok(0);
+    }
+    let problems = analysis.check();
+    if problems.is_empty() {
+        errln(&format!(
+            "check passed: every ending reached (or declared rare), none above its max_share ({} games{})",
+            thousands(analysis.played()),
+            if analysis.points.len() > 1 {
+                format!(" at each of {} points", analysis.points.len())
+            } else {
+                String::new()
+            }
+        ));
+        Ok(0)
     } else {
-        0
-    })
+        for p in &problems {
+            errln(&format!("error: check failed: {p}"));
+        }
+        Ok(1)
+    }
+}
+
+/// `grayzone merge`: reads every partial, checks they are one run, prints or writes the result.
+fn merge(
+    partials: &[PathBuf],
+    format: analysis::OutputFormat,
+    out_file: Option<&Path>,
+    coverage: bool,
+    check: bool,
+) -> Result<i32, String> {
+    let mut parts = Vec::with_capacity(partials.len());
+    for path in partials {
+        parts.push((path.clone(), analysis::shard::Partial::read(path)?));
+    }
+    let merged = analysis::shard::merge(&parts)?;
+    print_analysis(&merged, format, out_file, coverage, check)
 }
 
 /// Redraws a one-line progress bar on standard error (a terminal) at most 10 times a second

@@ -459,9 +459,9 @@ fn the_cli_prints_metrics_and_writes_them_to_csv() {
     );
     let csv = std::fs::read_to_string(&csv).expect("csv written");
     for key in [
-        "metric,escalation/red/1,",
-        "metric,escalation/total/4,",
-        "metric,gdp/green/1,",
+        "metric,escalation:red,1,mean,",
+        "metric,escalation:total,4,mean,",
+        "metric,gdp:green,1,mean,",
     ] {
         assert!(csv.contains(key), "{key} in\n{csv}");
     }

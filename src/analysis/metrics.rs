@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::GameOutcome;
+use super::{GameOutcome, Labels, Summary};
 use crate::sim::LoadedScenario;
 
 /// One metric's mean values at the end of one turn, over the games still running then.
@@ -84,6 +84,64 @@ pub fn metric_curves(loaded: &LoadedScenario, outcomes: &[GameOutcome]) -> Metri
         })
         .collect();
     MetricCurves { actors, metrics }
+}
+
+impl MetricCurves {
+    /// The means of a streamed summary (exact sums, divided only here).
+    pub fn from_summary(labels: &Labels, sm: &Summary) -> Self {
+        let n = labels.actors.len();
+        let metrics = labels
+            .metrics
+            .iter()
+            .enumerate()
+            .map(|(m, (id, name, decimals))| {
+                let by_turn = sm
+                    .metrics
+                    .iter()
+                    .map(|t| {
+                        let games = t.games.max(1) as f64;
+                        let at = |k: usize| {
+                            t.sums.get(m * (n + 1) + k).copied().unwrap_or(0) as f64 / games
+                        };
+                        TurnMeans {
+                            games: t.games as usize,
+                            actors: (0..n).map(at).collect(),
+                            total: at(n),
+                        }
+                    })
+                    .collect();
+                MetricCurve {
+                    id: id.clone(),
+                    name: name.clone(),
+                    decimals: *decimals,
+                    by_turn,
+                }
+            })
+            .collect();
+        MetricCurves {
+            actors: labels.actors.clone(),
+            metrics,
+        }
+    }
+
+    /// Every mean as (metric id, actor id or "total", turn, value shown in the metric's unit).
+    pub fn cells(&self) -> Vec<(String, String, usize, String)> {
+        let mut out = Vec::new();
+        for m in &self.metrics {
+            for (t, row) in m.by_turn.iter().enumerate() {
+                for (a, v) in self.actors.iter().zip(&row.actors) {
+                    out.push((m.id.clone(), a.clone(), t + 1, shown(*v, m.decimals)));
+                }
+                out.push((
+                    m.id.clone(),
+                    "total".into(),
+                    t + 1,
+                    shown(row.total, m.decimals),
+                ));
+            }
+        }
+        out
+    }
 }
 
 /// A mean in the metric's smallest unit, shown in its own unit (`decimals` places, plus two
