@@ -86,6 +86,9 @@ pub enum Command {
         /// every game into (DIR/seed-N.ron).
         #[arg(long)]
         save: Option<PathBuf>,
+        /// Cluster jobs for the run (Slurm array job, Kubernetes indexed Job) instead of playing it.
+        #[command(flatten)]
+        cluster: analysis::cluster::ClusterArgs,
     },
     /// Measure the engine: schedule build cost, games per second (one core and all cores), memory.
     Bench {
@@ -172,6 +175,7 @@ where
             runs,
             csv,
             save,
+            cluster,
         }) => report_errors(simulate(&Simulate {
             dir: &scenario,
             seed,
@@ -181,6 +185,7 @@ where
             runs,
             csv: csv.as_deref(),
             save: save.as_deref(),
+            cluster: &cluster,
         })),
         Some(Command::Bench { scenario, runs }) => report_errors(bench(&scenario, runs)),
         Some(Command::Replay {
@@ -456,9 +461,11 @@ struct Simulate<'a> {
     runs: Option<u64>,
     csv: Option<&'a Path>,
     save: Option<&'a Path>,
+    cluster: &'a analysis::cluster::ClusterArgs,
 }
 
 fn simulate(o: &Simulate) -> Result<i32, String> {
+    o.cluster.check_unused()?;
     if o.csv.is_some() && o.runs.is_none() {
         return Err(
             "error: --csv writes the summary of many games, so it needs --runs\n  = help: e.g. `grayzone simulate <scenario> --runs 1000 --csv out.csv`"
@@ -485,10 +492,117 @@ fn simulate(o: &Simulate) -> Result<i32, String> {
         loaded = crate::sim::record::with_turn_limit(&loaded, t);
     }
     let controllers = bot_controllers(&loaded, o.bots, o.doctrine)?;
+    if o.cluster.emits() {
+        return emit_cluster_jobs(o, &loaded);
+    }
     match o.runs {
         None => simulate_one(o, &loaded, &controllers),
         Some(n) => simulate_many(o, &loaded, &controllers, n),
     }
+}
+
+/// `simulate --emit-slurm/--emit-k8s`: checks the run (the scenario and doctrines were loaded
+/// and checked by the caller) and writes the job files; plays nothing.
+fn emit_cluster_jobs(o: &Simulate, loaded: &LoadedScenario) -> Result<i32, String> {
+    use analysis::cluster;
+    let c = o.cluster;
+    let shards = cluster::check_shards(c.shards, o.runs)?;
+    if o.save.is_some() {
+        return Err(
+            "error: --save cannot be used with --emit-slurm/--emit-k8s: cluster tasks write partial results, not games\n  = help: replay any game of the run afterwards with `grayzone simulate <scenario> --seed N --save game.ron`"
+                .into(),
+        );
+    }
+    let scenario_id = loaded.scenario.meta.id.clone();
+    let job_name = match &c.job_name {
+        Some(name) => {
+            cluster::check_job_name(name)?;
+            name.clone()
+        }
+        None => cluster::default_job_name(&scenario_id),
+    };
+    let cpus_per_task = c.cpus_per_task.unwrap_or(1);
+    if cpus_per_task == 0 {
+        return Err("error: --cpus-per-task must be at least 1".into());
+    }
+    let program = std::env::current_exe()
+        .map_err(|e| format!("error: cannot find the path of this grayzone program: {e}"))?;
+    let run = cluster::ShardedRun {
+        program: cluster::absolute_text(&program, "the grayzone program")?,
+        scenario_id,
+        scenario: cluster::absolute_text(o.dir, "the scenario folder")?,
+        options: shard_options(o),
+        runs: o.runs.unwrap_or_default(),
+        shards,
+        csv: o
+            .csv
+            .map(|p| cluster::absolute_text(p, "the --csv file"))
+            .transpose()?,
+        cpus_per_task,
+        job_name,
+    };
+    let mut written = String::new();
+    if let Some(dir) = &c.emit_slurm {
+        let abs = cluster::absolute_text(dir, "the --emit-slurm folder")?;
+        let files =
+            cluster::slurm_files(&run, &abs, c.partition.as_deref(), c.time_limit.as_deref())?;
+        cluster::write_files(dir, &files)?;
+        written.push_str(&format!(
+            "wrote a Slurm array job of {shards} shards into {abs}: submit it with `{}`\n",
+            cluster::shell_quote(&format!("{abs}/submit.sh"))
+        ));
+    }
+    if let Some(dir) = &c.emit_k8s {
+        let Some(image) = &c.image else {
+            return Err("error: --emit-k8s needs --image: the container image the pods run, with grayzone on its PATH\n  = help: e.g. --image registry.example.org/grayzone:0.1 (docs/analysis.md shows how to build one)".into());
+        };
+        let abs = cluster::absolute_text(dir, "the --emit-k8s folder")?;
+        let mut scenario_files = Vec::new();
+        for name in crate::scenario::load::SCENARIO_FILES {
+            let path = o.dir.join(name);
+            if path.is_file() {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
+                scenario_files.push((name.to_string(), text));
+            }
+        }
+        let files = cluster::k8s_files(&run, &abs, image, &scenario_files)?;
+        cluster::write_files(dir, &files)?;
+        written.push_str(&format!(
+            "wrote a Kubernetes indexed Job of {shards} shards into {abs}: run it with `{}`\n",
+            cluster::shell_quote(&format!("{abs}/submit.sh"))
+        ));
+    }
+    out(&written);
+    Ok(0)
+}
+
+/// The `simulate` options every shard of a cluster run repeats (all but the scenario, which
+/// the job files place, and what the merge writes). Each flag of `simulate` is either here or
+/// refused with `--emit-slurm`; a test keeps the list complete.
+fn shard_options(o: &Simulate) -> Vec<String> {
+    let mut args = vec![
+        "--runs".to_string(),
+        o.runs.unwrap_or_default().to_string(),
+        "--seed".to_string(),
+        o.seed.to_string(),
+    ];
+    if let Some(t) = o.turns {
+        args.extend(["--turns".to_string(), t.to_string()]);
+    }
+    let bots: Vec<&str> = o
+        .bots
+        .iter()
+        .map(String::as_str)
+        .filter(|b| !b.is_empty())
+        .collect();
+    if !bots.is_empty() {
+        args.extend(["--bots".to_string(), bots.join(",")]);
+    }
+    if let Some(d) = o.doctrine {
+        args.extend(["--doctrine".to_string(), d.to_string()]);
+    }
+    args
 }
 
 /// Plays one game with its log; the log is printed before the save is written, so a failed

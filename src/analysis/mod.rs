@@ -5,6 +5,8 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use crate::scenario::Controller;
+
+pub mod cluster;
 use crate::sim::{Game, LoadedScenario};
 
 /// The outcome of one game.
