@@ -891,6 +891,80 @@ mod tests {
         }
     }
 
+    /// How `--emit-slurm`/`--emit-k8s` treat each flag of `simulate`: every task repeats it
+    /// ([`shard_options`]), the job files place it, the merge writes it, it is refused, or it
+    /// describes the cluster jobs themselves.
+    const SIMULATE_FLAGS_IN_CLUSTER_RUNS: [&str; 17] = [
+        "scenario",   // placed by the job files (absolute, or the Kubernetes mount)
+        "seed",       // repeated
+        "turns",      // repeated
+        "bots",       // repeated
+        "doctrine",   // repeated
+        "runs",       // repeated
+        "csv",        // written by the merge
+        "save",       // refused
+        "emit_slurm", // the cluster jobs
+        "emit_k8s",
+        "shards",
+        "cpus_per_task",
+        "job_name",
+        "partition",
+        "time_limit",
+        "image",
+        "help",
+    ];
+
+    #[test]
+    fn every_simulate_flag_is_handled_by_cluster_runs() {
+        use clap::CommandFactory as _;
+        let cli = Cli::command();
+        let simulate = cli.find_subcommand("simulate").unwrap();
+        for arg in simulate.get_arguments() {
+            let id = arg.get_id().as_str();
+            assert!(
+                SIMULATE_FLAGS_IN_CLUSTER_RUNS.contains(&id),
+                "simulate's `{id}` is new: make --emit-slurm/--emit-k8s repeat it in every shard (shard_options), have the merge write it, or refuse it; then list it here"
+            );
+        }
+    }
+
+    #[test]
+    fn shard_options_repeat_the_run() {
+        let cluster = analysis::cluster::ClusterArgs::default();
+        let bots = [
+            "russia=hawk".to_string(),
+            String::new(),
+            "ukraine=dove".into(),
+        ];
+        let o = Simulate {
+            dir: Path::new("s"),
+            seed: 9,
+            turns: Some(6),
+            bots: &bots,
+            doctrine: Some("measured"),
+            runs: Some(500),
+            csv: None,
+            save: None,
+            cluster: &cluster,
+        };
+        let mut args = vec!["grayzone".to_string(), "simulate".into(), "s".into()];
+        args.extend(shard_options(&o));
+        let Some(Command::Simulate {
+            seed,
+            turns,
+            bots: parsed_bots,
+            doctrine,
+            runs,
+            ..
+        }) = Cli::try_parse_from(&args).unwrap().command
+        else {
+            panic!("not a simulate command: {args:?}");
+        };
+        assert_eq!((seed, turns, runs), (9, Some(6), Some(500)));
+        assert_eq!(parsed_bots, ["russia=hawk", "ukraine=dove"]);
+        assert_eq!(doctrine.as_deref(), Some("measured"));
+    }
+
     #[test]
     fn no_display_says_how_to_run_it() {
         let msg = graphics_problem_in(&env_of(&[]), &[]).unwrap();
