@@ -41,6 +41,10 @@ pub enum Format {
 
 /// The subcommands.
 #[derive(Subcommand, Debug)]
+#[allow(
+    clippy::large_enum_variant,
+    reason = "parsed once per process: the size of the variants does not matter"
+)]
 pub enum Command {
     /// Open the game window.
     Play {
@@ -534,16 +538,21 @@ fn emit_cluster_jobs(o: &Simulate, loaded: &LoadedScenario) -> Result<i32, Strin
         options: shard_options(o),
         runs: o.runs.unwrap_or_default(),
         shards,
-        csv: o
-            .csv
-            .map(|p| cluster::absolute_text(p, "the --csv file"))
-            .transpose()?,
+        outputs: Vec::new(),
         cpus_per_task,
         job_name,
     };
+    let csv = o
+        .csv
+        .map(|p| cluster::absolute_text(p, "the --csv file"))
+        .transpose()?;
     let mut written = String::new();
     if let Some(dir) = &c.emit_slurm {
         let abs = cluster::absolute_text(dir, "the --emit-slurm folder")?;
+        let run = cluster::ShardedRun {
+            outputs: cluster::merge_outputs(&abs, "human", csv.clone(), None),
+            ..run.clone()
+        };
         let files =
             cluster::slurm_files(&run, &abs, c.partition.as_deref(), c.time_limit.as_deref())?;
         cluster::write_files(dir, &files)?;
@@ -557,6 +566,10 @@ fn emit_cluster_jobs(o: &Simulate, loaded: &LoadedScenario) -> Result<i32, Strin
             return Err("error: --emit-k8s needs --image: the container image the pods run, with grayzone on its PATH\n  = help: e.g. --image registry.example.org/grayzone:0.1 (docs/analysis.md shows how to build one)".into());
         };
         let abs = cluster::absolute_text(dir, "the --emit-k8s folder")?;
+        let run = cluster::ShardedRun {
+            outputs: cluster::merge_outputs(&abs, "human", csv.clone(), None),
+            ..run.clone()
+        };
         let mut scenario_files = Vec::new();
         for name in crate::scenario::load::SCENARIO_FILES {
             let path = o.dir.join(name);

@@ -145,8 +145,11 @@ fn kubernetes_manifests_are_valid_jobs_for_the_run() {
     let m = &merge[0]["spec"]["template"]["spec"];
     let args = strings(&m["containers"][0]["args"]);
     assert_eq!(args[0], "merge");
-    assert_eq!(args.len(), 101, "every shard's partial, in order");
-    assert_eq!(args[100], "/sweep/partials/shard-99.partial");
+    let partials: Vec<String> = (0..100)
+        .map(|i| format!("/sweep/partials/shard-{i}.partial"))
+        .collect();
+    assert_eq!(args[1..101], partials, "every shard's partial, in order");
+    assert_eq!(args[101..], ["--format", "human"]);
     assert_eq!(m["volumes"][0]["persistentVolumeClaim"]["claimName"], claim);
 
     let submit = std::fs::read_to_string(out_dir.join("submit.sh")).unwrap();

@@ -105,12 +105,58 @@ pub struct ShardedRun {
     pub runs: u64,
     /// How many shards (tasks).
     pub shards: u32,
-    /// Where the merge also writes the summary as CSV (absolute), if asked.
-    pub csv: Option<String>,
+    /// What the merge writes: the run's summary first, then any other formats asked for.
+    pub outputs: Vec<MergeOutput>,
     /// CPUs per task.
     pub cpus_per_task: u32,
     /// The job's name (letters, digits, `-`, `_`, `.`).
     pub job_name: String,
+}
+
+/// One output of the merge: the run's summary in one format, written to a file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeOutput {
+    /// What it is (`result`, `csv`, `json`); also the Kubernetes merge container's name.
+    pub name: &'static str,
+    /// The `grayzone merge --format` value.
+    pub format: &'static str,
+    /// Where it is written (absolute).
+    pub path: String,
+}
+
+/// The merge's outputs for a run: what the run prints (`format`: `human`, `csv` or `json`) as
+/// `result.txt`/`.csv`/`.json` in the job folder `dir`, and the files `--csv`/`--json` name.
+pub fn merge_outputs(
+    dir: &str,
+    format: &'static str,
+    csv: Option<String>,
+    json: Option<String>,
+) -> Vec<MergeOutput> {
+    let ext = match format {
+        "csv" => "csv",
+        "json" => "json",
+        _ => "txt",
+    };
+    let mut outputs = vec![MergeOutput {
+        name: "result",
+        format,
+        path: format!("{dir}/result.{ext}"),
+    }];
+    if let Some(path) = csv {
+        outputs.push(MergeOutput {
+            name: "csv",
+            format: "csv",
+            path,
+        });
+    }
+    if let Some(path) = json {
+        outputs.push(MergeOutput {
+            name: "json",
+            format: "json",
+            path,
+        });
+    }
+    outputs
 }
 
 /// A file to write into the job folder.
@@ -311,18 +357,18 @@ pub fn slurm_files(
         partials = q(&format!("{dir}/partials")),
         partial = partial_name("$shard"),
     );
-    let mut merge_commands = vec![format!(
-        "{program} merge \"${{partials[@]}}\" --out {result}",
-        program = q(&run.program),
-        result = q(&format!("{dir}/result.txt"))
-    )];
-    if let Some(csv) = &run.csv {
-        merge_commands.push(format!(
-            "{program} merge \"${{partials[@]}}\" --format csv --out {csv}",
-            program = q(&run.program),
-            csv = q(csv)
-        ));
-    }
+    let merge_commands: Vec<String> = run
+        .outputs
+        .iter()
+        .map(|o| {
+            format!(
+                "{program} merge \"${{partials[@]}}\" --format {format} --out {path}",
+                program = q(&run.program),
+                format = o.format,
+                path = q(&o.path)
+            )
+        })
+        .collect();
     let merge = format!(
         "{header}#SBATCH --kill-on-invalid-dep=yes\n\
          # Gray Zone: merges the {n} partial results of {name} into what one machine prints.\n\
@@ -359,7 +405,7 @@ pub fn slurm_files(
         shard_script = q(&format!("{dir}/shard.sbatch")),
         merge_script = q(&format!("{dir}/merge.sbatch")),
         logs_shown = shell_echo_text(&logs),
-        result_shown = shell_echo_text(&format!("{dir}/result.txt")),
+        result_shown = shell_echo_text(&run.outputs[0].path),
     );
     Ok(vec![
         JobFile {
@@ -478,10 +524,11 @@ pub fn k8s_files(
         a.extend(extra.iter().map(|s| s.to_string()));
         a.iter().map(|a| format!("        - {}\n", y(a))).collect()
     };
-    let mut containers = vec![("result", merge_args(&[]))];
-    if run.csv.is_some() {
-        containers.push(("csv", merge_args(&["--format", "csv"])));
-    }
+    let containers: Vec<(&str, String)> = run
+        .outputs
+        .iter()
+        .map(|o| (o.name, merge_args(&["--format", o.format])))
+        .collect();
     let mut merge = format!(
         "# Gray Zone: merges the {n} partial results of {name}-shards (apply once that Job is complete;\n\
          # submit.sh does). Each container prints one output: `kubectl logs job/{name}-merge -c result`.\n\
@@ -499,16 +546,17 @@ pub fn k8s_files(
     ));
 
     let q = shell_quote;
-    let mut fetch = format!(
-        "kubectl logs \"job/{name}-merge\" -c result > {}\n",
-        q(&format!("{dir}/result.txt"))
-    );
-    if let Some(csv) = &run.csv {
-        fetch.push_str(&format!(
-            "kubectl logs \"job/{name}-merge\" -c csv > {}\n",
-            q(csv)
-        ));
-    }
+    let fetch: String = run
+        .outputs
+        .iter()
+        .map(|o| {
+            format!(
+                "kubectl logs \"job/{name}-merge\" -c {} > {}\n",
+                o.name,
+                q(&o.path)
+            )
+        })
+        .collect();
     let submit = format!(
         "#!/bin/sh\n\
          # Gray Zone: runs the {n} shards of {name} as a Kubernetes indexed Job, then the merge, and\n\
@@ -524,7 +572,7 @@ pub fn k8s_files(
          echo \"result: {result_shown}\"\n",
         sweep = q(&format!("{dir}/sweep.yaml")),
         merge = q(&format!("{dir}/merge.yaml")),
-        result_shown = shell_echo_text(&format!("{dir}/result.txt")),
+        result_shown = shell_echo_text(&run.outputs[0].path),
     );
     Ok(vec![
         JobFile {
@@ -594,7 +642,7 @@ mod tests {
                 .to_vec(),
             runs: 8000,
             shards,
-            csv: None,
+            outputs: merge_outputs("/jobs/j", "human", None, None),
             cpus_per_task: 2,
             job_name: "grayzone-forward-defense-2022".into(),
         }
@@ -725,7 +773,7 @@ mod tests {
         );
         let scenario = format!("{d}/my scenario");
         let mut run = run_of(program.to_str().unwrap(), &scenario, 4);
-        run.csv = Some(format!("{d}/out put.csv"));
+        run.outputs = merge_outputs(d, "human", Some(format!("{d}/out put.csv")), None);
         let files = slurm_files(&run, d, Some("batch"), Some("2:00:00")).unwrap();
         write_files(&dir, &files).unwrap();
         let shard = &files[0].contents;
@@ -788,7 +836,8 @@ mod tests {
             .collect();
         let mut expected = vec!["merge".to_string()];
         expected.extend(partials.iter().cloned());
-        expected.extend(["--out".to_string(), format!("{d}/result.txt")]);
+        expected.extend(["--format", "human", "--out"].map(String::from));
+        expected.push(format!("{d}/result.txt"));
         expected.push("merge".into());
         expected.extend(partials.iter().cloned());
         expected.extend(["--format", "csv", "--out"].map(String::from));
@@ -886,7 +935,12 @@ mod tests {
             ("actors.ron".to_string(), "[]\n".to_string()),
         ];
         let mut run = run_of("grayzone", "/ignored", 4);
-        run.csv = Some("/home/me/out.csv".into());
+        run.outputs = merge_outputs(
+            "/home/me/sweep dir",
+            "json",
+            Some("/home/me/out.csv".into()),
+            None,
+        );
         let out = k8s_files(
             &run,
             "/home/me/sweep dir",
@@ -937,10 +991,12 @@ mod tests {
             .as_sequence()
             .unwrap();
         assert_eq!(containers.len(), 2, "the summary and the CSV");
-        assert_eq!(containers[1]["args"][5], "--format");
+        assert_eq!(containers[0]["args"][5], "--format");
+        assert_eq!(containers[0]["args"][6], "json");
+        assert_eq!(containers[1]["args"][6], "csv");
         let submit = &out[2].contents;
         assert!(
-            submit.contains("> '/home/me/sweep dir/result.txt'"),
+            submit.contains("-c result > '/home/me/sweep dir/result.json'"),
             "{submit}"
         );
         assert!(submit.contains("-c csv > /home/me/out.csv"), "{submit}");
