@@ -5,7 +5,7 @@
 # that the merged result equals the unsharded run byte for byte. The daemons are stopped by
 # their PIDs whatever happens.
 #
-#   bash .ci/slurm-test.sh            CI: 4 shards x 500 games with the dev build tests use
+#   bash .ci/slurm-test.sh            CI: 4 shards x 250 games with the dev build tests use
 #   bash .ci/slurm-test.sh --long     1,000,000 games in 20 shards with the release build, each
 #                                     task measured by /usr/bin/time -v (wall time, games/s,
 #                                     peak memory per task); no unsharded comparison
@@ -30,7 +30,7 @@ if [ "$mode" = long ]; then
     build_hint="cargo build --release --no-default-features"
 else
     grayzone="$target/debug/grayzone"
-    games=${GRAYZONE_SLURM_GAMES:-2000}
+    games=${GRAYZONE_SLURM_GAMES:-1000}
     shards=${GRAYZONE_SLURM_SHARDS:-4}
     build_hint="cargo build (or cargo test)"
 fi
@@ -163,7 +163,7 @@ scenario=scenarios/forward_defense_2022
 job="$work/job dir"   # a space on purpose: the emitted scripts must quote every path
 seed=11
 "$grayzone" simulate "$scenario" --runs "$games" --seed "$seed" --bots russia=hawk \
-    --csv "$job/merged.csv" --emit-slurm "$job" --shards "$shards" --job-name grayzone-ci-sweep
+    --csv "$job/merged.csv" --json "$job/merged.json" --emit-slurm "$job" --shards "$shards" --job-name grayzone-ci-sweep
 if [ "$mode" = long ]; then
     # Measure each task: wrap the shard command in /usr/bin/time -v (wall time, peak memory).
     sed -i 's|^exec \(.*\) --partial \("$partials/shard-$shard.partial"\)$|exec /usr/bin/time -v \1 --partial \2|' "$job/shard.sbatch"
@@ -173,7 +173,7 @@ fi
 # The unsharded run, for comparison, while the cluster plays the shards.
 if [ "$mode" = ci ]; then
     "$grayzone" simulate "$scenario" --runs "$games" --seed "$seed" --bots russia=hawk \
-        --csv "$work/expected.csv" > "$work/expected.txt" 2>/dev/null &
+        --csv "$work/expected.csv" --json "$work/expected.json" > "$work/expected.txt" 2>/dev/null &
     expected_pid=$!
 fi
 
@@ -204,7 +204,8 @@ if [ "$mode" = ci ]; then
     expected_pid=
     cmp "$work/expected.txt" "$job/result.txt"
     cmp "$work/expected.csv" "$job/merged.csv"
-    echo "slurm-test: the merged summary and CSV equal the unsharded run byte for byte"
+    cmp "$work/expected.json" "$job/merged.json"
+    echo "slurm-test: the merged summary, CSV and JSON equal the unsharded run byte for byte"
 else
     echo "slurm-test: per task (from /usr/bin/time -v):"
     for log in "$job"/logs/shard-*.out; do

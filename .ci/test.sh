@@ -7,6 +7,8 @@ cargo clippy --no-default-features --all-targets -- -D warnings
 cargo test --no-default-features
 cargo clippy --all-targets -- -D warnings
 cargo test
+# A sharded sweep through a single-node Slurm cluster, with the binary `cargo test` just built.
+bash .ci/slurm-test.sh
 if [ -x .ci/screenshots.sh ]; then
     bash .ci/screenshots.sh
 fi

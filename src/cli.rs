@@ -83,9 +83,22 @@ pub enum Command {
         /// Play this many games and print the ending distribution.
         #[arg(long)]
         runs: Option<u64>,
+        /// With --runs: how to print the summary (human tables, tidy CSV or JSON).
+        #[arg(long, value_enum, default_value = "human")]
+        format: analysis::OutputFormat,
         /// With --runs: also write the summary as CSV to this file.
         #[arg(long)]
         csv: Option<PathBuf>,
+        /// With --runs: also write the summary as JSON to this file.
+        #[arg(long)]
+        json: Option<PathBuf>,
+        /// With --runs: play only shard I of N (0-based: I is 0 to N-1, as SLURM_ARRAY_TASK_ID
+        /// or JOB_COMPLETION_INDEX) and write a partial result to --partial for `grayzone merge`.
+        #[arg(long, value_name = "I/N", requires = "partial")]
+        shard: Option<String>,
+        /// With --shard: the file to write this shard's partial result to (JSON).
+        #[arg(long, value_name = "FILE", requires = "shard")]
+        partial: Option<PathBuf>,
         /// Also save the game (RON) for `replay` and `report`; with --runs, a folder to save
         /// every game into (DIR/seed-N.ron).
         #[arg(long)]
@@ -93,6 +106,19 @@ pub enum Command {
         /// Cluster jobs for the run (Slurm array job, Kubernetes indexed Job) instead of playing it.
         #[command(flatten)]
         cluster: analysis::cluster::ClusterArgs,
+    },
+    /// Add up the partial results of a sharded `simulate --runs N --shard I/N` run and print
+    /// exactly what the unsharded run prints.
+    Merge {
+        /// The partial results, one per shard, in any order.
+        #[arg(required = true)]
+        partials: Vec<PathBuf>,
+        /// How to print the result.
+        #[arg(long, value_enum, default_value = "human")]
+        format: analysis::OutputFormat,
+        /// Write the result to this file instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Measure the engine: schedule build cost, games per second (one core and all cores), memory.
     Bench {
@@ -177,7 +203,11 @@ where
             bots,
             doctrine,
             runs,
+            format,
             csv,
+            json,
+            shard,
+            partial,
             save,
             cluster,
         }) => report_errors(simulate(&Simulate {
@@ -187,10 +217,19 @@ where
             bots: &bots,
             doctrine: doctrine.as_deref(),
             runs,
+            format,
             csv: csv.as_deref(),
+            json: json.as_deref(),
+            shard: shard.as_deref(),
+            partial: partial.as_deref(),
             save: save.as_deref(),
             cluster: &cluster,
         })),
+        Some(Command::Merge {
+            partials,
+            format,
+            out,
+        }) => report_errors(merge(&partials, format, out.as_deref())),
         Some(Command::Bench { scenario, runs }) => report_errors(bench(&scenario, runs)),
         Some(Command::Replay {
             save,
@@ -463,18 +502,43 @@ struct Simulate<'a> {
     bots: &'a [String],
     doctrine: Option<&'a str>,
     runs: Option<u64>,
+    format: analysis::OutputFormat,
     csv: Option<&'a Path>,
+    json: Option<&'a Path>,
+    shard: Option<&'a str>,
+    partial: Option<&'a Path>,
     save: Option<&'a Path>,
     cluster: &'a analysis::cluster::ClusterArgs,
 }
 
 fn simulate(o: &Simulate) -> Result<i32, String> {
     o.cluster.check_unused()?;
-    if o.csv.is_some() && o.runs.is_none() {
-        return Err(
-            "error: --csv writes the summary of many games, so it needs --runs\n  = help: e.g. `grayzone simulate <scenario> --runs 1000 --csv out.csv`"
-                .into(),
-        );
+    if o.runs.is_none() {
+        let needs_runs = [
+            ("--csv", o.csv.is_some()),
+            ("--json", o.json.is_some()),
+            ("--shard", o.shard.is_some()),
+            ("--format", o.format != analysis::OutputFormat::Human),
+        ];
+        if let Some((flag, _)) = needs_runs.iter().find(|(_, given)| *given) {
+            return Err(format!(
+                "error: {flag} is about the summary of many games, so it needs --runs\n  = help: e.g. `grayzone simulate <scenario> --runs 1000 {flag} …`"
+            ));
+        }
+    }
+    let shard = o.shard.map(analysis::shard::ShardSpec::parse).transpose()?;
+    if shard.is_some() {
+        let summary_flags = [
+            ("--csv", o.csv.is_some()),
+            ("--json", o.json.is_some()),
+            ("--format", o.format != analysis::OutputFormat::Human),
+            ("--save", o.save.is_some()),
+        ];
+        if let Some((flag, _)) = summary_flags.iter().find(|(_, given)| *given) {
+            return Err(format!(
+                "error: {flag} cannot be used with --shard: a shard writes only its partial result\n  = help: give {flag} to `grayzone merge` once every shard is done"
+            ));
+        }
     }
     if o.runs == Some(0) {
         return Err("error: --runs must be at least 1".into());
@@ -501,7 +565,7 @@ fn simulate(o: &Simulate) -> Result<i32, String> {
     }
     match o.runs {
         None => simulate_one(o, &loaded, &controllers),
-        Some(n) => simulate_many(o, &loaded, &controllers, n),
+        Some(n) => simulate_many(o, &loaded, &controllers, n, shard),
     }
 }
 
@@ -511,6 +575,12 @@ fn emit_cluster_jobs(o: &Simulate, loaded: &LoadedScenario) -> Result<i32, Strin
     use analysis::cluster;
     let c = o.cluster;
     let shards = cluster::check_shards(c.shards, o.runs)?;
+    if o.shard.is_some() || o.partial.is_some() {
+        return Err(
+            "error: --shard and --partial cannot be used with --emit-slurm/--emit-k8s: the job files give every task its own\n  = help: leave them out; --shards N sets how many tasks the games are split into"
+                .into(),
+        );
+    }
     if o.save.is_some() {
         return Err(
             "error: --save cannot be used with --emit-slurm/--emit-k8s: cluster tasks write partial results, not games\n  = help: replay any game of the run afterwards with `grayzone simulate <scenario> --seed N --save game.ron`"
@@ -546,11 +616,20 @@ fn emit_cluster_jobs(o: &Simulate, loaded: &LoadedScenario) -> Result<i32, Strin
         .csv
         .map(|p| cluster::absolute_text(p, "the --csv file"))
         .transpose()?;
+    let json = o
+        .json
+        .map(|p| cluster::absolute_text(p, "the --json file"))
+        .transpose()?;
+    let format = match o.format {
+        analysis::OutputFormat::Human => "human",
+        analysis::OutputFormat::Csv => "csv",
+        analysis::OutputFormat::Json => "json",
+    };
     let mut written = String::new();
     if let Some(dir) = &c.emit_slurm {
         let abs = cluster::absolute_text(dir, "the --emit-slurm folder")?;
         let run = cluster::ShardedRun {
-            outputs: cluster::merge_outputs(&abs, "human", csv.clone(), None),
+            outputs: cluster::merge_outputs(&abs, format, csv.clone(), json.clone()),
             ..run.clone()
         };
         let files =
@@ -567,7 +646,7 @@ fn emit_cluster_jobs(o: &Simulate, loaded: &LoadedScenario) -> Result<i32, Strin
         };
         let abs = cluster::absolute_text(dir, "the --emit-k8s folder")?;
         let run = cluster::ShardedRun {
-            outputs: cluster::merge_outputs(&abs, "human", csv.clone(), None),
+            outputs: cluster::merge_outputs(&abs, format, csv.clone(), json.clone()),
             ..run.clone()
         };
         let mut scenario_files = Vec::new();
@@ -591,7 +670,7 @@ fn emit_cluster_jobs(o: &Simulate, loaded: &LoadedScenario) -> Result<i32, Strin
 }
 
 /// The `simulate` options every shard of a cluster run repeats (all but the scenario, which
-/// the job files place, and what the merge writes). Each flag of `simulate` is either here or
+/// the job files place, and what the merge writes: --format, --csv, --json). Each flag of `simulate` is either here or
 /// refused with `--emit-slurm`; a test keeps the list complete.
 fn shard_options(o: &Simulate) -> Vec<String> {
     let mut args = vec![
@@ -686,68 +765,159 @@ fn catch_ctrl_c() -> &'static AtomicBool {
     &INTERRUPTED
 }
 
+/// `actor=doctrine` for every actor, in scenario order (the parameters of a partial result).
+fn controller_names(loaded: &LoadedScenario, controllers: &[Controller]) -> Vec<String> {
+    loaded
+        .scenario
+        .actors
+        .iter()
+        .zip(controllers)
+        .map(|(a, c)| match c {
+            Controller::Bot(d) => format!("{}={}", a.id, d.cli_name()),
+            other => format!("{}={other:?}", a.id),
+        })
+        .collect()
+}
+
 fn simulate_many(
     o: &Simulate,
     loaded: &LoadedScenario,
     controllers: &[Controller],
     n: u64,
+    shard: Option<analysis::shard::ShardSpec>,
 ) -> Result<i32, String> {
-    let sc = &loaded.scenario;
+    let games = shard.map_or(0..n, |s| s.games(n));
+    let points: Vec<(Vec<(String, i64)>, LoadedScenario)> = vec![(Vec::new(), loaded.clone())];
     let stop = catch_ctrl_c();
     let done = AtomicU64::new(0);
     let finished = AtomicBool::new(false);
     let start = Instant::now();
     let terminal = std::io::stderr().is_terminal();
-    let batch = std::thread::scope(|s| {
+    let per_point = games.end - games.start;
+    let total = per_point * points.len() as u64;
+    let played_points = std::thread::scope(|s| {
         if terminal {
-            s.spawn(|| progress_bar(n, &done, &finished, start));
+            s.spawn(|| progress_bar(total, &done, &finished, start));
         }
-        let progress = |d: u64| {
-            done.fetch_max(d, Ordering::Relaxed);
-        };
-        let batch = analysis::run_games(loaded, o.seed, n, controllers, &progress, stop);
+        let mut played = Vec::new();
+        for (k, (values, point)) in points.iter().enumerate() {
+            let base = per_point * k as u64;
+            let progress = |d: u64| {
+                done.fetch_max(base + d, Ordering::Relaxed);
+            };
+            let result = analysis::run_stream(
+                &analysis::Stream {
+                    loaded: point,
+                    controllers,
+                    seed: o.seed,
+                    games: games.clone(),
+                    progress: &progress,
+                    stop,
+                },
+                &|| analysis::Summary::new(&point.scenario),
+                &|acc: &mut analysis::Summary, _, st| {
+                    acc.record(st);
+                    None::<()>
+                },
+                None,
+            );
+            let streamed = match result {
+                Ok(s) => s,
+                Err(e) => {
+                    finished.store(true, Ordering::Relaxed);
+                    return Err(e.to_string());
+                }
+            };
+            let mut summary = analysis::Summary::new(&point.scenario);
+            for f in &streamed.folds {
+                summary.merge(f)?;
+            }
+            played.push(analysis::Point {
+                values: values.clone(),
+                summary,
+            });
+            if streamed.interrupted {
+                break;
+            }
+        }
         finished.store(true, Ordering::Relaxed);
-        batch
-    })
-    .map_err(|e| e.to_string())?;
+        Ok(played)
+    })?;
     let secs = start.elapsed().as_secs_f64();
-    let played = batch.outcomes.len() as u64;
-    let summary = analysis::summarize(loaded, &batch.outcomes);
-    let mut text = format!(
-        "Gray Zone — {} ({}), seeds {}..{}\n",
-        sc.meta.title,
-        sc.meta.id,
-        o.seed,
-        o.seed.wrapping_add(played.max(1) - 1)
-    );
-    if batch.interrupted {
-        text.push_str(&format!(
-            "interrupted after {} of {} games: this summary covers only the games played\n",
-            thousands(played),
-            thousands(n)
-        ));
-    }
-    text.push_str(&summary.to_table());
-    out(&text);
+    let analysis = analysis::Analysis {
+        labels: analysis::Labels::of(&loaded.scenario),
+        seed: o.seed,
+        requested: per_point,
+        points: played_points,
+    };
+    let played: u64 = analysis.points.iter().map(|p| p.summary.games).sum();
+    let interrupted = played < total;
     errln(&format!(
         "{:.0} games/s ({played} games in {secs:.2} s)",
         played as f64 / secs.max(1e-9)
     ));
+    if let (Some(spec), Some(path)) = (shard, o.partial) {
+        if interrupted {
+            errln(&format!(
+                "interrupted after {} of {} games: no partial result written (a shard is merged only when complete)",
+                thousands(played),
+                thousands(total)
+            ));
+            return Ok(INTERRUPTED_EXIT);
+        }
+        let partial = analysis::shard::Partial {
+            format: analysis::shard::PARTIAL_FORMAT.into(),
+            version: analysis::shard::PARTIAL_VERSION,
+            engine: env!("CARGO_PKG_VERSION").into(),
+            scenario: analysis::shard::ScenarioStamp::of(loaded),
+            parameters: analysis::shard::RunParameters {
+                runs: n,
+                seed: o.seed,
+                turns: o.turns,
+                controllers: controller_names(loaded, controllers),
+                vary: Vec::new(),
+            },
+            shard: spec,
+            first_game: games.start,
+            end_game: games.end,
+            labels: analysis.labels.clone(),
+            points: analysis.points,
+        };
+        write_atomically(path, partial.to_json().as_bytes()).map_err(|e| e.to_string())?;
+        out(&format!(
+            "shard {}/{}: games {}..{} of {} (seeds {}..{}), wrote {}\n",
+            spec.index,
+            spec.count,
+            games.start,
+            games.end,
+            n,
+            o.seed.wrapping_add(games.start),
+            o.seed.wrapping_add(games.end.max(games.start + 1) - 1),
+            path.display()
+        ));
+        return Ok(0);
+    }
+    out(&analysis.render(o.format));
     if let Some(path) = o.csv {
-        write_atomically(path, summary.to_csv().as_bytes()).map_err(|e| e.to_string())?;
+        write_atomically(path, analysis.to_csv().as_bytes()).map_err(|e| e.to_string())?;
+    }
+    if let Some(path) = o.json {
+        write_atomically(path, analysis.to_json().as_bytes()).map_err(|e| e.to_string())?;
     }
     if let Some(dir) = o.save {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("error: cannot create {}: {e}", dir.display()))?;
+        let played = analysis.played();
         let mut saved = 0u64;
-        for outcome in &batch.outcomes {
+        for i in 0..played {
             // Ctrl-C while saving (after a complete batch) stops after the save being written.
-            if stop.load(Ordering::Relaxed) && !batch.interrupted {
+            if stop.load(Ordering::Relaxed) && !interrupted {
                 break;
             }
-            let (mut game, record) = logged_game(o, loaded, controllers, outcome.seed);
+            let seed = o.seed.wrapping_add(i);
+            let (mut game, record) = logged_game(o, loaded, controllers, seed);
             game.play_out();
-            let path = dir.join(format!("seed-{}.ron", outcome.seed));
+            let path = dir.join(format!("seed-{seed}.ron"));
             save_game(&game, record, &path)?;
             saved += 1;
         }
@@ -761,11 +931,26 @@ fn simulate_many(
             return Ok(INTERRUPTED_EXIT);
         }
     }
-    Ok(if batch.interrupted {
-        INTERRUPTED_EXIT
-    } else {
-        0
-    })
+    Ok(if interrupted { INTERRUPTED_EXIT } else { 0 })
+}
+
+/// `grayzone merge`: reads every partial, checks they are one run, prints or writes the result.
+fn merge(
+    partials: &[PathBuf],
+    format: analysis::OutputFormat,
+    out_file: Option<&Path>,
+) -> Result<i32, String> {
+    let mut parts = Vec::with_capacity(partials.len());
+    for path in partials {
+        parts.push((path.clone(), analysis::shard::Partial::read(path)?));
+    }
+    let merged = analysis::shard::merge(&parts)?;
+    let text = merged.render(format);
+    match out_file {
+        Some(path) => write_atomically(path, text.as_bytes()).map_err(|e| e.to_string())?,
+        None => out(&text),
+    }
+    Ok(0)
 }
 
 /// Redraws a one-line progress bar on standard error (a terminal) at most 10 times a second
@@ -907,7 +1092,7 @@ mod tests {
     /// How `--emit-slurm`/`--emit-k8s` treat each flag of `simulate`: every task repeats it
     /// ([`shard_options`]), the job files place it, the merge writes it, it is refused, or it
     /// describes the cluster jobs themselves.
-    const SIMULATE_FLAGS_IN_CLUSTER_RUNS: [&str; 17] = [
+    const SIMULATE_FLAGS_IN_CLUSTER_RUNS: &[&str] = &[
         "scenario",   // placed by the job files (absolute, or the Kubernetes mount)
         "seed",       // repeated
         "turns",      // repeated
@@ -915,6 +1100,10 @@ mod tests {
         "doctrine",   // repeated
         "runs",       // repeated
         "csv",        // written by the merge
+        "json",       // written by the merge
+        "format",     // the merge's result
+        "shard",      // refused: each task gets its own
+        "partial",    // refused: each task gets its own
         "save",       // refused
         "emit_slurm", // the cluster jobs
         "emit_k8s",
@@ -956,7 +1145,11 @@ mod tests {
             bots: &bots,
             doctrine: Some("measured"),
             runs: Some(500),
+            format: analysis::OutputFormat::Human,
             csv: None,
+            json: None,
+            shard: None,
+            partial: None,
             save: None,
             cluster: &cluster,
         };

@@ -76,54 +76,128 @@ impl std::fmt::Display for WriteError {
 /// not a regular file (a symbolic link, a folder, a device, a named pipe), leaving it as it is.
 /// Creates the parent folder when missing.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let fail = |message: String, help: Option<&str>| WriteError {
-        path: path.to_path_buf(),
-        message,
-        help: help.map(str::to_string),
-    };
-    refuse_special(path)?;
-    let Some(name) = path.file_name() else {
-        return Err(fail(
-            "this is not a file name".into(),
-            Some("give the path of a file, e.g. out/game.ron"),
-        ));
-    };
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&dir).map_err(|e| {
-        fail(
-            format!("cannot create the folder {}: {e}", dir.display()),
-            None,
-        )
-    })?;
-    let (tmp, mut file) = create_temp(&dir, name).map_err(|e| {
-        fail(
-            format!("cannot create a temporary file in {}: {e}", dir.display()),
-            Some("check that the folder exists and this user may write to it"),
-        )
-    })?;
-    let written = file.write_all(bytes).and_then(|()| file.sync_all());
-    drop(file);
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(fail(e.to_string(), None));
+    let mut writer = AtomicWriter::create(path)?;
+    writer.write_all(bytes).map_err(|e| writer.error(&e))?;
+    writer.commit()
+}
+
+/// A file written in pieces (a table streamed as games finish) with the guarantees of
+/// [`write_atomically`]: the pieces go to a temporary file beside the target, and the target is
+/// replaced only by [`AtomicWriter::commit`]. Dropped without a commit (an error, Ctrl-C), the
+/// temporary file is removed and the target is left as it was.
+pub struct AtomicWriter {
+    path: PathBuf,
+    dir: PathBuf,
+    tmp: PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl AtomicWriter {
+    /// Starts writing `path`: refuses special files, creates the parent folder when missing
+    /// and opens the temporary file.
+    pub fn create(path: &Path) -> Result<Self, WriteError> {
+        let fail = |message: String, help: Option<&str>| WriteError {
+            path: path.to_path_buf(),
+            message,
+            help: help.map(str::to_string),
+        };
+        refuse_special(path)?;
+        let Some(name) = path.file_name() else {
+            return Err(fail(
+                "this is not a file name".into(),
+                Some("give the path of a file, e.g. out/game.ron"),
+            ));
+        };
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&dir).map_err(|e| {
+            fail(
+                format!("cannot create the folder {}: {e}", dir.display()),
+                None,
+            )
+        })?;
+        let (tmp, file) = create_temp(&dir, name).map_err(|e| {
+            fail(
+                format!("cannot create a temporary file in {}: {e}", dir.display()),
+                Some("check that the folder exists and this user may write to it"),
+            )
+        })?;
+        Ok(AtomicWriter {
+            path: path.to_path_buf(),
+            dir,
+            tmp,
+            file: Some(std::io::BufWriter::with_capacity(1 << 16, file)),
+        })
     }
-    // Checked again just before the rename: something may have appeared meanwhile.
-    if let Err(e) = refuse_special(path) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
+
+    /// The file being written.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
-    if let Err(e) = std::fs::rename(&tmp, path) {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(fail(e.to_string(), None));
+
+    /// A write error of this file, as a [`WriteError`] naming it.
+    pub fn error(&self, e: &std::io::Error) -> WriteError {
+        WriteError {
+            path: self.path.clone(),
+            message: e.to_string(),
+            help: None,
+        }
     }
-    // The rename is durable once the folder is synced (not every file system can: best effort).
-    if let Ok(d) = std::fs::File::open(&dir) {
-        let _ = d.sync_all();
+
+    /// Flushes and syncs the temporary file and renames it over the target.
+    pub fn commit(mut self) -> Result<(), WriteError> {
+        let Some(file) = self.file.take() else {
+            return Err(self.error(&std::io::Error::other("already committed")));
+        };
+        let synced = file
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|f| f.sync_all());
+        if let Err(e) = synced {
+            let _ = std::fs::remove_file(&self.tmp);
+            return Err(self.error(&e));
+        }
+        // Checked again just before the rename: something may have appeared meanwhile.
+        if let Err(e) = refuse_special(&self.path) {
+            let _ = std::fs::remove_file(&self.tmp);
+            return Err(e);
+        }
+        if let Err(e) = std::fs::rename(&self.tmp, &self.path) {
+            let _ = std::fs::remove_file(&self.tmp);
+            return Err(self.error(&e));
+        }
+        // The rename is durable once the folder is synced (not every file system can: best effort).
+        if let Ok(d) = std::fs::File::open(&self.dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
     }
-    Ok(())
+}
+
+impl std::io::Write for AtomicWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut self.file {
+            Some(f) => f.write(buf),
+            None => Err(std::io::Error::other("the file was already committed")),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut self.file {
+            Some(f) => f.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for AtomicWriter {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
 }
 
 /// An error when `path` exists and is not a regular file (a symbolic link counts as special:
@@ -246,6 +320,29 @@ mod tests {
                 .is_symlink()
         );
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "keep me");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_streamed_file_appears_only_when_committed() {
+        let dir = temp_dir("stream");
+        let path = dir.join("table.csv");
+        std::fs::write(&path, "old").unwrap();
+        let mut w = AtomicWriter::create(&path).unwrap();
+        w.write_all(b"new ").unwrap();
+        w.write_all(b"rows").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old");
+        w.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new rows");
+        let mut dropped = AtomicWriter::create(&path).unwrap();
+        dropped.write_all(b"lost").unwrap();
+        drop(dropped);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new rows");
+        assert_eq!(
+            std::fs::read_dir(&dir).unwrap().count(),
+            1,
+            "temporary file left"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -265,7 +265,7 @@ fn csv_needs_runs() {
     assert!(
         std::fs::read_to_string(&csv)
             .unwrap()
-            .starts_with("kind,key,value\n")
+            .starts_with("point,section,subject,turn,statistic,value\n")
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -210,7 +210,7 @@ fn cluster_flags_that_cannot_work_are_refused() {
     let dir = temp_dir("refused");
     let d = dir.join("x");
     let d = d.to_str().unwrap();
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 9] = [
         (&["--emit-slurm", d, "--shards", "4"], "need --runs"),
         (&["--runs", "100", "--emit-slurm", d], "need --shards"),
         (
@@ -250,6 +250,21 @@ fn cluster_flags_that_cannot_work_are_refused() {
                 "My Sweep",
             ],
             "not a usable job name",
+        ),
+        (
+            &[
+                "--runs",
+                "100",
+                "--emit-slurm",
+                d,
+                "--shards",
+                "4",
+                "--shard",
+                "0/4",
+                "--partial",
+                d,
+            ],
+            "--shard and --partial cannot be used",
         ),
         (
             &[

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use grayzone::analysis::{run_many, summarize};
+use grayzone::analysis::summarize_games;
 use grayzone::scenario::{Controller, Doctrine, scenario_dirs};
 use grayzone::sim::{Game, GameState, LoadedScenario};
 
@@ -77,20 +77,13 @@ fn reset_world_replays_identically() {
 fn hawks_escalate_more_than_doves() {
     let game = default_scenario();
     let all = |d: Doctrine| grayzone::cli::bot_controllers(&game, &[], Some(d.cli_name())).unwrap();
-    let hawk = summarize(
-        &game,
-        &run_many(&game, 1, 40, &all(Doctrine::Hawk), &|_| {}),
-    );
-    let dove = summarize(
-        &game,
-        &run_many(&game, 1, 40, &all(Doctrine::Dove), &|_| {}),
-    );
-    assert!(
-        hawk.mean_peak_crisis > dove.mean_peak_crisis + 1.5,
-        "hawk {} vs dove {}",
-        hawk.mean_peak_crisis,
-        dove.mean_peak_crisis
-    );
+    let rungs = &game.scenario.meta.ladder.rungs;
+    let mean_peak = |d: Doctrine| {
+        let s = summarize_games(&game, 1, 40, &all(d)).unwrap();
+        s.peak_crisis.sum_by(|r| i64::from(rungs[r].level)) as f64 / s.games as f64
+    };
+    let (hawk, dove) = (mean_peak(Doctrine::Hawk), mean_peak(Doctrine::Dove));
+    assert!(hawk > dove + 1.5, "hawk {hawk} vs dove {dove}");
 }
 
 /// Each ending of the default scenario is reachable: a state that meets its condition ends

@@ -745,6 +745,8 @@ impl Gen {
                 when: (i != fallback).then(|| self.condition(nobody, 0)),
                 fallback: i == fallback,
                 tone: EndingTone::Neutral,
+                max_share: None,
+                rare: false,
             })
             .collect();
 

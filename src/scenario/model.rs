@@ -877,6 +877,15 @@ pub struct Ending {
     /// How it is judged.
     #[serde(default = "default_tone")]
     pub tone: EndingTone,
+    /// The largest share of games, in percent, this ending may take under the scenario's own
+    /// bots: `grayzone simulate --runs N --check` fails when it takes more (e.g. a catastrophe
+    /// that should stay the exception: `max_share: 20`).
+    #[serde(default)]
+    pub max_share: Option<Percent>,
+    /// Expected to be rare: `simulate --check` does not fail when no game of the run reaches
+    /// it (it is still listed by `--coverage`).
+    #[serde(default)]
+    pub rare: bool,
 }
 
 fn default_tone() -> EndingTone {
