@@ -166,7 +166,7 @@ seed=11
     --csv "$job/merged.csv" --json "$job/merged.json" --emit-slurm "$job" --shards "$shards" --job-name grayzone-ci-sweep
 if [ "$mode" = long ]; then
     # Measure each task: wrap the shard command in /usr/bin/time -v (wall time, peak memory).
-    sed -i 's|^exec \(.*\) --partial \("$partials/shard-$shard.partial"\)$|exec /usr/bin/time -v \1 --partial \2|' "$job/shard.sbatch"
+    sed -i 's|^exec |exec /usr/bin/time -v |' "$job/shard.sbatch"
     grep -q '^exec /usr/bin/time -v ' "$job/shard.sbatch"
 fi
 
@@ -207,13 +207,20 @@ if [ "$mode" = ci ]; then
     cmp "$work/expected.json" "$job/merged.json"
     echo "slurm-test: the merged summary, CSV and JSON equal the unsharded run byte for byte"
 else
-    echo "slurm-test: per task (from /usr/bin/time -v):"
+    echo "slurm-test: per task (from /usr/bin/time -v; $((games / shards)) games each):"
     for log in "$job"/logs/shard-*.out; do
-        secs=$(grep 'Elapsed (wall clock)' "$log" | awk '{print $NF}')
-        kib=$(grep 'Maximum resident set size' "$log" | awk '{print $NF}')
-        echo "  $(basename "$log"): wall $secs, peak memory $((kib / 1024)) MiB"
+        awk -v name="$(basename "$log")" -v games=$((games / shards)) '
+            /Elapsed \(wall clock\)/ { n = split($NF, t, ":"); wall = 0; for (i = 1; i <= n; i++) wall = wall * 60 + t[i] }
+            /User time/ { user = $NF }
+            /System time/ { sys = $NF }
+            /Maximum resident set size/ { kib = $NF }
+            END { printf "  %s: wall %.1f s, CPU %.1f s, %.0f games per CPU-second, peak memory %.1f MiB\n", name, wall, user + sys, games / (user + sys), kib / 1024 }
+        ' "$log"
     done
-    cp "$job/result.txt" "${GRAYZONE_SLURM_RESULT:-/dev/null}"
-    head -n 20 "$job/result.txt"
+    echo "slurm-test: partial results: $(du -ch "$job"/partials/*.partial | tail -n 1 | cut -f1) for $shards shards"
+    if [ -n "${GRAYZONE_SLURM_RESULT:-}" ]; then
+        cp "$job/result.txt" "$GRAYZONE_SLURM_RESULT"
+    fi
+    head -n 12 "$job/result.txt"
 fi
 echo "slurm-test: passed in $(since "$started") s"
