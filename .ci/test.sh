@@ -5,6 +5,11 @@ cd "$(dirname "$0")/.."
 cargo fmt --check
 cargo clippy --no-default-features --all-targets -- -D warnings
 cargo test --no-default-features
+# The balance gate: every shipped scenario, a few hundred games under its own bots; an ending
+# never reached (unless declared rare) or above its max_share fails the run (docs/analysis.md).
+for scenario in scenarios/*/; do
+    cargo run --quiet --no-default-features -- simulate "$scenario" --runs 300 --check > /dev/null
+done
 cargo clippy --all-targets -- -D warnings
 cargo test
 # A sharded sweep through a single-node Slurm cluster, with the binary `cargo test` just built.

@@ -40,6 +40,8 @@ pub enum Format {
 }
 
 /// The subcommands.
+// Parsed once per process: the size of the largest variant (`simulate`'s many flags) costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 #[allow(
     clippy::large_enum_variant,
@@ -99,6 +101,26 @@ pub enum Command {
         /// With --shard: the file to write this shard's partial result to (JSON).
         #[arg(long, value_name = "FILE", requires = "shard")]
         partial: Option<PathBuf>,
+        /// With --runs: a sweep over a number of the scenario, e.g.
+        /// `actions.ddos_rutube.chance=20..80:20` (repeatable: every combination is played with
+        /// the same seeds, one table per value; paths in docs/analysis.md).
+        #[arg(long, value_name = "PATH=FROM..TO:STEP")]
+        vary: Vec<String>,
+        /// With --runs: list the injects never fired, actions never taken, red lines never
+        /// crossed and endings never reached.
+        #[arg(long)]
+        coverage: bool,
+        /// With --runs: the balance gate: exit 1 when an ending is never reached (unless the
+        /// scenario declares it `rare`) or takes more than its `max_share`.
+        #[arg(long)]
+        check: bool,
+        /// With --runs: write one row per game to this file (.csv, .json or .jsonl), in seed
+        /// order, as games finish.
+        #[arg(long, value_name = "FILE")]
+        per_game: Option<PathBuf>,
+        /// With --runs: write one row per game and turn to this file (.csv, .json or .jsonl).
+        #[arg(long, value_name = "FILE")]
+        per_turn: Option<PathBuf>,
         /// Also save the game (RON) for `replay` and `report`; with --runs, a folder to save
         /// every game into (DIR/seed-N.ron).
         #[arg(long)]
@@ -119,6 +141,13 @@ pub enum Command {
         /// Write the result to this file instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Also list what no game reached (as `simulate --coverage`).
+        #[arg(long)]
+        coverage: bool,
+        /// The balance gate (as `simulate --check`): exit 1 when an ending is never reached or
+        /// takes more than its `max_share`.
+        #[arg(long)]
+        check: bool,
     },
     /// Measure the engine: schedule build cost, games per second (one core and all cores), memory.
     Bench {
@@ -208,6 +237,11 @@ where
             json,
             shard,
             partial,
+            vary,
+            coverage,
+            check,
+            per_game,
+            per_turn,
             save,
             cluster,
         }) => report_errors(simulate(&Simulate {
@@ -222,6 +256,11 @@ where
             json: json.as_deref(),
             shard: shard.as_deref(),
             partial: partial.as_deref(),
+            vary: &vary,
+            coverage,
+            check,
+            per_game: per_game.as_deref(),
+            per_turn: per_turn.as_deref(),
             save: save.as_deref(),
             cluster: &cluster,
         })),
@@ -229,7 +268,9 @@ where
             partials,
             format,
             out,
-        }) => report_errors(merge(&partials, format, out.as_deref())),
+            coverage,
+            check,
+        }) => report_errors(merge(&partials, format, out.as_deref(), coverage, check)),
         Some(Command::Bench { scenario, runs }) => report_errors(bench(&scenario, runs)),
         Some(Command::Replay {
             save,
@@ -507,6 +548,11 @@ struct Simulate<'a> {
     json: Option<&'a Path>,
     shard: Option<&'a str>,
     partial: Option<&'a Path>,
+    vary: &'a [String],
+    coverage: bool,
+    check: bool,
+    per_game: Option<&'a Path>,
+    per_turn: Option<&'a Path>,
     save: Option<&'a Path>,
     cluster: &'a analysis::cluster::ClusterArgs,
 }
@@ -519,6 +565,11 @@ fn simulate(o: &Simulate) -> Result<i32, String> {
             ("--json", o.json.is_some()),
             ("--shard", o.shard.is_some()),
             ("--format", o.format != analysis::OutputFormat::Human),
+            ("--vary", !o.vary.is_empty()),
+            ("--coverage", o.coverage),
+            ("--check", o.check),
+            ("--per-game", o.per_game.is_some()),
+            ("--per-turn", o.per_turn.is_some()),
         ];
         if let Some((flag, _)) = needs_runs.iter().find(|(_, given)| *given) {
             return Err(format!(
@@ -533,6 +584,8 @@ fn simulate(o: &Simulate) -> Result<i32, String> {
             ("--json", o.json.is_some()),
             ("--format", o.format != analysis::OutputFormat::Human),
             ("--save", o.save.is_some()),
+            ("--coverage", o.coverage),
+            ("--check", o.check),
         ];
         if let Some((flag, _)) = summary_flags.iter().find(|(_, given)| *given) {
             return Err(format!(
@@ -552,6 +605,18 @@ fn simulate(o: &Simulate) -> Result<i32, String> {
             dir.display()
         ));
     }
+    if !o.vary.is_empty() && o.save.is_some() {
+        return Err(
+            "error: --save cannot be used with --vary: the saved games would not say which value they were played with\n  = help: save games of one value by running without --vary on a scenario edited to that value"
+                .into(),
+        );
+    }
+    let varies = o
+        .vary
+        .iter()
+        .map(|v| analysis::sweep::Vary::parse(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    analysis::tables::Tables::check_names(o.per_game, o.per_turn)?;
     let mut loaded = load_or_report(o.dir)?;
     if let Some(t) = o.turns {
         if t == 0 {
@@ -565,7 +630,10 @@ fn simulate(o: &Simulate) -> Result<i32, String> {
     }
     match o.runs {
         None => simulate_one(o, &loaded, &controllers),
-        Some(n) => simulate_many(o, &loaded, &controllers, n, shard),
+        Some(n) => {
+            let points = sweep_points(o, &loaded, &varies)?;
+            simulate_many(o, &loaded, &controllers, n, shard, &points)
+        }
     }
 }
 
@@ -580,6 +648,17 @@ fn emit_cluster_jobs(o: &Simulate, loaded: &LoadedScenario) -> Result<i32, Strin
             "error: --shard and --partial cannot be used with --emit-slurm/--emit-k8s: the job files give every task its own\n  = help: leave them out; --shards N sets how many tasks the games are split into"
                 .into(),
         );
+    }
+    let unsupported = [
+        ("--coverage", o.coverage),
+        ("--check", o.check),
+        ("--per-game", o.per_game.is_some()),
+        ("--per-turn", o.per_turn.is_some()),
+    ];
+    if let Some((flag, _)) = unsupported.iter().find(|(_, given)| *given) {
+        return Err(format!(
+            "error: {flag} cannot be used with --emit-slurm/--emit-k8s: the merge of a cluster run writes the summary only\n  = help: run {flag} on one machine with fewer games, or leave it out"
+        ));
     }
     if o.save.is_some() {
         return Err(
@@ -694,6 +773,9 @@ fn shard_options(o: &Simulate) -> Vec<String> {
     if let Some(d) = o.doctrine {
         args.extend(["--doctrine".to_string(), d.to_string()]);
     }
+    for v in o.vary {
+        args.extend(["--vary".to_string(), v.clone()]);
+    }
     args
 }
 
@@ -765,6 +847,9 @@ fn catch_ctrl_c() -> &'static AtomicBool {
     &INTERRUPTED
 }
 
+/// One point of a sweep: the `--vary` values and the scenario with them written in.
+type SweepPoint = (Vec<(String, i64)>, LoadedScenario);
+
 /// `actor=doctrine` for every actor, in scenario order (the parameters of a partial result).
 fn controller_names(loaded: &LoadedScenario, controllers: &[Controller]) -> Vec<String> {
     loaded
@@ -785,9 +870,15 @@ fn simulate_many(
     controllers: &[Controller],
     n: u64,
     shard: Option<analysis::shard::ShardSpec>,
+    points: &[SweepPoint],
 ) -> Result<i32, String> {
     let games = shard.map_or(0..n, |s| s.games(n));
-    let points: Vec<(Vec<(String, i64)>, LoadedScenario)> = vec![(Vec::new(), loaded.clone())];
+    let vary_paths: Vec<String> = points
+        .first()
+        .map(|(values, _)| values.iter().map(|(p, _)| p.clone()).collect())
+        .unwrap_or_default();
+    let mut tables =
+        analysis::tables::Tables::create(&loaded.scenario, &vary_paths, o.per_game, o.per_turn)?;
     let stop = catch_ctrl_c();
     let done = AtomicU64::new(0);
     let finished = AtomicBool::new(false);
@@ -805,6 +896,9 @@ fn simulate_many(
             let progress = |d: u64| {
                 done.fetch_max(base + d, Ordering::Relaxed);
             };
+            let want_rows = tables.any();
+            let mut write_rows =
+                |seed: u64, g: analysis::tables::GameRecord| tables.game(values, seed, &g);
             let result = analysis::run_stream(
                 &analysis::Stream {
                     loaded: point,
@@ -817,9 +911,13 @@ fn simulate_many(
                 &|| analysis::Summary::new(&point.scenario),
                 &|acc: &mut analysis::Summary, _, st| {
                     acc.record(st);
-                    None::<()>
+                    want_rows.then(|| analysis::tables::GameRecord::of(st))
                 },
-                None,
+                if want_rows {
+                    Some(&mut write_rows)
+                } else {
+                    None
+                },
             );
             let streamed = match result {
                 Ok(s) => s,
@@ -844,6 +942,8 @@ fn simulate_many(
         Ok(played)
     })?;
     let secs = start.elapsed().as_secs_f64();
+    // The tables hold exactly the games the summary covers (also when interrupted).
+    tables.finish()?;
     let analysis = analysis::Analysis {
         labels: analysis::Labels::of(&loaded.scenario),
         seed: o.seed,
@@ -875,7 +975,7 @@ fn simulate_many(
                 seed: o.seed,
                 turns: o.turns,
                 controllers: controller_names(loaded, controllers),
-                vary: Vec::new(),
+                vary: o.vary.to_vec(),
             },
             shard: spec,
             first_game: games.start,
@@ -897,7 +997,7 @@ fn simulate_many(
         ));
         return Ok(0);
     }
-    out(&analysis.render(o.format));
+    let code = print_analysis(&analysis, o.format, None, o.coverage, o.check)?;
     if let Some(path) = o.csv {
         write_atomically(path, analysis.to_csv().as_bytes()).map_err(|e| e.to_string())?;
     }
@@ -931,7 +1031,81 @@ fn simulate_many(
             return Ok(INTERRUPTED_EXIT);
         }
     }
-    Ok(if interrupted { INTERRUPTED_EXIT } else { 0 })
+    Ok(if interrupted { INTERRUPTED_EXIT } else { code })
+}
+
+/// The scenario for every combination of the `--vary` values (one point without values when
+/// there is none), each validated before any game is played.
+fn sweep_points(
+    o: &Simulate,
+    loaded: &LoadedScenario,
+    varies: &[analysis::sweep::Vary],
+) -> Result<Vec<SweepPoint>, String> {
+    if varies.is_empty() {
+        return Ok(vec![(Vec::new(), loaded.clone())]);
+    }
+    let files = crate::scenario::load::read_scenario_files(o.dir);
+    if files.hashes() != loaded.origin.files {
+        return Err(format!(
+            "error: the scenario {} changed while it was being read\n  = help: run the sweep again once the files are saved",
+            o.dir.display()
+        ));
+    }
+    analysis::sweep::combinations(varies)?
+        .into_iter()
+        .map(|values| {
+            let mut point = analysis::sweep::apply(o.dir, &files, &values)?;
+            if let Some(t) = o.turns {
+                point = crate::sim::record::with_turn_limit(&point, t);
+            }
+            Ok((values, point))
+        })
+        .collect()
+}
+
+/// Prints (or writes) an analysis with its coverage and balance check; returns 1 when the
+/// check fails, else 0.
+fn print_analysis(
+    analysis: &analysis::Analysis,
+    format: analysis::OutputFormat,
+    out_file: Option<&Path>,
+    coverage: bool,
+    check: bool,
+) -> Result<i32, String> {
+    let mut text = analysis.render(format);
+    if coverage {
+        // Beside a table it reads as part of it; beside CSV or JSON it would break the format.
+        if format == analysis::OutputFormat::Human {
+            text.push_str(&analysis.coverage());
+        } else {
+            crate::output::err(&analysis.coverage());
+        }
+    }
+    match out_file {
+        Some(path) => write_atomically(path, text.as_bytes()).map_err(|e| e.to_string())?,
+        None => out(&text),
+    }
+    if !check {
+        return Ok(0);
+    }
+    let problems = analysis.check();
+    if problems.is_empty() {
+        errln(&format!(
+            "check passed: every ending reached (or declared rare), none above its max_share ({} games{})",
+            thousands(analysis.played()),
+            if analysis.points.len() > 1 {
+                format!(" at each of {} points", analysis.points.len())
+            } else {
+                String::new()
+            }
+        ));
+        Ok(0)
+    } else {
+        for p in &problems {
+            errln(&format!("error: check failed: {p}"));
+        }
+        Ok(1)
+    }
 }
 
 /// `grayzone merge`: reads every partial, checks they are one run, prints or writes the result.
@@ -939,18 +1113,15 @@ fn merge(
     partials: &[PathBuf],
     format: analysis::OutputFormat,
     out_file: Option<&Path>,
+    coverage: bool,
+    check: bool,
 ) -> Result<i32, String> {
     let mut parts = Vec::with_capacity(partials.len());
     for path in partials {
         parts.push((path.clone(), analysis::shard::Partial::read(path)?));
     }
     let merged = analysis::shard::merge(&parts)?;
-    let text = merged.render(format);
-    match out_file {
-        Some(path) => write_atomically(path, text.as_bytes()).map_err(|e| e.to_string())?,
-        None => out(&text),
-    }
-    Ok(0)
+    print_analysis(&merged, format, out_file, coverage, check)
 }
 
 /// Redraws a one-line progress bar on standard error (a terminal) at most 10 times a second
@@ -1104,6 +1275,11 @@ mod tests {
         "format",     // the merge's result
         "shard",      // refused: each task gets its own
         "partial",    // refused: each task gets its own
+        "vary",       // repeated
+        "coverage",   // refused
+        "check",      // refused
+        "per_game",   // refused
+        "per_turn",   // refused
         "save",       // refused
         "emit_slurm", // the cluster jobs
         "emit_k8s",
@@ -1133,6 +1309,7 @@ mod tests {
     #[test]
     fn shard_options_repeat_the_run() {
         let cluster = analysis::cluster::ClusterArgs::default();
+        let vary = ["russia.cyber_capacity=40..80:20".to_string()];
         let bots = [
             "russia=hawk".to_string(),
             String::new(),
@@ -1150,6 +1327,11 @@ mod tests {
             json: None,
             shard: None,
             partial: None,
+            vary: &vary,
+            coverage: false,
+            check: false,
+            per_game: None,
+            per_turn: None,
             save: None,
             cluster: &cluster,
         };

@@ -157,6 +157,14 @@ fn merge_refuses_partials_that_are_not_one_run() {
         err.contains(&format!("{}:1:", cut.display())) && err.contains("help:"),
         "{err}"
     );
+    // A summary that does not fit the ids it lists (edited by hand).
+    let edited = dir.join("edited.json");
+    let mut damaged = text.clone();
+    damaged.insert_str(text.rfind("\"injects\":[").unwrap() + 11, "7,");
+    std::fs::write(&edited, damaged).unwrap();
+    let (code, _, err) = merge(&[parts[0].clone(), parts[1].clone(), edited], &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("is damaged"), "{err}");
     let foreign = dir.join("foreign.json");
     std::fs::write(&foreign, "{\"a\": 1}").unwrap();
     let (code, _, err) = merge(&[foreign], &[]);
@@ -205,8 +213,9 @@ fn streamed_records_arrive_in_seed_order_and_summaries_add_up() {
     let controllers = grayzone::cli::bot_controllers(&loaded, &[], None).unwrap();
     let never = AtomicBool::new(false);
     let mut seen = Vec::new();
-    let mut sink = |seed: u64, turns: usize| {
-        seen.push((seed, turns));
+    let mut sink = |seed: u64, (played, turns): (u64, usize)| {
+        assert_eq!(seed, played, "a record handed on with another game's seed");
+        seen.push((played, turns));
         Ok(())
     };
     let streamed = run_stream(
@@ -219,9 +228,13 @@ fn streamed_records_arrive_in_seed_order_and_summaries_add_up() {
             stop: &never,
         },
         &|| Summary::new(&loaded.scenario),
-        &|acc: &mut Summary, _, st| {
+        &|acc: &mut Summary, seed, st| {
+            // Some games take longer, so later seeds finish first on another thread.
+            if seed % 5 == 0 {
+                std::thread::sleep(std::time::Duration::from_millis(3));
+            }
             acc.record(st);
-            Some(st.crisis_history.len())
+            Some((seed, st.crisis_history.len()))
         },
         Some(&mut sink),
     )
@@ -277,4 +290,291 @@ fn a_panicking_game_stops_the_stream_with_its_seed() {
         }
         other => panic!("expected a panic, got {other:?}"),
     }
+}
+
+/// A copy of the mini fixture with `edit(file name, text)` applied to each file.
+fn mini_copy(dir: &Path, name: &str, edit: &dyn Fn(&str, String) -> String) -> PathBuf {
+    let copy = dir.join(name);
+    std::fs::create_dir_all(&copy).unwrap();
+    for entry in std::fs::read_dir("tests/fixtures/mini").unwrap() {
+        let entry = entry.unwrap();
+        let file = entry.file_name().to_str().unwrap().to_string();
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        std::fs::write(copy.join(&file), edit(&file, text)).unwrap();
+    }
+    copy
+}
+
+/// The section of a sweep's output for one point (without its `== … ==` line).
+fn section<'a>(out: &'a str, point: &str) -> &'a str {
+    let head = format!("== {point} ==\n");
+    let start = out
+        .find(&head)
+        .unwrap_or_else(|| panic!("no {head} in {out}"))
+        + head.len();
+    let rest = &out[start..];
+    rest.find("\n== ").map_or(rest, |end| &rest[..=end])
+}
+
+#[test]
+fn a_sweep_plays_each_value_as_if_the_scenario_said_it() {
+    let dir = temp_dir("sweep");
+    let (code, out, err) = grayzone(&[
+        "simulate",
+        "tests/fixtures/mini",
+        "--runs",
+        "150",
+        "--seed",
+        "9",
+        "--vary",
+        "actions.covert_hack.chance=20..100:40",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    for v in [20, 60, 100] {
+        assert!(
+            out.contains(&format!("== actions.covert_hack.chance={v} ==\n150 games")),
+            "{out}"
+        );
+    }
+    // The point at 20 % plays exactly the games of a scenario that says 20 %.
+    let edited = mini_copy(&dir, "mini20", &|file, text| {
+        if file == "actions.ron" {
+            text.replacen(
+                "chance: 100, visibility: Covert",
+                "chance: 20, visibility: Covert",
+                1,
+            )
+        } else {
+            text
+        }
+    });
+    let (code, alone, err) = grayzone(&["simulate", s(&edited), "--runs", "150", "--seed", "9"]);
+    assert_eq!(code, 0, "{err}");
+    let alone_table = &alone[alone.find('\n').unwrap() + 1..];
+    let swept = section(&out, "actions.covert_hack.chance=20");
+    assert_eq!(swept.trim_end(), alone_table.trim_end());
+    assert_ne!(
+        section(&out, "actions.covert_hack.chance=20"),
+        section(&out, "actions.covert_hack.chance=100"),
+        "the value changes the games"
+    );
+    // A value out of the field's range is the validator's error at the changed line.
+    let (code, _, err) = grayzone(&[
+        "simulate",
+        "tests/fixtures/mini",
+        "--runs",
+        "5",
+        "--vary",
+        "actions.covert_hack.chance=50..150:50",
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains("actions.ron:4:"), "{err}");
+    assert!(
+        err.contains("--vary actions.covert_hack.chance=150"),
+        "{err}"
+    );
+    // A path that leads nowhere says what is there.
+    let (code, _, err) = grayzone(&[
+        "simulate",
+        "tests/fixtures/mini",
+        "--runs",
+        "5",
+        "--vary",
+        "actors.alpha.attrs.powr=1..2",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("powr"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_sharded_sweep_merges_to_the_unsharded_sweep() {
+    let dir = temp_dir("sweepmerge");
+    let common = [
+        "simulate",
+        "tests/fixtures/mini",
+        "--runs",
+        "301",
+        "--seed",
+        "3",
+        "--vary",
+        "actions.covert_hack.chance=30..90:60",
+        "--vary",
+        "scenario.rules.reassess_at=40..60:20",
+    ];
+    let (code, whole, err) = grayzone(&common);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(whole.matches("\n301 games\n").count(), 4, "{whole}");
+    let parts: Vec<PathBuf> = (0..2)
+        .map(|i| {
+            let part = dir.join(format!("p{i}.json"));
+            let shard = format!("{i}/2");
+            let mut args = common.to_vec();
+            args.extend(["--shard", &shard, "--partial", s(&part)]);
+            let (code, _, err) = grayzone(&args);
+            assert_eq!(code, 0, "{err}");
+            part
+        })
+        .collect();
+    let (code, merged, err) = merge(&parts, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(merged, whole);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn coverage_lists_what_never_happened_and_check_gates_the_endings() {
+    let dir = temp_dir("check");
+    let (code, out, err) = grayzone(&[
+        "simulate",
+        "tests/fixtures/mini",
+        "--runs",
+        "60",
+        "--coverage",
+        "--check",
+    ]);
+    assert_eq!(
+        code, 1,
+        "the mini scenario never reaches war or timeout: {err}"
+    );
+    assert!(
+        out.contains("endings never reached:     2 of 3: war, timeout"),
+        "{out}"
+    );
+    assert!(
+        out.contains("injects never fired:       1 of 3: manual"),
+        "{out}"
+    );
+    assert!(
+        out.contains("actions never taken:       2 of 6: answer, strike"),
+        "{out}"
+    );
+    assert!(
+        out.contains("red lines never crossed:   1 of 2: dormant"),
+        "{out}"
+    );
+    assert!(
+        err.contains("check failed: ending \"war\" was never reached in 60 games"),
+        "{err}"
+    );
+    assert!(err.contains("rare: true"), "{err}");
+    // Declared rare, the unreached endings pass; a max_share below the share fails.
+    let bounded = |max: u32| {
+        move |file: &str, text: String| {
+            if file == "endings.ron" {
+                text.replace("tone: Bad,", "tone: Bad, rare: true,")
+                    .replace("priority: 9,", "priority: 9, rare: true,")
+                    .replace("tone: Good,", &format!("tone: Good, max_share: {max},"))
+            } else {
+                text
+            }
+        }
+    };
+    let strict = mini_copy(&dir, "strict", &bounded(60));
+    let (code, _, err) = grayzone(&["simulate", s(&strict), "--runs", "60", "--check"]);
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        err.contains("ending \"deal\" took 100.0% of 60 games"),
+        "{err}"
+    );
+    assert!(err.contains("more than its max_share of 60%"), "{err}");
+    let loose = mini_copy(&dir, "loose", &bounded(100));
+    let (code, _, err) = grayzone(&["simulate", s(&loose), "--runs", "60", "--check"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(err.contains("check passed"), "{err}");
+    // The validator keeps max_share a percentage.
+    let wrong = mini_copy(&dir, "wrong", &bounded(150));
+    let (code, out, _) = grayzone(&["validate", s(&wrong)]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("endings.ron:4:"), "{out}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn per_game_and_per_turn_tables_hold_every_game_in_seed_order() {
+    let dir = temp_dir("tables");
+    let (games_csv, turns_json, games_jsonl, summary) = (
+        dir.join("games.csv"),
+        dir.join("turns.json"),
+        dir.join("games.jsonl"),
+        dir.join("summary.json"),
+    );
+    let (code, _, err) = grayzone(&[
+        "simulate",
+        "tests/fixtures/mini",
+        "--runs",
+        "300",
+        "--seed",
+        "40",
+        "--per-game",
+        s(&games_csv),
+        "--per-turn",
+        s(&turns_json),
+        "--json",
+        s(&summary),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let mut reader = csv::Reader::from_path(&games_csv).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 300);
+    let seeds: Vec<u64> = rows
+        .iter()
+        .map(|r| r[col("seed")].parse().unwrap())
+        .collect();
+    assert_eq!(seeds, (40..340).collect::<Vec<u64>>());
+    // The rows add up to the summary.
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&summary).unwrap()).unwrap();
+    for ending in summary["points"][0]["endings"].as_array().unwrap() {
+        let id = ending["id"].as_str().unwrap();
+        let rows_with = rows.iter().filter(|r| &r[col("ending")] == id).count();
+        assert_eq!(rows_with as u64, ending["games"].as_u64().unwrap(), "{id}");
+    }
+    let turns_total: u64 = rows
+        .iter()
+        .map(|r| r[col("turns")].parse::<u64>().unwrap())
+        .sum();
+    let turns: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&turns_json).unwrap()).unwrap();
+    let turns = turns.as_array().unwrap();
+    assert_eq!(turns.len() as u64, turns_total);
+    assert_eq!(turns[0]["seed"], 40);
+    assert_eq!(turns[0]["turn"], 1);
+    assert!(turns[0]["level:alpha"].is_i64(), "{}", turns[0]);
+    // JSON lines: the same rows as the CSV.
+    let (code, _, err) = grayzone(&[
+        "simulate",
+        "tests/fixtures/mini",
+        "--runs",
+        "300",
+        "--seed",
+        "40",
+        "--per-game",
+        s(&games_jsonl),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&games_jsonl)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 300);
+    for (line, row) in lines.iter().zip(&rows) {
+        assert_eq!(line["ending"].as_str().unwrap(), &row[col("ending")]);
+        assert_eq!(line["incidents"].to_string(), row[col("incidents")]);
+    }
+    // An unknown extension is refused before anything runs.
+    let (code, _, err) = grayzone(&[
+        "simulate",
+        "tests/fixtures/mini",
+        "--runs",
+        "3",
+        "--per-game",
+        s(&dir.join("games.xlsx")),
+    ]);
+    assert_eq!(code, 1);
+    assert!(err.contains(".csv, .json or .jsonl"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

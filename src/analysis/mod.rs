@@ -1,6 +1,6 @@
 //! Many seeded games headless: the runner that plays them across cores and folds each into a
 //! mergeable [`Summary`] as it finishes ([`run_stream`]), sharding ([`shard`]), sweeps
-//! and the printed result ([`render`]).
+//! ([`sweep`]), per-game and per-turn tables ([`tables`]) and the printed result ([`render`]).
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -14,6 +14,8 @@ pub mod cluster;
 pub mod render;
 pub mod shard;
 pub mod summary;
+pub mod sweep;
+pub mod tables;
 
 pub use render::{Analysis, Labels, OutputFormat, Point};
 pub use summary::{Histogram, Summary};

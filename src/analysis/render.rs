@@ -353,22 +353,28 @@ impl Analysis {
 
         // Red lines.
         if !l.red_lines.is_empty() {
+            let names: Vec<String> = l
+                .red_lines
+                .iter()
+                .map(|(id, owner)| format!("{id} ({owner})"))
+                .collect();
+            let w = names
+                .iter()
+                .map(|n| n.chars().count())
+                .max()
+                .unwrap_or(0)
+                .max(30);
             let _ = writeln!(
                 s,
-                "\n{:<30} {:>9} {:>9} {:>9} {:>10} {:>10}",
+                "\n{:<w$} {:>9} {:>9} {:>9} {:>10} {:>10}",
                 "red line (owner)", "games", "crossed", "enforced", "unanswered", "due at end"
             );
-            for (r, (id, owner)) in l.red_lines.iter().enumerate() {
+            for (r, name) in names.iter().enumerate() {
                 let t = &sm.red_lines[r];
                 let _ = writeln!(
                     s,
-                    "{:<30} {:>9} {:>9} {:>9} {:>10} {:>10}",
-                    format!("{id} ({owner})"),
-                    t.games_crossed,
-                    t.crossings,
-                    t.enforced,
-                    t.unanswered,
-                    t.due_at_end
+                    "{:<w$} {:>9} {:>9} {:>9} {:>10} {:>10}",
+                    name, t.games_crossed, t.crossings, t.enforced, t.unanswered, t.due_at_end
                 );
             }
         }
@@ -418,6 +424,112 @@ impl Analysis {
                 .collect();
             let _ = writeln!(s, "{id:<24} {}", shown.join(", "));
         }
+    }
+
+    /// What no game of a point reached: injects never fired, actions never taken (by anyone),
+    /// red lines never crossed, endings never reached, thresholds never crossed.
+    pub fn coverage(&self) -> String {
+        let l = &self.labels;
+        let mut s = String::new();
+        for p in &self.points {
+            let sm = &p.summary;
+            let never = |ids: &[String], hit: &dyn Fn(usize) -> bool| -> String {
+                let missed: Vec<&str> = ids
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !hit(*i))
+                    .map(|(_, id)| id.as_str())
+                    .collect();
+                if missed.is_empty() {
+                    "none".into()
+                } else {
+                    format!("{} of {}: {}", missed.len(), ids.len(), missed.join(", "))
+                }
+            };
+            let ending_ids: Vec<String> = l.endings.iter().map(|e| e.id.clone()).collect();
+            let red_line_ids: Vec<String> = l.red_lines.iter().map(|r| r.0.clone()).collect();
+            let taken = |a: usize| {
+                sm.actions
+                    .iter()
+                    .any(|row| row.get(a).is_some_and(|&n| n > 0))
+            };
+            let _ = writeln!(
+                s,
+                "\ncoverage{} ({} games)",
+                if p.values.is_empty() {
+                    String::new()
+                } else {
+                    format!(" at {}", p.name())
+                },
+                sm.games
+            );
+            let _ = writeln!(
+                s,
+                "  endings never reached:     {}",
+                never(&ending_ids, &|e| sm.ending_games(e) > 0)
+            );
+            let _ = writeln!(
+                s,
+                "  injects never fired:       {}",
+                never(&l.injects, &|i| sm.injects[i] > 0)
+            );
+            let _ = writeln!(
+                s,
+                "  actions never taken:       {}",
+                never(&l.actions, &taken)
+            );
+            let _ = writeln!(
+                s,
+                "  red lines never crossed:   {}",
+                never(&red_line_ids, &|r| sm.red_lines[r].crossings > 0)
+            );
+            let _ = writeln!(
+                s,
+                "  thresholds never crossed:  {}",
+                never(&l.thresholds, &|t| sm.thresholds[t].total() > 0)
+            );
+        }
+        s
+    }
+
+    /// The balance gate: one line per problem (an ending never reached that is not declared
+    /// `rare`, or one taking more than its `max_share`); empty when the run passes.
+    pub fn check(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for p in &self.points {
+            let sm = &p.summary;
+            let at = if p.values.is_empty() {
+                String::new()
+            } else {
+                format!(" at {}", p.name())
+            };
+            for (e, label) in self.labels.endings.iter().enumerate() {
+                let k = sm.ending_games(e);
+                if k == 0 && !label.rare {
+                    let (_, _, hi) = wilson(0, sm.games);
+                    problems.push(format!(
+                        "ending \"{}\" was never reached in {} games{at} (so its share is below {:.1}% at 95% confidence); make it reachable, or declare it `rare: true` in endings.ron",
+                        label.id,
+                        thousands(sm.games),
+                        100.0 * hi
+                    ));
+                }
+                if let Some(max) = label.max_share
+                    && u128::from(k) * 100 > u128::from(sm.games) * max.max(0) as u128
+                {
+                    let (share, lo, hi) = wilson(k, sm.games);
+                    problems.push(format!(
+                        "ending \"{}\" took {:.1}% of {} games{at} (95% {:.1}% – {:.1}%), more than its max_share of {max}%",
+                        label.id,
+                        100.0 * share,
+                        thousands(sm.games),
+                        100.0 * lo,
+                        100.0 * hi
+                    ));
+                }
+            }
+        }
+        problems
     }
 
     /// Wrong blames as (true author, blamed, count), most frequent first, then by scenario order.

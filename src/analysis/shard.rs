@@ -279,6 +279,16 @@ pub fn merge(parts: &[(PathBuf, Partial)]) -> Result<Analysis, String> {
                 p.shard.index, expected.start, expected.end, a.runs
             ));
         }
+        if let Some(bad) = p.points.iter().find(|pt| !fits(&pt.summary, &p.labels)) {
+            return Err(format!(
+                "error: {pp} is damaged: the summary at {} does not match the scenario's ids it lists\n  = help: play this shard again",
+                if bad.values.is_empty() {
+                    "the run".to_string()
+                } else {
+                    bad.name()
+                }
+            ));
+        }
         for (x, y) in p.points.iter().zip(&first.points) {
             if x.values != y.values {
                 return differs("the sweep points", y.name(), x.name());
@@ -348,6 +358,21 @@ pub fn merge(parts: &[(PathBuf, Partial)]) -> Result<Analysis, String> {
         requested: first.parameters.runs,
         points,
     })
+}
+
+/// Whether a summary is shaped for the scenario the labels describe (a damaged partial is
+/// refused before anything indexes into it).
+fn fits(s: &super::Summary, l: &Labels) -> bool {
+    let actors = l.actors.len();
+    s.endings.len() == l.endings.len()
+        && s.rungs.len() == actors
+        && s.thresholds.len() == l.thresholds.len()
+        && s.red_lines.len() == l.red_lines.len()
+        && s.wrong_blames.len() == actors
+        && s.wrong_blames.iter().all(|r| r.len() == actors)
+        && s.actions.len() == actors
+        && s.actions.iter().all(|r| r.len() == l.actions.len())
+        && s.injects.len() == l.injects.len()
 }
 
 /// An empty summary with the shape of `s`.
