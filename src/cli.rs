@@ -43,10 +43,6 @@ pub enum Format {
 // Parsed once per process: the size of the largest variant (`simulate`'s many flags) costs nothing.
 #[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
-#[allow(
-    clippy::large_enum_variant,
-    reason = "parsed once per process: the size of the variants does not matter"
-)]
 pub enum Command {
     /// Open the game window.
     Play {
@@ -1343,6 +1339,7 @@ mod tests {
             bots: parsed_bots,
             doctrine,
             runs,
+            vary: parsed_vary,
             ..
         }) = Cli::try_parse_from(&args).unwrap().command
         else {
@@ -1351,6 +1348,7 @@ mod tests {
         assert_eq!((seed, turns, runs), (9, Some(6), Some(500)));
         assert_eq!(parsed_bots, ["russia=hawk", "ukraine=dove"]);
         assert_eq!(doctrine.as_deref(), Some("measured"));
+        assert_eq!(parsed_vary, vary);
     }
 
     #[test]
