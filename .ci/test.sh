@@ -12,6 +12,8 @@ for scenario in scenarios/*/; do
 done
 cargo clippy --all-targets -- -D warnings
 cargo test
+# A sharded sweep through a single-node Slurm cluster, with the binary `cargo test` just built.
+bash .ci/slurm-test.sh
 if [ -x .ci/screenshots.sh ]; then
     bash .ci/screenshots.sh
 fi

@@ -121,6 +121,9 @@ pub enum Command {
         /// every game into (DIR/seed-N.ron).
         #[arg(long)]
         save: Option<PathBuf>,
+        /// Cluster jobs for the run (Slurm array job, Kubernetes indexed Job) instead of playing it.
+        #[command(flatten)]
+        cluster: analysis::cluster::ClusterArgs,
     },
     /// Add up the partial results of a sharded `simulate --runs N --shard I/N` run and print
     /// exactly what the unsharded run prints.
@@ -274,6 +277,7 @@ where
             per_game,
             per_turn,
             save,
+            cluster,
         }) => report_errors(simulate(&Simulate {
             dir: &scenario,
             seed,
@@ -292,6 +296,7 @@ where
             per_game: per_game.as_deref(),
             per_turn: per_turn.as_deref(),
             save: save.as_deref(),
+            cluster: &cluster,
         })),
         Some(Command::Merge {
             partials,
@@ -681,9 +686,11 @@ struct Simulate<'a> {
     per_game: Option<&'a Path>,
     per_turn: Option<&'a Path>,
     save: Option<&'a Path>,
+    cluster: &'a analysis::cluster::ClusterArgs,
 }
 
 fn simulate(o: &Simulate) -> Result<i32, String> {
+    o.cluster.check_unused()?;
     if o.runs.is_none() {
         let needs_runs = [
             ("--csv", o.csv.is_some()),
@@ -750,6 +757,9 @@ fn simulate(o: &Simulate) -> Result<i32, String> {
         loaded = crate::sim::record::with_turn_limit(&loaded, t);
     }
     let controllers = bot_controllers(&loaded, o.bots, o.doctrine)?;
+    if o.cluster.emits() {
+        return emit_cluster_jobs(o, &loaded);
+    }
     match o.runs {
         None => simulate_one(o, &loaded, &controllers),
         Some(n) => {
@@ -757,6 +767,148 @@ fn simulate(o: &Simulate) -> Result<i32, String> {
             simulate_many(o, &loaded, &controllers, n, shard, &points)
         }
     }
+}
+
+/// `simulate --emit-slurm/--emit-k8s`: checks the run (the scenario and doctrines were loaded
+/// and checked by the caller) and writes the job files; plays nothing.
+fn emit_cluster_jobs(o: &Simulate, loaded: &LoadedScenario) -> Result<i32, String> {
+    use analysis::cluster;
+    let c = o.cluster;
+    let shards = cluster::check_shards(c.shards, o.runs)?;
+    if o.shard.is_some() || o.partial.is_some() {
+        return Err(
+            "error: --shard and --partial cannot be used with --emit-slurm/--emit-k8s: the job files give every task its own\n  = help: leave them out; --shards N sets how many tasks the games are split into"
+                .into(),
+        );
+    }
+    let unsupported = [
+        ("--coverage", o.coverage),
+        ("--check", o.check),
+        ("--per-game", o.per_game.is_some()),
+        ("--per-turn", o.per_turn.is_some()),
+    ];
+    if let Some((flag, _)) = unsupported.iter().find(|(_, given)| *given) {
+        return Err(format!(
+            "error: {flag} cannot be used with --emit-slurm/--emit-k8s: the merge of a cluster run writes the summary only\n  = help: run {flag} on one machine with fewer games, or leave it out"
+        ));
+    }
+    if o.save.is_some() {
+        return Err(
+            "error: --save cannot be used with --emit-slurm/--emit-k8s: cluster tasks write partial results, not games\n  = help: replay any game of the run afterwards with `grayzone simulate <scenario> --seed N --save game.ron`"
+                .into(),
+        );
+    }
+    let scenario_id = loaded.scenario.meta.id.clone();
+    let job_name = match &c.job_name {
+        Some(name) => {
+            cluster::check_job_name(name)?;
+            name.clone()
+        }
+        None => cluster::default_job_name(&scenario_id),
+    };
+    let cpus_per_task = c.cpus_per_task.unwrap_or(1);
+    if cpus_per_task == 0 {
+        return Err("error: --cpus-per-task must be at least 1".into());
+    }
+    let program = std::env::current_exe()
+        .map_err(|e| format!("error: cannot find the path of this grayzone program: {e}"))?;
+    let run = cluster::ShardedRun {
+        program: cluster::absolute_text(&program, "the grayzone program")?,
+        scenario_id,
+        scenario: cluster::absolute_text(o.dir, "the scenario folder")?,
+        options: shard_options(o),
+        runs: o.runs.unwrap_or_default(),
+        shards,
+        outputs: Vec::new(),
+        cpus_per_task,
+        job_name,
+    };
+    let csv = o
+        .csv
+        .map(|p| cluster::absolute_text(p, "the --csv file"))
+        .transpose()?;
+    let json = o
+        .json
+        .map(|p| cluster::absolute_text(p, "the --json file"))
+        .transpose()?;
+    let format = match o.format {
+        analysis::OutputFormat::Human => "human",
+        analysis::OutputFormat::Csv => "csv",
+        analysis::OutputFormat::Json => "json",
+    };
+    let mut written = String::new();
+    if let Some(dir) = &c.emit_slurm {
+        let abs = cluster::absolute_text(dir, "the --emit-slurm folder")?;
+        let run = cluster::ShardedRun {
+            outputs: cluster::merge_outputs(&abs, format, csv.clone(), json.clone()),
+            ..run.clone()
+        };
+        let files =
+            cluster::slurm_files(&run, &abs, c.partition.as_deref(), c.time_limit.as_deref())?;
+        cluster::write_files(dir, &files)?;
+        written.push_str(&format!(
+            "wrote a Slurm array job of {shards} shards into {abs}: submit it with `{}`\n",
+            cluster::shell_quote(&format!("{abs}/submit.sh"))
+        ));
+    }
+    if let Some(dir) = &c.emit_k8s {
+        let Some(image) = &c.image else {
+            return Err("error: --emit-k8s needs --image: the container image the pods run, with grayzone on its PATH\n  = help: e.g. --image registry.example.org/grayzone:0.1 (docs/analysis.md shows how to build one)".into());
+        };
+        let abs = cluster::absolute_text(dir, "the --emit-k8s folder")?;
+        let run = cluster::ShardedRun {
+            outputs: cluster::merge_outputs(&abs, format, csv.clone(), json.clone()),
+            ..run.clone()
+        };
+        let mut scenario_files = Vec::new();
+        for name in crate::scenario::load::SCENARIO_FILES {
+            let path = o.dir.join(name);
+            if path.is_file() {
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| format!("error: cannot read {}: {e}", path.display()))?;
+                scenario_files.push((name.to_string(), text));
+            }
+        }
+        let files = cluster::k8s_files(&run, &abs, image, &scenario_files)?;
+        cluster::write_files(dir, &files)?;
+        written.push_str(&format!(
+            "wrote a Kubernetes indexed Job of {shards} shards into {abs}: run it with `{}`\n",
+            cluster::shell_quote(&format!("{abs}/submit.sh"))
+        ));
+    }
+    out(&written);
+    Ok(0)
+}
+
+/// The `simulate` options every shard of a cluster run repeats (all but the scenario, which
+/// the job files place, and what the merge writes: --format, --csv, --json). Each flag of `simulate` is either here or
+/// refused with `--emit-slurm`; a test keeps the list complete.
+fn shard_options(o: &Simulate) -> Vec<String> {
+    let mut args = vec![
+        "--runs".to_string(),
+        o.runs.unwrap_or_default().to_string(),
+        "--seed".to_string(),
+        o.seed.to_string(),
+    ];
+    if let Some(t) = o.turns {
+        args.extend(["--turns".to_string(), t.to_string()]);
+    }
+    let bots: Vec<&str> = o
+        .bots
+        .iter()
+        .map(String::as_str)
+        .filter(|b| !b.is_empty())
+        .collect();
+    if !bots.is_empty() {
+        args.extend(["--bots".to_string(), bots.join(",")]);
+    }
+    if let Some(d) = o.doctrine {
+        args.extend(["--doctrine".to_string(), d.to_string()]);
+    }
+    for v in o.vary {
+        args.extend(["--vary".to_string(), v.clone()]);
+    }
+    args
 }
 
 /// Plays one game with its log; the log is printed before the save is written, so a failed
@@ -1238,6 +1390,101 @@ mod tests {
                 .find(|(name, _)| name == k)
                 .map(|(_, v)| OsString::from(v))
         }
+    }
+
+    /// How `--emit-slurm`/`--emit-k8s` treat each flag of `simulate`: every task repeats it
+    /// ([`shard_options`]), the job files place it, the merge writes it, it is refused, or it
+    /// describes the cluster jobs themselves.
+    const SIMULATE_FLAGS_IN_CLUSTER_RUNS: &[&str] = &[
+        "scenario",   // placed by the job files (absolute, or the Kubernetes mount)
+        "seed",       // repeated
+        "turns",      // repeated
+        "bots",       // repeated
+        "doctrine",   // repeated
+        "runs",       // repeated
+        "csv",        // written by the merge
+        "json",       // written by the merge
+        "format",     // the merge's result
+        "shard",      // refused: each task gets its own
+        "partial",    // refused: each task gets its own
+        "vary",       // repeated
+        "coverage",   // refused
+        "check",      // refused
+        "per_game",   // refused
+        "per_turn",   // refused
+        "save",       // refused
+        "emit_slurm", // the cluster jobs
+        "emit_k8s",
+        "shards",
+        "cpus_per_task",
+        "job_name",
+        "partition",
+        "time_limit",
+        "image",
+        "help",
+    ];
+
+    #[test]
+    fn every_simulate_flag_is_handled_by_cluster_runs() {
+        use clap::CommandFactory as _;
+        let cli = Cli::command();
+        let simulate = cli.find_subcommand("simulate").unwrap();
+        for arg in simulate.get_arguments() {
+            let id = arg.get_id().as_str();
+            assert!(
+                SIMULATE_FLAGS_IN_CLUSTER_RUNS.contains(&id),
+                "simulate's `{id}` is new: make --emit-slurm/--emit-k8s repeat it in every shard (shard_options), have the merge write it, or refuse it; then list it here"
+            );
+        }
+    }
+
+    #[test]
+    fn shard_options_repeat_the_run() {
+        let cluster = analysis::cluster::ClusterArgs::default();
+        let vary = ["russia.cyber_capacity=40..80:20".to_string()];
+        let bots = [
+            "russia=hawk".to_string(),
+            String::new(),
+            "ukraine=dove".into(),
+        ];
+        let o = Simulate {
+            dir: Path::new("s"),
+            seed: 9,
+            turns: Some(6),
+            bots: &bots,
+            doctrine: Some("measured"),
+            runs: Some(500),
+            format: analysis::OutputFormat::Human,
+            csv: None,
+            json: None,
+            shard: None,
+            partial: None,
+            vary: &vary,
+            coverage: false,
+            check: false,
+            per_game: None,
+            per_turn: None,
+            save: None,
+            cluster: &cluster,
+        };
+        let mut args = vec!["grayzone".to_string(), "simulate".into(), "s".into()];
+        args.extend(shard_options(&o));
+        let Some(Command::Simulate {
+            seed,
+            turns,
+            bots: parsed_bots,
+            doctrine,
+            runs,
+            vary: parsed_vary,
+            ..
+        }) = Cli::try_parse_from(&args).unwrap().command
+        else {
+            panic!("not a simulate command: {args:?}");
+        };
+        assert_eq!((seed, turns, runs), (9, Some(6), Some(500)));
+        assert_eq!(parsed_bots, ["russia=hawk", "ukraine=dove"]);
+        assert_eq!(doctrine.as_deref(), Some("measured"));
+        assert_eq!(parsed_vary, vary);
     }
 
     #[test]

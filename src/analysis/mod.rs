@@ -12,6 +12,7 @@ use std::sync::mpsc;
 use crate::scenario::Controller;
 use crate::sim::{Game, GameState, LoadedScenario};
 
+pub mod cluster;
 pub mod render;
 pub mod shard;
 pub mod summary;
