@@ -737,13 +737,16 @@ fn simulate_many(
         ));
     }
     text.push_str(&summary.to_table());
+    let metrics = analysis::metrics::metric_curves(loaded, &batch.outcomes);
+    text.push_str(&metrics.to_table());
     out(&text);
     errln(&format!(
         "{:.0} games/s ({played} games in {secs:.2} s)",
         played as f64 / secs.max(1e-9)
     ));
     if let Some(path) = o.csv {
-        write_atomically(path, summary.to_csv().as_bytes()).map_err(|e| e.to_string())?;
+        let csv = summary.to_csv() + &metrics.to_csv_rows();
+        write_atomically(path, csv.as_bytes()).map_err(|e| e.to_string())?;
     }
     if let Some(dir) = o.save {
         std::fs::create_dir_all(dir)

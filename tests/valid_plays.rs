@@ -435,7 +435,9 @@ impl Gen {
                     name: id.clone(),
                     id,
                     min,
-                    max,
+                    // Sometimes no maximum: values then saturate at the engine's limit.
+                    max: if self.d.chance(10) { None } else { Some(max) },
+                    decimals: self.d.range(0, 3) as u32,
                     default,
                     public: self.d.chance(70),
                     description: String::new(),
@@ -470,7 +472,7 @@ impl Gen {
                 if self.d.chance(50) {
                     attrs.insert(
                         a.id.clone(),
-                        self.d.range(i64::from(a.min), i64::from(a.max)) as i32,
+                        self.d.range(i64::from(a.min), i64::from(a.upper())) as i32,
                     );
                 }
             }
@@ -496,6 +498,12 @@ impl Gen {
                 sponsor,
                 objectives: String::new(),
                 color: None,
+                persona: Persona {
+                    aggression: self.d.i("Percent"),
+                    risk_tolerance: self.d.i("Percent"),
+                    credibility: self.d.i("Percent"),
+                    restraint: self.d.i("Percent"),
+                },
             });
         }
         self.ids.sides = actors.iter().map(|a| a.side.clone()).collect();
@@ -609,6 +617,7 @@ impl Gen {
                 on_failure: self.effects(acting_target, 0),
                 on_detection: self.effects(acting_target, 0),
                 answers_red_lines: self.d.chance(30),
+                tags: Vec::new(),
             });
         }
 
@@ -772,6 +781,31 @@ impl Gen {
             forensics_divisor: self.d.i("Divisor"),
             defense_divisor: self.d.i("Divisor"),
             reveal_evidence: self.d.i("Percent"),
+            resolution: if self.d.chance(50) {
+                Resolution::Simultaneous
+            } else {
+                Resolution::Sequential
+            },
+            free_orders: ActionFilter {
+                domains: if self.d.chance(30) {
+                    vec![*self.d.pick(&DOMAINS)]
+                } else {
+                    Vec::new()
+                },
+                ..Default::default()
+            },
+            limits: if self.d.chance(30) {
+                vec![OrderLimit {
+                    max: self.d.range(0, 2) as u32,
+                    of: ActionFilter {
+                        domains: vec![*self.d.pick(&DOMAINS)],
+                        ..Default::default()
+                    },
+                    except: ActionFilter::default(),
+                }]
+            } else {
+                Vec::new()
+            },
         };
         Scenario {
             meta: ScenarioFile {
@@ -790,6 +824,13 @@ impl Gen {
                 norms,
                 rules,
                 upkeep,
+                metrics: vec![MetricDef {
+                    id: "escalation".into(),
+                    name: "Escalation".into(),
+                    measure: Measure::EscalationScore,
+                    description: String::new(),
+                }],
+                relations: Vec::new(),
             },
             actors,
             actions,
@@ -797,6 +838,7 @@ impl Gen {
             proposals,
             injects,
             endings,
+            snippets: SnippetsFile::default(),
         }
     }
 }
@@ -1005,7 +1047,9 @@ fn a_detection_chain_that_stages_incidents_is_bounded() {
         .recv_timeout(std::time::Duration::from_secs(120))
         .expect("seed 1000684 hangs the engine");
     match result {
-        Ok(Outcome::Played(steps)) => assert!(steps >= 9, "played {steps} turns"),
+        // The property is that it ends at all; how many turns it lasts depends on the rules
+        // (it ended on turn 9 before the public ledger and the format additions, on turn 5 now).
+        Ok(Outcome::Played(steps)) => assert!(steps >= 1, "played {steps} turns"),
         Ok(Outcome::Refused(code)) => panic!("the generator changed: refused with {code}"),
         Err(e) => panic!("{e}"),
     }

@@ -1,5 +1,7 @@
 //! Many seeded games headless: ending distributions and escalation curves.
 
+pub mod metrics;
+
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -18,6 +20,8 @@ pub struct GameOutcome {
     pub turn: u32,
     /// Crisis level (ladder level of the highest rung) at the end of each turn.
     pub crisis_levels: Vec<i32>,
+    /// The scenario's metrics at the end of each turn (see [`metrics`]).
+    pub metrics: Vec<crate::sim::MetricRow>,
 }
 
 impl GameOutcome {
@@ -53,6 +57,7 @@ pub fn play_one(
             .iter()
             .map(|&r| sc.meta.ladder.rungs[r].level)
             .collect(),
+        metrics: st.metrics.clone(),
     }
 }
 

@@ -180,6 +180,10 @@ struct View<'s> {
     attacked: bool,
     /// One of its red lines is failing to deter.
     at_stake: bool,
+    /// Its persona, unless neutral (a neutral persona shifts nothing and is skipped).
+    persona: Option<crate::scenario::Persona>,
+    /// Its rung on the 0–10 scale the scores use.
+    here: i32,
 }
 
 impl View<'_> {
@@ -221,14 +225,23 @@ fn action_score(
 ) -> Option<i32> {
     if ctx.ix.resolved.action_loosens[action] {
         let at_limit = ctx.st.actors[me].rung + 1 >= ctx.st.actors[me].threshold;
-        return Some(match doctrine {
-            Doctrine::Hawk if at_limit => 95,
-            Doctrine::Hawk => 40,
-            Doctrine::TitForTat if at_limit && view.attacked => 45,
-            Doctrine::Measured if view.at_stake => 50,
-            Doctrine::RandomLegal => 0,
-            _ => -20,
-        });
+        let persona = &ctx.sc.actors[me].persona;
+        // Concern for credibility pushes a bot whose red line fails to deter to loosen its rules.
+        let word = if view.at_stake && doctrine != Doctrine::RandomLegal {
+            (persona.credibility - 50) / 2
+        } else {
+            0
+        };
+        return Some(
+            word + match doctrine {
+                Doctrine::Hawk if at_limit => 95,
+                Doctrine::Hawk => 40,
+                Doctrine::TitForTat if at_limit && view.attacked => 45,
+                Doctrine::Measured if view.at_stake => 50,
+                Doctrine::RandomLegal => 0,
+                _ => -20,
+            },
+        );
     }
     proposes_busy(ctx, action).then_some(-1000)
 }
@@ -246,7 +259,7 @@ fn target_score(ctx: &Ctx, view: &View, doctrine: Doctrine, lo: LegalOrder) -> i
         Some(_) => base - 30,
         None => base,
     };
-    match doctrine {
+    let doctrine_score = match doctrine {
         Doctrine::Hawk => match a.intent {
             Intent::Offensive => 30 + 10 * rung + host / 2,
             Intent::Punitive => 35 + host / 2,
@@ -294,7 +307,39 @@ fn target_score(ctx: &Ctx, view: &View, doctrine: Doctrine, lo: LegalOrder) -> i
             Intent::Punitive | Intent::Signal => 10,
             _ => -20,
         },
+    };
+    match &view.persona {
+        Some(p) if doctrine != Doctrine::RandomLegal => {
+            doctrine_score + persona_shift(p, a.intent, rung, view.here, perceived)
+        }
+        _ => doctrine_score,
     }
+}
+
+/// How an actor's persona shifts a doctrine's score of an order (0 for a persona of all 50s):
+/// `rung` is the order's rung and `here` the actor's, both on a 0–10 scale of the ladder;
+/// `perceived` whether the target attacked it recently.
+pub fn persona_shift(
+    p: &crate::scenario::Persona,
+    intent: Intent,
+    rung: i32,
+    here: i32,
+    perceived: bool,
+) -> i32 {
+    let hostile = matches!(intent, Intent::Offensive | Intent::Punitive);
+    let mut shift = 0;
+    if hostile {
+        shift += (p.aggression - 50) / 2;
+    } else if intent == Intent::Conciliatory {
+        shift -= (p.aggression - 50) / 2;
+    }
+    if matches!(intent, Intent::Offensive | Intent::Signal) {
+        shift += (p.risk_tolerance - 50) * rung / 20;
+    }
+    if hostile && perceived {
+        shift += (p.credibility - 50) / 2;
+    }
+    shift - (p.restraint - 50) * (rung - here).max(0) / 5
 }
 
 /// The answer an obliged bot gives to a red line: in kind and in proportion.
@@ -408,6 +453,7 @@ pub fn choose_orders_into(
         None
     };
     let attacked = scratch.load(me, sponsor);
+    let persona = sc.actors[me].persona;
     let view = View {
         me,
         swarm: is_swarm,
@@ -415,6 +461,8 @@ pub fn choose_orders_into(
         scratch,
         attacked,
         at_stake: scratch.at_stake[me],
+        persona: (persona != crate::scenario::Persona::default()).then_some(persona),
+        here: ctx.st.actors[me].rung as i32 * 10 / sc.meta.ladder.rungs.len().max(1) as i32,
     };
     if doctrine != Doctrine::RandomLegal
         && let Some(lo) = obligation_answer(ctx, me, doctrine, &legal)

@@ -12,11 +12,10 @@ pub fn mini_bar(
     parent: &mut ChildSpawnerCommands,
     fonts: &Fonts,
     label: String,
-    (value, min, max): (i32, i32, i32),
+    (shown, fraction): (&str, f32),
     colour: Color,
     width: Val,
 ) {
-    let fraction = ((value - min) as f32 / (max - min).max(1) as f32).clamp(0.0, 1.0);
     parent
         .spawn(Node {
             width,
@@ -33,7 +32,7 @@ pub fn mini_bar(
             })
             .with_children(|r| {
                 r.spawn(text(fonts, label, 18.0, theme::INK_SOFT));
-                r.spawn(bold(fonts, format!("{value}"), 18.0, theme::INK));
+                r.spawn(bold(fonts, shown.to_string(), 18.0, theme::INK));
             });
             b.spawn(widgets::bar_track(
                 Node {
@@ -103,6 +102,15 @@ pub fn actor_card(
                             17.0,
                             theme::INK_SOFT,
                         ));
+                        // What the room sees of us, when our covert acts keep it lower.
+                        if let Some((_, seen)) = &a.room_rung {
+                            col.spawn(text(
+                                fonts,
+                                format!("◌ the room sees you at ▲ {seen}"),
+                                17.0,
+                                theme::INK_SOFT,
+                            ));
+                        }
                     }
                 });
             });
@@ -124,7 +132,7 @@ pub fn actor_card(
                         bars,
                         fonts,
                         label,
-                        (attr.value, attr.min, attr.max),
+                        (&attr.shown, attr.fill),
                         colour,
                         px((width - 24.0 - 14.0) / 2.0 - 1.0),
                     );

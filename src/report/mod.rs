@@ -4,6 +4,7 @@
 
 pub mod branch;
 pub mod chart;
+pub mod metrics;
 
 use std::fmt::Write as _;
 
@@ -143,6 +144,8 @@ pub fn markdown(d: &DebriefView) -> String {
             .collect();
         let _ = writeln!(s, "| {} | {} |", cell(&x.name), cells.join(" | "));
     }
+    s.push('\n');
+    s.push_str(&metrics::markdown_section(&d.metrics));
     let _ = writeln!(s, "\n## Turning points\n");
     if d.turning_points.is_empty() {
         let _ = writeln!(s, "No turning point was found.");
@@ -413,6 +416,7 @@ pub fn html(d: &DebriefView) -> String {
     );
     s.push_str("<h2 id=\"ladder\">The ladder over time</h2>");
     s.push_str(&ladder_svg(d));
+    s.push_str(&metrics::html_section(&d.metrics));
     s.push_str("<h2 id=\"turning-points\">Turning points</h2>");
     if d.turning_points.is_empty() {
         s.push_str("<p>No turning point was found.</p>");

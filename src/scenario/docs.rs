@@ -449,6 +449,11 @@ fn example_id(kind: RefKind) -> &'static str {
         RefKind::Threshold => "no_nuclear_use",
         RefKind::Side => "west",
         RefKind::Tag => "nuclear",
+        RefKind::Metric => "escalation",
+        RefKind::Relation => "neighbour",
+        RefKind::EffectSnippet => "sanctions_bite",
+        RefKind::ConditionSnippet => "under_attack",
+        RefKind::ActionTag => "message",
     }
 }
 

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::model::{Effect, Intent, Scenario, TargetKind, Who};
+use super::model::{ActionFilter, Effect, Intent, Measure, Scenario, TargetKind, Who};
 
 /// A fast, stable hasher for id strings (FxHash-style: 8 bytes a step). Ids are the
 /// scenario's own and trusted after validation, so no protection against collisions is needed;
@@ -66,6 +66,14 @@ pub struct ScenarioIndex {
     pub injects: IdMap,
     /// Ending ids.
     pub endings: IdMap,
+    /// Metric ids.
+    pub metrics: IdMap,
+    /// Relation ids.
+    pub relations: IdMap,
+    /// Effect snippet names.
+    pub effect_snippets: IdMap,
+    /// Condition snippet names.
+    pub condition_snippets: IdMap,
     /// Each action's rung position (0 when unknown).
     pub action_rung: Vec<usize>,
     /// Each action's costs as (attribute position, amount).
@@ -113,6 +121,86 @@ pub struct Resolved {
     pub defense: Option<usize>,
     /// The swarm controllability attribute.
     pub controllability: Option<usize>,
+    /// Actor positions sorted by id: the order simultaneous resolution draws dice and applies
+    /// changes in, so it does not depend on the order of the file.
+    pub actors_by_id: Vec<usize>,
+    /// Each action's escalation score (its rung's `score`).
+    pub action_score: Vec<i64>,
+    /// Each metric's measure, resolved: the scenario's metrics in order, then the escalation
+    /// score (id `escalation`) when the scenario declares none and its rungs have scores, so
+    /// `simulate` and the report always show it.
+    pub metrics: Vec<MetricPlan>,
+    /// Each metric of `metrics`: (id, name, decimals to show its values with).
+    pub metric_labels: Vec<(String, String, u32)>,
+    /// Whether each action is free of `orders_per_turn` (`rules.free_orders`).
+    pub free_order: Vec<bool>,
+    /// The per-turn limits: (max, which actions count).
+    pub order_limits: Vec<(usize, Vec<bool>)>,
+    /// Each relation's (min, max) after flags (0..=1) are applied.
+    pub relation_bounds: Vec<(i32, i32)>,
+}
+
+/// A metric's measure with its ids resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MetricPlan {
+    /// Sum of the rung scores of the orders resolved this turn.
+    EscalationScore,
+    /// An attribute's value (position).
+    Attr(usize),
+    /// Orders resolved this turn whose action is marked.
+    Orders(Vec<bool>),
+    /// Incidents against the actor detected this turn.
+    IncidentsDetected,
+}
+
+/// Each metric the engine records for a scenario, in order: (id, name, decimals to show its
+/// values with). The scenario's own, then the escalation score when it declares none and its
+/// rungs have scores.
+pub fn metric_labels(s: &Scenario) -> Vec<(String, String, u32)> {
+    let mut labels: Vec<(String, String, u32)> = s
+        .meta
+        .metrics
+        .iter()
+        .map(|m| {
+            let decimals = match &m.measure {
+                Measure::Attr(a) => s
+                    .meta
+                    .attributes
+                    .iter()
+                    .find(|d| &d.id == a)
+                    .map_or(0, |d| d.decimals),
+                _ => 0,
+            };
+            (m.id.clone(), m.name.clone(), decimals)
+        })
+        .collect();
+    if implicit_escalation(s) {
+        labels.push(("escalation".into(), "Escalation score".into(), 0));
+    }
+    labels
+}
+
+/// Whether the escalation score is added to the scenario's metrics: it declares none and some
+/// rung has a score.
+fn implicit_escalation(s: &Scenario) -> bool {
+    !s.meta
+        .metrics
+        .iter()
+        .any(|m| m.measure == Measure::EscalationScore)
+        && s.meta.ladder.rungs.iter().any(|r| r.score != 0)
+}
+
+/// Whether each action of the scenario matches a filter (by id, domain, intent or tag).
+pub fn filter_actions(s: &Scenario, f: &ActionFilter) -> Vec<bool> {
+    s.actions
+        .iter()
+        .map(|a| {
+            f.actions.contains(&a.id)
+                || f.domains.contains(&a.domain)
+                || f.intents.contains(&a.intent)
+                || a.tags.iter().any(|t| f.tags.contains(t))
+        })
+        .collect()
 }
 
 fn positions<'a>(ids: impl Iterator<Item = &'a String>) -> IdMap {
@@ -138,6 +226,10 @@ impl ScenarioIndex {
             proposals: positions(s.proposals.iter().map(|a| &a.id)),
             injects: positions(s.injects.iter().map(|a| &a.id)),
             endings: positions(s.endings.iter().map(|a| &a.id)),
+            metrics: positions(s.meta.metrics.iter().map(|a| &a.id)),
+            relations: positions(s.meta.relations.iter().map(|a| &a.id)),
+            effect_snippets: positions(s.snippets.effects.iter().map(|a| &a.id)),
+            condition_snippets: positions(s.snippets.conditions.iter().map(|a| &a.id)),
             action_rung: Vec::new(),
             action_cost: Vec::new(),
             resolved: Resolved::default(),
@@ -304,6 +396,64 @@ impl Resolved {
             forensics: attr(&s.meta.rules.forensics_attribute),
             defense: attr(&s.meta.rules.defense_attribute),
             controllability: attr(&s.meta.rules.controllability_attribute),
+            actors_by_id: {
+                let mut v: Vec<usize> = (0..n).collect();
+                v.sort_by(|&a, &b| s.actors[a].id.cmp(&s.actors[b].id).then(a.cmp(&b)));
+                v
+            },
+            action_score: s
+                .actions
+                .iter()
+                .map(|a| {
+                    ix.rungs
+                        .get(&a.rung)
+                        .map_or(0, |&r| i64::from(s.meta.ladder.rungs[r].score))
+                })
+                .collect(),
+            metrics: s
+                .meta
+                .metrics
+                .iter()
+                .map(|m| match &m.measure {
+                    Measure::EscalationScore => MetricPlan::EscalationScore,
+                    Measure::Attr(a) => match ix.attributes.get(a) {
+                        Some(&i) => MetricPlan::Attr(i),
+                        None => MetricPlan::Orders(vec![false; s.actions.len()]),
+                    },
+                    Measure::Orders(f) => MetricPlan::Orders(filter_actions(s, f)),
+                    Measure::IncidentsDetected => MetricPlan::IncidentsDetected,
+                })
+                .chain(implicit_escalation(s).then_some(MetricPlan::EscalationScore))
+                .collect(),
+            metric_labels: metric_labels(s),
+            free_order: filter_actions(s, &s.meta.rules.free_orders),
+            order_limits: s
+                .meta
+                .rules
+                .limits
+                .iter()
+                .map(|l| {
+                    let except = filter_actions(s, &l.except);
+                    let counts = filter_actions(s, &l.of)
+                        .into_iter()
+                        .zip(except)
+                        .map(|(of, ex)| of && !ex)
+                        .collect();
+                    (l.max as usize, counts)
+                })
+                .collect(),
+            relation_bounds: s
+                .meta
+                .relations
+                .iter()
+                .map(|r| {
+                    if r.flag {
+                        (0, 1)
+                    } else {
+                        (r.min, r.max.max(r.min))
+                    }
+                })
+                .collect(),
         }
     }
 }

@@ -62,7 +62,7 @@ pub fn parse_ron<T: DeserializeOwned>(file: &Path, source: &str) -> Result<T, Lo
 }
 
 /// The files of a scenario folder, in reading order.
-pub const SCENARIO_FILES: [&str; 7] = [
+pub const SCENARIO_FILES: [&str; 8] = [
     "scenario.ron",
     "actors.ron",
     "actions.ron",
@@ -70,6 +70,7 @@ pub const SCENARIO_FILES: [&str; 7] = [
     "diplomacy.ron",
     "injects.ron",
     "endings.ron",
+    "snippets.ron",
 ];
 
 /// The largest scenario file read, in bytes (documented limit, code E401).

@@ -13,6 +13,7 @@
 //! - `diplomacy.ron`: [`DiplomacyFile`] — proposals that need the other side's acceptance.
 //! - `injects.ron`: [`InjectsFile`] — scripted, triggered and facilitator-released injects.
 //! - `endings.ron`: [`EndingsFile`] — endings with priority and a fallback.
+//! - `snippets.ron`: [`SnippetsFile`] — named effect lists and conditions, used by name (optional).
 
 use std::collections::BTreeMap;
 
@@ -61,6 +62,16 @@ pub type EndingId = String;
 pub type SideId = String;
 /// A tag, defined by the actors whose `tags` hold it.
 pub type TagId = String;
+/// A metric id, defined in the `metrics` of `scenario.ron`.
+pub type MetricId = String;
+/// A relation id, defined in the `relations` of `scenario.ron`.
+pub type RelationId = String;
+/// The name of an effect snippet, defined in `snippets.ron`.
+pub type EffectSnippetId = String;
+/// The name of a condition snippet, defined in `snippets.ron`.
+pub type ConditionSnippetId = String;
+/// An action tag, defined by the actions whose `tags` hold it.
+pub type ActionTagId = String;
 /// Free text (names, descriptions, headlines).
 pub type Text = String;
 /// The name of a facilitator switch (free; `SetSwitch` and the facilitator turn it on).
@@ -90,6 +101,13 @@ pub type TurnNumber = u32;
 /// The number of turns of a scenario (at most 1,000: see E408).
 /// Range: 1..=4294967295
 pub type TurnCount = u32;
+/// A change in percent of the current value (`Scale`): -5 takes 5 % off, 10 adds 10 %.
+/// Range: -100..=10000
+pub type PercentChange = i32;
+/// How many decimal places an attribute's values are shown with (stored as whole numbers of
+/// the smallest unit: with 2, the value 100050 is shown as 1,000.50).
+/// Range: 0..=6
+pub type Decimals = u32;
 /// A count of things (orders per turn, conditions that must hold).
 /// Range: 0..=1000
 pub type Count = u32;
@@ -145,6 +163,143 @@ pub struct ScenarioFile {
     /// Effects applied at every briefing, from turn 2 on (e.g. capacity regeneration; use `ForEach`).
     #[serde(default)]
     pub upkeep: Vec<Effect>,
+    /// Measures computed at the end of every turn, per actor and in total, shown by `simulate`
+    /// and the report and readable by conditions (`Metric`, `MetricTotal`).
+    #[serde(default)]
+    pub metrics: Vec<MetricDef>,
+    /// Named matrices over pairs of actors (distance, alliance, trade, neighbour), set by
+    /// effects (`SetRelation`, `AddRelation`), read by conditions (`Relation`) and by the
+    /// group `Related(..)` (e.g. an action's target filter).
+    #[serde(default)]
+    pub relations: Vec<RelationDef>,
+}
+
+/// A measure computed at the end of every turn for every actor; the total is the sum over actors.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct MetricDef {
+    /// Metric id, e.g. `"escalation"`.
+    pub id: Def<MetricId>,
+    /// Display name (column heading in `simulate` and the report).
+    pub name: Text,
+    /// What it measures.
+    pub measure: Measure,
+    /// One line explaining it.
+    #[serde(default)]
+    pub description: Text,
+}
+
+/// What a metric measures, per actor, each turn.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub enum Measure {
+    /// The sum of the ladder `score`s of the rungs of the orders the actor carried out this turn
+    /// (every order that was resolved counts, whether it succeeded or not).
+    EscalationScore,
+    /// An attribute's value at the end of the turn (shown with the attribute's decimals).
+    Attr(AttributeId),
+    /// How many of the actor's orders matching the filter were resolved this turn.
+    Orders(ActionFilter),
+    /// How many incidents against the actor it detected this turn.
+    IncidentsDetected,
+}
+
+/// A named matrix over ordered pairs of actors: a number (distance, trade) or a flag (1 or 0:
+/// neighbour, alliance). Values clamp to `min..=max`; flags to 0..=1.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RelationDef {
+    /// Relation id, e.g. `"neighbour"`.
+    pub id: Def<RelationId>,
+    /// Display name.
+    pub name: Text,
+    /// A flag (0 or 1) rather than a number.
+    #[serde(default)]
+    pub flag: bool,
+    /// Whether `(a, b)` and `(b, a)` are one value (set together).
+    #[serde(default = "default_true")]
+    pub symmetric: bool,
+    /// Value of every pair not listed.
+    #[serde(default)]
+    pub default: Number,
+    /// Lowest value (ignored for flags).
+    #[serde(default)]
+    pub min: Number,
+    /// Highest value (ignored for flags).
+    #[serde(default = "default_relation_max")]
+    pub max: Number,
+    /// Initial values of some pairs (every other pair has `default`).
+    #[serde(default)]
+    pub pairs: Vec<RelationPair>,
+    /// One line explaining it.
+    #[serde(default)]
+    pub description: Text,
+}
+
+/// One initial value of a relation.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RelationPair {
+    /// From this actor.
+    pub from: ActorId,
+    /// To this actor.
+    pub to: ActorId,
+    /// The value (for a flag: set unless 0; 1 if left out).
+    #[serde(default = "default_pair_value")]
+    pub value: Number,
+}
+
+fn default_pair_value() -> i32 {
+    1
+}
+
+fn default_relation_max() -> i32 {
+    1_000_000
+}
+
+/// Which actions an order limit, an exemption or a metric counts: an action matches when it is
+/// named, or its domain, intent or one of its tags is listed (an empty filter matches nothing).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ActionFilter {
+    /// Action ids.
+    #[serde(default)]
+    pub actions: Vec<ActionId>,
+    /// Domains.
+    #[serde(default)]
+    pub domains: Vec<Domain>,
+    /// Intents.
+    #[serde(default)]
+    pub intents: Vec<Intent>,
+    /// Action tags.
+    #[serde(default)]
+    pub tags: Vec<ActionTagId>,
+}
+
+/// How the orders of a turn are resolved.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub enum Resolution {
+    /// One order at a time, slot by slot in actor order; each sees what the earlier ones did.
+    #[default]
+    Sequential,
+    /// Every order's legality, chance, conditions and attribute changes are computed from the
+    /// state at the start of the resolution (after delayed effects): attribute changes of all
+    /// orders are added up and clamped once at the end, so no actor gains by coming first.
+    /// Dice are drawn, and other changes (rungs, incidents, red lines, relations) applied, in a
+    /// fixed order that does not depend on the files: slot by slot, actors by id.
+    Simultaneous,
+}
+
+/// At most `max` orders per turn among those matching `of` (and not `except`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OrderLimit {
+    /// The most such orders an actor may give in a turn.
+    pub max: Count,
+    /// The orders it counts.
+    pub of: ActionFilter,
+    /// Orders it does not count, even if they match `of`.
+    #[serde(default)]
+    pub except: ActionFilter,
 }
 
 fn default_turn_label() -> String {
@@ -206,9 +361,14 @@ pub struct AttributeDef {
     /// Lowest value; effects clamp to it.
     #[serde(default)]
     pub min: Number,
-    /// Highest value; effects clamp to it.
+    /// Highest value; effects clamp to it. `None`: no maximum (values then saturate at the
+    /// engine's limit, about 2.1 billion).
     #[serde(default = "default_max")]
-    pub max: Number,
+    pub max: Option<Number>,
+    /// Decimal places the value is shown with. Values are whole numbers of the smallest unit
+    /// everywhere in the files: with `decimals: 2`, write 1,000.50 as `100050`.
+    #[serde(default)]
+    pub decimals: Decimals,
     /// Value for actors that do not set it.
     #[serde(default)]
     pub default: Number,
@@ -223,8 +383,52 @@ pub struct AttributeDef {
     pub kinds: Vec<ActorKind>,
 }
 
-fn default_max() -> i32 {
-    100
+fn default_max() -> Option<i32> {
+    Some(100)
+}
+
+impl AttributeDef {
+    /// The highest value effects clamp to (`i32::MAX` without a maximum).
+    pub fn upper(&self) -> i32 {
+        self.max.unwrap_or(i32::MAX)
+    }
+
+    /// Clamps a value to the attribute's range.
+    pub fn clamp(&self, v: i64) -> i32 {
+        v.clamp(i64::from(self.min), i64::from(self.upper().max(self.min))) as i32
+    }
+
+    /// A value as shown to people: with the declared decimals and thousands separators
+    /// (`100050` with 2 decimals is `1,000.50`).
+    pub fn format(&self, v: i64) -> String {
+        format_decimal(v, self.decimals)
+    }
+}
+
+/// `v` shown with `decimals` places and thousands separators (`-123456`, 2 → `-1,234.56`).
+pub fn format_decimal(v: i64, decimals: u32) -> String {
+    let neg = v < 0;
+    let digits = v.unsigned_abs().to_string();
+    let d = decimals.min(18) as usize;
+    let padded = format!("{digits:0>width$}", width = d + 1);
+    let (int, frac) = padded.split_at(padded.len() - d);
+    let mut grouped = String::new();
+    for (k, ch) in int.chars().enumerate() {
+        if k > 0 && (int.len() - k) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    out.push_str(&grouped);
+    if d > 0 {
+        out.push('.');
+        out.push_str(frac);
+    }
+    out
 }
 fn default_true() -> bool {
     true
@@ -291,6 +495,16 @@ pub struct Rules {
     /// Evidence a `Reveal` adds to every incident it uncovers.
     #[serde(default = "default_reveal_evidence")]
     pub reveal_evidence: Percent,
+    /// `Sequential` (the default) or `Simultaneous`: how a turn's orders are resolved.
+    #[serde(default)]
+    pub resolution: Resolution,
+    /// Orders that do not count against `orders_per_turn` (e.g. messages: `(tags: ["message"])`).
+    #[serde(default)]
+    pub free_orders: ActionFilter,
+    /// Further per-turn limits by action, domain, intent or tag, with exemptions; an order that
+    /// would break one is dropped (orders are kept in the order given).
+    #[serde(default)]
+    pub limits: Vec<OrderLimit>,
 }
 
 fn default_orders() -> u32 {
@@ -321,6 +535,9 @@ impl Default for Rules {
             forensics_divisor: default_forensics_divisor(),
             defense_divisor: default_defense_divisor(),
             reveal_evidence: default_reveal_evidence(),
+            resolution: Resolution::Sequential,
+            free_orders: ActionFilter::default(),
+            limits: Vec::new(),
         }
     }
 }
@@ -445,6 +662,49 @@ pub struct Actor {
     /// Display colour as `"#rrggbb"` (colour never carries meaning alone).
     #[serde(default)]
     pub color: Option<Text>,
+    /// How its bot weighs its choices (every scripted doctrine reads it; 50 is neutral).
+    #[serde(default)]
+    pub persona: Persona,
+}
+
+/// How a bot playing an actor weighs its choices: four numbers from 0 to 100, 50 neutral (a
+/// persona of all 50s plays exactly as the doctrine alone). Scripted doctrines read them as
+/// documented on each field; a planning bot may weigh its objectives with them.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Persona {
+    /// Appetite for hurting others: above 50, offensive and punitive orders score higher and
+    /// conciliatory ones lower (by (aggression - 50) / 2 points); below 50, the reverse.
+    #[serde(default = "default_persona")]
+    pub aggression: Percent,
+    /// Willingness to climb the ladder: offensive and signalling orders gain
+    /// (risk_tolerance - 50) × rung / 20 points (rung on a 0–10 scale of the ladder).
+    #[serde(default = "default_persona")]
+    pub risk_tolerance: Percent,
+    /// Concern for its word: against an actor it perceives attacking it, punitive and
+    /// offensive orders gain (credibility - 50) / 2 points; loosening its rules of engagement
+    /// while a red line of its is failing to deter gains as much.
+    #[serde(default = "default_persona")]
+    pub credibility: Percent,
+    /// Reluctance to go above its current rung: each rung (0–10 scale) an order lies above it
+    /// costs (restraint - 50) / 5 points.
+    #[serde(default = "default_persona")]
+    pub restraint: Percent,
+}
+
+fn default_persona() -> i32 {
+    50
+}
+
+impl Default for Persona {
+    fn default() -> Self {
+        Persona {
+            aggression: 50,
+            risk_tolerance: 50,
+            credibility: 50,
+            restraint: 50,
+        }
+    }
 }
 
 /// A sponsor's stance towards a swarm.
@@ -576,6 +836,9 @@ pub struct Action {
     /// Whether taking it answers a red line of its domain (responses in kind).
     #[serde(default)]
     pub answers_red_lines: bool,
+    /// Free tags (e.g. `"message"`), used by order limits, exemptions and metrics.
+    #[serde(default)]
+    pub tags: Vec<Def<ActionTagId>>,
 }
 
 fn who_any() -> Who {
@@ -910,6 +1173,9 @@ pub enum Who {
     Tagged(TagId),
     /// Every actor of a kind.
     Kind(ActorKind),
+    /// The actors the one in context (acting, or owner) is related to by a relation: those
+    /// whose value from it is not 0 (e.g. `target: Actor(Related("neighbour"))`).
+    Related(RelationId),
 }
 
 /// A comparison of a number.
@@ -1094,6 +1360,32 @@ pub enum Condition {
     FacilitatorSays(SwitchName),
     /// A swarm's stance is this.
     Stance(Who, SwarmStance),
+    /// A metric's latest value (computed at the end of each turn, before endings) for some actor of a group.
+    Metric {
+        /// Whose value.
+        who: Who,
+        /// Metric id.
+        metric: MetricId,
+        /// The comparison.
+        is: Cmp,
+    },
+    /// A metric's latest total over all actors.
+    MetricTotal(MetricId, Cmp),
+    /// A relation between some actor of `from` and some other actor of `to`: compared with
+    /// `is`, or set (not 0) when `is` is left out.
+    Relation {
+        /// Relation id.
+        relation: RelationId,
+        /// From whom.
+        from: Who,
+        /// To whom.
+        to: Who,
+        /// The comparison (not 0 if omitted).
+        #[serde(default)]
+        is: Option<Cmp>,
+    },
+    /// A named condition from `snippets.ron`.
+    Use(ConditionSnippetId),
 }
 
 /// The one effect language shared by actions, red lines, injects, proposals and norms.
@@ -1103,6 +1395,15 @@ pub enum Effect {
     AddAttr(Who, AttributeId, Number),
     /// Set an attribute (clamped to its range).
     SetAttr(Who, AttributeId, Number),
+    /// Change an attribute by a percentage of its value (`Scale(Acting, "gdp", -5)` takes 5 %
+    /// off): the change is rounded to the nearest whole unit, halves away from zero, then
+    /// clamped to the range.
+    Scale(Who, AttributeId, PercentChange),
+    /// Set a relation from each actor of the first group to each other actor of the second
+    /// (both ways for a symmetric relation), clamped to its range.
+    SetRelation(RelationId, Who, Who, Number),
+    /// Add to a relation, as `SetRelation`.
+    AddRelation(RelationId, Who, Who, Number),
     /// Damage a sector: the amount is reduced by the sector's resilience percent.
     Damage(Who, SectorId, Points),
     /// Raise (or lower, if negative) a sector's resilience.
@@ -1173,7 +1474,7 @@ pub enum Effect {
     SetSwitch(SwitchName, bool),
     /// End the game with this ending.
     EndGame(EndingId),
-    /// Branch.
+    /// Branch: `If(condition, [effects when it holds], [effects otherwise])` — the third value is the else list, `[]` when nothing happens otherwise.
     If(Condition, Vec<Effect>, Vec<Effect>),
     /// Pick one branch by weight with the seeded dice.
     Random(Vec<(Weight, Vec<Effect>)>),
@@ -1181,6 +1482,8 @@ pub enum Effect {
     After(Turns, Vec<Effect>),
     /// Apply the effects once for each actor of a group, bound as `Each`.
     ForEach(Who, Vec<Effect>),
+    /// Apply a named effect list from `snippets.ron` here, in the same context.
+    Use(EffectSnippetId),
 }
 
 impl Effect {
@@ -1191,6 +1494,7 @@ impl Effect {
         match self {
             Effect::AddAttr(w, ..)
             | Effect::SetAttr(w, ..)
+            | Effect::Scale(w, ..)
             | Effect::Damage(w, ..)
             | Effect::Harden(w, ..)
             | Effect::EscalateTo(w, _)
@@ -1208,6 +1512,8 @@ impl Effect {
             }
             | Effect::OpenChannel(x, y)
             | Effect::CloseChannel(x, y)
+            | Effect::SetRelation(_, x, y, _)
+            | Effect::AddRelation(_, x, y, _)
             | Effect::Reveal {
                 victim: x,
                 culprit: y,
@@ -1228,7 +1534,8 @@ impl Effect {
             | Effect::If(..)
             | Effect::Random(_)
             | Effect::After(..)
-            | Effect::ForEach(..) => Vec::new(),
+            | Effect::ForEach(..)
+            | Effect::Use(_) => Vec::new(),
         }
     }
 }
@@ -1250,4 +1557,63 @@ pub struct Scenario {
     pub injects: Vec<Inject>,
     /// `endings.ron`.
     pub endings: Vec<Ending>,
+    /// `snippets.ron` (optional file).
+    pub snippets: SnippetsFile,
+}
+
+/// `snippets.ron`: named effect lists and conditions, written once and used by name
+/// (`Use("name")`) wherever an effect or a condition goes. Placeholders (`Acting`, `Target`, …)
+/// in a snippet stand for what they stand for where it is used.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SnippetsFile {
+    /// Named effect lists.
+    #[serde(default)]
+    pub effects: Vec<EffectSnippet>,
+    /// Named conditions.
+    #[serde(default)]
+    pub conditions: Vec<ConditionSnippet>,
+}
+
+/// A named effect list.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EffectSnippet {
+    /// Its name.
+    pub id: Def<EffectSnippetId>,
+    /// One line explaining it.
+    #[serde(default)]
+    pub description: Text,
+    /// The effects, applied in order where it is used.
+    pub effects: Vec<Effect>,
+}
+
+/// A named condition.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ConditionSnippet {
+    /// Its name.
+    pub id: Def<ConditionSnippetId>,
+    /// One line explaining it.
+    #[serde(default)]
+    pub description: Text,
+    /// The condition.
+    pub when: Condition,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_decimal;
+
+    #[test]
+    fn decimals_are_shown_with_their_places_and_thousands() {
+        assert_eq!(format_decimal(100_000, 2), "1,000.00");
+        assert_eq!(format_decimal(95_000, 2), "950.00");
+        assert_eq!(format_decimal(-123_456, 2), "-1,234.56");
+        assert_eq!(format_decimal(5, 2), "0.05");
+        assert_eq!(format_decimal(-5, 3), "-0.005");
+        assert_eq!(format_decimal(1_234_567, 0), "1,234,567");
+        assert_eq!(format_decimal(42, 0), "42");
+        assert_eq!(format_decimal(i64::MIN, 0), "-9,223,372,036,854,775,808");
+    }
 }

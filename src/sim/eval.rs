@@ -152,6 +152,16 @@ impl<'a> Ctx<'a> {
             Who::Side(side) => &a.side == side,
             Who::Tagged(tag) => a.tags.iter().any(|t| t == tag),
             Who::Kind(kind) => a.kind == *kind,
+            Who::Related(rel) => self.related(rel, b, i),
+        }
+    }
+
+    /// Whether `i` is related by `rel` to the actor in context (owner, else acting): its value
+    /// from that actor is not 0. Nobody is related to itself this way.
+    fn related(&self, rel: &str, b: Bindings, i: usize) -> bool {
+        match (self.ix.relations.get(rel), b.owner.or(b.acting)) {
+            (Some(&r), Some(me)) => me != i && self.st.relation(r, me, i) != 0,
+            _ => false,
         }
     }
 
@@ -212,6 +222,10 @@ impl<'a> Ctx<'a> {
                 .into(),
             Who::Kind(kind) => (0..n)
                 .filter(|&i| self.sc.actors[i].kind == *kind)
+                .collect::<Vec<_>>()
+                .into(),
+            Who::Related(rel) => (0..n)
+                .filter(|&i| self.related(rel, b, i))
                 .collect::<Vec<_>>()
                 .into(),
         }
@@ -375,8 +389,44 @@ impl<'a> Ctx<'a> {
             Condition::Stance(who, stance) => {
                 self.who_any(who, b, |a| st.actors[a].stance == Some(*stance))
             }
+            Condition::Metric { who, metric, is } => match self.ix.metrics.get(metric) {
+                Some(&m) => self.who_any(who, b, |a| is.test(saturate(st.metric(m, a)))),
+                None => false,
+            },
+            Condition::MetricTotal(metric, is) => self
+                .ix
+                .metrics
+                .get(metric)
+                .is_some_and(|&m| is.test(saturate(st.metric_total(m)))),
+            Condition::Relation {
+                relation,
+                from,
+                to,
+                is,
+            } => {
+                let Some(&r) = self.ix.relations.get(relation) else {
+                    return false;
+                };
+                let xs = self.who_set(from, b);
+                let ys = self.who_set(to, b);
+                xs.iter().any(|&x| {
+                    ys.iter().any(|&y| {
+                        let v = st.relation(r, x, y);
+                        x != y && is.map_or(v != 0, |c| c.test(v))
+                    })
+                })
+            }
+            Condition::Use(name) => match self.ix.condition_snippets.get(name) {
+                Some(&k) => self.eval(&self.sc.snippets.conditions[k].when, b, rng),
+                None => false,
+            },
         }
     }
+}
+
+/// A 64-bit value as a comparison's 32-bit number (saturating).
+fn saturate(v: i64) -> i32 {
+    v.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
 }
 
 /// Whether an event of turn `t` lies within the last `n` turns of `now` (always, without `n`).

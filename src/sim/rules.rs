@@ -5,9 +5,32 @@ use super::log::{Audience, Event, GameLog, Phase};
 use super::orders::{FacilitatorCommand, LegalOrder, OrderBook};
 use super::state::*;
 use crate::bots;
+use crate::scenario::index::MetricPlan;
 use crate::scenario::{
-    Confidence, Controller, Effect, Intent, Scenario, ScenarioIndex, Visibility, Who,
+    Confidence, Controller, Effect, Intent, Resolution, Scenario, ScenarioIndex, Visibility, Who,
 };
+
+/// A change to a number: add, set, or add a percentage of it.
+#[derive(Debug, Clone, Copy)]
+enum AttrChange {
+    Add(i64),
+    Set(i64),
+    Percent(i64),
+}
+
+/// `percent` % of `value`, rounded to the nearest whole unit, halves away from zero
+/// (`Scale` by -5 of 100000 is -5000; 5 % of 30 is 2; -5 % of 30 is -2).
+pub fn percent_of(value: i64, percent: i64) -> i64 {
+    let num = i128::from(value) * i128::from(percent);
+    let q = num / 100;
+    let r = num % 100;
+    let q = if r.abs() * 2 >= 100 {
+        q + num.signum()
+    } else {
+        q
+    };
+    q.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64
+}
 
 /// What caused effects, for the log and for delayed effects: put into words only when needed,
 /// so fast analysis runs build no strings.
@@ -65,7 +88,16 @@ pub struct Engine<'a> {
     pub phase: Phase,
     /// Facilitator choices for injects: (inject, choice).
     pub inject_choices: Vec<(usize, usize)>,
+    /// Whether the room can see what is happening now: true for overt acts, injects, public red
+    /// lines and public attributions; false while a covert or deniable act, a detection or a
+    /// private red line applies its effects. Public rungs, public attribute values and the public
+    /// log move only while it is true.
+    public: bool,
     depth: u32,
+    /// During a simultaneous resolution: the state at its start, which conditions, legality
+    /// and chances read, and the attribute changes waiting to be added up
+    /// (`actor * attributes + attribute`).
+    simultaneous: Option<(Box<GameState>, Vec<i64>)>,
 }
 
 const MAX_DEPTH: u32 = 32;
@@ -94,15 +126,180 @@ impl<'a> Engine<'a> {
             log,
             phase,
             inject_choices: Vec::new(),
+            public: true,
             depth: 0,
+            simultaneous: None,
         }
     }
 
+    /// What conditions read: the live state, or the start-of-resolution state during a
+    /// simultaneous resolution.
     fn ctx(&self) -> Ctx<'_> {
         Ctx {
             sc: self.sc,
             ix: self.ix,
-            st: self.st,
+            st: match &self.simultaneous {
+                Some((start, _)) => start,
+                None => self.st,
+            },
+        }
+    }
+
+    /// Changes attribute `i` of actor `a` by `delta` (or to `set`), clamped to its range and
+    /// logged; during a simultaneous resolution the change waits in the pending sums.
+    fn change_attr(&mut self, a: usize, i: usize, change: AttrChange, source: Source<'_>) {
+        let na = self.sc.meta.attributes.len();
+        let def = &self.sc.meta.attributes[i];
+        let apply = |old: i32| {
+            def.clamp(match change {
+                AttrChange::Add(d) => i64::from(old).saturating_add(d),
+                AttrChange::Set(v) => v,
+                AttrChange::Percent(p) => {
+                    i64::from(old).saturating_add(percent_of(i64::from(old), p))
+                }
+            })
+        };
+        // In a public context the room sees the change on its own (public) value; during a
+        // simultaneous resolution, as a change from the room's value at the start of the turn.
+        let public_change = self.public.then(|| {
+            let old = self.st.public.attrs[a][i];
+            let new = match &self.simultaneous {
+                Some((start, _)) => {
+                    let base = i64::from(start.public.attrs[a][i]);
+                    let delta = match change {
+                        AttrChange::Add(d) => d,
+                        AttrChange::Set(v) => v - base,
+                        AttrChange::Percent(p) => percent_of(base, p),
+                    };
+                    def.clamp(i64::from(old).saturating_add(delta))
+                }
+                None => apply(old),
+            };
+            self.st.public.attrs[a][i] = new;
+            (old, new)
+        });
+        if let Some((start, pending)) = &mut self.simultaneous {
+            let base = i64::from(start.actors[a].attrs[i]);
+            let delta = match change {
+                AttrChange::Add(d) => d,
+                AttrChange::Set(v) => v - base,
+                AttrChange::Percent(p) => percent_of(base, p),
+            };
+            let slot = &mut pending[a * na + i];
+            *slot = slot.saturating_add(delta);
+            // The room hears of its change now; the true sum is logged when the turn commits.
+            if let Some((old, new)) = public_change
+                && old != new
+                && def.public
+                && self.logging()
+            {
+                let text = format!(
+                    "{} {} {} -> {}",
+                    self.id(a),
+                    def.id,
+                    def.format(i64::from(old)),
+                    def.format(i64::from(new))
+                );
+                self.effect_log(text, source);
+            }
+            return;
+        }
+        let old = self.st.actors[a].attrs[i];
+        let new = apply(old);
+        self.write_attr(a, i, old, new, public_change, source);
+    }
+
+    /// Writes an attribute value and logs the change: the room hears of the change to its
+    /// public value (`seen`, for a public attribute in a public context); the true change, when
+    /// it differs from what the room saw, goes to the actor (and the facilitator) only.
+    fn write_attr(
+        &mut self,
+        a: usize,
+        i: usize,
+        old: i32,
+        new: i32,
+        seen: Option<(i32, i32)>,
+        source: Source<'_>,
+    ) {
+        if new != old {
+            self.st.actors[a].attrs[i] = new;
+        }
+        if !self.logging() {
+            return;
+        }
+        let def = &self.sc.meta.attributes[i];
+        let line = |a: &str, (old, new): (i32, i32)| {
+            format!(
+                "{} {} {} -> {}",
+                a,
+                def.id,
+                def.format(i64::from(old)),
+                def.format(i64::from(new))
+            )
+        };
+        let seen = seen.filter(|(o, n)| def.public && o != n);
+        if let Some(public) = seen {
+            let text = line(&self.id(a), public);
+            self.effect_log(text, source);
+        }
+        if new != old && seen != Some((old, new)) {
+            let text = line(&self.id(a), (old, new));
+            let aud = self.private(&[a]);
+            self.push(
+                aud,
+                Event::Effect {
+                    text,
+                    source: source.into(),
+                },
+            );
+        }
+    }
+
+    /// Changes relation `r` between every actor of `from` and every other actor of `to`.
+    fn change_relation(
+        &mut self,
+        r: usize,
+        from: &Who,
+        to: &Who,
+        b: Bindings,
+        change: AttrChange,
+        source: Source<'_>,
+    ) {
+        let n = self.sc.actors.len();
+        let (lo, hi) = self.ix.resolved.relation_bounds[r];
+        let def = &self.sc.meta.relations[r];
+        for x in self.who(from, b) {
+            for y in self.who(to, b) {
+                if x == y {
+                    continue;
+                }
+                let old = self.st.relations[r][x * n + y];
+                let new = match change {
+                    AttrChange::Add(d) => i64::from(old).saturating_add(d),
+                    AttrChange::Set(v) => v,
+                    AttrChange::Percent(p) => i64::from(old) + percent_of(i64::from(old), p),
+                };
+                let new = if def.flag {
+                    i32::from(new != 0)
+                } else {
+                    new.clamp(i64::from(lo), i64::from(hi)) as i32
+                };
+                self.st.relations[r][x * n + y] = new;
+                if def.symmetric {
+                    self.st.relations[r][y * n + x] = new;
+                }
+                if new != old && self.logging() {
+                    let text = format!(
+                        "{} {} {} {} -> {}",
+                        def.id,
+                        self.id(x),
+                        self.id(y),
+                        old,
+                        new
+                    );
+                    self.effect_log(text, source);
+                }
+            }
         }
     }
 
@@ -134,7 +331,10 @@ impl<'a> Engine<'a> {
         let ctx = Ctx {
             sc: self.sc,
             ix: self.ix,
-            st: self.st,
+            st: match &self.simultaneous {
+                Some((start, _)) => start,
+                None => self.st,
+            },
         };
         ctx.eval(c, b, Some(&mut *self.rng))
     }
@@ -168,21 +368,83 @@ impl<'a> Engine<'a> {
         );
     }
 
-    /// Moves an actor to a rung, logging the move.
+    /// Runs `f` with the room seeing (`public`) or not seeing what happens, then restores the
+    /// context. A public step inside a hidden one stays hidden only if it is itself hidden:
+    /// a public attribution made by a covert act's effects is still public.
+    fn with_publicity<R>(&mut self, public: bool, f: impl FnOnce(&mut Self) -> R) -> R {
+        let was = self.public;
+        self.public = public;
+        let out = f(self);
+        self.public = was;
+        out
+    }
+
+    /// Who may see a change to `actors` made now: the room in a public context, otherwise the
+    /// actors concerned (and the facilitator, who sees everything).
+    fn audience_now(&self, actors: &[usize]) -> Audience {
+        if self.public {
+            Audience::Public
+        } else {
+            self.private(actors)
+        }
+    }
+
+    /// Moves an actor to a rung. The true rung always moves; the public rung moves with it only
+    /// in a public context. A hidden move is logged for the actor (and the facilitator) only.
     pub fn set_rung(&mut self, actor: usize, rung: usize) {
         let rung = rung.min(self.sc.meta.ladder.rungs.len().saturating_sub(1));
         let from = self.st.actors[actor].rung;
         if from != rung {
             self.st.actors[actor].rung = rung;
-            if !self.logging() {
-                return;
+            if !self.public && self.logging() {
+                let event = Event::Escalated {
+                    actor: self.id(actor),
+                    from: self.rung_id(from),
+                    to: self.rung_id(rung),
+                };
+                let aud = self.private(&[actor]);
+                self.push(aud, event);
             }
-            let event = Event::Escalated {
-                actor: self.id(actor),
-                from: self.rung_id(from),
-                to: self.rung_id(rung),
-            };
-            self.push(Audience::Public, event);
+        }
+        if self.public {
+            self.set_public_rung(actor, rung);
+        }
+    }
+
+    /// Moves an actor's public rung (what the room sees on the ladder), logging it publicly.
+    fn set_public_rung(&mut self, actor: usize, rung: usize) {
+        let rung = rung.min(self.sc.meta.ladder.rungs.len().saturating_sub(1));
+        let from = self.st.public.rungs[actor];
+        if from != rung {
+            self.st.public.rungs[actor] = rung;
+            if self.logging() {
+                let event = Event::Escalated {
+                    actor: self.id(actor),
+                    from: self.rung_id(from),
+                    to: self.rung_id(rung),
+                };
+                self.push(Audience::Public, event);
+            }
+        }
+    }
+
+    /// Raises an actor to at least `rung` (never lowers it): the true rung, and the public one
+    /// in a public context.
+    fn raise_rung(&mut self, actor: usize, rung: usize) {
+        let true_rung = self.st.actors[actor].rung;
+        let public_rung = self.st.public.rungs[actor];
+        let raise_true = rung > true_rung;
+        let raise_public = self.public && rung > public_rung;
+        if raise_true && raise_public && true_rung == public_rung {
+            // Both move together: one public move.
+            self.set_rung(actor, rung);
+            return;
+        }
+        if raise_true {
+            self.with_publicity(false, |e| e.set_rung(actor, rung));
+        }
+        if raise_public {
+            self.set_public_rung(actor, rung);
         }
     }
 
@@ -213,37 +475,35 @@ impl<'a> Engine<'a> {
         // The highest ladder position (0 on a ladder without rungs, which the validator refuses).
         let top = self.sc.meta.ladder.rungs.len().saturating_sub(1) as i64;
         match e {
-            Effect::AddAttr(w, attr, n) | Effect::SetAttr(w, attr, n) => {
+            Effect::AddAttr(w, attr, n)
+            | Effect::SetAttr(w, attr, n)
+            | Effect::Scale(w, attr, n) => {
                 let Some(&i) = self.ix.attributes.get(attr) else {
                     return;
                 };
-                let def = &self.sc.meta.attributes[i];
+                let change = match e {
+                    Effect::AddAttr(..) => AttrChange::Add(i64::from(*n)),
+                    Effect::SetAttr(..) => AttrChange::Set(i64::from(*n)),
+                    _ => AttrChange::Percent(i64::from(*n)),
+                };
                 for a in self.who(w, b) {
-                    let old = self.st.actors[a].attrs[i];
-                    let new = match e {
-                        Effect::AddAttr(..) => old.saturating_add(*n),
-                        _ => *n,
-                    }
-                    .clamp(def.min, def.max);
-                    if new != old {
-                        self.st.actors[a].attrs[i] = new;
-                        if !self.logging() {
-                            continue;
-                        }
-                        let text = format!("{} {} {} -> {}", self.id(a), attr, old, new);
-                        if def.public {
-                            self.effect_log(text, source);
-                        } else {
-                            let aud = self.private(&[a]);
-                            self.push(
-                                aud,
-                                Event::Effect {
-                                    text,
-                                    source: source.into(),
-                                },
-                            );
-                        }
-                    }
+                    self.change_attr(a, i, change, source);
+                }
+            }
+            Effect::SetRelation(rel, x, y, n) | Effect::AddRelation(rel, x, y, n) => {
+                let Some(&r) = self.ix.relations.get(rel) else {
+                    return;
+                };
+                let change = match e {
+                    Effect::AddRelation(..) => AttrChange::Add(i64::from(*n)),
+                    _ => AttrChange::Set(i64::from(*n)),
+                };
+                self.change_relation(r, x, y, b, change, source);
+            }
+            Effect::Use(name) => {
+                if let Some(&k) = self.ix.effect_snippets.get(name) {
+                    let sc = self.sc;
+                    self.apply(&sc.snippets.effects[k].effects, b, source);
                 }
             }
             Effect::Damage(w, sector, n) | Effect::Harden(w, sector, n) => {
@@ -283,7 +543,14 @@ impl<'a> Engine<'a> {
                             self.st.actors[a].resilience[s]
                         )
                     };
-                    self.effect_log(text, source);
+                    let aud = self.audience_now(&[a]);
+                    self.push(
+                        aud,
+                        Event::Effect {
+                            text,
+                            source: source.into(),
+                        },
+                    );
                 }
             }
             Effect::EscalateTo(w, rung) => {
@@ -295,7 +562,12 @@ impl<'a> Engine<'a> {
             Effect::EscalateBy(w, n) => {
                 for a in self.who(w, b) {
                     let r = (self.st.actors[a].rung as i64 + i64::from(*n)).clamp(0, top) as usize;
-                    self.set_rung(a, r);
+                    let public = self.public;
+                    self.with_publicity(false, |e| e.set_rung(a, r));
+                    if public {
+                        let p = (self.st.public.rungs[a] as i64 + i64::from(*n)).clamp(0, top);
+                        self.set_public_rung(a, p as usize);
+                    }
                 }
             }
             Effect::ShiftThreshold(w, n) => {
@@ -376,8 +648,28 @@ impl<'a> Engine<'a> {
                     let c = &mut self.st.red_lines[r].credibility;
                     let old = *c;
                     *c = c.saturating_add(*n).clamp(0, 100);
-                    let text = format!("red line {id} credibility {old} -> {}", *c);
-                    self.effect_log(text, source);
+                    let new = *c;
+                    let seen = self.public && self.sc.red_lines[r].public;
+                    if seen {
+                        let p = &mut self.st.public.red_lines[r].credibility;
+                        *p = p.saturating_add(*n).clamp(0, 100);
+                    }
+                    if self.logging() {
+                        let text = format!("red line {id} credibility {old} -> {new}");
+                        let owner = self.ix.resolved.red_line_owner[r].unwrap_or(0);
+                        let aud = if seen {
+                            Audience::Public
+                        } else {
+                            self.private(&[owner])
+                        };
+                        self.push(
+                            aud,
+                            Event::Effect {
+                                text,
+                                source: source.into(),
+                            },
+                        );
+                    }
                 }
             }
             Effect::EnableAction(w, action) | Effect::DisableAction(w, action) => {
@@ -575,6 +867,7 @@ impl<'a> Engine<'a> {
                     effects: effects.clone(),
                     bindings: b,
                     source: source.to_string(),
+                    public: self.public,
                 });
             }
             Effect::ForEach(w, effects) => {
@@ -585,6 +878,59 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+    }
+
+    /// Records this turn's metrics (at the escalation phase, before endings read them).
+    fn record_metrics(&mut self) {
+        let plans = &self.ix.resolved.metrics;
+        if plans.is_empty() {
+            return;
+        }
+        let n = self.sc.actors.len();
+        let turn = self.st.turn;
+        let this_turn = || self.st.history.iter().rev().take_while(|r| r.turn == turn);
+        // One buffer per turn: each metric's values by actor, then its total.
+        let mut values: Vec<i64> = Vec::with_capacity(plans.len() * (n + 1));
+        for plan in plans {
+            let start = values.len();
+            values.resize(start + n, 0);
+            {
+                let v = &mut values[start..];
+                match plan {
+                    MetricPlan::EscalationScore => {
+                        for r in this_turn() {
+                            v[r.actor] += self.ix.resolved.action_score[r.action];
+                        }
+                    }
+                    MetricPlan::Attr(i) => {
+                        for (a, x) in v.iter_mut().enumerate() {
+                            *x = i64::from(self.st.actors[a].attrs[*i]);
+                        }
+                    }
+                    MetricPlan::Orders(marked) => {
+                        for r in this_turn() {
+                            v[r.actor] += i64::from(marked[r.action]);
+                        }
+                    }
+                    MetricPlan::IncidentsDetected => {
+                        for inc in &self.st.incidents {
+                            if inc.detected == Some(turn) {
+                                v[inc.victim] += 1;
+                            }
+                        }
+                    }
+                }
+            }
+            let total = values[start..]
+                .iter()
+                .fold(0i64, |t, x| t.saturating_add(*x));
+            values.push(total);
+        }
+        self.st.metrics.push(MetricRow {
+            turn,
+            actors: n,
+            values,
+        });
     }
 
     fn headline(&mut self, text: String) {
@@ -719,19 +1065,19 @@ impl<'a> Engine<'a> {
             self.push(aud, ev);
         }
         self.log_attribution(i);
-        // The victim now perceives escalation: the true author's rung rises.
-        let rung = self.ix.action_rung[inc.action];
-        if rung > self.st.actors[inc.actor].rung {
-            self.set_rung(inc.actor, rung);
-        }
-        let b = Bindings {
-            acting: Some(inc.actor),
-            target: Some(inc.victim),
-            ..Default::default()
-        };
-        let sc = self.sc;
-        let src = Source::new("detection of ", &sc.actions[inc.action].id, "");
-        self.apply(&sc.actions[inc.action].on_detection, b, src);
+        // A detection is the victim's private knowledge: the true author's rung rises (the
+        // victim now perceives escalation), but the room sees nothing until it is made public.
+        self.with_publicity(false, |e| {
+            e.raise_rung(inc.actor, e.ix.action_rung[inc.action]);
+            let b = Bindings {
+                acting: Some(inc.actor),
+                target: Some(inc.victim),
+                ..Default::default()
+            };
+            let sc = e.sc;
+            let src = Source::new("detection of ", &sc.actions[inc.action].id, "");
+            e.apply(&sc.actions[inc.action].on_detection, b, src);
+        });
     }
 
     /// An incident becomes publicly attributed to its suspect; the norms it breaks now count against them.
@@ -748,7 +1094,14 @@ impl<'a> Engine<'a> {
             };
             self.push(Audience::Public, ev);
         }
-        self.norms(inc.action, named, true, false);
+        // The room now sees the named actor at the act's rung, and the norms it broke.
+        self.with_publicity(true, |e| {
+            let rung = e.ix.action_rung[inc.action];
+            if rung > e.st.public.rungs[named] {
+                e.set_public_rung(named, rung);
+            }
+            e.norms(inc.action, named, true, false);
+        });
     }
 
     fn norms(&mut self, action: usize, actor: usize, breaches: bool, upholds: bool) {
@@ -915,7 +1268,7 @@ impl<'a> Engine<'a> {
                 book.chosen_by
                     .insert(actor, format!("bot:{}", doctrine.cli_name()));
             }
-            picks.truncate(limits[actor]);
+            self.keep_within_limits(picks, limits[actor]);
             if !logging {
                 continue;
             }
@@ -941,6 +1294,43 @@ impl<'a> Engine<'a> {
         book.limits = limits;
     }
 
+    /// Drops the orders beyond the turn's limits, keeping them in the order given: at most
+    /// `overall` that are not free (`rules.free_orders`), and each of `rules.limits`. An actor
+    /// whose limit is 0 (a restrained swarm that obeys) gives no orders at all.
+    pub fn keep_within_limits(&self, picks: &mut Vec<LegalOrder>, overall: usize) {
+        let r = &self.ix.resolved;
+        let no_free = !r.free_order.iter().any(|&f| f);
+        if overall == 0 || (no_free && r.order_limits.is_empty()) {
+            picks.truncate(overall);
+            return;
+        }
+        let mut counted = 0;
+        let mut used = vec![0usize; r.order_limits.len()];
+        picks.retain(|lo| {
+            let free = r.free_order[lo.action];
+            if !free && counted >= overall {
+                return false;
+            }
+            let over = r
+                .order_limits
+                .iter()
+                .zip(&used)
+                .any(|((max, counts), &u)| counts[lo.action] && u >= *max);
+            if over {
+                return false;
+            }
+            for (k, (_, counts)) in r.order_limits.iter().enumerate() {
+                if counts[lo.action] {
+                    used[k] += 1;
+                }
+            }
+            if !free {
+                counted += 1;
+            }
+            true
+        });
+    }
+
     /// Resolution: delayed effects due now, then every order with seeded dice, slot by slot in actor order.
     pub fn resolution(&mut self, book: &OrderBook) {
         let turn = self.st.turn;
@@ -954,17 +1344,32 @@ impl<'a> Engine<'a> {
                 .collect();
             self.st.delayed.retain(|d| d.due > turn);
             for d in due {
-                self.apply(
-                    &d.effects,
-                    d.bindings,
-                    Source::new("delayed: ", &d.source, ""),
-                );
+                self.with_publicity(d.public, |e| {
+                    e.apply(
+                        &d.effects,
+                        d.bindings,
+                        Source::new("delayed: ", &d.source, ""),
+                    )
+                });
             }
         }
         let slots = book.legal.iter().map(Vec::len).max().unwrap_or(0);
+        let simultaneous = self.sc.meta.rules.resolution == Resolution::Simultaneous;
+        if simultaneous {
+            let cells = self.st.actors.len() * self.sc.meta.attributes.len();
+            self.simultaneous = Some((Box::new(self.st.clone()), vec![0; cells]));
+        }
+        let ix = self.ix;
+        let file_order: Vec<usize>;
+        let order: &[usize] = if simultaneous {
+            &ix.resolved.actors_by_id
+        } else {
+            file_order = (0..book.legal.len()).collect();
+            &file_order
+        };
         for slot in 0..slots {
-            for (actor, orders) in book.legal.iter().enumerate() {
-                let Some(&lo) = orders.get(slot) else {
+            for &actor in order {
+                let Some(&lo) = book.legal.get(actor).and_then(|o| o.get(slot)) else {
                     continue;
                 };
                 match self.ctx().check_legal(actor, lo) {
@@ -990,6 +1395,32 @@ impl<'a> Engine<'a> {
                 }
             }
         }
+        if let Some((start, pending)) = self.simultaneous.take() {
+            self.commit_simultaneous(&start, &pending);
+        }
+    }
+
+    /// Ends a simultaneous resolution: every attribute becomes its start value plus the sum of
+    /// every order's changes, clamped once (actors and attributes in scenario order).
+    fn commit_simultaneous(&mut self, start: &GameState, pending: &[i64]) {
+        let na = self.sc.meta.attributes.len();
+        for (cell, &delta) in pending.iter().enumerate() {
+            if delta == 0 {
+                continue;
+            }
+            let (a, i) = (cell / na, cell % na);
+            let old = start.actors[a].attrs[i];
+            let new = self.sc.meta.attributes[i].clamp(i64::from(old).saturating_add(delta));
+            let now = self.st.actors[a].attrs[i];
+            self.write_attr(
+                a,
+                i,
+                now,
+                new,
+                None,
+                Source::from("simultaneous resolution"),
+            );
+        }
     }
 
     /// Closes an obligation: enforced with `answer`, or ignored without one. Credibility moves,
@@ -1010,6 +1441,18 @@ impl<'a> Engine<'a> {
         };
         c.credibility = c.credibility.saturating_add(change).clamp(0, 100);
         let credibility = c.credibility;
+        // The room sees a public red line answered in the open, or left unanswered; an answer
+        // given with a covert or deniable act is seen (if ever) as an incident, not a name.
+        let seen =
+            rl.public && answer.is_none_or(|act| sc.actions[act].visibility == Visibility::Overt);
+        if seen {
+            let p = &mut self.st.public.red_lines[ob.red_line];
+            match answer {
+                Some(_) => p.enforced += 1,
+                None => p.ignored += 1,
+            }
+            p.credibility = p.credibility.saturating_add(change).clamp(0, 100);
+        }
         let b = Bindings {
             owner: Some(ob.owner),
             target: Some(ob.culprit),
@@ -1017,7 +1460,7 @@ impl<'a> Engine<'a> {
         };
         let src = Source::new("red line ", &rl.id, word);
         if !self.logging() {
-            self.apply(effects, b, src);
+            self.with_publicity(seen, |e| e.apply(effects, b, src));
             return;
         }
         let ev = match answer {
@@ -1034,13 +1477,13 @@ impl<'a> Engine<'a> {
                 credibility,
             },
         };
-        let aud = if rl.public {
+        let aud = if seen {
             Audience::Public
         } else {
             self.private(&[ob.owner])
         };
         self.push(aud, ev);
-        self.apply(effects, b, src);
+        self.with_publicity(seen, |e| e.apply(effects, b, src));
     }
 
     /// The success chance of an order, in percent (modifiers' `Chance` conditions roll the dice).
@@ -1048,31 +1491,59 @@ impl<'a> Engine<'a> {
         let ctx = Ctx {
             sc: self.sc,
             ix: self.ix,
-            st: self.st,
+            st: match &self.simultaneous {
+                Some((start, _)) => start,
+                None => self.st,
+            },
         };
         ctx.success_chance(actor, lo, Some(&mut *self.rng))
     }
 
     fn resolve(&mut self, actor: usize, lo: LegalOrder, forced: Option<bool>) {
+        // The room sees an overt act and everything it causes; a covert or deniable act and its
+        // effects stay hidden (what its victim detects is the victim's private knowledge).
+        let overt = self.sc.actions[lo.action].visibility == Visibility::Overt;
+        self.with_publicity(overt, |e| e.resolve_in_context(actor, lo, forced));
+    }
+
+    fn resolve_in_context(&mut self, actor: usize, lo: LegalOrder, forced: Option<bool>) {
         let sc = self.sc;
         let ix = self.ix;
         let a = &sc.actions[lo.action];
         for &(i, cost) in &ix.action_cost[lo.action] {
-            let def = &sc.meta.attributes[i];
-            let v = &mut self.st.actors[actor].attrs[i];
-            *v = (*v - cost).clamp(def.min, def.max);
+            if self.public {
+                // Covert costs never show: the room's value moves only with an overt act.
+                let def = &sc.meta.attributes[i];
+                let p = &mut self.st.public.attrs[actor][i];
+                *p = def.clamp(i64::from(*p) - i64::from(cost));
+            }
+            if let Some((_, pending)) = &mut self.simultaneous {
+                let slot = &mut pending[actor * sc.meta.attributes.len() + i];
+                *slot = slot.saturating_sub(i64::from(cost));
+            } else {
+                let def = &sc.meta.attributes[i];
+                let v = &mut self.st.actors[actor].attrs[i];
+                *v = def.clamp(i64::from(*v) - i64::from(cost));
+            }
         }
         let chance = self.chance(actor, lo);
         let roll = self.rng.d100();
         let success = forced.unwrap_or(roll <= chance);
         if forced.is_some() && self.logging() {
+            // A facilitator's override is for the facilitator's eyes (and the debrief) only.
             let text = format!(
                 "the facilitator sets {} {} to {}",
                 self.id(actor),
                 a.id,
                 if success { "success" } else { "failure" }
             );
-            self.effect_log(text, "facilitator".into());
+            self.push(
+                Audience::Private(Vec::new()),
+                Event::Effect {
+                    text,
+                    source: "facilitator".into(),
+                },
+            );
         }
         let aud = if a.visibility == Visibility::Overt || !self.logging() {
             Audience::Public
@@ -1104,9 +1575,7 @@ impl<'a> Engine<'a> {
         };
         let rung = ix.action_rung[lo.action];
         if a.visibility == Visibility::Overt {
-            if rung > self.st.actors[actor].rung {
-                self.set_rung(actor, rung);
-            }
+            self.raise_rung(actor, rung);
             self.norms(lo.action, actor, true, success);
         }
         if success {
@@ -1114,11 +1583,20 @@ impl<'a> Engine<'a> {
         } else {
             self.apply(&a.on_failure, b, &a.id);
         }
-        // Hostile acts against an actor become incidents its victim may perceive.
-        if let (Some(victim), true) = (
-            lo.target,
-            matches!(a.intent, Intent::Offensive | Intent::Punitive),
-        ) && (success || a.visibility == Visibility::Overt)
+        // Hostile acts against an actor become incidents its victim may perceive. An overt
+        // statement against it (naming and shaming, a public accusation: a punitive act in the
+        // information domain) is a public act, not an incident: nothing was done to the victim
+        // that it could detect or attribute.
+        let incident = match a.intent {
+            Intent::Offensive => true,
+            Intent::Punitive => {
+                a.visibility != Visibility::Overt
+                    || a.domain != crate::scenario::Domain::Information
+            }
+            _ => false,
+        };
+        if let (Some(victim), true) = (lo.target, incident)
+            && (success || a.visibility == Visibility::Overt)
         {
             self.create_incident(actor, victim, lo.action, success);
         }
@@ -1309,6 +1787,9 @@ impl<'a> Engine<'a> {
                     due: turn + rl.response.within_turns.max(1),
                     incident: latest,
                 });
+                if rl.public {
+                    self.st.public.red_lines[r].crossed += 1;
+                }
                 if self.logging() {
                     let ev = Event::RedLineCrossed {
                         red_line: rl.id.clone(),
@@ -1322,7 +1803,9 @@ impl<'a> Engine<'a> {
                     };
                     self.push(aud, ev);
                 }
-                self.apply(&rl.on_crossed, b, Source::new("red line ", &rl.id, ""));
+                self.with_publicity(rl.public, |e| {
+                    e.apply(&rl.on_crossed, b, Source::new("red line ", &rl.id, ""))
+                });
             }
         }
     }
@@ -1390,28 +1873,52 @@ impl<'a> Engine<'a> {
         self.st.pending.extend(keep);
     }
 
-    /// Escalation: rung and crisis histories, named thresholds crossed.
+    /// Escalation: rung and crisis histories, the turn's metrics, named thresholds crossed.
+    /// The true crossing is what endings and conditions read (logged for the facilitator
+    /// only); the room sees a threshold crossed when a *public* rung passes it, with its headline.
     pub fn escalation(&mut self) {
         for a in &mut self.st.actors {
             a.rung_history.push(a.rung);
         }
+        self.record_metrics();
         let crisis = self.st.crisis();
         self.st.crisis_history.push(crisis);
+        let public_crisis = self.st.public_crisis();
+        let ledger = &mut self.st.public;
+        for (history, &rung) in ledger.rung_history.iter_mut().zip(&ledger.rungs) {
+            history.push(rung);
+        }
+        ledger.crisis_history.push(public_crisis);
         let sc = self.sc;
         for (t, th) in sc.meta.ladder.thresholds.iter().enumerate() {
-            if self.st.thresholds_crossed[t].is_some() {
-                continue;
-            }
             let above = self.ix.resolved.threshold_above[t];
-            if let Some(actor) = (0..self.st.actors.len()).find(|&a| self.st.actors[a].rung > above)
+            if self.st.thresholds_crossed[t].is_none()
+                && let Some(actor) =
+                    (0..self.st.actors.len()).find(|&a| self.st.actors[a].rung > above)
             {
                 self.st.thresholds_crossed[t] = Some(self.st.turn);
-                let ev = Event::ThresholdCrossed {
-                    threshold: th.id.clone(),
-                    name: th.name.clone(),
-                    actor: self.id(actor),
-                };
-                self.push(Audience::Public, ev);
+                if self.logging() {
+                    let ev = Event::ThresholdCrossed {
+                        threshold: th.id.clone(),
+                        name: th.name.clone(),
+                        actor: self.id(actor),
+                    };
+                    self.push(Audience::Private(Vec::new()), ev);
+                }
+            }
+            if self.st.public.thresholds_crossed[t].is_none()
+                && let Some(actor) =
+                    (0..self.st.actors.len()).find(|&a| self.st.public.rungs[a] > above)
+            {
+                self.st.public.thresholds_crossed[t] = Some(self.st.turn);
+                if self.logging() {
+                    let ev = Event::ThresholdCrossed {
+                        threshold: th.id.clone(),
+                        name: th.name.clone(),
+                        actor: self.id(actor),
+                    };
+                    self.push(Audience::Public, ev);
+                }
                 if let Some(h) = &th.headline {
                     self.headline(h.clone());
                 }
@@ -1466,7 +1973,8 @@ impl<'a> Engine<'a> {
     /// Log: close the turn with the crisis level and the state hash; advance the turn.
     pub fn close_turn(&mut self, book: &mut OrderBook, hash: bool) {
         if self.logging() {
-            let crisis = self.rung_id(self.st.crisis());
+            // The room's crisis level: the true one is in the state (and its hash).
+            let crisis = self.rung_id(self.st.public_crisis());
             let h = if hash {
                 format!("{:016x}", self.st.state_hash())
             } else {
@@ -1490,5 +1998,25 @@ impl<'a> Engine<'a> {
         if self.st.ending.is_none() {
             self.st.turn += 1;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::percent_of;
+
+    #[test]
+    fn scale_rounds_to_the_nearest_unit_halves_away_from_zero() {
+        assert_eq!(
+            percent_of(100_000, -5),
+            -5_000,
+            "Scale(gdp, -5) on 1,000.00"
+        );
+        assert_eq!(percent_of(30, 5), 2, "1.5 rounds up");
+        assert_eq!(percent_of(30, -5), -2, "-1.5 rounds away from zero");
+        assert_eq!(percent_of(29, 5), 1, "1.45 rounds down");
+        assert_eq!(percent_of(-29, 5), -1);
+        assert_eq!(percent_of(i64::from(i32::MAX), 10_000), 214_748_364_700);
+        assert_eq!(percent_of(i64::MAX, 10_000), i64::MAX, "saturates");
     }
 }

@@ -137,6 +137,13 @@ pub struct Delayed {
     pub bindings: Bindings,
     /// What scheduled them (for the log).
     pub source: String,
+    /// Whether the room saw what scheduled them (their effects are as public as their cause).
+    #[serde(default = "public_by_default")]
+    pub public: bool,
+}
+
+fn public_by_default() -> bool {
+    true
 }
 
 /// An executed order.
@@ -221,6 +228,159 @@ pub struct GameState {
     pub next_incident: u32,
     /// (red line, culprit, latest incident id) at each crossing: one crossing per incident.
     pub crossed_incidents: Vec<(usize, usize, u32)>,
+    /// Relation values by relation position: `from * actors + to` (scenarios without
+    /// relations keep it empty, and their state hashes unchanged).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<Vec<i32>>,
+    /// The metrics of each turn played, computed at the escalation phase. Derived from the
+    /// state of that turn, so not part of the hash.
+    #[serde(skip)]
+    pub metrics: Vec<MetricRow>,
+    /// What the room could know: the public side of rungs, attributes, red lines and thresholds.
+    pub public: PublicLedger,
+}
+
+/// The public side of the state: what the world could know. It moves only with public acts —
+/// overt actions, public attributions, public red lines, injects — never with covert or deniable
+/// ones, so the board built from it shows nothing a team kept secret. The true values live in
+/// [`ActorState`] and [`RedLineState`]; the debrief shows both.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PublicLedger {
+    /// Each actor's public rung, in scenario order.
+    pub rungs: Vec<usize>,
+    /// Each actor's public rung at the end of each turn played.
+    pub rung_history: Vec<Vec<usize>>,
+    /// Each actor's attribute values as the room knows them (by attribute position).
+    pub attrs: Vec<Vec<i32>>,
+    /// Each red line as the room knows it (for a private one: what the room has seen of it).
+    pub red_lines: Vec<PublicRedLine>,
+    /// Turn each threshold was first crossed on the public ladder.
+    pub thresholds_crossed: Vec<Option<u32>>,
+    /// The public crisis level at the end of each turn.
+    pub crisis_history: Vec<usize>,
+}
+
+/// A red line's public record.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PublicRedLine {
+    /// Credibility as the room judges it: moved only by public enforcements and public silences.
+    pub credibility: i32,
+    /// Crossings announced.
+    pub crossed: u32,
+    /// Enforcements seen (an answer given with a covert or deniable act is not seen).
+    pub enforced: u32,
+    /// Crossings left unanswered.
+    pub ignored: u32,
+}
+
+impl PublicLedger {
+    /// The public side of a fresh game: everything the scenario states is public knowledge.
+    fn new(actors: &[ActorState], red_lines: &[RedLineState], thresholds: usize) -> Self {
+        PublicLedger {
+            rungs: actors.iter().map(|a| a.rung).collect(),
+            rung_history: vec![Vec::new(); actors.len()],
+            attrs: actors.iter().map(|a| a.attrs.clone()).collect(),
+            red_lines: red_lines
+                .iter()
+                .map(|r| PublicRedLine {
+                    credibility: r.credibility,
+                    crossed: 0,
+                    enforced: 0,
+                    ignored: 0,
+                })
+                .collect(),
+            thresholds_crossed: vec![None; thresholds],
+            crisis_history: Vec::new(),
+        }
+    }
+}
+
+/// The scenario's metrics at the end of one turn, in one buffer: for each metric, its value
+/// for every actor in scenario order, then the total.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct MetricRow {
+    /// The turn.
+    pub turn: u32,
+    /// Number of actors.
+    pub actors: usize,
+    /// `[metric][actor..., total]`, row after row.
+    pub values: Vec<i64>,
+}
+
+impl MetricRow {
+    /// Metric `m`'s value for every actor (empty for an unknown metric).
+    pub fn actors_of(&self, m: usize) -> &[i64] {
+        let stride = self.actors + 1;
+        self.values
+            .get(m * stride..m * stride + self.actors)
+            .unwrap_or(&[])
+    }
+
+    /// Metric `m`'s value for one actor (0 if unknown).
+    pub fn value(&self, m: usize, actor: usize) -> i64 {
+        self.actors_of(m).get(actor).copied().unwrap_or(0)
+    }
+
+    /// Metric `m`'s total over every actor (0 if unknown).
+    pub fn total(&self, m: usize) -> i64 {
+        self.values
+            .get(m * (self.actors + 1) + self.actors)
+            .copied()
+            .unwrap_or(0)
+    }
+}
+
+impl GameState {
+    /// A relation's value from `a` to `b` (0 for an unknown relation).
+    pub fn relation(&self, r: usize, a: usize, b: usize) -> i32 {
+        let n = self.actors.len();
+        self.relations
+            .get(r)
+            .and_then(|m| m.get(a * n + b))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The latest metric value of an actor (0 before the first turn ends).
+    pub fn metric(&self, m: usize, actor: usize) -> i64 {
+        self.metrics.last().map_or(0, |r| r.value(m, actor))
+    }
+
+    /// The latest total of a metric.
+    pub fn metric_total(&self, m: usize) -> i64 {
+        self.metrics.last().map_or(0, |r| r.total(m))
+    }
+}
+
+/// The initial relation matrices of a scenario.
+fn initial_relations(s: &Scenario, ix: &ScenarioIndex) -> Vec<Vec<i32>> {
+    let n = s.actors.len();
+    s.meta
+        .relations
+        .iter()
+        .enumerate()
+        .map(|(r, def)| {
+            let (lo, hi) = ix.resolved.relation_bounds[r];
+            let mut m = vec![def.default.clamp(lo, hi); n * n];
+            for pair in &def.pairs {
+                let (Some(&a), Some(&b)) = (ix.actors.get(&pair.from), ix.actors.get(&pair.to))
+                else {
+                    continue;
+                };
+                let v = if def.flag {
+                    i32::from(pair.value != 0)
+                } else {
+                    pair.value
+                }
+                .clamp(lo, hi);
+                m[a * n + b] = v;
+                if def.symmetric {
+                    m[b * n + a] = v;
+                }
+            }
+            m
+        })
+        .collect()
 }
 
 impl GameState {
@@ -241,7 +401,7 @@ impl GameState {
                             .get(&d.id)
                             .copied()
                             .unwrap_or(d.default)
-                            .clamp(d.min, d.max)
+                            .clamp(d.min, d.upper().max(d.min))
                     })
                     .collect();
                 let resilience = s
@@ -288,21 +448,23 @@ impl GameState {
                 a.counts_for_crisis = members.contains(&i);
             }
         }
+        let red_lines: Vec<RedLineState> = s
+            .red_lines
+            .iter()
+            .map(|r| RedLineState {
+                declared: r.declared,
+                credibility: r.credibility.clamp(0, 100),
+                crossings: Vec::new(),
+                enforced: 0,
+                ignored: 0,
+            })
+            .collect();
+        let public = PublicLedger::new(&actors, &red_lines, s.meta.ladder.thresholds.len());
         GameState {
             turn: 1,
             actors,
             incidents: Vec::new(),
-            red_lines: s
-                .red_lines
-                .iter()
-                .map(|r| RedLineState {
-                    declared: r.declared,
-                    credibility: r.credibility.clamp(0, 100),
-                    crossings: Vec::new(),
-                    enforced: 0,
-                    ignored: 0,
-                })
-                .collect(),
+            red_lines,
             obligations: Vec::new(),
             pending: Vec::new(),
             agreements: Vec::new(),
@@ -319,6 +481,9 @@ impl GameState {
             ending: None,
             next_incident: 1,
             crossed_incidents: Vec::new(),
+            public,
+            relations: initial_relations(s, ix),
+            metrics: Vec::new(),
         }
     }
 
@@ -337,6 +502,17 @@ impl GameState {
             .iter()
             .filter(|a| a.counts_for_crisis)
             .map(|a| a.rung)
+            .max()
+            .unwrap_or(0)
+    }
+
+    /// The crisis level the room sees: the highest public rung among the crisis actors.
+    pub fn public_crisis(&self) -> usize {
+        self.actors
+            .iter()
+            .zip(&self.public.rungs)
+            .filter(|(a, _)| a.counts_for_crisis)
+            .map(|(_, &r)| r)
             .max()
             .unwrap_or(0)
     }

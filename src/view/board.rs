@@ -1,10 +1,11 @@
-//! The public board: what the whole room may see.
+//! The public board: what the whole room may see, built only from the [`PublicRecord`].
 
-use crate::scenario::{Confidence, Scenario};
+use crate::scenario::{AttributeDef, Confidence, Scenario};
 use crate::sim::log::{Audience, Event, GameLog};
 use crate::sim::state::GameState;
 
 use super::names::{self, actor_name, actor_name_by_id};
+use super::public::PublicRecord;
 use super::{ActorCard, AttrView, RedLineView, RungView, ThresholdView};
 
 /// A publicly known incident.
@@ -64,8 +65,9 @@ pub struct BoardView {
     pub ending: Option<(String, String)>,
 }
 
-/// The ladder with its thresholds.
-pub fn ladder(s: &Scenario, state: &GameState) -> Vec<RungView> {
+/// The ladder with its thresholds, marked crossed on the turns given (the public ladder's for
+/// the room, the true ones for the debrief).
+pub fn ladder(s: &Scenario, thresholds_crossed: &[Option<u32>]) -> Vec<RungView> {
     s.meta
         .ladder
         .rungs
@@ -84,22 +86,22 @@ pub fn ladder(s: &Scenario, state: &GameState) -> Vec<RungView> {
                 .find(|(_, t)| t.above == rung.id)
                 .map(|(i, t)| ThresholdView {
                     name: t.name.clone(),
-                    crossed_on: state.thresholds_crossed.get(i).copied().flatten(),
+                    crossed_on: thresholds_crossed.get(i).copied().flatten(),
                 }),
         })
         .collect()
 }
 
 /// The relations of an actor in words: hotlines and agreements in force (both public).
-pub fn relations(s: &Scenario, state: &GameState, actor: usize) -> Vec<String> {
+pub fn relations(s: &Scenario, record: &PublicRecord, actor: usize) -> Vec<String> {
     let mut out = Vec::new();
-    for &(a, b) in &state.channels {
+    for &(a, b) in &record.channels {
         if a == actor || b == actor {
             let other = if a == actor { b } else { a };
             out.push(format!("Hotline with {}", actor_name(s, other)));
         }
     }
-    for agreement in &state.agreements {
+    for agreement in &record.agreements {
         let (a, b) = agreement.parties;
         if a == actor || b == actor {
             let other = if a == actor { b } else { a };
@@ -114,31 +116,117 @@ pub fn relations(s: &Scenario, state: &GameState, actor: usize) -> Vec<String> {
     out
 }
 
-/// An actor's card. `private` adds the owner's hidden attributes and private red lines: only
-/// for the owner's team view.
+/// An actor's card. `private` (only for the owner's team view) shows the true rung and values,
+/// hidden attributes and private red lines; otherwise the card is the room's, from the public
+/// record.
 pub fn actor_card(s: &Scenario, state: &GameState, index: usize, private: bool) -> ActorCard {
+    let record = PublicRecord::of(s, state);
+    if private {
+        own_card(s, state, &record, index)
+    } else {
+        public_card(s, &record, index)
+    }
+}
+
+fn card_frame(s: &Scenario, record: &PublicRecord, index: usize, rung: usize) -> ActorCard {
+    let actor = &s.actors[index];
+    let facts = &record.actors[index];
+    ActorCard {
+        index,
+        id: actor.id.clone(),
+        name: actor.name.clone(),
+        code: names::actor_code(&actor.id),
+        kind: names::kind(actor.kind).into(),
+        side: actor.side.clone(),
+        controller: names::controller(&facts.controller),
+        is_team: facts.controller == crate::scenario::Controller::Team,
+        rung,
+        rung_name: names::rung_name(s, rung),
+        room_rung: None,
+        attrs: Vec::new(),
+        red_lines: Vec::new(),
+        relations: relations(s, record, index),
+        norms_broken: facts
+            .norms_broken
+            .iter()
+            .filter_map(|&n| s.meta.norms.get(n).map(|n| n.id.clone()))
+            .collect(),
+    }
+}
+
+/// An attribute as a card shows it: its value in the declared decimals and how full its bar is.
+fn attr_view(def: &AttributeDef, value: i32, public: bool) -> AttrView {
+    AttrView {
+        name: def.name.clone(),
+        value,
+        shown: def.format(i64::from(value)),
+        min: def.min,
+        max: def.max,
+        fill: match def.max {
+            Some(max) => ((f64::from(value) - f64::from(def.min))
+                / (f64::from(max) - f64::from(def.min)).max(1.0))
+            .clamp(0.0, 1.0) as f32,
+            None => f32::from(u8::from(value > def.min)),
+        },
+        public,
+    }
+}
+
+/// The room's card of an actor: public rung, public values, declared public red lines.
+pub fn public_card(s: &Scenario, record: &PublicRecord, index: usize) -> ActorCard {
+    let actor = &s.actors[index];
+    let facts = &record.actors[index];
+    let mut card = card_frame(s, record, index, facts.rung);
+    card.attrs = s
+        .meta
+        .attributes
+        .iter()
+        .zip(&facts.attrs)
+        .filter(|(def, _)| def.kinds.is_empty() || def.kinds.contains(&actor.kind))
+        .filter_map(|(def, value)| value.map(|value| attr_view(def, value, true)))
+        .collect();
+    card.red_lines = s
+        .red_lines
+        .iter()
+        .zip(&record.red_lines)
+        .filter(|(def, _)| def.owner == actor.id)
+        .filter_map(|(def, seen)| {
+            seen.as_ref().map(|rl| RedLineView {
+                id: def.id.clone(),
+                name: def.name.clone(),
+                text: def.text.clone(),
+                credibility: rl.credibility,
+                public: true,
+                crossed: rl.crossed as usize,
+                enforced: rl.enforced,
+                ignored: rl.ignored,
+            })
+        })
+        .collect();
+    card
+}
+
+/// The owner's own card: the true rung and values (and what the room sees, where it differs),
+/// hidden attributes, private red lines.
+fn own_card(s: &Scenario, state: &GameState, record: &PublicRecord, index: usize) -> ActorCard {
     let actor = &s.actors[index];
     let st = &state.actors[index];
-    let attrs = s
+    let mut card = card_frame(s, record, index, st.rung);
+    let seen = record.actors[index].rung;
+    card.room_rung = (seen != st.rung).then(|| (seen, names::rung_name(s, seen)));
+    card.attrs = s
         .meta
         .attributes
         .iter()
         .zip(&st.attrs)
-        .filter(|(def, _)| def.public || private)
         .filter(|(def, _)| def.kinds.is_empty() || def.kinds.contains(&actor.kind))
-        .map(|(def, &value)| AttrView {
-            name: def.name.clone(),
-            value,
-            min: def.min,
-            max: def.max,
-            public: def.public,
-        })
+        .map(|(def, &value)| attr_view(def, value, def.public))
         .collect();
-    let red_lines = s
+    card.red_lines = s
         .red_lines
         .iter()
         .zip(&state.red_lines)
-        .filter(|(def, rl)| def.owner == actor.id && rl.declared && (def.public || private))
+        .filter(|(def, rl)| def.owner == actor.id && rl.declared)
         .map(|(def, rl)| RedLineView {
             id: def.id.clone(),
             name: def.name.clone(),
@@ -150,37 +238,22 @@ pub fn actor_card(s: &Scenario, state: &GameState, index: usize, private: bool) 
             ignored: rl.ignored,
         })
         .collect();
-    ActorCard {
-        index,
-        id: actor.id.clone(),
-        name: actor.name.clone(),
-        code: names::actor_code(&actor.id),
-        kind: names::kind(actor.kind).into(),
-        side: actor.side.clone(),
-        controller: names::controller(&st.controller),
-        is_team: st.controller == crate::scenario::Controller::Team,
-        rung: st.rung,
-        rung_name: names::rung_name(s, st.rung),
-        attrs,
-        red_lines,
-        relations: relations(s, state, index),
-        norms_broken: st
-            .norms_broken
-            .iter()
-            .filter_map(|&n| s.meta.norms.get(n).map(|n| n.id.clone()))
-            .collect(),
-    }
+    card
 }
 
-/// The public board.
+/// The public board of a game.
 pub fn board_view(s: &Scenario, state: &GameState, phase: &str) -> BoardView {
-    let incidents = state
+    public_board_view(s, &PublicRecord::of(s, state), phase)
+}
+
+/// The public board, from the public record alone.
+pub fn public_board_view(s: &Scenario, record: &PublicRecord, phase: &str) -> BoardView {
+    let incidents = record
         .incidents
         .iter()
         .rev()
-        .filter(|i| i.public)
         .map(|i| {
-            let named = i.suspect.unwrap_or(i.actor);
+            let named = i.named;
             PublicIncident {
                 turn: i.turn,
                 action: s
@@ -195,21 +268,21 @@ pub fn board_view(s: &Scenario, state: &GameState, phase: &str) -> BoardView {
             }
         })
         .collect();
-    let crisis = state.crisis();
+    let crisis = record.crisis;
     BoardView {
         title: s.meta.title.clone(),
-        turn: state.turn,
+        turn: record.turn,
         turns: s.meta.turns,
         turn_label: s.meta.turn_label.clone(),
         start_label: s.meta.start_label.clone(),
         phase: phase.to_string(),
-        ladder: ladder(s, state),
+        ladder: ladder(s, &record.thresholds_crossed),
         crisis,
         crisis_name: names::rung_name(s, crisis),
         actors: (0..s.actors.len())
-            .map(|i| actor_card(s, state, i, false))
+            .map(|i| public_card(s, record, i))
             .collect(),
-        headlines: state
+        headlines: record
             .headlines
             .iter()
             .rev()
@@ -219,7 +292,7 @@ pub fn board_view(s: &Scenario, state: &GameState, phase: &str) -> BoardView {
             })
             .collect(),
         incidents,
-        ending: state.ending.as_ref().and_then(|e| {
+        ending: record.ending.as_ref().and_then(|e| {
             s.endings
                 .get(e.ending)
                 .map(|d| (d.name.clone(), d.text.clone()))

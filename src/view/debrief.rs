@@ -107,6 +107,48 @@ pub fn shared_rung_slots(series: &[RungSeries]) -> (Vec<Vec<f32>>, usize) {
     (slots, most)
 }
 
+/// A metric over the turns played, as shown (with its decimals).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricLine {
+    /// Metric id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Total over every actor at the end of each turn: (turn, value shown).
+    pub totals: Vec<(u32, String)>,
+    /// Each actor's values by turn: (actor name, values shown).
+    pub by_actor: Vec<(String, Vec<String>)>,
+}
+
+/// The metrics of a game, turn by turn, per actor and in total.
+pub fn metric_lines(s: &Scenario, state: &GameState) -> Vec<MetricLine> {
+    crate::scenario::index::metric_labels(s)
+        .into_iter()
+        .enumerate()
+        .map(|(m, (id, name, decimals))| {
+            let shown = |v: i64| crate::scenario::format_decimal(v, decimals);
+            MetricLine {
+                id,
+                name,
+                totals: state
+                    .metrics
+                    .iter()
+                    .map(|r| (r.turn, shown(r.total(m))))
+                    .collect(),
+                by_actor: s
+                    .actors
+                    .iter()
+                    .enumerate()
+                    .map(|(a, actor)| {
+                        let values = state.metrics.iter().map(|r| shown(r.value(m, a))).collect();
+                        (actor.name.clone(), values)
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
 /// A red line's record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RedLineRecord {
@@ -368,6 +410,8 @@ pub struct DebriefView {
     pub timeline: Vec<TimelineLine>,
     /// Objectives per actor.
     pub objectives: Vec<ObjectiveRecord>,
+    /// The scenario's metrics (the escalation score among them) turn by turn.
+    pub metrics: Vec<MetricLine>,
 }
 
 /// A session replayed turn by turn.
@@ -610,7 +654,7 @@ pub fn debrief_view(s: &Scenario, state: &GameState, log: &GameLog) -> DebriefVi
             .map(|a| a.rung_history.len() as u32)
             .unwrap_or(0),
         actors,
-        ladder: ladder(s, state),
+        ladder: ladder(s, &state.thresholds_crossed),
         series,
         thresholds,
         red_lines,
@@ -645,6 +689,7 @@ pub fn debrief_view(s: &Scenario, state: &GameState, log: &GameLog) -> DebriefVi
                 score: None,
             })
             .collect(),
+        metrics: metric_lines(s, state),
     }
 }
 

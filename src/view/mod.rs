@@ -1,8 +1,9 @@
 //! View models: what each audience may see, built from the rules' state. No rendering here.
 //!
 //! Three audiences, three builders:
-//! - [`board`]: the public board projected for the room. Built only from public facts: public
-//!   attributes, declared public red lines, public incidents, headlines, public log entries.
+//! - [`board`]: the public board projected for the room. Built only from the [`public`] record
+//!   (public rungs and values that covert acts never move, declared public red lines as seen,
+//!   publicly attributed incidents, headlines) and public log entries.
 //! - [`team`]: one team's private view: its own actor's hidden information and nobody else's.
 //! - [`debrief`]: after the game, everything, including what was hidden.
 //!
@@ -12,6 +13,7 @@
 pub mod board;
 pub mod debrief;
 pub mod names;
+pub mod public;
 pub mod team;
 
 #[cfg(test)]
@@ -51,12 +53,16 @@ pub struct ThresholdView {
 pub struct AttrView {
     /// Display name.
     pub name: String,
-    /// Current value.
+    /// Current value (whole units of the smallest unit; see `shown`).
     pub value: i32,
+    /// The value as people read it: with the attribute's decimals and thousands separators.
+    pub shown: String,
     /// Lowest value.
     pub min: i32,
-    /// Highest value.
-    pub max: i32,
+    /// Highest value (`None`: the attribute has no maximum).
+    pub max: Option<i32>,
+    /// How full its bar is, 0.0–1.0 (full for a value above the minimum without a maximum).
+    pub fill: f32,
     /// Whether the room sees it (otherwise only the owner's team).
     pub public: bool,
 }
@@ -105,6 +111,9 @@ pub struct ActorCard {
     pub rung: usize,
     /// Current rung name.
     pub rung_name: String,
+    /// On the owner's own card, where the room sees it on the ladder when that differs from
+    /// its true rung (its covert acts have not come to light): (position, name).
+    pub room_rung: Option<(usize, String)>,
     /// Attributes this audience may see.
     pub attrs: Vec<AttrView>,
     /// Red lines this audience may see (declared ones only).

@@ -72,6 +72,7 @@ fn scenario() -> Scenario {
         proposals: Vec::new(),
         injects: Vec::new(),
         endings: endings.endings,
+        snippets: crate::scenario::SnippetsFile::default(),
     }
 }
 
