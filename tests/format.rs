@@ -474,7 +474,7 @@ fn the_report_shows_the_metrics_turn_by_turn_with_decimals() {
     let mut g = Game::new(&loaded, 1, &loaded.default_controllers());
     play_turn(&mut g, 1);
     play_turn(&mut g, 2);
-    let d = grayzone::view::debrief::debrief_view(&loaded.scenario, g.state(), g.log());
+    let d = grayzone::view::debrief_view(&loaded.scenario, g.state(), g.log());
     let md = grayzone::report::markdown(&d);
     assert!(md.contains("### Escalation score (`escalation`)"), "{md}");
     assert!(md.contains("| turn | Red | Blue | Green | total |"), "{md}");

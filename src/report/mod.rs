@@ -144,8 +144,6 @@ pub fn markdown(d: &DebriefView) -> String {
             .collect();
         let _ = writeln!(s, "| {} | {} |", cell(&x.name), cells.join(" | "));
     }
-    s.push('\n');
-    s.push_str(&metrics::markdown_section(&d.metrics));
     let _ = writeln!(s, "\n## Turning points\n");
     if d.turning_points.is_empty() {
         let _ = writeln!(s, "No turning point was found.");
@@ -302,6 +300,7 @@ pub fn markdown(d: &DebriefView) -> String {
         };
         let _ = writeln!(s, "- **{}** — {objectives} — {score}", o.actor);
     }
+    s.push_str(&metrics::markdown_section(d));
     let _ = writeln!(s, "\n## Red lines\n");
     for rl in &d.red_lines {
         let _ = writeln!(
@@ -598,7 +597,9 @@ pub fn html(d: &DebriefView) -> String {
             )
         );
     }
-    s.push_str("</table><h2 id=\"red-lines\">Red lines</h2><ul>");
+    s.push_str("</table>");
+    s.push_str(&metrics::html_section(d));
+    s.push_str("<h2 id=\"red-lines\">Red lines</h2><ul>");
     for rl in &d.red_lines {
         let _ = write!(
             s,

@@ -81,6 +81,19 @@ pub struct RungSeries {
     pub rungs: Vec<usize>,
 }
 
+/// A metric over the turns played, as shown (with its decimals).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricLine {
+    /// Metric id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Total over every actor at the end of each turn: (turn, value shown).
+    pub totals: Vec<(u32, String)>,
+    /// Each actor's values by turn: (actor name, values shown).
+    pub by_actor: Vec<(String, Vec<String>)>,
+}
+
 /// Where each line of a ladder chart sits among the lines on the same rung at the same turn,
 /// so lines sharing a rung are drawn side by side instead of on top of each other: for every
 /// series and turn, `rank - (count - 1) / 2` (0 for a line alone on its rung), and the largest
@@ -105,48 +118,6 @@ pub fn shared_rung_slots(series: &[RungSeries]) -> (Vec<Vec<f32>>, usize) {
         })
         .collect();
     (slots, most)
-}
-
-/// A metric over the turns played, as shown (with its decimals).
-#[derive(Debug, Clone, PartialEq)]
-pub struct MetricLine {
-    /// Metric id.
-    pub id: String,
-    /// Name.
-    pub name: String,
-    /// Total over every actor at the end of each turn: (turn, value shown).
-    pub totals: Vec<(u32, String)>,
-    /// Each actor's values by turn: (actor name, values shown).
-    pub by_actor: Vec<(String, Vec<String>)>,
-}
-
-/// The metrics of a game, turn by turn, per actor and in total.
-pub fn metric_lines(s: &Scenario, state: &GameState) -> Vec<MetricLine> {
-    crate::scenario::index::metric_labels(s)
-        .into_iter()
-        .enumerate()
-        .map(|(m, (id, name, decimals))| {
-            let shown = |v: i64| crate::scenario::format_decimal(v, decimals);
-            MetricLine {
-                id,
-                name,
-                totals: state
-                    .metrics
-                    .iter()
-                    .map(|r| (r.turn, shown(r.total(m))))
-                    .collect(),
-                by_actor: s
-                    .actors
-                    .iter()
-                    .enumerate()
-                    .map(|(a, actor)| {
-                        let values = state.metrics.iter().map(|r| shown(r.value(m, a))).collect();
-                        (actor.name.clone(), values)
-                    })
-                    .collect(),
-            }
-        })
-        .collect()
 }
 
 /// A red line's record.
@@ -414,6 +385,35 @@ pub struct DebriefView {
     pub metrics: Vec<MetricLine>,
 }
 
+/// The metrics of a game, turn by turn, per actor and in total.
+pub fn metric_lines(s: &Scenario, state: &GameState) -> Vec<MetricLine> {
+    crate::scenario::index::metric_labels(s)
+        .into_iter()
+        .enumerate()
+        .map(|(m, (id, name, decimals))| {
+            let shown = |v: i64| crate::scenario::format_decimal(v, decimals);
+            MetricLine {
+                id,
+                name,
+                totals: state
+                    .metrics
+                    .iter()
+                    .map(|r| (r.turn, shown(r.total(m))))
+                    .collect(),
+                by_actor: s
+                    .actors
+                    .iter()
+                    .enumerate()
+                    .map(|(a, actor)| {
+                        let values = state.metrics.iter().map(|r| shown(r.value(m, a))).collect();
+                        (actor.name.clone(), values)
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
 /// A session replayed turn by turn.
 pub struct Replayed {
     /// The game at the end.
@@ -670,6 +670,7 @@ pub fn debrief_view(s: &Scenario, state: &GameState, log: &GameLog) -> DebriefVi
         }),
         orders,
         hidden,
+        metrics: metric_lines(s, state),
         incidents: incidents(s, state, log),
         firings: firings(s, state, log),
         standing_name: None,

@@ -511,6 +511,17 @@ fn ladder_tab(main: &mut ChildSpawnerCommands, f: &Fonts, d: &DebriefView) {
                     theme::DANGER,
                 ));
             }
+            // Metrics (the escalation score among them): the total of each turn.
+            for m in d.metrics.iter().take(3) {
+                let totals: Vec<String> =
+                    m.totals.iter().map(|(t, v)| format!("T{t} {v}")).collect();
+                c.spawn(widgets::text(
+                    f,
+                    format!("Σ {}: {}", m.name, totals.join(" · ")),
+                    size::SMALL,
+                    theme::INK,
+                ));
+            }
             c.spawn(widgets::bold(f, "Red lines", size::BODY, theme::INK));
             for rl in &d.red_lines {
                 let record = if rl.crossings.is_empty() {
