@@ -6,6 +6,8 @@ use std::fmt::Write as _;
 
 use crate::view::debrief::{DebriefView, MetricLine};
 
+use super::escape;
+
 /// The turns of a metric with, for each, the values per actor and the total, as shown.
 fn rows(m: &MetricLine) -> Vec<(u32, Vec<&str>, &str)> {
     m.totals

@@ -415,7 +415,6 @@ pub fn html(d: &DebriefView) -> String {
     );
     s.push_str("<h2 id=\"ladder\">The ladder over time</h2>");
     s.push_str(&ladder_svg(d));
-    s.push_str(&metrics::html_section(&d.metrics));
     s.push_str("<h2 id=\"turning-points\">Turning points</h2>");
     if d.turning_points.is_empty() {
         s.push_str("<p>No turning point was found.</p>");

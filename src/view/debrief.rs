@@ -670,7 +670,6 @@ pub fn debrief_view(s: &Scenario, state: &GameState, log: &GameLog) -> DebriefVi
         }),
         orders,
         hidden,
-        metrics: metric_lines(s, state),
         incidents: incidents(s, state, log),
         firings: firings(s, state, log),
         standing_name: None,
