@@ -6,6 +6,8 @@ use std::fmt::Write as _;
 
 use crate::view::debrief::{DebriefView, MetricLine};
 
+use super::escape;
+
 /// The turns of a metric with, for each, the values per actor and the total, as shown.
 fn rows(m: &MetricLine) -> Vec<(u32, Vec<&str>, &str)> {
     m.totals
@@ -49,13 +51,6 @@ pub fn markdown_section(d: &DebriefView) -> String {
         }
     }
     s
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// The section in HTML: the same tables. Empty when the scenario has no metrics.

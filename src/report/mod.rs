@@ -4,7 +4,6 @@
 
 pub mod branch;
 pub mod chart;
-
 pub mod metrics;
 
 use std::fmt::Write as _;
@@ -106,10 +105,10 @@ pub fn turns_words(turns: &[u32]) -> String {
 
 /// A timeline line in words, with its count when repeated: "T3–T12: News: … (×16)".
 pub fn timeline_words(l: &crate::view::debrief::TimelineLine) -> String {
-    if l.count > 1 {
-        format!("T{}–T{}: {} (×{})", l.turn, l.last_turn, l.text, l.count)
-    } else {
-        format!("T{}: {}", l.turn, l.text)
+    match (l.count > 1, l.turn == l.last_turn) {
+        (false, _) => format!("T{}: {}", l.turn, l.text),
+        (true, true) => format!("T{}: {} (×{})", l.turn, l.text, l.count),
+        (true, false) => format!("T{}–T{}: {} (×{})", l.turn, l.last_turn, l.text, l.count),
     }
 }
 

@@ -745,6 +745,34 @@ mod tests {
     }
 
     #[test]
+    fn undo_keeps_the_turns_taken_back_for_the_debrief() {
+        let game = mini();
+        let mut record = SessionRecord::new(
+            &game,
+            Path::new("tests/fixtures/mini"),
+            9,
+            &game.default_controllers(),
+        );
+        for turn in 1..=3 {
+            record.record_command(
+                turn,
+                FacilitatorCommand::SetSwitch(format!("s{turn}"), true),
+            );
+        }
+        // Turns 1–2 played, turn 3 being prepared: undo turn 2.
+        record.undo_to(1, 2);
+        assert_eq!(record.turns.len(), 1);
+        assert_eq!(record.undone.len(), 1, "the unplayed turn 3 is dropped");
+        assert_eq!(record.undone[0].turn, 2);
+        assert_eq!(
+            record.undone[0].input.commands,
+            vec![FacilitatorCommand::SetSwitch("s2".into(), true)]
+        );
+        // Replays ignore what was undone.
+        assert_eq!(record.replay(&game, None).state().turn, 2);
+    }
+
+    #[test]
     fn saves_round_trip_and_corrupt_saves_are_reported() {
         let game = mini();
         let dir = std::env::temp_dir().join(format!("grayzone-save-{}", std::process::id()));

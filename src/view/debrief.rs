@@ -670,7 +670,6 @@ pub fn debrief_view(s: &Scenario, state: &GameState, log: &GameLog) -> DebriefVi
         }),
         orders,
         hidden,
-        metrics: metric_lines(s, state),
         incidents: incidents(s, state, log),
         firings: firings(s, state, log),
         standing_name: None,
@@ -690,6 +689,7 @@ pub fn debrief_view(s: &Scenario, state: &GameState, log: &GameLog) -> DebriefVi
                 score: None,
             })
             .collect(),
+        metrics: metric_lines(s, state),
     }
 }
 
