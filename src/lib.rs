@@ -14,6 +14,7 @@ pub mod cli;
 pub mod gui;
 pub mod output;
 pub mod report;
+pub mod room;
 pub mod scenario;
 pub mod sim;
 pub mod view;

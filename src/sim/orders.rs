@@ -29,6 +29,10 @@ pub struct SubmitOrders {
     /// Answers to proposals it has received: (proposal id, accept).
     #[serde(default)]
     pub answers: Vec<(String, bool)>,
+    /// The team's one-line rationale for these orders (kept in the record and, privately, in
+    /// the log; empty for none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rationale: String,
 }
 
 /// Facilitator commands, sent as messages; they apply at the next turn's briefing.
@@ -54,6 +58,8 @@ pub struct OrderBook {
     pub chosen_by: BTreeMap<usize, String>,
     /// Proposal answers by (proposal position, receiver position).
     pub answers: BTreeMap<(usize, usize), bool>,
+    /// The teams' rationales for this turn's orders, by actor position (non-empty ones only).
+    pub rationales: BTreeMap<usize, String>,
     /// Facilitator commands waiting for the briefing.
     pub commands: Vec<FacilitatorCommand>,
     /// Dice overrides for this turn: (actor position, action position, success).
