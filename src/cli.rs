@@ -47,6 +47,11 @@ pub enum Command {
         /// Scenario folder to preselect.
         #[arg(long)]
         scenario: Option<PathBuf>,
+        /// Let teams give their orders from their own phones or laptops: serve the team page on
+        /// this address (e.g. 0.0.0.0:8080 for the room's network, 127.0.0.1:8080 for this
+        /// machine only). The projector shows each team's QR code and join code.
+        #[arg(long, value_name = "ADDR:PORT")]
+        serve: Option<std::net::SocketAddr>,
     },
     /// Load and check scenario folders; report every problem with file:line:col.
     Validate {
@@ -156,8 +161,8 @@ where
         }
     };
     match cli.command {
-        None => play(None),
-        Some(Command::Play { scenario }) => play(scenario),
+        None => play(None, None),
+        Some(Command::Play { scenario, serve }) => play(scenario, serve),
         Some(Command::Validate {
             scenarios,
             format,
@@ -270,19 +275,19 @@ fn report(save: &Path, scenario: Option<&Path>, dir: &Path, force: bool) -> Resu
     Ok(0)
 }
 
-fn play(scenario: Option<PathBuf>) -> i32 {
+fn play(scenario: Option<PathBuf>, serve: Option<std::net::SocketAddr>) -> i32 {
     #[cfg(feature = "gui")]
     {
         if let Some(problem) = graphics_problem() {
             errln(&problem);
             return 1;
         }
-        crate::gui_entry(scenario);
+        crate::gui_entry(scenario, serve);
         0
     }
     #[cfg(not(feature = "gui"))]
     {
-        let _ = scenario;
+        let _ = (scenario, serve);
         errln(
             "error: this build has no game window (built without the `gui` feature)\n  = help: use `grayzone simulate <scenario>`, or build with default features",
         );

@@ -100,6 +100,19 @@ pub struct Lobby {
     pub budget: Duration,
     /// One seat per team actor, in scenario order.
     pub seats: Vec<Seat>,
+    /// Called whenever a seat changes (a confirmation, a first connection), so an idle window
+    /// redraws at once.
+    pub waker: Option<Waker>,
+}
+
+/// Wakes the game's window from the server's threads.
+#[derive(Clone)]
+pub struct Waker(pub Arc<dyn Fn() + Send + Sync>);
+
+impl std::fmt::Debug for Waker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Waker")
+    }
 }
 
 impl Lobby {
@@ -304,6 +317,11 @@ impl Room {
             }
         }
         self.published = Some(stamp);
+    }
+
+    /// Sets what wakes the game's window when a seat changes.
+    pub fn set_waker(&self, wake: impl Fn() + Send + Sync + 'static) {
+        lock(&self.lobby).waker = Some(Waker(Arc::new(wake)));
     }
 
     /// Opens or closes orders (the facilitator's pause closes them; a reason in words).

@@ -302,7 +302,7 @@ impl Shared {
                 let s = &mut lobby.seats[seat];
                 s.confirmed = false;
                 s.confirmed_at = None;
-                drop(lobby);
+                wake(lobby);
                 self.state(seat)
             }
             (Method::Get, _) => error(404, "no such request"),
@@ -314,7 +314,11 @@ impl Shared {
     fn state(&self, seat: usize) -> Answer {
         let mut lobby = lock(&self.lobby);
         let now = Instant::now();
+        let first = lobby.seats[seat].last_seen.is_none();
         lobby.seats[seat].last_seen = Some(now);
+        if first && let Some(w) = lobby.waker.clone() {
+            (w.0)();
+        }
         let lobby = &*lobby;
         let s = &lobby.seats[seat];
         let head = SeatState {
@@ -379,7 +383,7 @@ impl Shared {
                     s.confirmed = true;
                     s.confirmed_at = Some(Instant::now());
                 }
-                drop(lobby);
+                wake(lobby);
                 self.state(seat)
             }
             Err(problems) => json(
@@ -388,6 +392,15 @@ impl Shared {
                     .to_string(),
             ),
         }
+    }
+}
+
+/// Releases the lobby, then wakes the game's window (if it has a waker).
+fn wake(lobby: std::sync::MutexGuard<'_, Lobby>) {
+    let waker = lobby.waker.clone();
+    drop(lobby);
+    if let Some(w) = waker {
+        (w.0)();
     }
 }
 

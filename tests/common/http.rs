@@ -44,24 +44,52 @@ pub fn request(
     if let Some(body) = body {
         stream.write_all(body.as_bytes())?;
     }
+    // Read the head, then exactly Content-Length bytes (some servers keep the connection open
+    // whatever the request says), else to the end.
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut buf = [0u8; 8192];
+    let head_end = loop {
+        if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        let n = stream.read(&mut buf)?;
+        if n == 0 {
+            break raw.len();
+        }
+        raw.extend_from_slice(&buf[..n]);
+    };
+    let head = String::from_utf8_lossy(&raw[..head_end]).into_owned();
+    let length = head.lines().find_map(|l| {
+        let (k, v) = l.split_once(':')?;
+        k.trim()
+            .eq_ignore_ascii_case("content-length")
+            .then(|| v.trim().parse::<usize>().ok())
+            .flatten()
+    });
+    match length {
+        Some(n) => {
+            while raw.len() < head_end + n {
+                let got = stream.read(&mut buf)?;
+                if got == 0 {
+                    break;
+                }
+                raw.extend_from_slice(&buf[..got]);
+            }
+        }
+        None => {
+            stream.read_to_end(&mut raw)?;
+        }
+    }
+    let rest = String::from_utf8_lossy(&raw[head_end..]).into_owned();
     let status = head
         .split_whitespace()
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let chunked = head.lines().any(|l| {
-        l.to_ascii_lowercase()
-            .starts_with("transfer-encoding: chunked")
-    });
-    let body = if chunked {
-        dechunk(rest)
-    } else {
-        rest.to_string()
-    };
+    let chunked = head
+        .lines()
+        .any(|l| l.to_ascii_lowercase().starts_with("transfer-encoding: chunked"));
+    let body = if chunked { dechunk(&rest) } else { rest };
     Ok(Reply { status, body })
 }
 

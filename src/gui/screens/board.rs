@@ -430,6 +430,7 @@ fn on_action(
     mut commands: Commands,
     mut next: ResMut<NextState<Screen>>,
     mut redraw: MessageWriter<Redraw>,
+    room: Option<Res<crate::gui::room::RoomServer>>,
 ) {
     if *screen.get() != Screen::Board {
         return;
@@ -438,6 +439,7 @@ fn on_action(
         return;
     };
     let paused = play.session.paused;
+    let serving = room.is_some();
     match action.event() {
         UiAction::TogglePause => {
             commands.queue(|world: &mut World| {
@@ -454,9 +456,12 @@ fn on_action(
         }
         UiAction::BeginOrders if !play.state.is_over() => {
             let queue = play.team_actors();
-            if queue.is_empty() {
-                // Bots only: resolve at once.
+            if queue.is_empty() || serving {
+                // Bots only, or teams on their own devices: resolve at once.
                 commands.queue(|world: &mut World| {
+                    if crate::gui::room::serving(world) {
+                        crate::gui::room::submit_room_orders(world);
+                    }
                     let turn = session::resolve_turn(world);
                     super::reveal::prepare(world, turn);
                 });
