@@ -335,3 +335,55 @@ fn the_page_is_served_with_a_strict_content_policy() {
     // The page builds everything with textContent: scenario text is never parsed as HTML.
     assert!(!script.body.contains("innerHTML"));
 }
+
+fn rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// The server's memory with six connected teams (each polling once a second and saving a
+/// draft), for the performance note: `cargo test --test room -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, not a check"]
+fn memory_with_six_connected_teams() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/forward_defense_2022");
+    let (loaded, _) = LoadedScenario::load(&dir).expect("the default scenario loads");
+    let mut controllers = loaded.default_controllers();
+    for c in controllers.iter_mut().take(6) {
+        *c = Controller::Team;
+    }
+    let game = Game::new(&loaded, 1, &controllers);
+    let before = rss_kib();
+    let room = Room::open("127.0.0.1:0".parse().unwrap(), &game.world).expect("the room opens");
+    let mut t = Table { game, room, loaded };
+    let opened = rss_kib();
+    let codes: Vec<String> = (0..6).map(|i| t.code(i)).collect();
+    let orders: Vec<(String, Option<String>)> = (0..6).map(|i| t.legal_order(i, 0)).collect();
+    t.pumped(|addr| {
+        std::thread::scope(|s| {
+            for (code, (action, target)) in codes.iter().zip(&orders) {
+                s.spawn(move || {
+                    for _ in 0..10 {
+                        assert_eq!(get_state(addr, code).status, 200);
+                        std::thread::sleep(Duration::from_millis(1000));
+                    }
+                    let d = draft(action, target.as_deref(), "measured");
+                    assert_eq!(send(addr, "PUT", "/api/draft", code, &d).status, 200);
+                });
+            }
+        });
+    });
+    let connected = rss_kib();
+    let view_bytes: usize = t.room.lobby().seats.iter().map(|s| s.view.len()).sum();
+    println!(
+        "room memory: RSS {before} KiB before, {opened} KiB with the room open (+{} KiB), {connected} KiB after 6 teams polled for 10 s (+{} KiB in all); published views {view_bytes} bytes",
+        opened.saturating_sub(before),
+        connected.saturating_sub(before)
+    );
+}

@@ -34,7 +34,14 @@ fn two_teams_order_from_two_browsers() {
     let own_view = |actor: usize| {
         let state = game.state();
         let cards = legal_cards(&loaded.scenario, &loaded.index, state, actor);
-        serde_json::to_value(team_view(&loaded.scenario, state, game.log(), actor, &cards)).unwrap()
+        serde_json::to_value(team_view(
+            &loaded.scenario,
+            state,
+            game.log(),
+            actor,
+            &cards,
+        ))
+        .unwrap()
     };
     let (view_a, view_b) = (own_view(0), own_view(1));
     let name_b = loaded.scenario.actors[1].name.clone();
@@ -56,14 +63,20 @@ fn two_teams_order_from_two_browsers() {
             // Team A on a phone, joining by the QR code's address.
             let phone = driver.browser(390, 844);
             phone.open(&join_a);
-            phone.wait_for("return document.querySelectorAll('#cards .card').length > 0", 20);
+            phone.wait_for(
+                "return document.querySelectorAll('#cards .card').length > 0",
+                20,
+            );
             // Team B on a laptop, typing its code as shown on the projector.
             let laptop = driver.browser(1280, 800);
             laptop.open(&page);
             laptop.wait_for("return !document.getElementById('join').hidden", 20);
             laptop.type_into("#code", &display_code(&code_b).to_lowercase());
             laptop.click("#join-form button");
-            laptop.wait_for("return document.querySelectorAll('#cards .card').length > 0", 20);
+            laptop.wait_for(
+                "return document.querySelectorAll('#cards .card').length > 0",
+                20,
+            );
 
             // A: the first card (first target), a rationale, confirm.
             phone.click("#cards .card .pick button");
@@ -91,8 +104,11 @@ fn two_teams_order_from_two_browsers() {
             let a_text = phone.text();
             let a_html = phone.eval("return document.documentElement.outerHTML");
             if let Some(dir) = &shots {
-                std::fs::write(dir.join("room-team-phone-confirmed.png"), phone.screenshot())
-                    .unwrap();
+                std::fs::write(
+                    dir.join("room-team-phone-confirmed.png"),
+                    phone.screenshot(),
+                )
+                .unwrap();
             }
             (latency, (a_view, b_view, a_text, a_html, kept))
         });
@@ -117,7 +133,10 @@ fn two_teams_order_from_two_browsers() {
     let a_html = a_html.as_str().unwrap();
     assert!(!a_html.contains(&code_b), "team B's code on team A's page");
     for text in &private_b {
-        assert!(!a_html.contains(text.as_str()), "B's private red line on A's page");
+        assert!(
+            !a_html.contains(text.as_str()),
+            "B's private red line on A's page"
+        );
     }
     assert!(a_text.contains("Confirmed"), "{a_text}");
     assert!(kept.contains("Your orders"), "{kept}");

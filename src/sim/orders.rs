@@ -47,6 +47,9 @@ pub enum FacilitatorCommand {
     /// Override the dice for an actor's action this turn (actor id, action id, success).
     /// The roll is still drawn, so the rest of the game stays reproducible from the record.
     ForceOutcome(String, String, bool),
+    /// A facilitator's note for the record (why an outcome was forced, …): kept in the save and
+    /// in the log, seen by no team.
+    Note(String),
 }
 
 /// Orders and commands collected for the turn about to be resolved.

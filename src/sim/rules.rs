@@ -935,6 +935,12 @@ impl<'a> Engine<'a> {
                         self.inject_choices.push((i, c));
                     }
                 }
+                FacilitatorCommand::Note(text) => {
+                    self.push(
+                        Audience::Private(Vec::new()),
+                        Event::FacilitatorNote { text },
+                    );
+                }
             }
         }
         if turn > 1 {

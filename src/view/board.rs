@@ -529,6 +529,7 @@ pub fn reveal_steps(
             | Event::TurnEnded { .. }
             | Event::Order { .. }
             | Event::Rationale { .. }
+            | Event::FacilitatorNote { .. }
             | Event::OrderRejected { .. }
             | Event::Effect { .. }
             | Event::Detected { .. } => None,

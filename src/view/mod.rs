@@ -11,6 +11,7 @@
 //! team's hidden information never reaches the board or another team.
 
 pub mod board;
+pub mod console;
 pub mod debrief;
 pub mod names;
 pub mod public;

@@ -86,9 +86,10 @@ pub fn request(
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
-    let chunked = head
-        .lines()
-        .any(|l| l.to_ascii_lowercase().starts_with("transfer-encoding: chunked"));
+    let chunked = head.lines().any(|l| {
+        l.to_ascii_lowercase()
+            .starts_with("transfer-encoding: chunked")
+    });
     let body = if chunked { dechunk(&rest) } else { rest };
     Ok(Reply { status, body })
 }

@@ -100,7 +100,12 @@ pub struct Browser {
 
 impl Browser {
     fn call(&self, method: &str, path: &str, body: Option<Value>) -> Value {
-        call(self.addr, method, &format!("/session/{}{path}", self.id), body)
+        call(
+            self.addr,
+            method,
+            &format!("/session/{}{path}", self.id),
+            body,
+        )
     }
 
     /// Opens a page.
