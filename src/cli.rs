@@ -52,6 +52,11 @@ pub enum Command {
         /// machine only). The projector shows each team's QR code and join code.
         #[arg(long, value_name = "ADDR:PORT")]
         serve: Option<std::net::SocketAddr>,
+        /// Open the facilitator's console in a second window (for the laptop's own screen while
+        /// the first is on the projector): the hidden truth, the coming turn's dice and their
+        /// overrides, injects, pause, save and undo.
+        #[arg(long)]
+        console: bool,
     },
     /// Load and check scenario folders; report every problem with file:line:col.
     Validate {
@@ -161,8 +166,12 @@ where
         }
     };
     match cli.command {
-        None => play(None, None),
-        Some(Command::Play { scenario, serve }) => play(scenario, serve),
+        None => play(None, None, false),
+        Some(Command::Play {
+            scenario,
+            serve,
+            console,
+        }) => play(scenario, serve, console),
         Some(Command::Validate {
             scenarios,
             format,
@@ -275,19 +284,19 @@ fn report(save: &Path, scenario: Option<&Path>, dir: &Path, force: bool) -> Resu
     Ok(0)
 }
 
-fn play(scenario: Option<PathBuf>, serve: Option<std::net::SocketAddr>) -> i32 {
+fn play(scenario: Option<PathBuf>, serve: Option<std::net::SocketAddr>, console: bool) -> i32 {
     #[cfg(feature = "gui")]
     {
         if let Some(problem) = graphics_problem() {
             errln(&problem);
             return 1;
         }
-        crate::gui_entry(scenario, serve);
+        crate::gui_entry(scenario, serve, console);
         0
     }
     #[cfg(not(feature = "gui"))]
     {
-        let _ = (scenario, serve);
+        let _ = (scenario, serve, console);
         errln(
             "error: this build has no game window (built without the `gui` feature)\n  = help: use `grayzone simulate <scenario>`, or build with default features",
         );

@@ -97,6 +97,9 @@ fn open_room(world: &mut World) {
             let mut images = world.resource_mut::<Assets<Image>>();
             let qr = urls.iter().map(|url| images.add(qr_image(url))).collect();
             info!("teams join at {}", room.page_url());
+            for seat in &room.lobby().seats {
+                info!("  {}: join code {}", seat.name, display_code(&seat.code));
+            }
             world.insert_resource(RoomServer {
                 room: Mutex::new(room),
                 paused: false,
@@ -242,6 +245,21 @@ fn show_panel(
             GlobalZIndex(5),
         ))
         .with_children(|panel| {
+            // Once every team is connected, a compact line: who has confirmed (the QR codes
+            // come back as soon as a device drops).
+            if marks.seats.iter().all(|s| s.2) {
+                panel.spawn(widgets::row(16)).with_children(|row| {
+                    for (name, _, _, confirmed) in &marks.seats {
+                        let (label, colour) = if *confirmed {
+                            (format!("✓ {name}"), theme::GOOD)
+                        } else {
+                            (format!("… {name}"), theme::ACCENT)
+                        };
+                        row.spawn(widgets::bold(&fonts, label, size::SMALL, colour));
+                    }
+                });
+                return;
+            }
             panel.spawn(widgets::bold(
                 &fonts,
                 "Teams: order on your phones",

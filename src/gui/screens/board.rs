@@ -31,6 +31,7 @@ fn build(
     reload: Option<Res<ReloadStatus>>,
     clock: Res<session::TurnClock>,
     roots: Query<Entity, With<ScreenRoot>>,
+    room: Option<Res<crate::gui::room::RoomServer>>,
 ) {
     clear_screen(&mut commands, &roots);
     let f = &*fonts;
@@ -413,7 +414,8 @@ fn build(
                 if !over {
                     footer.spawn(widgets::button(
                         f,
-                        "Orders",
+                        // Teams on their devices: their drafts go to the rules now.
+                        if room.is_some() { "Resolve turn" } else { "Orders" },
                         KeyCode::Enter,
                         UiAction::BeginOrders,
                         Kind::Primary,
