@@ -104,6 +104,14 @@ fn two_teams_order_from_browsers_while_the_projector_and_console_run() {
     laptop.wait_for("return draft.orders.length === 1 && editing === 0", 30);
     let a_action = phone.eval("return draft.orders[0].action");
     let b_action = laptop.eval("return draft.orders[0].action");
+    // Confirm once the projector shows the board (its first capture is taken), so the
+    // confirmation's way to the projector is what the log measures.
+    let shot = out.join("screenshot-room-projector-join.png");
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while !shot.is_file() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_secs(2));
     phone.click("#confirm");
     phone.wait_for("return seat.confirmed === true", 30);
     laptop.click("#confirm");

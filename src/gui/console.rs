@@ -209,6 +209,8 @@ const SOFT: Color = theme::CHALK_SOFT;
 const SMALL: f32 = 15.0;
 const BODY: f32 = 17.0;
 const HEAD: f32 = 20.0;
+/// Lines of a list shown at most (the window holds this many at 1280×720).
+const MAX_LINES: usize = 6;
 
 fn console_button(
     fonts: &Fonts,
@@ -400,8 +402,16 @@ fn build(
                     ));
                 }
                 c.spawn(widgets::bold(fonts, "What the bots intend", BODY, INK));
-                for line in view.intentions.iter().take(8) {
+                for line in view.intentions.iter().take(MAX_LINES) {
                     c.spawn(widgets::text(fonts, line.clone(), SMALL, SOFT));
+                }
+                if view.intentions.len() > MAX_LINES {
+                    c.spawn(widgets::text(
+                        fonts,
+                        format!("… and {} more", view.intentions.len() - MAX_LINES),
+                        SMALL,
+                        SOFT,
+                    ));
                 }
                 c.spawn(widgets::bold(fonts, "The coming turn's dice", BODY, INK));
                 if let Some(p) = &console.pending {
@@ -429,7 +439,18 @@ fn build(
                 if view.dice.is_empty() {
                     c.spawn(widgets::text(fonts, "No dice this turn (or teams have not ordered yet).", SMALL, SOFT));
                 }
-                for d in view.dice.iter().take(10) {
+                if view.dice.len() > MAX_LINES {
+                    c.spawn(widgets::text(
+                        fonts,
+                        format!(
+                            "The first {MAX_LINES} of {} rolls, in the order the rules roll them:",
+                            view.dice.len()
+                        ),
+                        SMALL,
+                        SOFT,
+                    ));
+                }
+                for d in view.dice.iter().take(MAX_LINES) {
                     let forced = console
                         .forced
                         .iter()

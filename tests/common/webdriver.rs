@@ -35,10 +35,12 @@ impl Driver {
                 )
             });
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        // Owned at once, so a failure below still stops the process (on drop).
+        let driver = Driver { child, addr };
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
             if request(addr, "GET", "/status", &[], None).is_ok_and(|r| r.status == 200) {
-                return Driver { child, addr };
+                return driver;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
