@@ -228,13 +228,36 @@ fn show_panel(
     for p in &panels {
         commands.entity(p).despawn();
     }
+    // Once every team is connected: a compact line in the header's free middle, clear of the
+    // board; until then the join panel over the bottom right.
+    let compact = marks.seats.iter().all(|s| s.2);
+    let place = if compact {
+        Node {
+            position_type: PositionType::Absolute,
+            left: px(560),
+            top: px(8),
+            max_width: px(560),
+            flex_wrap: FlexWrap::Wrap,
+            ..default()
+        }
+    } else {
+        Node {
+            position_type: PositionType::Absolute,
+            right: px(16),
+            bottom: px(110),
+            ..default()
+        }
+    };
     commands
         .spawn((
             RoomPanel,
             Node {
-                position_type: PositionType::Absolute,
-                right: px(16),
-                bottom: px(110),
+                position_type: place.position_type,
+                left: place.left,
+                top: place.top,
+                right: place.right,
+                bottom: place.bottom,
+                max_width: place.max_width,
                 flex_direction: FlexDirection::Column,
                 row_gap: px(8),
                 padding: UiRect::all(px(14)),
@@ -247,17 +270,24 @@ fn show_panel(
         .with_children(|panel| {
             // Once every team is connected, a compact line: who has confirmed (the QR codes
             // come back as soon as a device drops).
-            if marks.seats.iter().all(|s| s.2) {
-                panel.spawn(widgets::row(16)).with_children(|row| {
-                    for (name, _, _, confirmed) in &marks.seats {
-                        let (label, colour) = if *confirmed {
-                            (format!("✓ {name}"), theme::GOOD)
-                        } else {
-                            (format!("… {name}"), theme::ACCENT)
-                        };
-                        row.spawn(widgets::bold(&fonts, label, size::SMALL, colour));
-                    }
-                });
+            if compact {
+                panel
+                    .spawn(Node {
+                        flex_direction: FlexDirection::Row,
+                        flex_wrap: FlexWrap::Wrap,
+                        column_gap: px(16),
+                        ..default()
+                    })
+                    .with_children(|row| {
+                        for (name, _, _, confirmed) in &marks.seats {
+                            let (label, colour) = if *confirmed {
+                                (format!("✓ {name}"), theme::GOOD)
+                            } else {
+                                (format!("… {name}"), theme::ACCENT)
+                            };
+                            row.spawn(widgets::bold(&fonts, label, size::SMALL, colour));
+                        }
+                    });
                 return;
             }
             panel.spawn(widgets::bold(
