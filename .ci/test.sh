@@ -14,6 +14,10 @@ cargo clippy --all-targets -- -D warnings
 cargo test
 # A sharded sweep through a single-node Slurm cluster, with the binary `cargo test` just built.
 bash .ci/slurm-test.sh
+# The room with real windows: the projector and the facilitator's console under Xvfb while two
+# teams order from headless Chromium (screenshots kept in target/room-screenshots).
+GRAYZONE_ROOM_SHOTS="${CARGO_TARGET_DIR:-target}/room-screenshots" \
+  cargo test --test room_gui -- --ignored --nocapture
 if [ -x .ci/screenshots.sh ]; then
     bash .ci/screenshots.sh
 fi

@@ -49,6 +49,16 @@ pub enum Command {
         /// Scenario folder to preselect.
         #[arg(long)]
         scenario: Option<PathBuf>,
+        /// Let teams give their orders from their own phones or laptops: serve the team page on
+        /// this address (e.g. 0.0.0.0:8080 for the room's network, 127.0.0.1:8080 for this
+        /// machine only). The projector shows each team's QR code and join code.
+        #[arg(long, value_name = "ADDR:PORT")]
+        serve: Option<std::net::SocketAddr>,
+        /// Open the facilitator's console in a second window (for the laptop's own screen while
+        /// the first is on the projector): the hidden truth, the coming turn's dice and their
+        /// overrides, injects, pause, save and undo.
+        #[arg(long)]
+        console: bool,
     },
     /// Load and check scenario folders; report every problem with file:line:col.
     Validate {
@@ -252,8 +262,12 @@ where
         }
     };
     match cli.command {
-        None => play(None),
-        Some(Command::Play { scenario }) => play(scenario),
+        None => play(None, None, false),
+        Some(Command::Play {
+            scenario,
+            serve,
+            console,
+        }) => play(scenario, serve, console),
         Some(Command::Validate {
             scenarios,
             format,
@@ -491,19 +505,19 @@ fn branch(a: &BranchArgs) -> Result<i32, String> {
     Ok(0)
 }
 
-fn play(scenario: Option<PathBuf>) -> i32 {
+fn play(scenario: Option<PathBuf>, serve: Option<std::net::SocketAddr>, console: bool) -> i32 {
     #[cfg(feature = "gui")]
     {
         if let Some(problem) = graphics_problem() {
             errln(&problem);
             return 1;
         }
-        crate::gui_entry(scenario);
+        crate::gui_entry(scenario, serve, console);
         0
     }
     #[cfg(not(feature = "gui"))]
     {
-        let _ = scenario;
+        let _ = (scenario, serve, console);
         errln(
             "error: this build has no game window (built without the `gui` feature)\n  = help: use `grayzone simulate <scenario>`, or build with default features",
         );

@@ -14,6 +14,7 @@ pub mod cli;
 pub mod gui;
 pub mod output;
 pub mod report;
+pub mod room;
 pub mod scenario;
 pub mod sim;
 pub mod view;
@@ -21,8 +22,12 @@ pub mod view;
 /// Opens the game window; `scenario` preselects a scenario folder in the picker.
 /// Exits the process with code 1 if the app ends with an error (e.g. a failed screenshot run).
 #[cfg(feature = "gui")]
-pub fn gui_entry(scenario: Option<std::path::PathBuf>) {
-    if !gui::run(scenario).is_success() {
+pub fn gui_entry(
+    scenario: Option<std::path::PathBuf>,
+    serve: Option<std::net::SocketAddr>,
+    console: bool,
+) {
+    if !gui::run(scenario, serve, console).is_success() {
         std::process::exit(1);
     }
 }

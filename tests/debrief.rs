@@ -53,6 +53,7 @@ fn session(loaded: &LoadedScenario, seed: u64) -> SessionRecord {
                 })
                 .collect(),
             answers: vec![],
+            rationale: String::new(),
         };
         if turn == 2
             && let Some(first) = orders.orders.first()

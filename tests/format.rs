@@ -29,6 +29,7 @@ fn orders(actor: &str, list: &[(&str, Option<&str>)]) -> SubmitOrders {
             })
             .collect(),
         answers: vec![],
+        rationale: String::new(),
     }
 }
 

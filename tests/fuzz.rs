@@ -576,6 +576,7 @@ fn base_save(dir: &Path) -> (LoadedScenario, Vec<u8>) {
                 target: Some(s.actors[1].id.clone()),
             }],
             answers: vec![("none".into(), true)],
+            rationale: String::new(),
         },
     );
     record.record_command(1, FacilitatorCommand::SetSwitch("fuzz".into(), true));

@@ -57,6 +57,7 @@ fn hack() -> SubmitOrders {
             target: Some("beta".into()),
         }],
         answers: vec![],
+        rationale: String::new(),
     }
 }
 

@@ -84,6 +84,7 @@ fn orders(actor: &str, list: &[(&str, Option<&str>)]) -> SubmitOrders {
             })
             .collect(),
         answers: vec![],
+        rationale: String::new(),
     }
 }
 

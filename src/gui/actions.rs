@@ -147,7 +147,12 @@ fn keyboard_shortcuts(
     mut commands: Commands,
     keys: Res<ButtonInput<KeyCode>>,
     shortcuts: Query<(&Shortcut, &OnPress)>,
+    console: Option<Res<super::console::ConsoleState>>,
 ) {
+    // A reason being typed in the facilitator's console never presses the projector's buttons.
+    if console.is_some_and(|c| c.typing()) {
+        return;
+    }
     // One action per key per frame, even if two widgets share a key.
     let mut fired: Vec<KeyCode> = Vec::new();
     for (shortcut, on_press) in &shortcuts {

@@ -10,7 +10,9 @@ use bevy::window::{MonitorSelection, PresentMode, WindowMode, WindowResolution};
 use bevy::winit::WinitSettings;
 
 pub mod actions;
+pub mod console;
 pub mod pieces;
+pub mod room;
 mod scale;
 mod screens;
 pub mod screenshot;
@@ -52,11 +54,21 @@ pub enum GuiSystems {
 
 /// Opens the game window and runs until the window closes. `scenario` preselects a scenario
 /// folder in the picker.
-pub fn run(scenario: Option<std::path::PathBuf>) -> AppExit {
+pub fn run(
+    scenario: Option<std::path::PathBuf>,
+    serve: Option<std::net::SocketAddr>,
+    console: bool,
+) -> AppExit {
     let mut app = App::new();
     app.add_plugins(plugin);
     if let Some(dir) = scenario {
         app.insert_resource(session::Preselect(dir));
+    }
+    if let Some(addr) = serve {
+        app.insert_resource(room::ServeAddr(addr));
+    }
+    if console {
+        app.insert_resource(console::ConsoleWanted);
     }
     app.run()
 }
@@ -111,6 +123,8 @@ pub fn plugin(app: &mut App) {
             actions::plugin,
             session::plugin,
             screens::plugin,
+            room::plugin,
+            console::plugin,
         ));
     if let Some(run) = screenshots {
         app.insert_resource(run).add_plugins(screenshot::plugin);

@@ -44,7 +44,15 @@ pub enum Step {
     BrokenEdit,
     /// Hot reload of the scenario's files as they are on disk (clears the panel).
     RestoreEdit,
+    /// Teams on devices (`--serve`): wait until every team has confirmed on its device (at
+    /// most this many seconds of wall time).
+    WaitRoomConfirmed(u64),
+    /// Save `screenshot-<name>.png` of the facilitator's console window (`--console`).
+    ShootConsole(&'static str),
 }
+
+/// [`ENV_VAR`]'s companion: `room` plays [`room_script`] instead of the whole session.
+pub const SCRIPT_VAR: &str = "GRAYZONE_SCREENSHOTS_SCRIPT";
 
 /// The state of the screenshot run.
 #[derive(Resource)]
@@ -56,6 +64,8 @@ pub struct ScreenshotRun {
     /// While capturing: how many captures must be done before the next step.
     capturing: Option<usize>,
     outcome: Arc<Mutex<Vec<Capture>>>,
+    /// When the current wall-time wait began.
+    started_wait: Option<std::time::Instant>,
     failures: Vec<String>,
     /// Wall-clock frame times on the board screen, for the performance note.
     pub board_frames: Vec<f32>,
@@ -75,11 +85,16 @@ impl ScreenshotRun {
         let dir = std::env::var_os(ENV_VAR)?;
         Some(Self {
             dir: PathBuf::from(dir),
-            steps: script(),
+            steps: if std::env::var(SCRIPT_VAR).is_ok_and(|s| s == "room") {
+                room_script()
+            } else {
+                script()
+            },
             cursor: 0,
             waited: 0,
             capturing: None,
             outcome: Arc::default(),
+            started_wait: None,
             failures: Vec::new(),
             board_frames: Vec::new(),
             other_frames: Vec::new(),
@@ -95,6 +110,38 @@ pub fn script() -> Vec<Step> {
     steps.extend(session_script());
     steps.push(Do(A::Quit));
     steps
+}
+
+/// Teams on their own devices with the facilitator's console (`play --serve … --console`):
+/// the projector with the join codes, the console, the projector once the teams (in browsers,
+/// driven by `tests/room_gui.rs`) have confirmed, the resolved turn, then a save.
+pub fn room_script() -> Vec<Step> {
+    use Step::*;
+    use UiAction as A;
+    vec![
+        Shoot(Screen::Title, "room-00-title"),
+        Key(KeyCode::Enter),
+        Shoot(Screen::ScenarioPicker, "room-00-picker"),
+        Key(KeyCode::Enter),
+        TwoTeams,
+        Key(KeyCode::Enter),
+        Shoot(Screen::Briefing, "room-00-briefing"),
+        Key(KeyCode::Enter),
+        Shoot(Screen::Board, "room-projector-join"),
+        ShootConsole("room-console"),
+        WaitRoomConfirmed(240),
+        Wait(20),
+        Shoot(Screen::Board, "room-projector-confirmed"),
+        Do(A::BeginOrders),
+        Do(A::RevealAll),
+        Shoot(Screen::Reveal, "room-reveal"),
+        Do(A::FinishReveal),
+        Shoot(Screen::Board, "room-projector-turn-2"),
+        ShootConsole("room-console-turn-2"),
+        Do(A::Save),
+        Wait(10),
+        Do(A::Quit),
+    ]
 }
 
 fn session_script() -> Vec<Step> {
@@ -203,6 +250,8 @@ fn drive(
     screen: Res<State<Screen>>,
     mut keys: ResMut<ButtonInput<KeyCode>>,
     mut exit: MessageWriter<AppExit>,
+    room: Option<Res<super::room::RoomServer>>,
+    console: Query<Entity, With<super::console::ConsoleWindow>>,
 ) {
     let run = &mut *run;
     if let Some(expected) = run.capturing {
@@ -312,6 +361,55 @@ fn drive(
                 crate::sim::reload::apply_texts(world, &dir, &texts);
             });
             run.cursor += 1;
+            run.waited = 0;
+        }
+        Step::WaitRoomConfirmed(seconds) => {
+            if run.waited == 0 {
+                info!("screenshot run: waiting for the teams' devices");
+                run.started_wait = Some(std::time::Instant::now());
+            }
+            run.waited += 1;
+            let confirmed = room
+                .as_ref()
+                .is_some_and(|r| r.with(|room| room.all_confirmed()));
+            let waited = run.started_wait.map_or(0, |t| t.elapsed().as_secs());
+            if confirmed || waited > seconds {
+                if !confirmed {
+                    run.failures
+                        .push(format!("the teams did not confirm within {seconds} s"));
+                }
+                run.cursor += 1;
+                run.waited = 0;
+            }
+        }
+        Step::ShootConsole(name) => {
+            let Some(window) = console.iter().next() else {
+                run.failures
+                    .push(format!("{name}: no console window (run with --console)"));
+                run.cursor += 1;
+                return;
+            };
+            run.waited += 1;
+            if run.waited < SETTLE_FRAMES {
+                return;
+            }
+            let path = run.dir.join(format!("screenshot-{name}.png"));
+            let outcome = run.outcome.clone();
+            let expected = outcome.lock().map(|o| o.len()).unwrap_or(0) + 1;
+            let name = name.to_string();
+            commands.spawn(Screenshot::window(window)).observe(
+                move |captured: On<ScreenshotCaptured>| {
+                    let blank = captured.image.data.as_deref().map(is_blank).unwrap_or(true);
+                    save_to_disk(path.clone())(captured);
+                    if let Ok(mut o) = outcome.lock() {
+                        o.push(Capture {
+                            name: name.clone(),
+                            blank,
+                        });
+                    }
+                },
+            );
+            run.capturing = Some(expected);
             run.waited = 0;
         }
         Step::TwoTeams => {

@@ -561,6 +561,7 @@ pub fn submit_team(world: &mut World, actor: usize) {
         actor: id,
         orders,
         answers,
+        rationale: String::new(),
     };
     // The rules' `collect_messages` is the one writer of the session record.
     world.write_message(message);

@@ -305,6 +305,7 @@ fn feed(game: &mut Game, record: &SessionRecord, turn: u32, at: u32, change: &Ch
                     target: target.clone(),
                 }],
                 answers,
+                rationale: String::new(),
             });
         }
         Change::Doctrine { actor, doctrine } => {

@@ -120,6 +120,18 @@ pub enum Event {
         /// Who gave it: "team", "bot:hawk", …
         by: String,
     },
+    /// A facilitator's note (seen by no team).
+    FacilitatorNote {
+        /// The note.
+        text: String,
+    },
+    /// A team's one-line rationale for its orders this turn (private to the team).
+    Rationale {
+        /// Actor id.
+        actor: String,
+        /// The rationale, as the team wrote it.
+        text: String,
+    },
     /// An order was dropped as illegal.
     OrderRejected {
         /// Actor id.
@@ -352,6 +364,8 @@ impl LogEntry {
                 target,
                 by,
             } => format!("order {actor} -> {action} @ {} ({by})", opt(target)),
+            Event::Rationale { actor, text } => format!("rationale {actor}: {text}"),
+            Event::FacilitatorNote { text } => format!("facilitator note: {text}"),
             Event::OrderRejected {
                 actor,
                 action,

@@ -231,6 +231,12 @@ pub fn collect_messages(
             if let Some(&actor) = game.index.actors.get(&msg.actor) {
                 book.orders.insert(actor, msg.orders);
                 book.chosen_by.insert(actor, "team".into());
+                if msg.rationale.trim().is_empty() {
+                    book.rationales.remove(&actor);
+                } else {
+                    book.rationales
+                        .insert(actor, msg.rationale.trim().to_string());
+                }
                 for (p, yes) in msg.answers {
                     if let Some(&p) = game.index.proposals.get(&p) {
                         book.answers.insert((p, actor), yes);

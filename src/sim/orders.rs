@@ -29,6 +29,10 @@ pub struct SubmitOrders {
     /// Answers to proposals it has received: (proposal id, accept).
     #[serde(default)]
     pub answers: Vec<(String, bool)>,
+    /// The team's one-line rationale for these orders (kept in the record and, privately, in
+    /// the log; empty for none).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub rationale: String,
 }
 
 /// Facilitator commands, sent as messages; they apply at the next turn's briefing.
@@ -43,6 +47,9 @@ pub enum FacilitatorCommand {
     /// Override the dice for an actor's action this turn (actor id, action id, success).
     /// The roll is still drawn, so the rest of the game stays reproducible from the record.
     ForceOutcome(String, String, bool),
+    /// A facilitator's note for the record (why an outcome was forced, …): kept in the save and
+    /// in the log, seen by no team.
+    Note(String),
 }
 
 /// Orders and commands collected for the turn about to be resolved.
@@ -54,6 +61,8 @@ pub struct OrderBook {
     pub chosen_by: BTreeMap<usize, String>,
     /// Proposal answers by (proposal position, receiver position).
     pub answers: BTreeMap<(usize, usize), bool>,
+    /// The teams' rationales for this turn's orders, by actor position (non-empty ones only).
+    pub rationales: BTreeMap<usize, String>,
     /// Facilitator commands waiting for the briefing.
     pub commands: Vec<FacilitatorCommand>,
     /// Dice overrides for this turn: (actor position, action position, success).

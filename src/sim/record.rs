@@ -728,6 +728,7 @@ mod tests {
                 target: Some("beta".into()),
             }],
             answers: vec![],
+            rationale: String::new(),
         };
         record.record_orders(1, o.clone());
         live.submit(o);

@@ -1165,6 +1165,12 @@ impl<'a> Engine<'a> {
                         self.inject_choices.push((i, c));
                     }
                 }
+                FacilitatorCommand::Note(text) => {
+                    self.push(
+                        Audience::Private(Vec::new()),
+                        Event::FacilitatorNote { text },
+                    );
+                }
             }
         }
         if turn > 1 {
@@ -1289,6 +1295,14 @@ impl<'a> Engine<'a> {
                 kept.push(order);
             }
             book.orders.insert(actor, kept);
+            if let Some(text) = book.rationales.get(&actor) {
+                let aud = self.private(&[actor]);
+                let ev = Event::Rationale {
+                    actor: self.id(actor),
+                    text: text.clone(),
+                };
+                self.push(aud, ev);
+            }
         }
         book.legal = legal;
         book.limits = limits;
@@ -1993,6 +2007,7 @@ impl<'a> Engine<'a> {
         book.legal.iter_mut().for_each(Vec::clear);
         book.orders.clear();
         book.chosen_by.clear();
+        book.rationales.clear();
         book.answers.clear();
         book.forced.clear();
         if self.st.ending.is_none() {

@@ -9,7 +9,7 @@ use super::public::PublicRecord;
 use super::{ActorCard, AttrView, RedLineView, RungView, ThresholdView};
 
 /// A publicly known incident.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct PublicIncident {
     /// Turn it happened.
     pub turn: u32,
@@ -26,7 +26,7 @@ pub struct PublicIncident {
 }
 
 /// A headline on the feed.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Headline {
     /// Turn.
     pub turn: u32,
@@ -35,7 +35,7 @@ pub struct Headline {
 }
 
 /// The public board.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct BoardView {
     /// Scenario title.
     pub title: String,
@@ -301,7 +301,7 @@ pub fn public_board_view(s: &Scenario, record: &PublicRecord, phase: &str) -> Bo
 }
 
 /// How a reveal step should look.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum RevealTone {
     /// News and injects.
     News,
@@ -322,7 +322,7 @@ pub enum RevealTone {
 }
 
 /// One step of the resolution reveal, in the room's view.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RevealStep {
     /// How it looks.
     pub tone: RevealTone,
@@ -532,6 +532,8 @@ pub fn reveal_steps(
             Event::TurnStarted { .. }
             | Event::TurnEnded { .. }
             | Event::Order { .. }
+            | Event::Rationale { .. }
+            | Event::FacilitatorNote { .. }
             | Event::OrderRejected { .. }
             | Event::Effect { .. }
             | Event::Detected { .. } => None,

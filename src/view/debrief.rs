@@ -952,6 +952,7 @@ fn decisions(
 fn interventions(s: &Scenario, record: &SessionRecord) -> Vec<Intervention> {
     let mut out = Vec::new();
     let command_text = |c: &FacilitatorCommand| match c {
+        FacilitatorCommand::Note(text) => format!("noted: {text}"),
         FacilitatorCommand::ReleaseInject(id) => format!(
             "released the inject \"{}\"",
             s.injects

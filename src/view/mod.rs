@@ -11,6 +11,7 @@
 //! team's hidden information never reaches the board or another team.
 
 pub mod board;
+pub mod console;
 pub mod debrief;
 pub mod names;
 pub mod public;
@@ -27,7 +28,7 @@ pub use debrief::{DebriefView, debrief_view};
 pub use team::{ActionCard, TeamView, team_view};
 
 /// One rung of the ladder as drawn.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RungView {
     /// Ladder position.
     pub position: usize,
@@ -40,7 +41,7 @@ pub struct RungView {
 }
 
 /// A named threshold across the ladder.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ThresholdView {
     /// Name, e.g. "No nuclear use".
     pub name: String,
@@ -49,7 +50,7 @@ pub struct ThresholdView {
 }
 
 /// An attribute with its declared range.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct AttrView {
     /// Display name.
     pub name: String,
@@ -68,7 +69,7 @@ pub struct AttrView {
 }
 
 /// A red line as shown to an audience.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct RedLineView {
     /// Red line id.
     pub id: String,
@@ -89,7 +90,7 @@ pub struct RedLineView {
 }
 
 /// An actor's card.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ActorCard {
     /// Position in scenario order (also picks its colour and shape).
     pub index: usize,

@@ -11,7 +11,7 @@ use crate::scenario::Scenario;
 use crate::sim::state::{Agreement, EndingReached, GameState, PublicRedLine};
 
 /// One actor as the room knows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PublicActor {
     /// Public rung.
     pub rung: usize,
@@ -28,7 +28,7 @@ pub struct PublicActor {
 }
 
 /// A publicly attributed (or overt) incident.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PublicIncidentFact {
     /// Turn it happened.
     pub turn: u32,
@@ -43,7 +43,7 @@ pub struct PublicIncidentFact {
 }
 
 /// The public side of a game: everything the room's views may read.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct PublicRecord {
     /// The turn being played.
     pub turn: u32,

@@ -9,7 +9,7 @@ use super::board::actor_card;
 use super::names::{self, actor_name};
 
 /// One of the team's own operations.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct OwnOperation {
     /// Turn.
     pub turn: u32,
@@ -24,7 +24,7 @@ pub struct OwnOperation {
 }
 
 /// An incident against the team's actor that it has detected.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct IncidentAgainst {
     /// Turn it happened.
     pub turn: u32,
@@ -43,7 +43,7 @@ pub struct IncidentAgainst {
 }
 
 /// A red line the team owes an answer on.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Obligation {
     /// Red line name.
     pub red_line: String,
@@ -54,7 +54,7 @@ pub struct Obligation {
 }
 
 /// An action the team may order this turn, as a card.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ActionCard {
     /// Action id.
     pub id: String,
@@ -82,10 +82,12 @@ pub struct ActionCard {
     pub upholds: Vec<(String, String)>,
     /// Legal targets: (actor position, name). Empty for untargeted actions.
     pub targets: Vec<(usize, String)>,
+    /// The actor ids of `targets`, in the same order (what an order names).
+    pub target_ids: Vec<String>,
 }
 
 /// A proposal the team must accept or refuse.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct IncomingProposal {
     /// Proposal id (the answer names it).
     pub id: String,
@@ -98,7 +100,7 @@ pub struct IncomingProposal {
 }
 
 /// One team's private view.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TeamView {
     /// The team's actor card, with its hidden attributes and private red lines.
     pub card: ActorCard,
@@ -189,6 +191,11 @@ pub fn action_card(
             .iter()
             .filter_map(|o| o.0)
             .map(|t| (t, actor_name(s, t)))
+            .collect(),
+        target_ids: options
+            .iter()
+            .filter_map(|o| o.0)
+            .filter_map(|t| s.actors.get(t).map(|a| a.id.clone()))
             .collect(),
     })
 }

@@ -31,6 +31,7 @@ fn build(
     reload: Option<Res<ReloadStatus>>,
     clock: Res<session::TurnClock>,
     roots: Query<Entity, With<ScreenRoot>>,
+    room: Option<Res<crate::gui::room::RoomServer>>,
 ) {
     clear_screen(&mut commands, &roots);
     let f = &*fonts;
@@ -414,7 +415,8 @@ fn build(
                 if !over {
                     footer.spawn(widgets::button(
                         f,
-                        "Orders",
+                        // Teams on their devices: their drafts go to the rules now.
+                        if room.is_some() { "Resolve turn" } else { "Orders" },
                         KeyCode::Enter,
                         UiAction::BeginOrders,
                         Kind::Primary,
@@ -431,6 +433,7 @@ fn on_action(
     mut commands: Commands,
     mut next: ResMut<NextState<Screen>>,
     mut redraw: MessageWriter<Redraw>,
+    room: Option<Res<crate::gui::room::RoomServer>>,
 ) {
     if *screen.get() != Screen::Board {
         return;
@@ -439,6 +442,7 @@ fn on_action(
         return;
     };
     let paused = play.session.paused;
+    let serving = room.is_some();
     match action.event() {
         UiAction::TogglePause => {
             commands.queue(|world: &mut World| {
@@ -455,9 +459,12 @@ fn on_action(
         }
         UiAction::BeginOrders if !play.state.is_over() => {
             let queue = play.team_actors();
-            if queue.is_empty() {
-                // Bots only: resolve at once.
+            if queue.is_empty() || serving {
+                // Bots only, or teams on their own devices: resolve at once.
                 commands.queue(|world: &mut World| {
+                    if crate::gui::room::serving(world) {
+                        crate::gui::room::submit_room_orders(world);
+                    }
                     let turn = session::resolve_turn(world);
                     super::reveal::prepare(world, turn);
                 });
