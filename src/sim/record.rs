@@ -400,6 +400,18 @@ impl SessionRecord {
                 t.version.clone_from(&previous);
             }
         }
+        // Turns played without a team's order or a command have no entry yet: they ran under
+        // the previous version.
+        let played = from_turn.saturating_sub(1) as usize;
+        if self.turns.len() < played {
+            self.turns.resize(
+                played,
+                TurnInput {
+                    version: previous.clone(),
+                    ..TurnInput::default()
+                },
+            );
+        }
         self.set_origin(loaded, &dir);
         self.add_version(loaded);
         let id = self.current_version().map(str::to_string);
