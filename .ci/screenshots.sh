@@ -14,7 +14,8 @@ mkdir -p "$out"
 
 expected=(
   01-title 02-picker 03-setup 04-briefing 05-board 06-curtain 07-orders 08-reveal
-  09-board-turn-6 10-orders-second-team 11-debrief 12-reload-error
+  09-board-turn-6 10-orders-second-team 11-debrief 12-reload-error 13-reload-applied
+  14-reload-waiting
 )
 
 cargo build --quiet

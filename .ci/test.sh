@@ -10,3 +10,6 @@ cargo test
 if [ -x .ci/screenshots.sh ]; then
     bash .ci/screenshots.sh
 fi
+if [ -x .ci/live_edit.sh ]; then
+    bash .ci/live_edit.sh
+fi

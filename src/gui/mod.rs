@@ -10,6 +10,7 @@ use bevy::window::{MonitorSelection, PresentMode, WindowMode, WindowResolution};
 use bevy::winit::WinitSettings;
 
 pub mod actions;
+pub mod live_edit;
 pub mod pieces;
 mod scale;
 mod screens;
@@ -110,6 +111,7 @@ pub fn plugin(app: &mut App) {
             scale::plugin,
             actions::plugin,
             session::plugin,
+            live_edit::plugin,
             screens::plugin,
         ));
     if let Some(run) = screenshots {

@@ -44,6 +44,9 @@ pub enum Step {
     BrokenEdit,
     /// Hot reload of the scenario's files as they are on disk (clears the panel).
     RestoreEdit,
+    /// A valid edit (an actor renamed) offered as the watcher offers a stable change: with
+    /// reloading locked it waits.
+    WaitingEdit,
 }
 
 /// The state of the screenshot run.
@@ -151,6 +154,16 @@ fn session_script() -> Vec<Step> {
         BrokenEdit,
         Wait(4),
         Shoot(Screen::Board, "12-reload-error"),
+        // The author fixes it: applied from the coming turn.
+        RestoreEdit,
+        Wait(4),
+        Shoot(Screen::Board, "13-reload-applied"),
+        // Locked during a live session: the next edit waits.
+        Do(A::ToggleReloadLock),
+        WaitingEdit,
+        Wait(4),
+        Shoot(Screen::Board, "14-reload-waiting"),
+        Do(A::ToggleReloadLock),
         RestoreEdit,
         Wait(4),
     ]);
@@ -285,8 +298,9 @@ fn drive(
                 run.waited = 0;
             }
         }
-        Step::BrokenEdit | Step::RestoreEdit => {
+        Step::BrokenEdit | Step::RestoreEdit | Step::WaitingEdit => {
             let broken = matches!(step, Step::BrokenEdit);
+            let renamed = matches!(step, Step::WaitingEdit);
             commands.queue(move |world: &mut World| {
                 let Some(dir) = world
                     .get_resource::<crate::sim::ScenarioSource>()
@@ -298,7 +312,10 @@ fn drive(
                 if broken && let Some(actions) = texts.get_mut("actions.ron") {
                     *actions = actions.replacen("rung: \"disruption\"", "rung: \"disruptoin\"", 1);
                 }
-                crate::sim::reload::apply_texts(world, &dir, &texts);
+                if renamed && let Some(actors) = texts.get_mut("actors.ron") {
+                    *actors = actors.replacen("name: \"Ukraine\"", "name: \"Ukraine (edited)\"", 1);
+                }
+                crate::sim::reload::offer_texts(world, &dir, &texts);
             });
             run.cursor += 1;
             run.waited = 0;

@@ -63,6 +63,12 @@ impl ScenarioSource {
         source
     }
 
+    /// Look at the files at the next update, whatever [`ScenarioSource::poll_every`] says (a
+    /// file notifier saw a change).
+    pub fn look_now(&mut self) {
+        self.last_poll = None;
+    }
+
     /// Whether a change is waiting to become stable (the watcher wants to look again soon).
     pub fn is_settling(&self) -> bool {
         self.pending.is_some()
@@ -206,15 +212,9 @@ pub fn watch_scenario(world: &mut World) {
             }
         }
     }
-    let locked = world
-        .get_resource::<ReloadStatus>()
-        .is_some_and(|s| s.locked);
-    if locked {
+    if is_locked(world) {
         world.insert_resource(source);
-        let mut status = world.get_resource_or_insert_with(ReloadStatus::default);
-        if status.last != Some(ReloadOutcome::Waiting) {
-            status.last = Some(ReloadOutcome::Waiting);
-        }
+        mark_waiting(world);
         return;
     }
     source.fingerprint = print;
@@ -222,6 +222,34 @@ pub fn watch_scenario(world: &mut World) {
     let dir = source.dir.clone();
     world.insert_resource(source);
     apply_files(world, &dir, &files);
+}
+
+fn is_locked(world: &World) -> bool {
+    world
+        .get_resource::<ReloadStatus>()
+        .is_some_and(|s| s.locked)
+}
+
+fn mark_waiting(world: &mut World) {
+    let mut status = world.get_resource_or_insert_with(ReloadStatus::default);
+    if status.last != Some(ReloadOutcome::Waiting) {
+        status.last = Some(ReloadOutcome::Waiting);
+    }
+}
+
+/// An edit as the watcher sees it once stable: waits while reloading is locked, otherwise is
+/// validated and applied (or rejected). Returns whether it was looked at.
+pub fn offer_texts(
+    world: &mut World,
+    dir: &std::path::Path,
+    texts: &BTreeMap<&'static str, String>,
+) -> bool {
+    if is_locked(world) {
+        mark_waiting(world);
+        return false;
+    }
+    apply_texts(world, dir, texts);
+    true
 }
 
 /// Validates new scenario texts and applies them to the running game, or keeps the old one.
