@@ -134,14 +134,17 @@ fn redraw_on_edit(
     loaded: Option<Res<LoadedScenario>>,
     mut redraw: MessageWriter<Redraw>,
 ) {
-    let changed =
-        status.is_some_and(|s| s.is_changed()) || loaded.is_some_and(|l| l.is_changed());
+    let changed = status.is_some_and(|s| s.is_changed()) || loaded.is_some_and(|l| l.is_changed());
     if changed {
         redraw.write(Redraw);
     }
 }
 
-fn toggle_panel(action: On<UiAction>, mut panel: ResMut<ReloadPanel>, mut redraw: MessageWriter<Redraw>) {
+fn toggle_panel(
+    action: On<UiAction>,
+    mut panel: ResMut<ReloadPanel>,
+    mut redraw: MessageWriter<Redraw>,
+) {
     if let UiAction::ToggleReloadPanel = action.event() {
         panel.collapsed = !panel.collapsed;
         redraw.write(Redraw);
@@ -191,6 +194,7 @@ fn probe(
         && let Some(since) = notifier.and_then(|n| n.first_change.lock().ok()?.take())
     {
         probe.applied = Some((since, 0, status.notice().unwrap_or_default()));
+        redraw.write(RequestRedraw);
     }
 }
 
@@ -214,6 +218,9 @@ pub(super) fn plugin(app: &mut App) {
         // Continuous until the board is up (the probe presses the keys), reactive after.
         app.init_resource::<Probe>()
             .insert_resource(bevy::winit::WinitSettings::game())
-            .add_systems(Last, probe);
+            .add_systems(
+                Update,
+                probe.after(watch_scenario).before(super::GuiSystems::Input),
+            );
     }
 }

@@ -3,13 +3,13 @@
 use bevy::prelude::*;
 
 use crate::gui::actions::UiAction;
+use crate::gui::live_edit::ReloadPanel;
 use crate::gui::pieces;
 use crate::gui::session::{self, Hotseat, Play, Session};
 use crate::gui::theme::{self, Fonts, size};
 use crate::gui::widgets::{self, Kind};
 use crate::gui::{Redraw, Screen, ScreenRoot, clear_screen};
 use crate::sim::GameState;
-use crate::gui::live_edit::ReloadPanel;
 use crate::sim::reload::{ReloadOutcome, ReloadStatus};
 
 /// Which edit notice the board shows.
