@@ -343,7 +343,7 @@ fn build(
                     match &edit_notice {
                         Some((EditNotice::Applied, text)) => toast(toasts, format!("✔ {text}")),
                         Some((EditNotice::Waiting, text)) => {
-                            toast(toasts, format!("⏸ {text} (L to unlock)"));
+                            toast(toasts, format!("◌ {text} (L to unlock)"));
                         }
                         _ if locked => toast(
                             toasts,
