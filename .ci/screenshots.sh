@@ -16,6 +16,7 @@ expected=(
   01-title 02-picker 03-setup 04-briefing 05-board 06-curtain 07-orders 08-reveal
   09-board-turn-6 10-orders-second-team 11-debrief 12-reload-error
   13-debrief-attribution 14-debrief-decisions 15-debrief-turning-points 16-debrief-what-if
+  17-reload-applied 18-reload-waiting
 )
 
 cargo build --quiet

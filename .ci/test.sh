@@ -21,3 +21,6 @@ GRAYZONE_ROOM_SHOTS="${CARGO_TARGET_DIR:-target}/room-screenshots" \
 if [ -x .ci/screenshots.sh ]; then
     bash .ci/screenshots.sh
 fi
+if [ -x .ci/live_edit.sh ]; then
+    bash .ci/live_edit.sh
+fi

@@ -177,6 +177,10 @@ pub enum Command {
         /// Replay even if the scenario changed since the save or the replay diverges from it.
         #[arg(long)]
         force: bool,
+        /// Replay with the scenario versions recorded in the save (every turn under the files
+        /// it ran under, edits made during play included), not the folder on disk.
+        #[arg(long, conflicts_with_all = ["scenario", "force"])]
+        recorded_versions: bool,
     },
     /// Write the after-action report of a saved game (Markdown and HTML with an escalation chart).
     Report {
@@ -191,6 +195,9 @@ pub enum Command {
         /// Write the report even if the scenario changed since the save or the replay diverges.
         #[arg(long)]
         force: bool,
+        /// Replay with the scenario versions recorded in the save, not the folder on disk.
+        #[arg(long, conflicts_with_all = ["scenario", "force"])]
+        recorded_versions: bool,
     },
     /// What if: replay a saved game to a turn, change one thing there, play on, and compare
     /// (both ladders, both endings, the first turn where they differ).
@@ -325,13 +332,31 @@ where
             scenario,
             turns,
             force,
-        }) => report_errors(replay(&save, scenario.as_deref(), turns, force)),
+            recorded_versions,
+        }) => report_errors(replay(
+            &save,
+            Source {
+                scenario: scenario.as_deref(),
+                force,
+                recorded_versions,
+            },
+            turns,
+        )),
         Some(Command::Report {
             save,
             scenario,
             out,
             force,
-        }) => report_errors(report(&save, scenario.as_deref(), &out, force)),
+            recorded_versions,
+        }) => report_errors(report(
+            &save,
+            Source {
+                scenario: scenario.as_deref(),
+                force,
+                recorded_versions,
+            },
+            &out,
+        )),
         Some(Command::Branch {
             save,
             turn,
@@ -373,32 +398,53 @@ fn report_errors(result: Result<i32, String>) -> i32 {
     }
 }
 
-/// Loads the save, finds its scenario (`--scenario` first, then where the save says) and
-/// replays it through [`SessionRecord::verify_and_replay`].
+/// Which scenario a save replays against (`replay` and `report` flags).
+#[derive(Debug, Clone, Copy)]
+struct Source<'a> {
+    /// `--scenario`.
+    scenario: Option<&'a Path>,
+    /// `--force`.
+    force: bool,
+    /// `--recorded-versions`.
+    recorded_versions: bool,
+}
+
+/// Loads the save, finds its scenario (`--scenario` first, then where the save says; or the
+/// versions recorded in it) and replays it through [`SessionRecord::verify_and_replay`].
 fn replay_save(
     save: &Path,
-    scenario: Option<&Path>,
+    source: Source,
     turns: Option<usize>,
-    force: bool,
 ) -> Result<(LoadedScenario, Game), String> {
-    replay_save_with_record(save, scenario, turns, force).map(|(l, g, _)| (l, g))
+    replay_save_with_record(save, source, turns).map(|(l, g, _)| (l, g))
 }
 
 /// [`replay_save`], also returning the record.
 fn replay_save_with_record(
     save: &Path,
-    scenario: Option<&Path>,
+    source: Source,
     turns: Option<usize>,
-    force: bool,
 ) -> Result<(LoadedScenario, Game, SessionRecord), String> {
     let record = SessionRecord::load(save).map_err(|e| e.to_string())?;
-    let dir = match scenario {
-        Some(d) => d.to_path_buf(),
-        None => record.locate_scenario(save)?,
+    if let Some(note) = record.migration_note() {
+        errln(&note);
+    }
+    let loaded = if source.recorded_versions {
+        record.load_recorded().map_err(|e| {
+            format!(
+                "error: {e}\n  --> {}\n  = help: replay it without --recorded-versions",
+                save.display()
+            )
+        })?
+    } else {
+        let dir = match source.scenario {
+            Some(d) => d.to_path_buf(),
+            None => record.locate_scenario(save)?,
+        };
+        load_or_report(&dir)?
     };
-    let loaded = load_or_report(&dir)?;
     let verified = record
-        .verify_and_replay(&loaded, turns, force)
+        .verify_and_replay(&loaded, turns, source.force)
         .map_err(|d| d.to_string())?;
     if let Some(d) = &verified.ignored {
         errln(&format!(
@@ -409,13 +455,8 @@ fn replay_save_with_record(
     Ok((loaded, verified.game, record))
 }
 
-fn replay(
-    save: &Path,
-    scenario: Option<&Path>,
-    turns: Option<usize>,
-    force: bool,
-) -> Result<i32, String> {
-    let (loaded, game) = replay_save(save, scenario, turns, force)?;
+fn replay(save: &Path, source: Source, turns: Option<usize>) -> Result<i32, String> {
+    let (loaded, game) = replay_save(save, source, turns)?;
     let mut text = game.log().to_text();
     if let Some(end) = &game.state().ending {
         let e = &loaded.scenario.endings[end.ending];
@@ -428,8 +469,8 @@ fn replay(
     Ok(0)
 }
 
-fn report(save: &Path, scenario: Option<&Path>, dir: &Path, force: bool) -> Result<i32, String> {
-    let (loaded, _, record) = replay_save_with_record(save, scenario, None, force)?;
+fn report(save: &Path, source: Source, dir: &Path) -> Result<i32, String> {
+    let (loaded, _, record) = replay_save_with_record(save, source, None)?;
     std::fs::create_dir_all(dir)
         .map_err(|e| format!("error: cannot create {}: {e}", dir.display()))?;
     let view = crate::view::debrief::debrief_of_record(&loaded, &record);
@@ -473,7 +514,15 @@ fn branch(a: &BranchArgs) -> Result<i32, String> {
     if a.runs == Some(0) {
         return Err("error: --runs must be at least 1".into());
     }
-    let (loaded, _, record) = replay_save_with_record(a.save, a.scenario, None, a.force)?;
+    let (loaded, _, record) = replay_save_with_record(
+        a.save,
+        Source {
+            scenario: a.scenario,
+            force: a.force,
+            recorded_versions: false,
+        },
+        None,
+    )?;
     let s = &loaded.scenario;
     let change = if let Some(spec) = a.order {
         branch::parse_order(s, spec)?

@@ -72,7 +72,7 @@ fn session(loaded: &LoadedScenario, seed: u64) -> SessionRecord {
         if turn == 4 && !undone {
             undone = true;
             record.undo_to(3, 4);
-            game = record.replay(loaded, None);
+            game = record.replay(loaded, None).unwrap();
             continue;
         }
         if !going {
@@ -391,9 +391,10 @@ fn a_branch_that_changes_one_order_at_turn_five_differs_from_turn_five() {
     let sc = &loaded.scenario;
     let russia = loaded.index.actors["russia"];
     // Russia's legal orders at turn 5 that it did not give.
-    let before = record.replay(&loaded, Some(4));
+    let before = record.replay(&loaded, Some(4)).unwrap();
     let given: Vec<(String, Option<String>)> = record
         .replay(&loaded, Some(5))
+        .unwrap()
         .log()
         .entries
         .iter()

@@ -615,7 +615,7 @@ fn run_saves(first_seed: u64, cases: u64) -> Tally {
         let loaded = loaded.clone();
         let outcome = guarded(move || match SessionRecord::load(&path) {
             Ok(record) => {
-                let game = record.replay(&loaded, None);
+                let game = record.replay(&loaded, None).ok()?;
                 Some(game.state().turn)
             }
             Err(_) => None,

@@ -78,11 +78,30 @@ fn an_edit_to_the_scenario_is_refused_naming_the_file() {
             "{cmd}: {err}"
         );
         assert!(err.contains("help: pass --force"), "{err}");
+        assert!(err.contains("help: pass --recorded-versions"), "{err}");
     }
     let (code, replayed, err) = grayzone(&["replay", save.to_str().unwrap(), "--force"]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("warning:"), "{err}");
     assert_eq!(replayed, log, "a comment changes no rule");
+    // The game exactly as played, from the texts in the save, whatever the folder says now.
+    let chance = scenario.join("actions.ron");
+    let text = std::fs::read_to_string(&chance).unwrap();
+    std::fs::write(&chance, text.replacen("chance: 70", "chance: 5", 1)).unwrap();
+    let (code, _, err) = grayzone(&["replay", save.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    let (code, replayed, err) =
+        grayzone(&["replay", save.to_str().unwrap(), "--recorded-versions"]);
+    assert_eq!((code, replayed.as_str()), (0, log.as_str()), "{err}");
+    assert!(err.is_empty(), "{err}");
+    let (code, _, err) = grayzone(&[
+        "replay",
+        save.to_str().unwrap(),
+        "--recorded-versions",
+        "--force",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("cannot be used with"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -168,14 +187,14 @@ fn damaged_saves_get_a_position_and_help_never_a_panic() {
             "wrong_version",
             String::from_utf8(text.clone())
                 .unwrap()
-                .replacen("version: 2", "version: 1", 1)
+                .replacen("version: 3", "version: 1", 1)
                 .into_bytes(),
         ),
         (
             "future_version",
             String::from_utf8(text.clone())
                 .unwrap()
-                .replacen("version: 2", "version: 99", 1)
+                .replacen("version: 3", "version: 99", 1)
                 .into_bytes(),
         ),
         (
@@ -226,31 +245,118 @@ fn damaged_saves_get_a_position_and_help_never_a_panic() {
 }
 
 #[test]
-fn a_hot_reload_rebases_the_record() {
+fn a_session_edited_in_play_replays_exactly_from_its_save() {
     use bevy::prelude::*;
     use grayzone::sim::*;
     let dir = temp_dir("rebase");
-    copy_dir(Path::new("tests/fixtures/mini"), &dir);
-    let game = LoadedScenario::load(&dir).unwrap().0;
+    let scenario = dir.join("mini");
+    copy_dir(Path::new("tests/fixtures/mini"), &scenario);
+    let game = LoadedScenario::load(&scenario).unwrap().0;
     let mut app = App::new();
     app.add_plugins(MinimalPlugins)
         .add_plugins((SimPlugin, HotReloadPlugin));
     let controllers = game.default_controllers();
     start_game(app.world_mut(), &game, 4, &controllers);
-    app.insert_resource(SessionRecord::new(&game, &dir, 4, &controllers));
-    let mut source = ScenarioSource::new(&dir);
+    app.insert_resource(SessionRecord::new(&game, &scenario, 4, &controllers));
+    let mut source = ScenarioSource::new(&scenario);
     source.poll_every = std::time::Duration::ZERO;
+    source.settle = std::time::Duration::ZERO;
     app.insert_resource(source);
+    app.update();
+    // Turn 1: a hack; turn 2: nothing (no entry in the record until the edit).
+    app.world_mut().write_message(SubmitOrders {
+        actor: "alpha".into(),
+        orders: vec![Order {
+            action: "covert_hack".into(),
+            target: Some("beta".into()),
+        }],
+        answers: vec![],
+        rationale: String::new(),
+    });
+    app.world_mut().write_message(RunTurn);
     app.update();
     app.world_mut().write_message(RunTurn);
     app.update();
     let before = app.world().resource::<SessionRecord>().files.clone();
-    let actors = dir.join("actors.ron");
-    let text = std::fs::read_to_string(&actors).unwrap();
-    std::fs::write(&actors, format!("{text}\n// edited in play\n")).unwrap();
+    // An edit in play that changes the rules of both turns played: more damage, faster evidence.
+    let actions = scenario.join("actions.ron");
+    let text = std::fs::read_to_string(&actions).unwrap();
+    let edited = text
+        .replacen(
+            "Damage(Target, \"grid\", 10)",
+            "Damage(Target, \"grid\", 40)",
+            1,
+        )
+        .replacen("evidence_per_turn: 20", "evidence_per_turn: 50", 1);
+    assert_ne!(edited, text);
+    std::fs::write(&actions, &edited).unwrap();
     app.update();
-    let record = app.world().resource::<SessionRecord>();
+    for _ in 0..2 {
+        app.world_mut().write_message(RunTurn);
+        app.update();
+    }
+    let mut record = app.world().resource::<SessionRecord>().clone();
     assert_ne!(record.files, before, "the record still names the old files");
-    assert!(record.reloaded_in_place);
+    assert_eq!(record.versions.len(), 2);
+    assert_eq!(record.version_of_turn(1), record.version_of_turn(2));
+    assert_ne!(record.version_of_turn(2), record.version_of_turn(3));
+    record.stamp_hashes(app.world().resource::<GameLog>());
+    let live_log = app.world().resource::<GameLog>().to_text();
+    let save = dir.join("session.ron");
+    record.save(&save).unwrap();
+    let (code, replayed, err) = grayzone(&["replay", save.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(replayed, live_log);
+    // Edited again after the session: the folder no longer holds what was played.
+    std::fs::write(&actions, edited.replacen("chance: 100", "chance: 10", 1)).unwrap();
+    let (code, _, err) = grayzone(&["replay", save.to_str().unwrap()]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("actions.ron was edited"), "{err}");
+    let (code, replayed, err) =
+        grayzone(&["replay", save.to_str().unwrap(), "--recorded-versions"]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(
+        replayed, live_log,
+        "every turn under the version it ran under"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_format_2_save_still_replays_with_a_note() {
+    let dir = temp_dir("format2");
+    let save = dir.join("game.ron");
+    let log = save_game(Path::new("tests/fixtures/mini"), &save);
+    // What format 2 wrote: no versions, no per-turn version.
+    let text = std::fs::read_to_string(&save).unwrap();
+    let mut old: Vec<&str> = Vec::new();
+    let mut skipping = 0usize;
+    for line in text.lines() {
+        if skipping > 0 {
+            skipping += line.matches('[').count() + line.matches('(').count();
+            skipping -= line.matches(']').count() + line.matches(')').count();
+            continue;
+        }
+        let t = line.trim_start();
+        if t.starts_with("version: Some(") {
+            continue;
+        }
+        if t.starts_with("versions: [") {
+            skipping = 1 + t.matches('(').count();
+            skipping -= t.matches(']').count() + t.matches(')').count();
+            continue;
+        }
+        old.push(line);
+    }
+    let old = old.join("\n").replacen("version: 3", "version: 2", 1);
+    assert!(!old.contains("texts"), "{old}");
+    std::fs::write(&save, old).unwrap();
+    let (code, replayed, err) = grayzone(&["replay", save.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(replayed, log);
+    assert!(err.contains("note: this save is in format 2"), "{err}");
+    let (code, _, err) = grayzone(&["replay", save.to_str().unwrap(), "--recorded-versions"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("holds no scenario texts"), "{err}");
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -68,6 +68,8 @@ pub enum UiAction {
     Save,
     /// Facilitator: lock or unlock live reloading of the scenario files.
     ToggleReloadLock,
+    /// Facilitator: collapse or expand the scenario edit diagnostics panel.
+    ToggleReloadPanel,
     /// Title: resume the autosaved session.
     Resume,
     /// Facilitator: end the session now and show the debrief.

@@ -11,6 +11,7 @@ use bevy::winit::WinitSettings;
 
 pub mod actions;
 pub mod console;
+pub mod live_edit;
 pub mod pieces;
 pub mod room;
 mod scale;
@@ -122,6 +123,7 @@ pub fn plugin(app: &mut App) {
             scale::plugin,
             actions::plugin,
             session::plugin,
+            live_edit::plugin,
             screens::plugin,
             room::plugin,
             console::plugin,

@@ -49,6 +49,9 @@ pub enum Step {
     WaitRoomConfirmed(u64),
     /// Save `screenshot-<name>.png` of the facilitator's console window (`--console`).
     ShootConsole(&'static str),
+    /// A valid edit (an actor renamed) offered as the watcher offers a stable change: with
+    /// reloading locked it waits.
+    WaitingEdit,
 }
 
 /// [`ENV_VAR`]'s companion: `room` plays [`room_script`] instead of the whole session.
@@ -198,6 +201,16 @@ fn session_script() -> Vec<Step> {
         BrokenEdit,
         Wait(4),
         Shoot(Screen::Board, "12-reload-error"),
+        // The author fixes it: applied from the coming turn.
+        RestoreEdit,
+        Wait(4),
+        Shoot(Screen::Board, "17-reload-applied"),
+        // Locked during a live session: the next edit waits.
+        Do(A::ToggleReloadLock),
+        WaitingEdit,
+        Wait(4),
+        Shoot(Screen::Board, "18-reload-waiting"),
+        Do(A::ToggleReloadLock),
         RestoreEdit,
         Wait(4),
     ]);
@@ -345,8 +358,9 @@ fn drive(
                 run.waited = 0;
             }
         }
-        Step::BrokenEdit | Step::RestoreEdit => {
+        Step::BrokenEdit | Step::RestoreEdit | Step::WaitingEdit => {
             let broken = matches!(step, Step::BrokenEdit);
+            let renamed = matches!(step, Step::WaitingEdit);
             commands.queue(move |world: &mut World| {
                 let Some(dir) = world
                     .get_resource::<crate::sim::ScenarioSource>()
@@ -358,7 +372,10 @@ fn drive(
                 if broken && let Some(actions) = texts.get_mut("actions.ron") {
                     *actions = actions.replacen("rung: \"disruption\"", "rung: \"disruptoin\"", 1);
                 }
-                crate::sim::reload::apply_texts(world, &dir, &texts);
+                if renamed && let Some(actors) = texts.get_mut("actors.ron") {
+                    *actors = actors.replacen("name: \"Ukraine\"", "name: \"Ukraine (edited)\"", 1);
+                }
+                crate::sim::reload::offer_texts(world, &dir, &texts);
             });
             run.cursor += 1;
             run.waited = 0;

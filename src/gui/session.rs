@@ -443,18 +443,23 @@ pub fn resume_autosave(world: &mut World) -> Result<u32, String> {
     let path = autosave_path();
     let record = SessionRecord::load(&path).map_err(|e| e.to_string())?;
     let dir = record.locate_scenario(&path)?;
-    let (loaded, _warnings) = LoadedScenario::load(&dir).map_err(|v| {
-        format!(
-            "the scenario of the save does not validate: {}",
-            crate::view::problems_of(&v)
-                .first()
-                .cloned()
-                .unwrap_or_default()
-        )
-    })?;
+    // The session resumes under the versions it ran under (their texts are in the save); an
+    // edit made on disk since is then applied from the coming turn like any other edit.
+    let loaded = if record.versions.is_empty() {
+        LoadedScenario::load(&dir)
+            .map_err(|v| {
+                format!(
+                    "the scenario of the save does not validate:\n{}",
+                    v.render_human(&dir.display().to_string(), false)
+                )
+            })?
+            .0
+    } else {
+        record.load_recorded()?
+    };
     let controllers = record.controllers_for(&loaded);
     // Only the turns actually played are replayed; orders given for the coming turn are dropped.
-    // The scenario's files and every turn's state hash are checked against the save.
+    // Every turn's state hash is checked against the save.
     let mut game = record
         .verify_and_replay(&loaded, None, false)
         .map_err(|d| d.message())?
@@ -480,12 +485,26 @@ pub fn resume_autosave(world: &mut World) -> Result<u32, String> {
         world.insert_resource(rng);
     }
     let mut record = record;
+    let record_note = record.migrated_from.map(|from| {
+        format!("(The save was in format {from}; it is saved again in the current format.)")
+    });
     record.turns.truncate(turn.saturating_sub(1) as usize);
     world.insert_resource(record);
-    world.insert_resource(ScenarioSource::new(dir));
+    let mut source = ScenarioSource::new(dir.clone());
+    let on_disk = crate::scenario::load::read_scenario_files(&dir);
+    let edited_since = on_disk.hashes() != loaded.origin.files;
+    if edited_since {
+        // Seen as an edit: validated and applied (or shown as errors) by the watcher.
+        source = ScenarioSource::with_baseline(dir, &loaded.origin.files);
+    }
+    world.insert_resource(source);
+    let mut notice = format!("Resumed from the autosave at turn {turn}.");
+    if let Some(note) = record_note {
+        notice = format!("{notice} {note}");
+    }
     world.insert_resource(Session {
         seed: world.resource::<crate::sim::GameConfig>().seed,
-        notice: Some(format!("Resumed from the autosave at turn {turn}.")),
+        notice: Some(notice),
         ..default()
     });
     world.insert_resource(Hotseat::default());
@@ -609,7 +628,14 @@ pub fn undo_turn(world: &mut World) -> Option<u32> {
     let keep = played - 1;
     let mut record = world.get_resource::<SessionRecord>()?.clone();
     let loaded = world.resource::<LoadedScenario>().clone();
-    let mut game = record.replay(&loaded, Some(keep as usize));
+    // Each turn re-runs under the scenario version it ran under.
+    let mut game = match record.replay(&loaded, Some(keep as usize)) {
+        Ok(game) => game,
+        Err(e) => {
+            world.resource_mut::<Session>().notice = Some(format!("Undo failed: {e}"));
+            return None;
+        }
+    };
     let state = game.world.remove_resource::<GameState>()?;
     world.insert_resource(state);
     if let Some(log) = game.world.remove_resource::<GameLog>() {

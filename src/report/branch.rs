@@ -343,9 +343,17 @@ fn bots_for_teams(game: &mut Game) {
     }
 }
 
+/// The session as the room saw it, each turn under the scenario version it ran under; a save
+/// whose recorded versions cannot be loaded replays every turn under `loaded`.
+fn replay_as_played(record: &SessionRecord, loaded: &LoadedScenario, turns: Option<usize>) -> Game {
+    record
+        .replay(loaded, turns)
+        .unwrap_or_else(|_| record.what_if(loaded, turns))
+}
+
 /// The turns of the session that were played (the branch turn must be one of them).
 pub fn turns_played(record: &SessionRecord, loaded: &LoadedScenario) -> u32 {
-    let game = record.replay(loaded, None);
+    let game = replay_as_played(record, loaded, None);
     let st = game.state();
     if st.is_over() {
         st.turn
@@ -362,7 +370,7 @@ pub fn play_branch(
     turn: u32,
     change: Change,
 ) -> Result<Branch, String> {
-    let original = record.replay(loaded, None);
+    let original = replay_as_played(record, loaded, None);
     let played = {
         let st = original.state();
         if st.is_over() {
@@ -506,7 +514,7 @@ pub fn monte_carlo(
     seed: u64,
 ) -> MonteCarlo {
     let loaded = limited(loaded, record);
-    let mut prefix = record.replay(&loaded, Some(turn.saturating_sub(1) as usize));
+    let mut prefix = replay_as_played(record, &loaded, Some(turn.saturating_sub(1) as usize));
     prefix.set_fast(true);
     bots_for_teams(&mut prefix);
     let sc = &loaded.scenario;

@@ -7,6 +7,7 @@
 
 pub mod eval;
 pub mod log;
+pub mod migrate;
 pub mod orders;
 pub mod record;
 pub mod reload;
@@ -20,8 +21,11 @@ use bevy::prelude::*;
 
 pub use eval::{Ctx, GameRng};
 pub use log::{Audience, Event, GameLog, LogEntry, Phase};
+pub use migrate::{Migration, switch_scenario};
 pub use orders::{FacilitatorCommand, LegalOrder, Order, OrderBook, SubmitOrders};
-pub use record::{Divergence, SaveError, SessionRecord, TurnInput, UndoneTurn, Verified};
+pub use record::{
+    Divergence, SaveError, ScenarioVersion, SessionRecord, TurnInput, UndoneTurn, Verified,
+};
 pub use reload::{HotReloadPlugin, ReloadOutcome, ReloadStatus, ScenarioSource};
 pub use rules::Engine;
 pub use state::*;
@@ -48,6 +52,9 @@ pub struct ScenarioOrigin {
     /// `(file name, FNV-1a 64 of its bytes)` for every file of the folder that exists, in
     /// [`SCENARIO_FILES`](crate::scenario::load::SCENARIO_FILES) order.
     pub files: Vec<(String, u64)>,
+    /// `(file name, text)` of every file read, in the same order: what a session record embeds
+    /// so it can replay each turn under the version it ran under.
+    pub texts: Vec<(String, String)>,
 }
 
 impl std::fmt::Debug for LoadedScenario {
@@ -110,6 +117,11 @@ impl LoadedScenario {
                 loaded.origin = Arc::new(ScenarioOrigin {
                     dir: Some(std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf())),
                     files: read.hashes(),
+                    texts: read
+                        .texts()
+                        .into_iter()
+                        .map(|(name, text)| (name.to_string(), text))
+                        .collect(),
                 });
                 Ok((loaded, v))
             }

@@ -18,7 +18,10 @@ use super::{Game, LoadedScenario};
 use crate::scenario::Controller;
 
 /// The save format version this build writes and reads.
-pub const SAVE_VERSION: u32 = 2;
+pub const SAVE_VERSION: u32 = 3;
+
+/// The oldest save format this build still reads (migrated on load).
+pub const OLDEST_SAVE_VERSION: u32 = 2;
 
 /// The version of this engine (`Cargo.toml`'s), stored in every save.
 pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -39,6 +42,59 @@ pub struct TurnInput {
     /// with hashing on; replays are checked against it.
     #[serde(default)]
     pub state_hash: Option<String>,
+    /// The scenario version the turn ran (or will run) under: a [`ScenarioVersion::id`]. Absent
+    /// in format 2 saves, where every turn ran under the files on disk.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+}
+
+/// One version of the scenario a session ran under, content-addressed: the text of every file,
+/// so the turns played under it replay exactly even after the files on disk were edited.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioVersion {
+    /// The content address: the scenario's hash over every file's name and content (16 hex
+    /// digits, [`version_id`]).
+    pub id: String,
+    /// `(file name, FNV-1a 64 content hash)` of every file.
+    pub files: Vec<(String, u64)>,
+    /// `(file name, text)` of every file.
+    pub texts: Vec<(String, String)>,
+}
+
+/// The content address of a loaded scenario (see [`ScenarioVersion::id`]).
+pub fn version_id(loaded: &LoadedScenario) -> String {
+    format!("{:016x}", loaded.origin.hash())
+}
+
+impl ScenarioVersion {
+    /// The version of a scenario loaded from files.
+    pub fn of(loaded: &LoadedScenario) -> Self {
+        ScenarioVersion {
+            id: version_id(loaded),
+            files: loaded.origin.files.clone(),
+            texts: loaded.origin.texts.clone(),
+        }
+    }
+
+    /// Loads this version from its embedded texts, through the validator like every other
+    /// scenario (`dir` names the folder in diagnostics).
+    pub fn load(&self, dir: &Path) -> Result<LoadedScenario, String> {
+        let texts: std::collections::BTreeMap<&str, String> = self
+            .texts
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.clone()))
+            .collect();
+        let files = crate::scenario::load::ScenarioFiles::from_texts(&texts);
+        LoadedScenario::from_files(dir, &files)
+            .map(|(loaded, _)| loaded)
+            .map_err(|v| {
+                format!(
+                    "the scenario version {} recorded in the save does not load:\n{}",
+                    self.id,
+                    v.render_human(&dir.display().to_string(), false)
+                )
+            })
+    }
 }
 
 /// A turn taken back with undo.
@@ -87,6 +143,14 @@ pub struct SessionRecord {
     /// other files, so turn hashes cannot be checked.
     #[serde(default)]
     pub reloaded_in_place: bool,
+    /// Every scenario version the session ran under, in the order they were first used (format
+    /// 3; the last one is the current version, whose files are [`SessionRecord::files`]).
+    #[serde(default)]
+    pub versions: Vec<ScenarioVersion>,
+    /// The save format this record was read from when older than [`SAVE_VERSION`] (it was
+    /// migrated on load); not saved.
+    #[serde(skip)]
+    pub migrated_from: Option<u32>,
 }
 
 /// Why a save could not be read or written.
@@ -138,6 +202,9 @@ pub enum Divergence {
         /// The scenario folder.
         dir: String,
     },
+    /// A scenario version recorded in the save cannot be replayed (damaged text, or an edit
+    /// the game cannot carry over).
+    Unreplayable(String),
     /// A replayed turn ended in another state than the saved one.
     Diverged {
         /// The first turn that differs.
@@ -176,6 +243,7 @@ impl Divergence {
                     parts.join("; ")
                 )
             }
+            Divergence::Unreplayable(why) => why.clone(),
             Divergence::Diverged {
                 turn,
                 saved,
@@ -200,14 +268,25 @@ impl Divergence {
 
     /// Whether `--force` may replay anyway.
     pub fn can_force(&self) -> bool {
-        !matches!(self, Divergence::OtherScenario { .. })
+        !matches!(
+            self,
+            Divergence::OtherScenario { .. } | Divergence::Unreplayable(_)
+        )
     }
 }
 
 impl std::fmt::Display for Divergence {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "error: {}", self.message())?;
-        if self.can_force() {
+        if let Divergence::ScenarioChanged { .. } = self {
+            write!(
+                f,
+                "\n  = help: pass --recorded-versions to replay it exactly as played, with the scenario versions stored in the save"
+            )?;
+        }
+        if let Divergence::Unreplayable(_) = self {
+            write!(f, "\n  = help: {DAMAGED_HELP}")
+        } else if self.can_force() {
             write!(f, "\n  = help: pass --force to replay it anyway")
         } else {
             write!(f, "\n  = help: pass the right folder with --scenario")
@@ -265,9 +344,45 @@ impl SessionRecord {
             turns: Vec::new(),
             undone: Vec::new(),
             reloaded_in_place: false,
+            versions: Vec::new(),
+            migrated_from: None,
         };
         record.set_origin(loaded, dir);
+        record.add_version(loaded);
         record
+    }
+
+    /// Adds a scenario version (once: versions are content-addressed); scenarios built in code
+    /// have no files and no version.
+    fn add_version(&mut self, loaded: &LoadedScenario) {
+        if loaded.origin.files.is_empty() {
+            return;
+        }
+        let id = version_id(loaded);
+        if !self.versions.iter().any(|v| v.id == id) {
+            self.versions.push(ScenarioVersion::of(loaded));
+        }
+    }
+
+    /// The id of the version the coming turns run under (the latest), if the record has one.
+    pub fn current_version(&self) -> Option<&str> {
+        self.versions.last().map(|v| v.id.as_str())
+    }
+
+    /// The version turn `turn` (1-based) ran under.
+    pub fn version_of_turn(&self, turn: u32) -> Option<&str> {
+        self.turns
+            .get(turn.max(1) as usize - 1)
+            .and_then(|t| t.version.as_deref())
+    }
+
+    /// The latest recorded version, loaded from the texts in the record (`replay
+    /// --recorded-versions`: the game exactly as played, whatever the files on disk say now).
+    pub fn load_recorded(&self) -> Result<LoadedScenario, String> {
+        let last = self.versions.last().ok_or_else(|| {
+            "this save holds no scenario texts (it was written in format 2, before saves recorded them); replay it against its scenario folder".to_string()
+        })?;
+        last.load(Path::new(&self.scenario_dir))
     }
 
     fn set_origin(&mut self, loaded: &LoadedScenario, dir: &Path) {
@@ -286,22 +401,52 @@ impl SessionRecord {
         self.files = loaded.origin.files.clone();
     }
 
-    /// After a hot reload: the record now belongs to the new files. Turn hashes recorded so far
-    /// are dropped; with `in_place` (the game went on without a replay, so its earlier turns were
-    /// played with the old files) no turn hash of this game can be checked any more.
-    pub fn rebase(&mut self, loaded: &LoadedScenario, in_place: bool) {
+    /// After a hot reload: the session runs under `loaded` from turn `from_turn` on. The
+    /// version is added to the record; turns before `from_turn` keep the version they ran under
+    /// (and their state hashes), turns from `from_turn` on (orders already given for the coming
+    /// turn) run under the new one.
+    pub fn rebase(&mut self, loaded: &LoadedScenario, from_turn: u32) {
         let dir = PathBuf::from(&self.scenario_dir);
-        self.set_origin(loaded, &dir);
+        // Format 2 records name no version: their turns ran under the files being replaced.
+        let previous = self.current_version().map(str::to_string);
         for t in &mut self.turns {
+            if t.version.is_none() {
+                t.version.clone_from(&previous);
+            }
+        }
+        // Turns played without a team's order or a command have no entry yet: they ran under
+        // the previous version.
+        let played = from_turn.saturating_sub(1) as usize;
+        if self.turns.len() < played {
+            self.turns.resize(
+                played,
+                TurnInput {
+                    version: previous.clone(),
+                    ..TurnInput::default()
+                },
+            );
+        }
+        self.set_origin(loaded, &dir);
+        self.add_version(loaded);
+        let id = self.current_version().map(str::to_string);
+        let from = from_turn.max(1) as usize - 1;
+        for t in self.turns.iter_mut().skip(from) {
+            t.version.clone_from(&id);
             t.state_hash = None;
         }
-        self.reloaded_in_place |= in_place;
     }
 
     fn turn_mut(&mut self, turn: u32) -> &mut TurnInput {
         let i = turn.max(1) as usize - 1;
         if self.turns.len() <= i {
-            self.turns.resize(i + 1, TurnInput::default());
+            let version = self.current_version().map(str::to_string);
+            self.turns.resize(
+                i + 1,
+                TurnInput {
+                    version,
+                    ..TurnInput::default()
+                },
+            );
         }
         &mut self.turns[i]
     }
@@ -364,33 +509,131 @@ impl SessionRecord {
             .collect()
     }
 
-    /// Replays the first `turns` turns of the record (all of them with `None`), unchecked (undo
-    /// and hot reload, where the scenario is the one being played).
-    pub fn replay(&self, loaded: &LoadedScenario, turns: Option<usize>) -> Game {
-        self.replay_checked(loaded, turns, false).0
+    /// Replays the first `turns` turns of the record (all of them with `None`), unchecked (undo,
+    /// resume): each turn under the scenario version it ran under. `current` is the scenario of
+    /// the latest version (the files being played); earlier versions load from the texts in the
+    /// record.
+    pub fn replay(&self, current: &LoadedScenario, turns: Option<usize>) -> Result<Game, String> {
+        self.replay_checked(current, turns, false)
+            .map(|(game, _)| game)
+    }
+
+    /// This record with its scenario versions forgotten: every turn replays under the
+    /// scenario it is given.
+    pub fn under_one_version(&self) -> SessionRecord {
+        let mut all = self.clone();
+        all.versions.clear();
+        for t in &mut all.turns {
+            t.version = None;
+        }
+        all
+    }
+
+    /// An explicit what-if: the whole session re-played under `loaded` (the teams' orders and
+    /// the facilitator's commands as recorded, bots choosing again), whatever versions the turns
+    /// ran under. Never what a reload does: played turns stay as played.
+    pub fn what_if(&self, loaded: &LoadedScenario, turns: Option<usize>) -> Game {
+        self.under_one_version()
+            .replay_checked(loaded, turns, false)
+            .map(|(game, _)| game)
+            .expect("a record without versions replays under one scenario")
+    }
+
+    /// The scenario each version id names: `current` for its own id and for turns without one
+    /// (format 2), the record's texts for the others.
+    fn scenario_for(
+        &self,
+        id: Option<&str>,
+        current: &LoadedScenario,
+        cache: &mut Vec<(String, LoadedScenario)>,
+    ) -> Result<LoadedScenario, String> {
+        let Some(id) = id else {
+            return Ok(current.clone());
+        };
+        if current.origin.files.is_empty() || version_id(current) == id {
+            return Ok(current.clone());
+        }
+        if let Some((_, l)) = cache.iter().find(|(v, _)| v == id) {
+            return Ok(l.clone());
+        }
+        let version = self.versions.iter().find(|v| v.id == id).ok_or_else(|| {
+            format!("the save names scenario version {id} for a turn but does not hold its texts")
+        })?;
+        let loaded = version.load(Path::new(&self.scenario_dir))?;
+        let loaded = match self.turn_limit {
+            Some(t) => with_turn_limit(&loaded, t),
+            None => loaded,
+        };
+        cache.push((id.to_string(), loaded.clone()));
+        Ok(loaded)
     }
 
     /// Replays and, with `check`, compares each turn's state hash with the recorded one:
-    /// returns the game and the first mismatch (turn, saved, replayed).
+    /// returns the game and the first mismatch (turn, saved, replayed). Each turn runs under
+    /// the version it ran under; the game switches versions between turns as it did live.
     fn replay_checked(
         &self,
-        loaded: &LoadedScenario,
+        current: &LoadedScenario,
         turns: Option<usize>,
         check: bool,
-    ) -> (Game, Option<(u32, String, String)>) {
+    ) -> Result<(Game, Option<(u32, String, String)>), String> {
+        self.replay_observed(current, turns, check, &mut |_, _| {}, &mut |_| {})
+    }
+
+    /// Replays every turn (each under the version it ran under, as [`Self::replay`] does),
+    /// calling `before` with the game and the turn's input before the turn resolves and `after`
+    /// once it has: how the debrief looks at each turn of a session without a second replay
+    /// loop of its own.
+    pub fn replay_each(
+        &self,
+        current: &LoadedScenario,
+        before: &mut dyn FnMut(&Game, &TurnInput),
+        after: &mut dyn FnMut(&Game),
+    ) -> Result<Game, String> {
+        self.replay_observed(current, None, false, before, after)
+            .map(|(game, _)| game)
+    }
+
+    fn replay_observed(
+        &self,
+        current: &LoadedScenario,
+        turns: Option<usize>,
+        check: bool,
+        before: &mut dyn FnMut(&Game, &TurnInput),
+        after: &mut dyn FnMut(&Game),
+    ) -> Result<(Game, Option<(u32, String, String)>), String> {
         let limited;
-        let loaded = match self.turn_limit {
+        let current = match self.turn_limit {
             Some(t) => {
-                limited = with_turn_limit(loaded, t);
+                limited = with_turn_limit(current, t);
                 &limited
             }
-            None => loaded,
+            None => current,
         };
-        let controllers = self.controllers_for(loaded);
-        let mut game = Game::new(loaded, self.seed, &controllers);
+        let mut cache = Vec::new();
+        let first_id = self.turns.first().and_then(|t| t.version.as_deref());
+        let first = self.scenario_for(first_id, current, &mut cache)?;
+        let controllers = self.controllers_for(&first);
+        let mut game = Game::new(&first, self.seed, &controllers);
+        let mut playing = first_id;
         let n = turns.unwrap_or(self.turns.len()).min(self.turns.len());
         let mut mismatch = None;
         for (i, input) in self.turns[..n].iter().enumerate() {
+            let id = input.version.as_deref();
+            if id != playing {
+                let next = self.scenario_for(id, current, &mut cache)?;
+                super::migrate::switch_scenario(&mut game.world, next).map_err(|e| {
+                    format!(
+                        "turn {} of the save cannot run under its recorded scenario version: {e}",
+                        i + 1
+                    )
+                })?;
+                playing = id;
+            }
+            if game.state().is_over() {
+                break;
+            }
+            before(&game, input);
             for o in &input.orders {
                 game.world.write_message(o.clone());
             }
@@ -399,6 +642,7 @@ impl SessionRecord {
             }
             let turn = game.state().turn;
             let over = !game.step();
+            after(&game);
             if check
                 && mismatch.is_none()
                 && let Some(saved) = &input.state_hash
@@ -421,7 +665,12 @@ impl SessionRecord {
                 break;
             }
         }
-        (game, mismatch)
+        // The coming turn runs under the current version (undo and resume go on from here).
+        let current_id = (!current.origin.files.is_empty()).then(|| version_id(current));
+        if playing.is_some() && playing != current_id.as_deref() {
+            super::migrate::switch_scenario(&mut game.world, current.clone())?;
+        }
+        Ok((game, mismatch))
     }
 
     /// The one way to replay a save and trust it: checks that `loaded` is the scenario the game
@@ -454,7 +703,9 @@ impl SessionRecord {
             ignored = Some(changed);
         }
         let check = ignored.is_none() && !self.reloaded_in_place;
-        let (game, mismatch) = self.replay_checked(loaded, turns, check);
+        let (game, mismatch) = self
+            .replay_checked(loaded, turns, check)
+            .map_err(Divergence::Unreplayable)?;
         if let Some((turn, saved, replayed)) = mismatch {
             let d = Divergence::Diverged {
                 turn,
@@ -643,24 +894,40 @@ impl SessionRecord {
         let probe: Version = crate::scenario::load::ron_options()
             .from_str(&text)
             .map_err(damaged)?;
-        if probe.version != SAVE_VERSION {
+        if !(OLDEST_SAVE_VERSION..=SAVE_VERSION).contains(&probe.version) {
             let at = text.find("version").map(|i| line_col(&text, i));
             return Err(fail(
                 at,
                 format!(
-                    "save format {} is not supported (this build reads format {SAVE_VERSION})",
+                    "save format {} is not supported (this build reads formats {OLDEST_SAVE_VERSION} to {SAVE_VERSION})",
                     probe.version
                 ),
-                if probe.version < SAVE_VERSION {
+                if probe.version < OLDEST_SAVE_VERSION {
                     "the save was written by an older Gray Zone; replay it with that version"
                 } else {
                     "the save was written by a newer Gray Zone; update this one"
                 },
             ));
         }
-        crate::scenario::load::ron_options()
+        let mut record: SessionRecord = crate::scenario::load::ron_options()
             .from_str(&text)
-            .map_err(damaged)
+            .map_err(damaged)?;
+        if record.version < SAVE_VERSION {
+            // Format 2 recorded no scenario texts: its turns ran under the files it hashed, which
+            // replay checks against the folder as before. Saved again, it becomes format 3.
+            record.migrated_from = Some(record.version);
+            record.version = SAVE_VERSION;
+        }
+        Ok(record)
+    }
+
+    /// A note for a save read in an older format, to print or show (none for a current save).
+    pub fn migration_note(&self) -> Option<String> {
+        self.migrated_from.map(|from| {
+            format!(
+                "note: this save is in format {from}; it was migrated to format {SAVE_VERSION} on reading. Format {from} did not record the scenario's texts, so it replays only against its scenario folder as saved; saving the session again writes format {SAVE_VERSION}"
+            )
+        })
     }
 }
 
@@ -736,11 +1003,11 @@ mod tests {
         record.record_command(2, FacilitatorCommand::ReleaseInject("manual".into()));
         live.command(FacilitatorCommand::ReleaseInject("manual".into()));
         live.step();
-        let replayed = record.replay(&game, None);
+        let replayed = record.replay(&game, None).unwrap();
         assert_eq!(replayed.log().to_text(), live.log().to_text());
         assert_eq!(replayed.state(), live.state());
         // Undo = replay one turn less.
-        let undone = record.replay(&game, Some(1));
+        let undone = record.replay(&game, Some(1)).unwrap();
         assert_eq!(undone.state().turn, 2);
         assert!(undone.state().injects_fired[2].is_none());
     }
@@ -770,7 +1037,7 @@ mod tests {
             vec![FacilitatorCommand::SetSwitch("s2".into(), true)]
         );
         // Replays ignore what was undone.
-        assert_eq!(record.replay(&game, None).state().turn, 2);
+        assert_eq!(record.replay(&game, None).unwrap().state().turn, 2);
     }
 
     #[test]
@@ -872,13 +1139,64 @@ mod tests {
     }
 
     #[test]
-    fn rebase_takes_the_new_files_and_drops_unverifiable_hashes() {
-        let mut record = played(&mini());
+    fn rebase_keeps_the_played_turns_under_their_version() {
+        let original = mini();
+        let mut record = played(&original);
         let edited = mini_edited("\n// edited during play\n");
-        record.rebase(&edited, true);
+        record.rebase(&edited, 3);
         assert_eq!(record.files, edited.origin.files);
-        assert!(record.turns.iter().all(|t| t.state_hash.is_none()));
+        assert_eq!(record.versions.len(), 2);
+        assert_eq!(
+            record.version_of_turn(1),
+            Some(version_id(&original).as_str())
+        );
+        assert_eq!(
+            record.version_of_turn(2),
+            Some(version_id(&original).as_str())
+        );
+        assert_eq!(
+            record.version_of_turn(3),
+            Some(version_id(&edited).as_str())
+        );
+        assert!(record.turns[..2].iter().all(|t| t.state_hash.is_some()));
+        assert!(record.turns[2..].iter().all(|t| t.state_hash.is_none()));
+        // The same version twice is stored once.
+        record.rebase(&edited, 4);
+        assert_eq!(record.versions.len(), 2);
+        // Turns 1-2 replay under the texts in the record and reach their hashes.
         assert!(record.verify_and_replay(&edited, None, false).is_ok());
+        // Saved and read back, the record holds the texts of both versions.
+        let dir = std::env::temp_dir().join(format!("grayzone-versions-{}", std::process::id()));
+        let path = dir.join("s.ron");
+        record.save(&path).unwrap();
+        let back = SessionRecord::load(&path).unwrap();
+        assert_eq!(back.versions, record.versions);
+        assert_eq!(
+            back.load_recorded().unwrap().origin.files,
+            edited.origin.files
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_format_2_save_is_migrated_with_a_note() {
+        let record = played(&mini());
+        let dir = std::env::temp_dir().join(format!("grayzone-format2-{}", std::process::id()));
+        let path = dir.join("old.ron");
+        let mut old = record.clone();
+        old.version = 2;
+        old.versions.clear();
+        for t in &mut old.turns {
+            t.version = None;
+        }
+        old.save(&path).unwrap();
+        let back = SessionRecord::load(&path).unwrap();
+        assert_eq!(back.version, SAVE_VERSION);
+        assert_eq!(back.migrated_from, Some(2));
+        assert!(back.migration_note().unwrap().contains("format 2"));
+        assert!(back.verify_and_replay(&mini(), None, false).is_ok());
+        assert!(back.load_recorded().is_err(), "format 2 holds no texts");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

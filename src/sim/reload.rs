@@ -1,11 +1,13 @@
 //! Hot reload of the scenario being played: saving a scenario file re-validates it.
 //!
+//! - A change is looked at once the folder has been stable for [`ScenarioSource::settle`]
+//!   (300 ms): a half-written save, or a file deleted and written again, is never shown.
 //! - An invalid edit keeps the last good scenario running; its diagnostics are kept in
 //!   [`ReloadStatus`] for the on-screen panel.
-//! - A valid edit that keeps every id in place (text, numbers, conditions, effects) is applied
-//!   in place: the game state stays, the new data rules from the next phase on.
-//! - A valid edit that changes ids (an action added, an actor renamed, …) is applied by replaying
-//!   the session's record from turn 1 with the same seed.
+//! - A valid edit takes effect from the coming turn: the turns already played stay exactly as
+//!   played (the session record keeps every version and which turns ran under which), the game
+//!   state is carried over by id ([`crate::sim::migrate`]). Re-playing the whole session under
+//!   the new files is an explicit what-if ([`SessionRecord::what_if`]), never a reload.
 //! - The facilitator can lock reloading during a live session; edits then wait until unlocked.
 
 use std::collections::BTreeMap;
@@ -14,7 +16,7 @@ use std::time::Duration;
 
 use bevy::prelude::*;
 
-use super::{GameConfig, GameLog, GameRng, GameState, LoadedScenario, OrderBook, SessionRecord};
+use super::{GameState, LoadedScenario, SessionRecord};
 use crate::scenario::Scenario;
 use crate::scenario::load::{Fnv64, ScenarioFiles, read_scenario_files};
 
@@ -25,8 +27,12 @@ pub struct ScenarioSource {
     pub dir: PathBuf,
     /// How often to look at the files.
     pub poll_every: Duration,
+    /// How long the files must stay unchanged before a change is validated.
+    pub settle: Duration,
     last_poll: Option<Duration>,
     fingerprint: u64,
+    /// A change seen and not yet stable: its fingerprint and when it was first seen so.
+    pending: Option<(u64, Duration)>,
 }
 
 impl ScenarioSource {
@@ -36,20 +42,50 @@ impl ScenarioSource {
         let fingerprint = fingerprint(&read_scenario_files(&dir));
         ScenarioSource {
             dir,
-            poll_every: Duration::from_millis(500),
+            poll_every: Duration::from_millis(100),
+            settle: Duration::from_millis(300),
             last_poll: None,
             fingerprint,
+            pending: None,
         }
+    }
+
+    /// Watches a folder whose game runs under files with these hashes (a resumed session): a
+    /// folder that differs is seen as an edit on the first look.
+    pub fn with_baseline(dir: impl Into<PathBuf>, files: &[(String, u64)]) -> Self {
+        let mut source = ScenarioSource::new(dir);
+        let mut h = Fnv64::new();
+        for (name, file_hash) in files {
+            h.write(name.as_bytes());
+            h.write(&file_hash.to_le_bytes());
+        }
+        source.fingerprint = h.finish();
+        source
+    }
+
+    /// Look at the files at the next update, whatever [`ScenarioSource::poll_every`] says (a
+    /// file notifier saw a change).
+    pub fn look_now(&mut self) {
+        self.last_poll = None;
+    }
+
+    /// Whether a change is waiting to become stable (the watcher wants to look again soon).
+    pub fn is_settling(&self) -> bool {
+        self.pending.is_some()
     }
 }
 
 /// What the last reload did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ReloadOutcome {
-    /// Applied without touching the game state.
-    InPlace,
-    /// Applied by replaying this many turns with the same seed.
-    Replayed(usize),
+    /// Applied: these files changed, and the game runs under them from this turn on (turn 1
+    /// before the first turn is played; earlier turns stay as played).
+    Applied {
+        /// The scenario files that changed, added or removed.
+        files: Vec<String>,
+        /// The first turn played under the edit.
+        from_turn: u32,
+    },
     /// Rejected: the last good scenario keeps running.
     Rejected,
     /// Waiting: reloading is locked.
@@ -69,6 +105,29 @@ pub struct ReloadStatus {
     pub last: Option<ReloadOutcome>,
     /// How many edits have been applied.
     pub applied: u32,
+}
+
+impl ReloadStatus {
+    /// The one-line notice for the screen: "actions.ron applied from turn 6", "2 errors — still
+    /// playing the last good version", "edit waiting: reloading is locked".
+    pub fn notice(&self) -> Option<String> {
+        Some(match self.last.as_ref()? {
+            ReloadOutcome::Applied { files, from_turn } => {
+                let what = match files.as_slice() {
+                    [] => "the edit".to_string(),
+                    [one] => one.clone(),
+                    [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+                };
+                format!("{what} applied from turn {from_turn}")
+            }
+            ReloadOutcome::Rejected => format!(
+                "{} error{} — still playing the last good version",
+                self.errors.max(1),
+                if self.errors == 1 { "" } else { "s" }
+            ),
+            ReloadOutcome::Waiting => "edit waiting: reloading is locked".to_string(),
+        })
+    }
 }
 
 /// Watches the scenario folder and applies edits.
@@ -113,7 +172,8 @@ pub fn same_shape(a: &Scenario, b: &Scenario) -> bool {
         && ids(&a.endings, |x| &x.id) == ids(&b.endings, |x| &x.id)
 }
 
-/// Looks at the watched folder and applies a changed scenario (exclusive system).
+/// Looks at the watched folder and applies a changed scenario once it has been stable for
+/// [`ScenarioSource::settle`] (exclusive system).
 pub fn watch_scenario(world: &mut World) {
     let now = world
         .get_resource::<Time<Real>>()
@@ -130,25 +190,66 @@ pub fn watch_scenario(world: &mut World) {
     source.last_poll = Some(now);
     let files = read_scenario_files(&source.dir);
     let print = fingerprint(&files);
-    let changed = print != source.fingerprint;
-    let locked = world
-        .get_resource::<ReloadStatus>()
-        .is_some_and(|s| s.locked);
-    if changed && locked {
+    if print == source.fingerprint {
+        // Unchanged, or changed and changed back (a file deleted and written again): nothing
+        // to show.
+        source.pending = None;
         world.insert_resource(source);
-        world
-            .get_resource_or_insert_with(ReloadStatus::default)
-            .last = Some(ReloadOutcome::Waiting);
         return;
     }
-    if changed {
-        source.fingerprint = print;
+    match source.pending {
+        Some((seen, since)) if seen == print && now.saturating_sub(since) >= source.settle => {}
+        Some((seen, _)) if seen == print => {
+            world.insert_resource(source);
+            return;
+        }
+        _ => {
+            source.pending = Some((print, now));
+            let stable_now = source.settle.is_zero();
+            world.insert_resource(source.clone());
+            if !stable_now {
+                return;
+            }
+        }
     }
+    if is_locked(world) {
+        world.insert_resource(source);
+        mark_waiting(world);
+        return;
+    }
+    source.fingerprint = print;
+    source.pending = None;
     let dir = source.dir.clone();
     world.insert_resource(source);
-    if changed {
-        apply_files(world, &dir, &files);
+    apply_files(world, &dir, &files);
+}
+
+fn is_locked(world: &World) -> bool {
+    world
+        .get_resource::<ReloadStatus>()
+        .is_some_and(|s| s.locked)
+}
+
+fn mark_waiting(world: &mut World) {
+    let mut status = world.get_resource_or_insert_with(ReloadStatus::default);
+    if status.last != Some(ReloadOutcome::Waiting) {
+        status.last = Some(ReloadOutcome::Waiting);
     }
+}
+
+/// An edit as the watcher sees it once stable: waits while reloading is locked, otherwise is
+/// validated and applied (or rejected). Returns whether it was looked at.
+pub fn offer_texts(
+    world: &mut World,
+    dir: &std::path::Path,
+    texts: &BTreeMap<&'static str, String>,
+) -> bool {
+    if is_locked(world) {
+        mark_waiting(world);
+        return false;
+    }
+    apply_texts(world, dir, texts);
+    true
 }
 
 /// Validates new scenario texts and applies them to the running game, or keeps the old one.
@@ -160,11 +261,21 @@ pub fn apply_texts(
     apply_files(world, dir, &ScenarioFiles::from_texts(texts));
 }
 
-/// Validates a scenario folder as read and applies it to the running game, or keeps the old one.
+/// Validates a scenario folder as read and applies it to the running game from the coming
+/// turn, or keeps the old one.
 pub fn apply_files(world: &mut World, dir: &std::path::Path, files: &ScenarioFiles) {
     // The same load path as every other entry point.
     let (outcome, diagnostics, errors) = match LoadedScenario::from_files(dir, files) {
-        Ok((loaded, _warnings)) => (apply_scenario(world, loaded), None, 0),
+        Ok((loaded, _warnings)) => match apply_scenario(world, loaded) {
+            Ok(outcome) => (outcome, None, 0),
+            Err(why) => (
+                ReloadOutcome::Rejected,
+                Some(format!(
+                    "error: {why}\n  = note: the last good version keeps playing"
+                )),
+                1,
+            ),
+        },
         Err(v) => (
             ReloadOutcome::Rejected,
             Some(v.render_human(&dir.display().to_string(), false)),
@@ -183,64 +294,32 @@ pub fn apply_files(world: &mut World, dir: &std::path::Path, files: &ScenarioFil
     status.last = Some(outcome);
 }
 
-fn apply_scenario(world: &mut World, loaded: LoadedScenario) -> ReloadOutcome {
-    let same = world
+/// The files that differ between two loads of a folder, in file order.
+fn changed_files(old: &[(String, u64)], new: &[(String, u64)]) -> Vec<String> {
+    let find =
+        |files: &[(String, u64)], name: &str| files.iter().find(|(n, _)| n == name).map(|f| f.1);
+    crate::scenario::load::SCENARIO_FILES
+        .iter()
+        .filter(|name| find(old, name) != find(new, name))
+        .map(|name| name.to_string())
+        .collect()
+}
+
+/// Switches the running game to `loaded` from the coming turn on, and notes the new version in
+/// the session record. Nothing changes when the game cannot carry over.
+fn apply_scenario(world: &mut World, loaded: LoadedScenario) -> Result<ReloadOutcome, String> {
+    let files = world
         .get_resource::<LoadedScenario>()
-        .is_some_and(|old| same_shape(&old.scenario, &loaded.scenario));
-    let in_place = same && world.contains_resource::<GameState>();
+        .map(|old| changed_files(&old.origin.files, &loaded.origin.files))
+        .unwrap_or_default();
+    let from_turn = world.get_resource::<GameState>().map_or(1, |s| s.turn);
+    if world.contains_resource::<GameState>() {
+        super::migrate::switch_scenario(world, loaded.clone())?;
+    } else {
+        world.insert_resource(loaded.clone());
+    }
     if let Some(mut record) = world.get_resource_mut::<SessionRecord>() {
-        record.rebase(&loaded, in_place);
+        record.rebase(&loaded, from_turn);
     }
-    if same || !world.contains_resource::<GameState>() {
-        world.insert_resource(loaded);
-        return ReloadOutcome::InPlace;
-    }
-    // Structural change: replay the session with the same seed under the new scenario.
-    let record = world
-        .get_resource::<SessionRecord>()
-        .cloned()
-        .unwrap_or_else(|| {
-            let seed = world.get_resource::<GameConfig>().map_or(0, |c| c.seed);
-            let controllers: Vec<_> = world
-                .resource::<GameState>()
-                .actors
-                .iter()
-                .map(|a| a.controller.clone())
-                .collect();
-            let old = world.resource::<LoadedScenario>().clone();
-            SessionRecord::new(&old, std::path::Path::new(""), seed, &controllers)
-        });
-    let played = world.resource::<GameState>().turn.saturating_sub(1) as usize;
-    let mut game = record.replay(&loaded, Some(played));
-    let hash = world
-        .get_resource::<GameConfig>()
-        .is_none_or(|c| c.hash_every_turn);
-    world.insert_resource(loaded);
-    if let Some(state) = game.world.remove_resource::<GameState>() {
-        world.insert_resource(state);
-    }
-    if let Some(log) = game.world.remove_resource::<GameLog>() {
-        world.insert_resource(log);
-    }
-    if let Some(rng) = game.world.remove_resource::<GameRng>() {
-        world.insert_resource(rng);
-    }
-    // Orders already given for the coming turn are kept.
-    let mut book = OrderBook::default();
-    if let Some(next) = record.turns.get(played) {
-        let ix = &world.resource::<LoadedScenario>().index;
-        for o in &next.orders {
-            if let Some(&a) = ix.actors.get(&o.actor) {
-                book.orders.insert(a, o.orders.clone());
-                book.chosen_by.insert(a, "team".into());
-            }
-        }
-        book.commands = next.commands.clone();
-    }
-    world.insert_resource(book);
-    world.insert_resource(GameConfig {
-        seed: record.seed,
-        hash_every_turn: hash,
-    });
-    ReloadOutcome::Replayed(played)
+    Ok(ReloadOutcome::Applied { files, from_turn })
 }

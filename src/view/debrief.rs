@@ -8,9 +8,8 @@
 
 use crate::scenario::{Actor, ActorKind, Controller, Doctrine, Effect, EndingTone, Scenario};
 use crate::sim::log::{Event, GameLog};
-use crate::sim::record::with_turn_limit;
 use crate::sim::state::GameState;
-use crate::sim::{FacilitatorCommand, Game, LoadedScenario, SessionRecord};
+use crate::sim::{FacilitatorCommand, Game, LoadedScenario, SessionRecord, TurnInput};
 
 use super::RungView;
 use super::board::ladder;
@@ -428,54 +427,55 @@ pub struct Replayed {
 /// [`SessionRecord::verify_and_replay`]), keeping every turn's state and asking, at each
 /// turn, a bot of each actor's default doctrine what it would have ordered.
 pub fn replay_session(loaded: &LoadedScenario, record: &SessionRecord) -> Replayed {
-    let limited;
-    let loaded = match record.turn_limit {
-        Some(t) => {
-            limited = with_turn_limit(loaded, t);
-            &limited
-        }
-        None => loaded,
-    };
-    let s = &loaded.scenario;
-    let controllers = record.controllers_for(loaded);
-    let mut game = Game::new(loaded, record.seed, &controllers);
-    let mut states = vec![game.state().clone()];
+    observe_session(loaded, record).unwrap_or_else(|_| {
+        // A turn's recorded version cannot be loaded (a save edited by hand): the session as
+        // the current scenario plays it, every turn under it.
+        observe_session(loaded, &record.under_one_version())
+            .expect("a record without versions replays under one scenario")
+    })
+}
+
+/// [`replay_session`] with each turn under the version it ran under.
+fn observe_session(loaded: &LoadedScenario, record: &SessionRecord) -> Result<Replayed, String> {
+    let mut states = Vec::new();
     let mut alternatives = Vec::new();
-    for input in &record.turns {
-        if game.state().is_over() {
-            break;
-        }
-        let turn = game.state().turn;
-        for (a, actor) in s.actors.iter().enumerate() {
-            let doctrine = default_doctrine(actor);
-            if game.state().actors[a].controller == Controller::Bot(doctrine) {
-                continue;
+    let mut after_states = Vec::new();
+    let game = record.replay_each(
+        loaded,
+        &mut |game: &Game, input: &TurnInput| {
+            if states.is_empty() {
+                states.push(game.state().clone());
             }
-            let mut copy = game.fork();
-            copy.state_mut().actors[a].controller = Controller::Bot(doctrine);
-            for o in input.orders.iter().filter(|o| o.actor != actor.id) {
-                copy.submit(o.clone());
+            let s = &game.scenario().scenario;
+            let turn = game.state().turn;
+            for (a, actor) in s.actors.iter().enumerate() {
+                let doctrine = default_doctrine(actor);
+                if game.state().actors[a].controller == Controller::Bot(doctrine) {
+                    continue;
+                }
+                let mut copy = game.fork();
+                copy.state_mut().actors[a].controller = Controller::Bot(doctrine);
+                for o in input.orders.iter().filter(|o| o.actor != actor.id) {
+                    copy.submit(o.clone());
+                }
+                for c in &input.commands {
+                    copy.command(c.clone());
+                }
+                copy.step();
+                alternatives.push((turn, a, orders_of(s, copy.log(), turn, &actor.id)));
             }
-            for c in &input.commands {
-                copy.command(c.clone());
-            }
-            copy.step();
-            alternatives.push((turn, a, orders_of(s, copy.log(), turn, &actor.id)));
-        }
-        for o in &input.orders {
-            game.submit(o.clone());
-        }
-        for c in &input.commands {
-            game.command(c.clone());
-        }
-        game.step();
+        },
+        &mut |game: &Game| after_states.push(game.state().clone()),
+    )?;
+    if states.is_empty() {
         states.push(game.state().clone());
     }
-    Replayed {
+    states.extend(after_states);
+    Ok(Replayed {
         game,
         states,
         alternatives,
-    }
+    })
 }
 
 /// The orders `actor` gave at `turn`, in words.

@@ -3,13 +3,22 @@
 use bevy::prelude::*;
 
 use crate::gui::actions::UiAction;
+use crate::gui::live_edit::ReloadPanel;
 use crate::gui::pieces;
 use crate::gui::session::{self, Hotseat, Play, Session};
 use crate::gui::theme::{self, Fonts, size};
 use crate::gui::widgets::{self, Kind};
 use crate::gui::{Redraw, Screen, ScreenRoot, clear_screen};
 use crate::sim::GameState;
-use crate::sim::reload::ReloadStatus;
+use crate::sim::reload::{ReloadOutcome, ReloadStatus};
+
+/// Which edit notice the board shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum EditNotice {
+    Applied,
+    Waiting,
+    Rejected,
+}
 
 /// Redraws the board when the rules' state or the scenario changes behind it (hot reload).
 fn redraw_on_change(
@@ -29,6 +38,7 @@ fn build(
     fonts: Res<Fonts>,
     play: Play,
     reload: Option<Res<ReloadStatus>>,
+    panel: Res<ReloadPanel>,
     clock: Res<session::TurnClock>,
     roots: Query<Entity, With<ScreenRoot>>,
     room: Option<Res<crate::gui::room::RoomServer>>,
@@ -286,75 +296,110 @@ fn build(
                     )],
                 ));
             }
-            // Messages for the facilitator, above the footer.
-            let reload_problem = reload
+            // Messages for the facilitator, top right over the actor cards: never over the
+            // ladder (left) or the inject choice and the news (bottom).
+            let edit_notice = reload.as_ref().and_then(|r| {
+                let notice = r.notice()?;
+                match r.last.as_ref()? {
+                    ReloadOutcome::Applied { from_turn, .. } => {
+                        (play.state.turn <= *from_turn).then(|| (EditNotice::Applied, notice))
+                    }
+                    ReloadOutcome::Waiting => r.locked.then_some((EditNotice::Waiting, notice)),
+                    ReloadOutcome::Rejected => (r.errors > 0).then_some((EditNotice::Rejected, notice)),
+                }
+            });
+            let diagnostics = reload
                 .as_ref()
                 .filter(|r| r.errors > 0)
-                .map(|r| (r.errors, r.diagnostics.clone().unwrap_or_default()));
-            if session.notice.is_some() || reload_problem.is_some() || reload.as_ref().is_some_and(|r| r.locked) {
+                .and_then(|r| r.diagnostics.clone());
+            let locked = reload.as_ref().is_some_and(|r| r.locked);
+            if session.notice.is_some() || edit_notice.is_some() || locked {
                 root.spawn(Node {
                     position_type: PositionType::Absolute,
-                    left: px(20),
-                    bottom: px(100),
-                    max_width: px(1100),
+                    right: px(20),
+                    top: px(100),
+                    width: px(1150),
+                    max_height: px(700),
+                    overflow: Overflow::clip(),
                     flex_direction: FlexDirection::Column,
+                    align_items: AlignItems::FlexEnd,
                     row_gap: px(8),
                     ..default()
                 })
                 .with_children(|toasts| {
+                    let toast = |toasts: &mut ChildSpawnerCommands, text: String| {
+                        toasts.spawn((
+                            Node {
+                                padding: UiRect::axes(px(16), px(8)),
+                                border_radius: BorderRadius::all(px(10)),
+                                ..default()
+                            },
+                            BackgroundColor(theme::TRAY),
+                            children![widgets::bold(f, text, size::BODY, theme::CHALK)],
+                        ));
+                    };
                     if let Some(notice) = &session.notice {
-                        toasts.spawn((
-                            Node {
-                                padding: UiRect::axes(px(16), px(8)),
-                                border_radius: BorderRadius::all(px(10)),
-                                ..default()
-                            },
-                            BackgroundColor(theme::TRAY),
-                            children![widgets::bold(f, format!("ℹ {notice}"), size::BODY, theme::CHALK)],
-                        ));
+                        toast(toasts, format!("ℹ {notice}"));
                     }
-                    if reload.as_ref().is_some_and(|r| r.locked) {
-                        toasts.spawn((
-                            Node {
-                                padding: UiRect::axes(px(16), px(8)),
-                                border_radius: BorderRadius::all(px(10)),
-                                ..default()
-                            },
-                            BackgroundColor(theme::TRAY),
-                            children![widgets::bold(
-                                f,
-                                "■ Scenario reloading is locked (L to unlock)",
-                                size::BODY,
-                                theme::CHALK
-                            )],
-                        ));
+                    match &edit_notice {
+                        Some((EditNotice::Applied, text)) => toast(toasts, format!("✔ {text}")),
+                        Some((EditNotice::Waiting, text)) => {
+                            toast(toasts, format!("◌ {text} (L to unlock)"));
+                        }
+                        _ if locked => toast(
+                            toasts,
+                            "■ Scenario reloading is locked (L to unlock)".to_string(),
+                        ),
+                        _ => {}
                     }
-                    if let Some((errors, text)) = &reload_problem {
+                    if let Some((EditNotice::Rejected, text)) = &edit_notice {
+                        let collapsed = panel.collapsed;
                         toasts
                             .spawn((
                                 Node {
+                                    width: percent(100),
                                     flex_direction: FlexDirection::Column,
+                                    row_gap: px(6),
                                     padding: UiRect::all(px(14)),
                                     border: UiRect::left(px(10)),
                                     border_radius: BorderRadius::all(px(10)),
+                                    overflow: Overflow::clip(),
                                     ..default()
                                 },
                                 BackgroundColor(theme::PAPER),
                                 BorderColor::all(theme::DANGER),
                             ))
                             .with_children(|p| {
-                                p.spawn(widgets::bold(
-                                    f,
-                                    format!("⚠ Scenario edit rejected: {errors} error(s). The last good version keeps running."),
-                                    size::BODY,
-                                    theme::INK,
-                                ));
-                                let excerpt: Vec<&str> = text.lines().take(8).collect();
-                                p.spawn((
-                                    Text::new(excerpt.join("\n")),
-                                    f.mono(17.0),
-                                    TextColor(theme::INK),
-                                ));
+                                p.spawn(Node {
+                                    flex_direction: FlexDirection::Row,
+                                    align_items: AlignItems::Center,
+                                    column_gap: px(16),
+                                    ..default()
+                                })
+                                .with_children(|row| {
+                                    row.spawn(widgets::bold(
+                                        f,
+                                        format!("⚠ Scenario edit: {text}"),
+                                        size::BODY,
+                                        theme::INK,
+                                    ));
+                                    row.spawn(widgets::spacer());
+                                    row.spawn(widgets::button(
+                                        f,
+                                        if collapsed { "Show details" } else { "Hide details" },
+                                        KeyCode::KeyE,
+                                        UiAction::ToggleReloadPanel,
+                                        Kind::Secondary,
+                                    ));
+                                });
+                                if !collapsed && let Some(text) = &diagnostics {
+                                    let excerpt: Vec<&str> = text.lines().take(16).collect();
+                                    p.spawn((
+                                        Text::new(excerpt.join("\n")),
+                                        f.mono(17.0),
+                                        TextColor(theme::INK),
+                                    ));
+                                }
                             });
                     }
                 });

@@ -139,5 +139,12 @@ fn build(
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(OnEnter(Screen::Briefing), build);
+    app.add_systems(OnEnter(Screen::Briefing), build)
+        .add_systems(
+            Update,
+            // An edit to the briefing shows at once (live edit).
+            build
+                .run_if(in_state(Screen::Briefing).and_then(on_message::<crate::gui::Redraw>))
+                .in_set(crate::gui::GuiSystems::Build),
+        );
 }

@@ -8,7 +8,16 @@ use crate::gui::theme::{self, Fonts, size};
 use crate::gui::widgets::{self, Kind};
 use crate::gui::{Screen, ScreenRoot, clear_screen};
 
-fn build(mut commands: Commands, fonts: Res<Fonts>, roots: Query<Entity, With<ScreenRoot>>) {
+/// Why the last resume failed (shown on the title screen, rustc style, until the next try).
+#[derive(Resource, Debug, Clone)]
+struct ResumeFailed(String);
+
+fn build(
+    mut commands: Commands,
+    fonts: Res<Fonts>,
+    failed: Option<Res<ResumeFailed>>,
+    roots: Query<Entity, With<ScreenRoot>>,
+) {
     clear_screen(&mut commands, &roots);
     let f = &*fonts;
     commands
@@ -65,6 +74,30 @@ fn build(mut commands: Commands, fonts: Res<Fonts>, roots: Query<Entity, With<Sc
                         Kind::Secondary,
                     ));
                 });
+                if let Some(failed) = &failed {
+                    let excerpt: Vec<&str> = failed.0.lines().take(16).collect();
+                    main.spawn((
+                        Node {
+                            flex_direction: FlexDirection::Column,
+                            row_gap: px(6),
+                            max_width: px(1500),
+                            padding: UiRect::all(px(14)),
+                            border: UiRect::left(px(10)),
+                            border_radius: BorderRadius::all(px(10)),
+                            ..default()
+                        },
+                        BackgroundColor(theme::PAPER),
+                        BorderColor::all(theme::DANGER),
+                        children![
+                            widgets::bold(f, "⚠ The session cannot be resumed", size::BODY, theme::INK),
+                            (
+                                Text::new(excerpt.join("\n")),
+                                f.mono(17.0),
+                                TextColor(theme::INK),
+                            )
+                        ],
+                    ));
+                }
             });
             root.spawn(widgets::footer()).with_children(|footer| {
                 footer.spawn(widgets::text(
@@ -82,12 +115,25 @@ fn on_action(action: On<UiAction>, screen: Res<State<Screen>>, mut commands: Com
         return;
     }
     commands.queue(|world: &mut World| match session::resume_autosave(world) {
-        Ok(_) => world.resource_mut::<NextState<Screen>>().set(Screen::Board),
-        Err(e) => error!("cannot resume: {e}"),
+        Ok(_) => {
+            world.remove_resource::<ResumeFailed>();
+            world.resource_mut::<NextState<Screen>>().set(Screen::Board);
+        }
+        Err(e) => {
+            error!("cannot resume: {e}");
+            world.insert_resource(ResumeFailed(e));
+            world.write_message(crate::gui::Redraw);
+        }
     });
 }
 
 pub(super) fn plugin(app: &mut App) {
     app.add_systems(OnEnter(Screen::Title), build)
+        .add_systems(
+            Update,
+            build
+                .run_if(in_state(Screen::Title).and_then(on_message::<crate::gui::Redraw>))
+                .in_set(crate::gui::GuiSystems::Build),
+        )
         .add_observer(on_action);
 }
