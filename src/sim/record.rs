@@ -106,6 +106,10 @@ pub struct UndoneTurn {
     pub input: TurnInput,
 }
 
+/// The first turn whose replayed state hash differs from the saved one: (turn, saved hash,
+/// replayed hash).
+type Mismatch = (u32, String, String);
+
 /// A game as a reproducible record.
 #[derive(Resource, Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionRecord {
@@ -576,7 +580,7 @@ impl SessionRecord {
         current: &LoadedScenario,
         turns: Option<usize>,
         check: bool,
-    ) -> Result<(Game, Option<(u32, String, String)>), String> {
+    ) -> Result<(Game, Option<Mismatch>), String> {
         self.replay_observed(current, turns, check, &mut |_, _| {}, &mut |_| {})
     }
 
@@ -601,7 +605,7 @@ impl SessionRecord {
         check: bool,
         before: &mut dyn FnMut(&Game, &TurnInput),
         after: &mut dyn FnMut(&Game),
-    ) -> Result<(Game, Option<(u32, String, String)>), String> {
+    ) -> Result<(Game, Option<Mismatch>), String> {
         let limited;
         let current = match self.turn_limit {
             Some(t) => {
