@@ -86,6 +86,15 @@ pub enum Command {
         /// every game into (DIR/seed-N.ron).
         #[arg(long)]
         save: Option<PathBuf>,
+        /// Two actors, e.g. `united_states,russia`: play every pair of doctrines (hawk, dove,
+        /// tit-for-tat, measured, random, planner) for them, --runs games per cell (200 if not
+        /// given), and print each actor's mean objective score and the ending shares per cell.
+        #[arg(long, value_delimiter = ',')]
+        matrix: Vec<String>,
+        /// Planners think less (one future of one turn per plan): for large analysis runs.
+        /// Games played so cannot be saved, since a replay plans fully.
+        #[arg(long)]
+        quick_planner: bool,
     },
     /// Measure the engine: schedule build cost, games per second (one core and all cores), memory.
     Bench {
@@ -172,6 +181,8 @@ where
             runs,
             csv,
             save,
+            matrix,
+            quick_planner,
         }) => report_errors(simulate(&Simulate {
             dir: &scenario,
             seed,
@@ -181,6 +192,8 @@ where
             runs,
             csv: csv.as_deref(),
             save: save.as_deref(),
+            matrix: &matrix,
+            quick_planner,
         })),
         Some(Command::Bench { scenario, runs }) => report_errors(bench(&scenario, runs)),
         Some(Command::Replay {
@@ -456,6 +469,8 @@ struct Simulate<'a> {
     runs: Option<u64>,
     csv: Option<&'a Path>,
     save: Option<&'a Path>,
+    matrix: &'a [String],
+    quick_planner: bool,
 }
 
 fn simulate(o: &Simulate) -> Result<i32, String> {
@@ -468,6 +483,13 @@ fn simulate(o: &Simulate) -> Result<i32, String> {
     if o.runs == Some(0) {
         return Err("error: --runs must be at least 1".into());
     }
+    if o.quick_planner && o.save.is_some() {
+        return Err(
+            "error: --quick-planner games cannot be saved: a replay plans with the full budget and would play a different game\n  = help: drop --save, or drop --quick-planner"
+                .into(),
+        );
+    }
+    crate::bots::planner::PlannerBudget::set_quick_for_new_games(o.quick_planner);
     if let (Some(_), Some(dir)) = (o.runs, o.save)
         && dir.exists()
         && !dir.is_dir()
@@ -485,6 +507,9 @@ fn simulate(o: &Simulate) -> Result<i32, String> {
         loaded = crate::sim::record::with_turn_limit(&loaded, t);
     }
     let controllers = bot_controllers(&loaded, o.bots, o.doctrine)?;
+    if !o.matrix.is_empty() {
+        return simulate_matrix(o, &loaded, &controllers);
+    }
     match o.runs {
         None => simulate_one(o, &loaded, &controllers),
         Some(n) => simulate_many(o, &loaded, &controllers, n),
@@ -559,6 +584,74 @@ fn catch_ctrl_c() -> &'static AtomicBool {
     &INTERRUPTED
 }
 
+/// `simulate --matrix a,b`: every pair of doctrines for two actors.
+fn simulate_matrix(
+    o: &Simulate,
+    loaded: &LoadedScenario,
+    controllers: &[Controller],
+) -> Result<i32, String> {
+    let sc = &loaded.scenario;
+    let ids: Vec<&str> = sc.actors.iter().map(|a| a.id.as_str()).collect();
+    let find = |name: &str| {
+        loaded.index.actors.get(name).copied().ok_or_else(|| {
+            format!(
+                "error: unknown actor \"{name}\" in --matrix\n  = help: actors of this scenario: {}",
+                ids.join(", ")
+            )
+        })
+    };
+    let [a, b] = o.matrix else {
+        return Err(format!(
+            "error: --matrix takes two actors, got {}\n  = help: e.g. --matrix {}",
+            o.matrix.len(),
+            ids.iter().take(2).copied().collect::<Vec<_>>().join(",")
+        ));
+    };
+    let (row, col) = (find(a)?, find(b)?);
+    if row == col {
+        return Err(format!(
+            "error: --matrix needs two different actors, got \"{a}\" twice\n  = help: e.g. --matrix {a},<another actor>"
+        ));
+    }
+    if o.save.is_some() || o.csv.is_some() {
+        return Err("error: --matrix prints its table only; --save and --csv are for --runs\n  = help: drop --save and --csv".into());
+    }
+    let runs = o.runs.unwrap_or(200);
+    let stop = catch_ctrl_c();
+    let start = Instant::now();
+    let matrix = analysis::stakes::doctrine_matrix(
+        loaded,
+        controllers,
+        (row, col),
+        &analysis::stakes::MATRIX_DOCTRINES,
+        o.seed,
+        runs,
+        stop,
+    )
+    .map_err(|e| e.to_string())?;
+    let games: usize = matrix.cells.iter().map(|c| c.games).sum();
+    let mut text = format!(
+        "Gray Zone — {} ({}), doctrine matrix, {} games per cell, seeds {}..{}\n",
+        sc.meta.title,
+        sc.meta.id,
+        thousands(runs),
+        o.seed,
+        o.seed.wrapping_add(runs - 1)
+    );
+    text.push_str(&matrix.to_table(loaded));
+    out(&text);
+    let secs = start.elapsed().as_secs_f64();
+    errln(&format!(
+        "{:.0} games/s ({games} games in {secs:.2} s)",
+        games as f64 / secs.max(1e-9)
+    ));
+    Ok(if stop.load(Ordering::Relaxed) {
+        INTERRUPTED_EXIT
+    } else {
+        0
+    })
+}
+
 fn simulate_many(
     o: &Simulate,
     loaded: &LoadedScenario,
@@ -603,13 +696,16 @@ fn simulate_many(
     text.push_str(&summary.to_table());
     let metrics = analysis::metrics::metric_curves(loaded, &batch.outcomes);
     text.push_str(&metrics.to_table());
+    let scores = analysis::stakes::score_distributions(loaded, &batch.outcomes);
+    text.push_str(&analysis::stakes::scores_table(&scores));
     out(&text);
     errln(&format!(
         "{:.0} games/s ({played} games in {secs:.2} s)",
         played as f64 / secs.max(1e-9)
     ));
     if let Some(path) = o.csv {
-        let csv = summary.to_csv() + &metrics.to_csv_rows();
+        let csv =
+            summary.to_csv() + &metrics.to_csv_rows() + &analysis::stakes::scores_csv_rows(&scores);
         write_atomically(path, csv.as_bytes()).map_err(|e| e.to_string())?;
     }
     if let Some(dir) = o.save {

@@ -1,6 +1,7 @@
 //! Many seeded games headless: ending distributions and escalation curves.
 
 pub mod metrics;
+pub mod stakes;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -10,7 +11,7 @@ use crate::scenario::Controller;
 use crate::sim::{Game, LoadedScenario};
 
 /// The outcome of one game.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GameOutcome {
     /// The seed it was played with.
     pub seed: u64,
@@ -22,6 +23,8 @@ pub struct GameOutcome {
     pub crisis_levels: Vec<i32>,
     /// The scenario's metrics at the end of each turn (see [`metrics`]).
     pub metrics: Vec<crate::sim::MetricRow>,
+    /// Each actor's final objective score (0–1), in scenario order (see [`stakes`]).
+    pub scores: Vec<f64>,
 }
 
 impl GameOutcome {
@@ -58,6 +61,7 @@ pub fn play_one(
             .map(|&r| sc.meta.ladder.rungs[r].level)
             .collect(),
         metrics: st.metrics.clone(),
+        scores: crate::sim::objectives::scores(sc, st),
     }
 }
 
@@ -79,7 +83,7 @@ pub fn run_many(
 }
 
 /// The games a [`run_games`] call played.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Batch {
     /// Outcomes in seed order: every game asked for, or, when stopped, the first
     /// `outcomes.len()` seeds.

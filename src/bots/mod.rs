@@ -10,6 +10,8 @@ use crate::scenario::{Confidence, Doctrine, Intent};
 use crate::sim::eval::{Ctx, GameRng};
 use crate::sim::orders::LegalOrder;
 
+pub mod planner;
+
 /// How much a doctrine adds to a proposal's acceptance chance (percentage points).
 pub fn acceptance_bias(ctx: &Ctx, doctrine: Doctrine, me: usize, proposer: usize) -> i32 {
     match doctrine {
@@ -22,7 +24,7 @@ pub fn acceptance_bias(ctx: &Ctx, doctrine: Doctrine, me: usize, proposer: usize
                 15
             }
         }
-        Doctrine::Measured | Doctrine::RandomLegal => 0,
+        Doctrine::Measured | Doctrine::RandomLegal | Doctrine::Planner => 0,
         Doctrine::Swarm => -100,
     }
 }
@@ -284,7 +286,9 @@ fn target_score(ctx: &Ctx, view: &View, doctrine: Doctrine, lo: LegalOrder) -> i
             Intent::Defensive => targeted_friendly(40),
             Intent::Signal => 15,
         },
-        Doctrine::Measured => match a.intent {
+        // A planner's own choice is made by playing ahead (see `planner`); asked for a scripted
+        // score, it answers as measured.
+        Doctrine::Measured | Doctrine::Planner => match a.intent {
             Intent::Defensive => targeted_friendly(50),
             Intent::Signal => 40 - 2 * rung,
             Intent::Punitive => 25 + if perceived { 25 } else { 0 } + host / 3,

@@ -589,17 +589,22 @@ pub enum Doctrine {
     RandomLegal,
     /// A non-state swarm: acts on its own, encouraged or restrained by its sponsor.
     Swarm,
+    /// Plans ahead: plays its candidate orders a turn or two forward on copies of the game with
+    /// seeded dice, scores each future by its own objectives weighted by its persona, and picks
+    /// the best (writing its reasons into the private log).
+    Planner,
 }
 
 impl Doctrine {
     /// All doctrines, in a stable order.
-    pub const ALL: [Doctrine; 6] = [
+    pub const ALL: [Doctrine; 7] = [
         Doctrine::Hawk,
         Doctrine::Dove,
         Doctrine::TitForTat,
         Doctrine::Measured,
         Doctrine::RandomLegal,
         Doctrine::Swarm,
+        Doctrine::Planner,
     ];
 
     /// The lower-case name used on the command line.
@@ -611,6 +616,7 @@ impl Doctrine {
             Doctrine::Measured => "measured",
             Doctrine::RandomLegal => "random",
             Doctrine::Swarm => "swarm",
+            Doctrine::Planner => "planner",
         }
     }
 
@@ -665,6 +671,43 @@ pub struct Actor {
     /// How its bot weighs its choices (every scripted doctrine reads it; 50 is neutral).
     #[serde(default)]
     pub persona: Persona,
+    /// What it wants, as scored objectives: each turn and at the end, each objective is worth
+    /// its weight times how far it is met; the actor's score is that sum over the sum of the
+    /// weights (0–1). `Acting` in a condition is the actor itself. Write objectives that conflict
+    /// between actors, so that what is good for one side is not good for all.
+    #[serde(default)]
+    pub goals: Vec<Objective>,
+}
+
+/// One scored objective of an actor.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Objective {
+    /// What the team reads, e.g. "Western support for Ukraine reduced".
+    pub text: Text,
+    /// Its weight among the actor's objectives (1–100).
+    #[serde(default = "default_objective_weight")]
+    pub weight: Percent,
+    /// How it is met: held each turn, reached by the end, or avoided throughout.
+    pub kind: ObjectiveKind,
+    /// The condition (`Acting` is the actor whose objective it is).
+    pub when: Condition,
+}
+
+fn default_objective_weight() -> i32 {
+    10
+}
+
+/// How an objective is met.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ObjectiveKind {
+    /// Held each turn: worth the share of turns at whose end the condition held.
+    Hold,
+    /// Reached by the end: worth 1 if the condition holds when the game ends (while playing: if
+    /// it holds now).
+    Reach,
+    /// Avoided: worth 1 as long as the condition has never held at the end of a turn, 0 after.
+    Avoid,
 }
 
 /// How a bot playing an actor weighs its choices: four numbers from 0 to 100, 50 neutral (a

@@ -241,6 +241,7 @@ fn apply_scenario(world: &mut World, loaded: LoadedScenario) -> ReloadOutcome {
     world.insert_resource(GameConfig {
         seed: record.seed,
         hash_every_turn: hash,
+        planner: crate::bots::planner::PlannerBudget::FULL,
     });
     ReloadOutcome::Replayed(played)
 }

@@ -534,6 +534,7 @@ pub fn reveal_steps(
             | Event::Order { .. }
             | Event::OrderRejected { .. }
             | Event::Effect { .. }
+            | Event::BotReason { .. }
             | Event::Detected { .. } => None,
         };
         out.extend(item);
