@@ -504,6 +504,9 @@ impl Gen {
                     credibility: self.d.i("Percent"),
                     restraint: self.d.i("Percent"),
                 },
+                // Objectives are checked like every condition; generated scenarios have none,
+                // so the generator draws as before.
+                goals: Vec::new(),
             });
         }
         self.ids.sides = actors.iter().map(|a| a.side.clone()).collect();
@@ -806,6 +809,9 @@ impl Gen {
             } else {
                 Vec::new()
             },
+            // The default domains and no case needed for force: the generator draws as before.
+            defense_domains: vec![Domain::Cyber],
+            force_needs_attribution: None,
         };
         Scenario {
             meta: ScenarioFile {

@@ -505,6 +505,19 @@ pub struct Rules {
     /// would break one is dropped (orders are kept in the order given).
     #[serde(default)]
     pub limits: Vec<OrderLimit>,
+    /// The domains of offensive operations that the defence attribute makes harder (a cyber
+    /// defence does not stop a military strike). Cyber only if left out.
+    #[serde(default = "default_defense_domains")]
+    pub defense_domains: Vec<Domain>,
+    /// Force needs a case: an offensive military action may target only an actor to whom the
+    /// striker attributes an incident against it with at least this confidence. Any target if
+    /// left out.
+    #[serde(default)]
+    pub force_needs_attribution: Option<Confidence>,
+}
+
+fn default_defense_domains() -> Vec<Domain> {
+    vec![Domain::Cyber]
 }
 
 fn default_orders() -> u32 {
@@ -538,6 +551,8 @@ impl Default for Rules {
             resolution: Resolution::Sequential,
             free_orders: ActionFilter::default(),
             limits: Vec::new(),
+            defense_domains: default_defense_domains(),
+            force_needs_attribution: None,
         }
     }
 }
