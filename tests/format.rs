@@ -171,7 +171,8 @@ fn every_new_feature_gives_the_expected_values_turn_by_turn() {
     assert_eq!(g.state().relation(trade, green, red), 45);
     assert_eq!(g.state().relation(trade, red, blue), 5);
     // Metrics: rung scores of the orders resolved this turn, per actor and in total.
-    assert_eq!(metric(&g, "escalation", "red"), 28 + 0 + 0 + 4);
+    // strike 28, two messages 0 each, exercise 4.
+    assert_eq!(metric(&g, "escalation", "red"), 32);
     assert_eq!(metric(&g, "escalation", "blue"), 12);
     assert_eq!(metric(&g, "escalation", "green"), -2);
     assert_eq!(total(&g, "escalation"), 42);
@@ -204,7 +205,8 @@ fn every_new_feature_gives_the_expected_values_turn_by_turn() {
         .filter(|r| r.actor == green && loaded.scenario.actions[r.action].id == "blockade")
         .count();
     assert_eq!(green_blockades, 0, "not a neighbour on turn 2: refused");
-    assert_eq!(total(&g, "escalation"), 0 - 2 + 0 + 0);
+    // Red invests (0), Blue aids (-2), Green opens the border (0).
+    assert_eq!(total(&g, "escalation"), -2);
     assert!(g.state().ending.is_none());
 
     // Turn 3: everyone strikes and blockades a neighbour (Green now may): 3 × (28 + 12).
@@ -487,4 +489,30 @@ fn the_report_shows_the_metrics_turn_by_turn_with_decimals() {
         "{html}"
     );
     assert!(html.contains("<td>940.00</td>"));
+}
+
+#[test]
+fn the_debrief_shows_the_metrics_turn_by_turn() {
+    let loaded = load(Path::new(FIXTURE));
+    let mut g = Game::new(&loaded, 1, &loaded.default_controllers());
+    play_turn(&mut g, 1);
+    play_turn(&mut g, 2);
+    let d = grayzone::view::debrief::debrief_view(&loaded.scenario, g.state(), g.log());
+    let esc = d
+        .metrics
+        .iter()
+        .find(|m| m.id == "escalation")
+        .expect("escalation");
+    assert_eq!(
+        esc.totals,
+        vec![(1, "42".to_string()), (2, "-2".to_string())]
+    );
+    let gdp = d.metrics.iter().find(|m| m.id == "gdp").expect("gdp");
+    assert_eq!(
+        gdp.by_actor[0],
+        (
+            "Red".to_string(),
+            vec!["940.00".to_string(), "1,134.00".to_string()]
+        )
+    );
 }

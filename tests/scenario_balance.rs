@@ -7,10 +7,11 @@ use std::path::Path;
 use grayzone::analysis::{Summary, run_many, summarize};
 use grayzone::sim::LoadedScenario;
 
-const SCENARIOS: [&str; 3] = [
+const SCENARIOS: [&str; 4] = [
     "scenarios/tutorial_first_contact",
     "scenarios/baltic_forward_hunt",
     "scenarios/kahn_ladder",
+    "scenarios/escalation_study",
 ];
 
 fn load(dir: &str) -> LoadedScenario {

@@ -62,12 +62,10 @@ pub fn metric_curves(loaded: &LoadedScenario, outcomes: &[GameOutcome]) -> Metri
                     let mut games = 0;
                     for row in outcomes.iter().filter_map(|o| o.metrics.get(t)) {
                         games += 1;
-                        if let Some(values) = row.values.get(m) {
-                            for (sum, v) in sums.iter_mut().zip(values) {
-                                *sum += *v as f64;
-                            }
+                        for (sum, v) in sums.iter_mut().zip(row.actors_of(m)) {
+                            *sum += *v as f64;
                         }
-                        total += row.totals.get(m).copied().unwrap_or(0) as f64;
+                        total += row.total(m) as f64;
                     }
                     let n = games.max(1) as f64;
                     TurnMeans {

@@ -12,13 +12,7 @@ fn rows(game: &LoadedScenario, state: &GameState, m: usize) -> Vec<(u32, Vec<i64
     state
         .metrics
         .iter()
-        .map(|row| {
-            (
-                row.turn,
-                row.values.get(m).cloned().unwrap_or_default(),
-                row.totals.get(m).copied().unwrap_or(0),
-            )
-        })
+        .map(|row| (row.turn, row.actors_of(m).to_vec(), row.total(m)))
         .filter(|(_, values, _)| values.len() == game.scenario.actors.len())
         .collect()
 }

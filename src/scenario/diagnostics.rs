@@ -279,19 +279,7 @@ fn render_one(out: &mut String, d: &Diagnostic, sources: &Sources) {
             width,
         );
     }
-    let mut helps: Vec<String> = Vec::new();
-    if !d.suggestions.is_empty() {
-        let list: Vec<String> = d
-            .suggestions
-            .iter()
-            .map(|s| match &s.defined_at {
-                Some(at) => format!("\"{}\" (defined at {at})", s.text),
-                None => format!("\"{}\"", s.text),
-            })
-            .collect();
-        helps.push(format!("did you mean {}?", join_or(&list)));
-    }
-    helps.extend(d.help.iter().cloned());
+    let helps = helps(d);
     if !helps.is_empty() {
         if d.location.is_some() || !d.notes.is_empty() {
             let _ = writeln!(out, "{pad} |");
@@ -356,6 +344,25 @@ fn render_snippet(
 
 /// Renders diagnostics as one JSON document:
 /// `{"diagnostics": [...], "errors": n, "warnings": n}`.
+/// Every help line of a diagnostic, as both renderings show them: the did-you-mean first,
+/// then the rest.
+fn helps(d: &Diagnostic) -> Vec<String> {
+    let mut helps: Vec<String> = Vec::new();
+    if !d.suggestions.is_empty() {
+        let list: Vec<String> = d
+            .suggestions
+            .iter()
+            .map(|s| match &s.defined_at {
+                Some(at) => format!("\"{}\" (defined at {at})", s.text),
+                None => format!("\"{}\"", s.text),
+            })
+            .collect();
+        helps.push(format!("did you mean {}?", join_or(&list)));
+    }
+    helps.extend(d.help.iter().cloned());
+    helps
+}
+
 pub fn render_json(diags: &[Diagnostic], sources: &Sources) -> String {
     let items: Vec<serde_json::Value> = diags.iter().map(|d| to_json(d, sources)).collect();
     let errors = diags.iter().filter(|d| d.is_error()).count();
@@ -416,9 +423,8 @@ fn to_json(d: &Diagnostic, sources: &Sources) -> serde_json::Value {
     );
     m.insert(
         "help".into(),
-        d.help
-            .iter()
-            .cloned()
+        helps(d)
+            .into_iter()
             .map(serde_json::Value::from)
             .collect::<Vec<_>>()
             .into(),

@@ -153,6 +153,33 @@ pub enum MetricPlan {
     IncidentsDetected,
 }
 
+/// Each metric the engine records for a scenario, in order: (id, name, decimals to show its
+/// values with). The scenario's own, then the escalation score when it declares none and its
+/// rungs have scores.
+pub fn metric_labels(s: &Scenario) -> Vec<(String, String, u32)> {
+    let mut labels: Vec<(String, String, u32)> = s
+        .meta
+        .metrics
+        .iter()
+        .map(|m| {
+            let decimals = match &m.measure {
+                Measure::Attr(a) => s
+                    .meta
+                    .attributes
+                    .iter()
+                    .find(|d| &d.id == a)
+                    .map_or(0, |d| d.decimals),
+                _ => 0,
+            };
+            (m.id.clone(), m.name.clone(), decimals)
+        })
+        .collect();
+    if implicit_escalation(s) {
+        labels.push(("escalation".into(), "Escalation score".into(), 0));
+    }
+    labels
+}
+
 /// Whether the escalation score is added to the scenario's metrics: it declares none and some
 /// rung has a score.
 fn implicit_escalation(s: &Scenario) -> bool {
@@ -398,27 +425,7 @@ impl Resolved {
                 })
                 .chain(implicit_escalation(s).then_some(MetricPlan::EscalationScore))
                 .collect(),
-            metric_labels: {
-                let mut labels: Vec<(String, String, u32)> = s
-                    .meta
-                    .metrics
-                    .iter()
-                    .map(|m| {
-                        let decimals = match &m.measure {
-                            Measure::Attr(a) => ix
-                                .attributes
-                                .get(a)
-                                .map_or(0, |&i| s.meta.attributes[i].decimals),
-                            _ => 0,
-                        };
-                        (m.id.clone(), m.name.clone(), decimals)
-                    })
-                    .collect();
-                if implicit_escalation(s) {
-                    labels.push(("escalation".into(), "Escalation score".into(), 0));
-                }
-                labels
-            },
+            metric_labels: metric_labels(s),
             free_order: filter_actions(s, &s.meta.rules.free_orders),
             order_limits: s
                 .meta

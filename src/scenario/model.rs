@@ -1532,7 +1532,7 @@ pub enum Effect {
     SetSwitch(SwitchName, bool),
     /// End the game with this ending.
     EndGame(EndingId),
-    /// Branch.
+    /// Branch: `If(condition, [effects when it holds], [effects otherwise])` — the third value is the else list, `[]` when nothing happens otherwise.
     If(Condition, Vec<Effect>, Vec<Effect>),
     /// Pick one branch by weight with the seeded dice.
     Random(Vec<(Weight, Vec<Effect>)>),

@@ -442,6 +442,7 @@ pub fn check_with(
         depth: 0,
         frames: Vec::new(),
         id_name,
+        map_key: None,
     };
     let site = Site {
         owner: type_name,
@@ -458,6 +459,39 @@ struct Walker {
     report: Report,
     item: Option<usize>,
     depth: usize,
+    /// While a map's value is walked: (owner, field, key), so a wrong value names its key.
+    map_key: Option<(&'static str, &'static str, String)>,
+}
+
+/// Words for an integer value written as a decimal or a name, where the site says what it is.
+fn whole_number_help(site: &Site, node: &NodeKind) -> Option<String> {
+    let attribute_value = matches!(
+        (site.owner, site.variant, site.slot),
+        ("Actor", None, Slot::Field("attrs"))
+            | ("Action", None, Slot::Field("cost"))
+            | ("AttributeDef", None, Slot::Field("min" | "max" | "default"))
+            | ("Effect", Some("AddAttr" | "SetAttr"), Slot::Pos(2))
+    );
+    match node {
+        NodeKind::Float(f) if attribute_value => {
+            let hundredths = (f * 100.0).round() as i64;
+            Some(format!(
+                "attribute values are whole numbers: to show decimals, declare `decimals: 2` on the attribute in scenario.ron and write every value in hundredths ({f} is written {hundredths}, shown as {})",
+                super::model::format_decimal(hundredths, 2)
+            ))
+        }
+        NodeKind::Float(f) => Some(format!(
+            "numbers in scenario files are whole numbers: write {}",
+            f.round() as i64
+        )),
+        NodeKind::Ident(n) if n == "None" && site.owner == "AttributeDef" => {
+            Some("an attribute always has a minimum; only `max` may be `None` (no maximum)".into())
+        }
+        NodeKind::Ident(n) if n == "None" => Some(
+            "`None` is only for values that may be left out; this one needs a whole number".into(),
+        ),
+        _ => None,
+    }
 }
 
 fn suggestions<'a>(wanted: &str, names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
@@ -510,12 +544,54 @@ impl Walker {
                     .iter()
                     .find(|v| v.shape == Shape::Tuple(&[Ty::Str]))
             });
-            match wrapper {
-                Some(v) => p.help.push(format!("write {}({s:?})", v.name)),
-                None if !s.contains(' ') => p
+            let variants: Vec<&str> = lookup(name)
+                .map(|d| d.variants().iter().map(|v| v.name).collect())
+                .unwrap_or_default();
+            let exact = variants.iter().find(|v| v.eq_ignore_ascii_case(s));
+            match (wrapper, exact) {
+                (_, Some(v)) => p
                     .help
-                    .push(format!("names of kinds are written without quotes: {s}")),
-                None => {}
+                    .push(format!("names of kinds are written without quotes: {v}")),
+                (Some(v), None) => p.help.push(format!("write {}({s:?})", v.name)),
+                (None, None) => {
+                    if let Some(h) = self_help(name, s) {
+                        p.help.push(h);
+                    }
+                    let close = suggestions(s, variants.iter().copied());
+                    let forms: Vec<String> = lookup(name)
+                        .map(|d| {
+                            d.variants()
+                                .iter()
+                                .map(|v| format!("`{}`", variant_form(v)))
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    if !forms.is_empty() && close.is_empty() {
+                        p.help
+                            .push(format!("write one of {}, without quotes", join_or(&forms)));
+                    }
+                    p.suggestions = close;
+                }
+            }
+        }
+        if let (NodeKind::Int(n), Ty::Named(name)) = (&node.kind, ty)
+            && let Some(d) = lookup(name)
+        {
+            // A bare number where a comparison is expected (`Turn(14)`).
+            let takes_number: Vec<&str> = d
+                .variants()
+                .iter()
+                .filter(|v| matches!(v.shape, Shape::Tuple([Ty::Int { .. }])))
+                .map(|v| v.name)
+                .collect();
+            if takes_number.len() > 1 {
+                let forms: Vec<String> =
+                    takes_number.iter().map(|v| format!("`{v}({n})`")).collect();
+                p.help.push(format!(
+                    "write a comparison such as {}: e.g. `{}Equals({n}))` for exactly {n}",
+                    join_or(&forms),
+                    what_prefix(what)
+                ));
             }
         }
     }
@@ -528,7 +604,13 @@ impl Walker {
         self.depth -= 1;
     }
 
-    fn what(site: &Site) -> String {
+    fn what(&self, site: &Site) -> String {
+        if let (Some((owner, field, key)), Slot::Field(f)) = (&self.map_key, site.slot)
+            && *owner == site.owner
+            && *field == f
+        {
+            return format!("the value of \"{key}\" in `{f}`");
+        }
         match (site.variant, site.slot) {
             (_, Slot::Field(f)) => format!("`{f}`"),
             (Some(v), Slot::Pos(i)) => format!("value {} of `{v}`", i + 1),
@@ -548,9 +630,9 @@ impl Walker {
                     };
                     if n < lo || n > hi {
                         let msg = if !signed && n < 0 {
-                            format!("{} cannot be negative", Self::what(&site))
+                            format!("{} cannot be negative", self.what(&site))
                         } else {
-                            format!("{} is too large", Self::what(&site))
+                            format!("{} is too large", self.what(&site))
                         };
                         self.problem(ProblemKind::OutOfBounds, node.span, msg, "out of bounds");
                     } else {
@@ -561,16 +643,22 @@ impl Walker {
                         });
                     }
                 }
-                _ => self.wrong_type(node, ty, &Self::what(&site)),
+                _ => {
+                    self.wrong_type(node, ty, &self.what(&site));
+                    if let Some(help) = whole_number_help(&site, &node.kind) {
+                        let p = self.report.problems.last_mut().expect("just pushed");
+                        p.help.push(help);
+                    }
+                }
             },
             Ty::Float => {
                 if !matches!(node.kind, NodeKind::Int(_) | NodeKind::Float(_)) {
-                    self.wrong_type(node, ty, &Self::what(&site));
+                    self.wrong_type(node, ty, &self.what(&site));
                 }
             }
             Ty::Bool => {
                 if !matches!(node.kind, NodeKind::Bool(_)) {
-                    self.wrong_type(node, ty, &Self::what(&site));
+                    self.wrong_type(node, ty, &self.what(&site));
                 }
             }
             Ty::Str => match &node.kind {
@@ -584,7 +672,7 @@ impl Walker {
                     Some(id) => {
                         let message = format!(
                             "{} should be {} {id} id in double quotes, but this is {}",
-                            Self::what(&site),
+                            self.what(&site),
                             article(id),
                             node.kind.describe()
                         );
@@ -599,12 +687,12 @@ impl Walker {
                                 .push(format!("put the id in double quotes: \"{name}\""));
                         }
                     }
-                    None => self.wrong_type(node, ty, &Self::what(&site)),
+                    None => self.wrong_type(node, ty, &self.what(&site)),
                 },
             },
             Ty::Unit => {
                 if !matches!(node.kind, NodeKind::Unit) {
-                    self.wrong_type(node, ty, &Self::what(&site));
+                    self.wrong_type(node, ty, &self.what(&site));
                 }
             }
             Ty::Option(inner) => match &node.kind {
@@ -630,7 +718,7 @@ impl Walker {
                         self.item = None;
                     }
                 }
-                _ => self.wrong_type(node, ty, &Self::what(&site)),
+                _ => self.wrong_type(node, ty, &self.what(&site)),
             },
             Ty::Map(k, v) => match &node.kind {
                 NodeKind::Map(entries) => {
@@ -643,16 +731,21 @@ impl Walker {
                     };
                     for (key, value) in entries {
                         self.value(key, k, key_site);
+                        let saved = self.map_key.take();
+                        if let (NodeKind::Str(text), Slot::Field(f)) = (&key.kind, site.slot) {
+                            self.map_key = Some((site.owner, f, text.clone()));
+                        }
                         self.value(value, v, site);
+                        self.map_key = saved;
                     }
                 }
-                _ => self.wrong_type(node, ty, &Self::what(&site)),
+                _ => self.wrong_type(node, ty, &self.what(&site)),
             },
             Ty::Tuple(tys) => match &node.kind {
                 NodeKind::Tuple { name: None, items } => {
                     self.items(node, items, tys, site, "(...)", "");
                 }
-                _ => self.wrong_type(node, ty, &Self::what(&site)),
+                _ => self.wrong_type(node, ty, &self.what(&site)),
             },
             Ty::Unknown(_) => {}
             Ty::Named(name) => {
@@ -668,7 +761,7 @@ impl Walker {
                             };
                             self.items(node, items, tys, s, def.name, def.doc);
                         }
-                        _ => self.wrong_type(node, ty, &Self::what(&site)),
+                        _ => self.wrong_type(node, ty, &self.what(&site)),
                     },
                     Body::UnitStruct | Body::Unchecked => {}
                     Body::Enum(variants) => self.variant(node, def, variants, ty, site),
@@ -708,6 +801,15 @@ impl Walker {
             if !doc.is_empty() {
                 p.help
                     .push(format!("`{form}`: {}", doc.to_lowercase_first()));
+            }
+            // Every value is required: say which one is missing when only the last is.
+            if items.len() + 1 == tys.len()
+                && let Some(last @ Ty::List(_)) = tys.last()
+            {
+                p.help.push(format!(
+                    "the last value is missing: {}; write `[]` if it should be empty",
+                    describe(last)
+                ));
             }
             // Values out of place would only produce confusing follow-up errors.
             return;
@@ -869,18 +971,18 @@ impl Walker {
             (NodeKind::Str(s), _, _) => {
                 // A quoted variant: say how to write it.
                 if let Some(v) = variants.iter().find(|v| v.name == s.as_str()) {
-                    let msg = format!("{} should be written without quotes", Self::what(&site));
+                    let msg = format!("{} should be written without quotes", self.what(&site));
                     let p =
                         self.problem(ProblemKind::WrongType, node.span, msg, "remove the quotes");
                     p.help.push(format!("write {}", variant_form(v)));
                 } else {
-                    self.wrong_type(node, ty, &Self::what(&site));
+                    self.wrong_type(node, ty, &self.what(&site));
                 }
                 return;
             }
             (_, Some(n), Some(s)) => (n.to_string(), s),
             _ => {
-                self.wrong_type(node, ty, &Self::what(&site));
+                self.wrong_type(node, ty, &self.what(&site));
                 return;
             }
         };
@@ -890,6 +992,9 @@ impl Walker {
             let sugg = suggestions(&name, variants.iter().map(|v| v.name));
             let p = self.problem(ProblemKind::UnknownVariant, name_span, msg, "unknown name");
             p.suggestions = sugg;
+            if let Some(h) = self_help(def.name, &name) {
+                p.help.push(h);
+            }
             if p.suggestions.is_empty() {
                 let names: Vec<String> = variants.iter().map(|v| format!("`{}`", v.name)).collect();
                 p.help.push(format!("write one of {}", join_or(&names)));
@@ -933,6 +1038,34 @@ impl Walker {
                 self.problem(ProblemKind::WrongCount, node.span, msg, "values missing");
             }
         }
+    }
+}
+
+/// `Turn(` for "value 1 of `Turn`" (the form a fixed value goes in), else nothing.
+fn what_prefix(what: &str) -> String {
+    match what
+        .strip_prefix("value 1 of `")
+        .and_then(|r| r.strip_suffix('`'))
+    {
+        Some(variant) => format!("{variant}("),
+        None => String::new(),
+    }
+}
+
+/// What to write for an actor's own self, which the format names by context.
+fn self_help(ty: &str, text: &str) -> Option<String> {
+    if !matches!(
+        text.to_lowercase().as_str(),
+        "self" | "me" | "myself" | "itself" | "acting"
+    ) {
+        return None;
+    }
+    match ty {
+        "TargetKind" => Some(
+            "an action's target is another actor (`Actor(AnyOther)`, `Actor(Side(\"..\"))`, …); for an action on the acting actor itself, leave `target` out (it is `None`) and write `Acting` in its effects".into(),
+        ),
+        "Who" => Some("the actor taking the action is written `Acting`, without quotes".into()),
+        _ => None,
     }
 }
 

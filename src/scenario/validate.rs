@@ -853,11 +853,11 @@ fn definitions(files: &[FileState], sources: &Sources, diags: &mut Vec<Diagnosti
                 .map_or(0, |s| s.line_col(span.start).0)
         };
         for t in &f.texts {
-            // Sides and tags are defined by the actors that carry them.
+            // Sides and tags are defined by the actors (or actions) that carry them.
             let Some(kind) = def_kind(&t.site) else {
                 continue;
             };
-            if matches!(kind, K::Side | K::Tag) {
+            if matches!(kind, K::Side | K::Tag | K::ActionTag) {
                 defs.entry(kind)
                     .or_default()
                     .entry(t.text.clone())
@@ -929,6 +929,10 @@ fn references(files: &[FileState], defs: &Defs, diags: &mut Vec<Diagnostic>) {
                 K::Tag => (
                     format!("no actor has the tag \"{}\"", t.text),
                     "no actor has this in its `tags`".to_string(),
+                ),
+                K::ActionTag => (
+                    format!("no action has the tag \"{}\"", t.text),
+                    "no action has this in its `tags`".to_string(),
                 ),
                 _ => (
                     format!("unknown {} \"{}\"", kind.noun(), t.text),
@@ -1188,7 +1192,7 @@ impl Ctx<'_> {
             d
         }
         let mut memo = vec![None; names.len()];
-        for n in 0..names.len() {
+        for (n, name) in names.iter().enumerate() {
             let d = depth(n, &edges, &mut memo);
             if d > limits::SNIPPET_NESTING {
                 diags.push(
@@ -1197,7 +1201,7 @@ impl Ctx<'_> {
                             "E311",
                             format!(
                                 "the snippet \"{}\" uses snippets {} deep (at most {})",
-                                names[n],
+                                name,
                                 d,
                                 limits::SNIPPET_NESTING
                             ),
@@ -1408,7 +1412,7 @@ impl Ctx<'_> {
                     )
                     .at(file, span)
                     .label("declared here")
-                    .help("no condition, effect, cost or rule mentions it; remove it or use it"),
+                    .help("no condition, effect, cost, rule or metric mentions it, and no actor sets it in `attrs`; remove it or use it"),
                 );
             }
         }

@@ -893,10 +893,13 @@ impl<'a> Engine<'a> {
         let n = self.sc.actors.len();
         let turn = self.st.turn;
         let this_turn = || self.st.history.iter().rev().take_while(|r| r.turn == turn);
-        let values: Vec<Vec<i64>> = plans
-            .iter()
-            .map(|plan| {
-                let mut v = vec![0i64; n];
+        // One buffer per turn: each metric's values by actor, then its total.
+        let mut values: Vec<i64> = Vec::with_capacity(plans.len() * (n + 1));
+        for plan in plans {
+            let start = values.len();
+            values.resize(start + n, 0);
+            {
+                let v = &mut values[start..];
                 match plan {
                     MetricPlan::EscalationScore => {
                         for r in this_turn() {
@@ -921,14 +924,16 @@ impl<'a> Engine<'a> {
                         }
                     }
                 }
-                v
-            })
-            .collect();
-        let totals = values.iter().map(|v| v.iter().sum()).collect();
+            }
+            let total = values[start..]
+                .iter()
+                .fold(0i64, |t, x| t.saturating_add(*x));
+            values.push(total);
+        }
         self.st.metrics.push(MetricRow {
             turn,
+            actors: n,
             values,
-            totals,
         });
     }
 

@@ -299,15 +299,39 @@ impl PublicLedger {
     }
 }
 
-/// The scenario's metrics at the end of one turn.
+/// The scenario's metrics at the end of one turn, in one buffer: for each metric, its value
+/// for every actor in scenario order, then the total.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct MetricRow {
     /// The turn.
     pub turn: u32,
-    /// Values by metric position, then actor position.
-    pub values: Vec<Vec<i64>>,
-    /// Totals over every actor, by metric position.
-    pub totals: Vec<i64>,
+    /// Number of actors.
+    pub actors: usize,
+    /// `[metric][actor..., total]`, row after row.
+    pub values: Vec<i64>,
+}
+
+impl MetricRow {
+    /// Metric `m`'s value for every actor (empty for an unknown metric).
+    pub fn actors_of(&self, m: usize) -> &[i64] {
+        let stride = self.actors + 1;
+        self.values
+            .get(m * stride..m * stride + self.actors)
+            .unwrap_or(&[])
+    }
+
+    /// Metric `m`'s value for one actor (0 if unknown).
+    pub fn value(&self, m: usize, actor: usize) -> i64 {
+        self.actors_of(m).get(actor).copied().unwrap_or(0)
+    }
+
+    /// Metric `m`'s total over every actor (0 if unknown).
+    pub fn total(&self, m: usize) -> i64 {
+        self.values
+            .get(m * (self.actors + 1) + self.actors)
+            .copied()
+            .unwrap_or(0)
+    }
 }
 
 impl GameState {
@@ -323,21 +347,12 @@ impl GameState {
 
     /// The latest metric value of an actor (0 before the first turn ends).
     pub fn metric(&self, m: usize, actor: usize) -> i64 {
-        self.metrics
-            .last()
-            .and_then(|r| r.values.get(m))
-            .and_then(|v| v.get(actor))
-            .copied()
-            .unwrap_or(0)
+        self.metrics.last().map_or(0, |r| r.value(m, actor))
     }
 
     /// The latest total of a metric.
     pub fn metric_total(&self, m: usize) -> i64 {
-        self.metrics
-            .last()
-            .and_then(|r| r.totals.get(m))
-            .copied()
-            .unwrap_or(0)
+        self.metrics.last().map_or(0, |r| r.total(m))
     }
 }
 

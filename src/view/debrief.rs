@@ -21,6 +21,19 @@ pub struct RungSeries {
     pub rungs: Vec<usize>,
 }
 
+/// A metric over the turns played, as shown (with its decimals).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricLine {
+    /// Metric id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Total over every actor at the end of each turn: (turn, value shown).
+    pub totals: Vec<(u32, String)>,
+    /// Each actor's values by turn: (actor name, values shown).
+    pub by_actor: Vec<(String, Vec<String>)>,
+}
+
 /// A red line's record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RedLineRecord {
@@ -61,6 +74,37 @@ pub struct DebriefView {
     pub orders: Vec<(u32, String)>,
     /// Incidents that were never detected, or blamed on the wrong actor: the hidden war.
     pub hidden: Vec<String>,
+    /// The scenario's metrics (the escalation score among them) turn by turn.
+    pub metrics: Vec<MetricLine>,
+}
+
+/// The metrics of a game, turn by turn, per actor and in total.
+pub fn metric_lines(s: &Scenario, state: &GameState) -> Vec<MetricLine> {
+    crate::scenario::index::metric_labels(s)
+        .into_iter()
+        .enumerate()
+        .map(|(m, (id, name, decimals))| {
+            let shown = |v: i64| crate::scenario::format_decimal(v, decimals);
+            MetricLine {
+                id,
+                name,
+                totals: state
+                    .metrics
+                    .iter()
+                    .map(|r| (r.turn, shown(r.total(m))))
+                    .collect(),
+                by_actor: s
+                    .actors
+                    .iter()
+                    .enumerate()
+                    .map(|(a, actor)| {
+                        let values = state.metrics.iter().map(|r| shown(r.value(m, a))).collect();
+                        (actor.name.clone(), values)
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
 }
 
 /// The debrief of a game.
@@ -182,5 +226,6 @@ pub fn debrief_view(s: &Scenario, state: &GameState, log: &GameLog) -> DebriefVi
         }),
         orders,
         hidden,
+        metrics: metric_lines(s, state),
     }
 }

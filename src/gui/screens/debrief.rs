@@ -271,6 +271,17 @@ fn build(
                                 theme::DANGER,
                             ));
                         }
+                        // Metrics (the escalation score among them): the total of each turn.
+                        for m in d.metrics.iter().take(3) {
+                            let totals: Vec<String> =
+                                m.totals.iter().map(|(t, v)| format!("T{t} {v}")).collect();
+                            c.spawn(widgets::text(
+                                f,
+                                format!("Σ {}: {}", m.name, totals.join(" · ")),
+                                size::SMALL,
+                                theme::INK,
+                            ));
+                        }
                         c.spawn(widgets::bold(f, "Red lines", size::BODY, theme::INK));
                         for rl in d.red_lines.iter().take(6) {
                             let record = if rl.crossings.is_empty() {
