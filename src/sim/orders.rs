@@ -354,8 +354,7 @@ impl Ctx<'_> {
         {
             return Err(format!(
                 "force needs a case: {} attributes no incident against it to {} with {needed:?} confidence or more",
-                self.sc.actors[actor].id,
-                self.sc.actors[t].id,
+                self.sc.actors[actor].id, self.sc.actors[t].id,
             ));
         }
         if !self.targets(actor, action).contains(&target) {
