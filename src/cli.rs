@@ -73,7 +73,7 @@ pub enum Command {
         /// Doctrines per actor, e.g. `russia=measured,united_states=hawk`.
         #[arg(long, value_delimiter = ',')]
         bots: Vec<String>,
-        /// One doctrine for every state and alliance (swarms keep theirs): hawk, dove, tit-for-tat, measured, random.
+        /// One doctrine for every state and alliance (swarms keep theirs): hawk, dove, tit-for-tat, measured, random, planner.
         #[arg(long)]
         doctrine: Option<String>,
         /// Play this many games and print the ending distribution.
@@ -434,10 +434,11 @@ pub fn bot_controllers(
         .map(|a| match (&a.controller, all) {
             (_, Some(d)) if a.kind != crate::scenario::ActorKind::Swarm => Controller::Bot(d),
             (Controller::Bot(d), _) => Controller::Bot(*d),
+            // Unplayed actors: swarms play as swarms, everyone else plans.
             _ => Controller::Bot(if a.kind == crate::scenario::ActorKind::Swarm {
                 Doctrine::Swarm
             } else {
-                Doctrine::Measured
+                Doctrine::Planner
             }),
         })
         .collect();

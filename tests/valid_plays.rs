@@ -441,6 +441,7 @@ impl Gen {
                     default,
                     public: self.d.chance(70),
                     description: String::new(),
+                    diminishing: false,
                     kinds: Vec::new(),
                 }
             })

@@ -381,6 +381,11 @@ pub struct AttributeDef {
     /// The kinds of actor it matters for (all when empty); the board shows it only on those.
     #[serde(default)]
     pub kinds: Vec<ActorKind>,
+    /// Diminishing returns (a ledger such as legitimacy): a gain shrinks as the value nears its
+    /// maximum, by the share of the range still above it (rounded, at least 1 while below the
+    /// maximum). Losses are not scaled. Needs a maximum.
+    #[serde(default)]
+    pub diminishing: bool,
 }
 
 fn default_max() -> Option<i32> {
@@ -388,6 +393,25 @@ fn default_max() -> Option<i32> {
 }
 
 impl AttributeDef {
+    /// A gain of `d` from `old` after diminishing returns (the gain itself without them).
+    pub fn diminished_gain(&self, old: i64, d: i64) -> i64 {
+        let Some(max) = self.max.filter(|_| self.diminishing && d > 0) else {
+            return d;
+        };
+        let (lo, hi) = (i64::from(self.min), i64::from(max));
+        if old >= hi || hi <= lo {
+            return d;
+        }
+        let (d, room, range) = (
+            i128::from(d),
+            i128::from(hi - old.max(lo)),
+            i128::from(hi - lo),
+        );
+        // d × room / range, rounded half up, at least 1.
+        let gain = (d * room * 2 + range) / (2 * range);
+        i64::try_from(gain.max(1)).unwrap_or(i64::MAX)
+    }
+
     /// The highest value effects clamp to (`i32::MAX` without a maximum).
     pub fn upper(&self) -> i32 {
         self.max.unwrap_or(i32::MAX)
@@ -1673,5 +1697,41 @@ mod tests {
         assert_eq!(format_decimal(1_234_567, 0), "1,234,567");
         assert_eq!(format_decimal(42, 0), "42");
         assert_eq!(format_decimal(i64::MIN, 0), "-9,223,372,036,854,775,808");
+    }
+
+    #[test]
+    fn a_diminishing_ledger_gains_less_near_its_cap_and_never_pins_early() {
+        let def = AttributeDef {
+            id: "legitimacy".into(),
+            name: "Legitimacy".into(),
+            min: 0,
+            max: Some(100),
+            decimals: 0,
+            default: 50,
+            public: true,
+            description: String::new(),
+            kinds: Vec::new(),
+            diminishing: true,
+        };
+        assert_eq!(
+            def.diminished_gain(0, 10),
+            10,
+            "the whole range above: the whole gain"
+        );
+        assert_eq!(def.diminished_gain(50, 10), 5);
+        assert_eq!(def.diminished_gain(90, 10), 1);
+        assert_eq!(def.diminished_gain(99, 3), 1, "at least 1 below the cap");
+        assert_eq!(def.diminished_gain(60, -10), -10, "losses are not scaled");
+        let plain = AttributeDef {
+            diminishing: false,
+            ..def.clone()
+        };
+        assert_eq!(plain.diminished_gain(90, 10), 10);
+        // Ten gains of 5 from 50 stay well below the cap (plain: 100).
+        let mut v = 50;
+        for _ in 0..10 {
+            v += def.diminished_gain(v, 5);
+        }
+        assert!(v < 85, "{v}");
     }
 }

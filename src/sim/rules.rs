@@ -156,7 +156,9 @@ impl<'a> Engine<'a> {
         let def = &self.sc.meta.attributes[i];
         let apply = |old: i32| {
             def.clamp(match change {
-                AttrChange::Add(d) => i64::from(old).saturating_add(d),
+                AttrChange::Add(d) => {
+                    i64::from(old).saturating_add(def.diminished_gain(i64::from(old), d))
+                }
                 AttrChange::Set(v) => v,
                 AttrChange::Percent(p) => {
                     i64::from(old).saturating_add(percent_of(i64::from(old), p))
@@ -185,7 +187,7 @@ impl<'a> Engine<'a> {
         if let Some((start, pending)) = &mut self.simultaneous {
             let base = i64::from(start.actors[a].attrs[i]);
             let delta = match change {
-                AttrChange::Add(d) => d,
+                AttrChange::Add(d) => def.diminished_gain(base, d),
                 AttrChange::Set(v) => v - base,
                 AttrChange::Percent(p) => percent_of(base, p),
             };
