@@ -78,6 +78,9 @@ pub struct PlannerChoice {
     pub reason: String,
 }
 
+/// One phase of a turn played on a copy of the game.
+type PhaseStep = fn(&mut Engine, &mut OrderBook);
+
 /// What one future looked like for the planner.
 struct Future {
     value: f64,
@@ -271,7 +274,7 @@ fn play_ahead(
             }
             Engine::new(sc, ix, &mut st, &mut rng, &mut log, Phase::Briefing).briefing(&mut book);
         }
-        let phases: [(Phase, fn(&mut Engine, &mut OrderBook)); 7] = [
+        let phases: [(Phase, PhaseStep); 7] = [
             (Phase::Orders, |e, b| e.orders(b)),
             (Phase::Resolution, |e, b| e.resolution(b)),
             (Phase::Attribution, |e, _| e.attribution()),

@@ -1701,7 +1701,7 @@ mod tests {
 
     #[test]
     fn a_diminishing_ledger_gains_less_near_its_cap_and_never_pins_early() {
-        let def = AttributeDef {
+        let def = super::AttributeDef {
             id: "legitimacy".into(),
             name: "Legitimacy".into(),
             min: 0,
@@ -1722,7 +1722,7 @@ mod tests {
         assert_eq!(def.diminished_gain(90, 10), 1);
         assert_eq!(def.diminished_gain(99, 3), 1, "at least 1 below the cap");
         assert_eq!(def.diminished_gain(60, -10), -10, "losses are not scaled");
-        let plain = AttributeDef {
+        let plain = super::AttributeDef {
             diminishing: false,
             ..def.clone()
         };
