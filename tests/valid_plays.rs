@@ -1054,7 +1054,9 @@ fn a_detection_chain_that_stages_incidents_is_bounded() {
         .recv_timeout(std::time::Duration::from_secs(120))
         .expect("seed 1000684 hangs the engine");
     match result {
-        Ok(Outcome::Played(steps)) => assert!(steps >= 9, "played {steps} turns"),
+        // The property is that it ends at all; how many turns it lasts depends on the rules
+        // (it ended on turn 9 before the public ledger and the format additions, on turn 5 now).
+        Ok(Outcome::Played(steps)) => assert!(steps >= 1, "played {steps} turns"),
         Ok(Outcome::Refused(code)) => panic!("the generator changed: refused with {code}"),
         Err(e) => panic!("{e}"),
     }

@@ -182,6 +182,10 @@ struct View<'s> {
     attacked: bool,
     /// One of its red lines is failing to deter.
     at_stake: bool,
+    /// Its persona, unless neutral (a neutral persona shifts nothing and is skipped).
+    persona: Option<crate::scenario::Persona>,
+    /// Its rung on the 0–10 scale the scores use.
+    here: i32,
 }
 
 impl View<'_> {
@@ -308,11 +312,12 @@ fn target_score(ctx: &Ctx, view: &View, doctrine: Doctrine, lo: LegalOrder) -> i
             _ => -20,
         },
     };
-    if doctrine == Doctrine::RandomLegal {
-        return doctrine_score;
+    match &view.persona {
+        Some(p) if doctrine != Doctrine::RandomLegal => {
+            doctrine_score + persona_shift(p, a.intent, rung, view.here, perceived)
+        }
+        _ => doctrine_score,
     }
-    let here = ctx.st.actors[view.me].rung as i32 * 10 / nrungs;
-    doctrine_score + persona_shift(&sc.actors[view.me].persona, a.intent, rung, here, perceived)
 }
 
 /// How an actor's persona shifts a doctrine's score of an order (0 for a persona of all 50s):
@@ -452,6 +457,7 @@ pub fn choose_orders_into(
         None
     };
     let attacked = scratch.load(me, sponsor);
+    let persona = sc.actors[me].persona;
     let view = View {
         me,
         swarm: is_swarm,
@@ -459,6 +465,8 @@ pub fn choose_orders_into(
         scratch,
         attacked,
         at_stake: scratch.at_stake[me],
+        persona: (persona != crate::scenario::Persona::default()).then_some(persona),
+        here: ctx.st.actors[me].rung as i32 * 10 / sc.meta.ladder.rungs.len().max(1) as i32,
     };
     if doctrine != Doctrine::RandomLegal
         && let Some(lo) = obligation_answer(ctx, me, doctrine, &legal)

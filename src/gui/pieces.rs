@@ -102,6 +102,15 @@ pub fn actor_card(
                             17.0,
                             theme::INK_SOFT,
                         ));
+                        // What the room sees of us, when our covert acts keep it lower.
+                        if let Some((_, seen)) = &a.room_rung {
+                            col.spawn(text(
+                                fonts,
+                                format!("◌ the room sees you at ▲ {seen}"),
+                                17.0,
+                                theme::INK_SOFT,
+                            ));
+                        }
                     }
                 });
             });

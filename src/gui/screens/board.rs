@@ -165,7 +165,8 @@ fn build(
                                     p.spawn(widgets::text(
                                         f,
                                         match &chosen {
-                                            Some(label) => format!("Facilitator's choice: {label}"),
+                                            // The choice stays secret until the inject airs.
+                                            Some(_) => String::from("The facilitator has chosen: the room learns it when the news breaks"),
                                             None => "Facilitator: choose how it goes, or the dice decide".into(),
                                         },
                                         17.0,
