@@ -252,6 +252,11 @@ fn replay(
             e.id, e.name, end.turn
         ));
     }
+    // As `simulate` prints it, so a replay reads byte for byte like the game.
+    text.push_str(&crate::analysis::metrics::game_table(
+        &loaded,
+        &game.state().metrics,
+    ));
     out(&text);
     Ok(0)
 }
