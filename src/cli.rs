@@ -265,6 +265,11 @@ fn replay(
             e.id, e.name, end.turn
         ));
     }
+    // As `simulate` prints it, so a replay reads byte for byte like the game.
+    text.push_str(&crate::analysis::metrics::game_table(
+        &loaded,
+        &game.state().metrics,
+    ));
     out(&text);
     Ok(0)
 }
@@ -541,6 +546,10 @@ fn simulate_one(
         let e = &sc.endings[end.ending];
         let _ = writeln!(text, "Ending: {} — {} (turn {})", e.id, e.name, end.turn);
     }
+    text.push_str(&crate::analysis::metrics::game_table(
+        loaded,
+        &game.state().metrics,
+    ));
     out(&text);
     if let Some(path) = o.save {
         save_game(&game, record, path)?;

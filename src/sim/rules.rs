@@ -1334,11 +1334,13 @@ impl<'a> Engine<'a> {
 
     /// Drops the orders beyond the turn's limits, keeping them in the order given: at most
     /// `overall` that are not free (`rules.free_orders`), and each of `rules.limits`. An actor
-    /// whose limit is 0 (a restrained swarm that obeys) gives no orders at all.
+    /// held to 0 below the scenario's `orders_per_turn` (a restrained swarm that obeys) gives
+    /// no orders at all, free ones included.
     pub fn keep_within_limits(&self, picks: &mut Vec<LegalOrder>, overall: usize) {
         let r = &self.ix.resolved;
         let no_free = !r.free_order.iter().any(|&f| f);
-        if overall == 0 || (no_free && r.order_limits.is_empty()) {
+        let silenced = overall == 0 && self.sc.meta.rules.orders_per_turn > 0;
+        if silenced || (no_free && r.order_limits.is_empty()) {
             picks.truncate(overall);
             return;
         }
