@@ -162,7 +162,9 @@ echo "slurm-test: single-node cluster up in $(since "$started") s ($cpus CPUs)"
 scenario=scenarios/forward_defense_2022
 job="$work/job dir"   # a space on purpose: the emitted scripts must quote every path
 seed=11
-"$grayzone" simulate "$scenario" --runs "$games" --seed "$seed" --bots russia=hawk \
+# Scripted doctrines for every state (the analysis setting a sweep is sized by; planning bots
+# play futures ahead each turn and cost far more per game, docs/performance.md).
+"$grayzone" simulate "$scenario" --runs "$games" --seed "$seed" --doctrine measured --bots russia=hawk \
     --csv "$job/merged.csv" --json "$job/merged.json" --emit-slurm "$job" --shards "$shards" --job-name grayzone-ci-sweep
 if [ "$mode" = long ]; then
     # Measure each task: wrap the shard command in /usr/bin/time -v (wall time, peak memory).
@@ -172,7 +174,7 @@ fi
 
 # The unsharded run, for comparison, while the cluster plays the shards.
 if [ "$mode" = ci ]; then
-    "$grayzone" simulate "$scenario" --runs "$games" --seed "$seed" --bots russia=hawk \
+    "$grayzone" simulate "$scenario" --runs "$games" --seed "$seed" --doctrine measured --bots russia=hawk \
         --csv "$work/expected.csv" --json "$work/expected.json" > "$work/expected.txt" 2>/dev/null &
     expected_pid=$!
 fi

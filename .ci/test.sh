@@ -10,6 +10,10 @@ cargo test --no-default-features
 for scenario in scenarios/*/; do
     cargo run --quiet --no-default-features -- simulate "$scenario" --runs 300 --check > /dev/null
 done
+# Balance you can see: a small doctrine matrix (36 cells of 8 games, quick planners) that fails
+# the build if the command breaks; the full matrices are measured by hand (README).
+cargo run --no-default-features -- simulate scenarios/tutorial_first_contact \
+    --matrix arden,borvia --runs 8 --quick-planner > /dev/null
 cargo clippy --all-targets -- -D warnings
 cargo test
 # A sharded sweep through a single-node Slurm cluster, with the binary `cargo test` just built.

@@ -85,7 +85,7 @@ pub enum Command {
         /// Doctrines per actor, e.g. `russia=measured,united_states=hawk`.
         #[arg(long, value_delimiter = ',')]
         bots: Vec<String>,
-        /// One doctrine for every state and alliance (swarms keep theirs): hawk, dove, tit-for-tat, measured, random.
+        /// One doctrine for every state and alliance (swarms keep theirs): hawk, dove, tit-for-tat, measured, random, planner.
         #[arg(long)]
         doctrine: Option<String>,
         /// Play this many games and print the ending distribution.
@@ -131,6 +131,15 @@ pub enum Command {
         /// every game into (DIR/seed-N.ron).
         #[arg(long)]
         save: Option<PathBuf>,
+        /// Two actors, e.g. `united_states,russia`: play every pair of doctrines (hawk, dove,
+        /// tit-for-tat, measured, random, planner) for them, --runs games per cell (200 if not
+        /// given), and print each actor's mean objective score and the ending shares per cell.
+        #[arg(long, value_delimiter = ',')]
+        matrix: Vec<String>,
+        /// Planners think less (one future of one turn per plan): for large analysis runs.
+        /// Games played so cannot be saved, since a replay plans fully.
+        #[arg(long)]
+        quick_planner: bool,
         /// Cluster jobs for the run (Slurm array job, Kubernetes indexed Job) instead of playing it.
         #[command(flatten)]
         cluster: analysis::cluster::ClusterArgs,
@@ -299,6 +308,8 @@ where
             per_turn,
             save,
             cluster,
+            matrix,
+            quick_planner,
         }) => report_errors(simulate(&Simulate {
             dir: &scenario,
             seed,
@@ -318,6 +329,8 @@ where
             per_turn: per_turn.as_deref(),
             save: save.as_deref(),
             cluster: &cluster,
+            matrix: &matrix,
+            quick_planner,
         })),
         Some(Command::Merge {
             partials,
@@ -465,6 +478,11 @@ fn replay(save: &Path, source: Source, turns: Option<usize>) -> Result<i32, Stri
             e.id, e.name, end.turn
         ));
     }
+    // As `simulate` prints it, so a replay reads byte for byte like the game.
+    text.push_str(&crate::analysis::metrics::game_table(
+        &loaded,
+        &game.state().metrics,
+    ));
     out(&text);
     Ok(0)
 }
@@ -705,10 +723,14 @@ pub fn bot_controllers(
         .map(|a| match (&a.controller, all) {
             (_, Some(d)) if a.kind != crate::scenario::ActorKind::Swarm => Controller::Bot(d),
             (Controller::Bot(d), _) => Controller::Bot(*d),
+            // Unplayed actors: swarms play as swarms; states with objectives plan against
+            // them; a state without objectives has nothing to plan for and plays measured.
             _ => Controller::Bot(if a.kind == crate::scenario::ActorKind::Swarm {
                 Doctrine::Swarm
-            } else {
+            } else if a.goals.is_empty() {
                 Doctrine::Measured
+            } else {
+                Doctrine::Planner
             }),
         })
         .collect();
@@ -750,6 +772,8 @@ struct Simulate<'a> {
     per_turn: Option<&'a Path>,
     save: Option<&'a Path>,
     cluster: &'a analysis::cluster::ClusterArgs,
+    matrix: &'a [String],
+    quick_planner: bool,
 }
 
 fn simulate(o: &Simulate) -> Result<i32, String> {
@@ -791,6 +815,13 @@ fn simulate(o: &Simulate) -> Result<i32, String> {
     if o.runs == Some(0) {
         return Err("error: --runs must be at least 1".into());
     }
+    if o.quick_planner && o.save.is_some() {
+        return Err(
+            "error: --quick-planner games cannot be saved: a replay plans with the full budget and would play a different game\n  = help: drop --save, or drop --quick-planner"
+                .into(),
+        );
+    }
+    crate::bots::planner::PlannerBudget::set_quick_for_new_games(o.quick_planner);
     if let (Some(_), Some(dir)) = (o.runs, o.save)
         && dir.exists()
         && !dir.is_dir()
@@ -823,6 +854,9 @@ fn simulate(o: &Simulate) -> Result<i32, String> {
     if o.cluster.emits() {
         return emit_cluster_jobs(o, &loaded);
     }
+    if !o.matrix.is_empty() {
+        return simulate_matrix(o, &loaded, &controllers);
+    }
     match o.runs {
         None => simulate_one(o, &loaded, &controllers),
         Some(n) => {
@@ -849,6 +883,7 @@ fn emit_cluster_jobs(o: &Simulate, loaded: &LoadedScenario) -> Result<i32, Strin
         ("--check", o.check),
         ("--per-game", o.per_game.is_some()),
         ("--per-turn", o.per_turn.is_some()),
+        ("--matrix", !o.matrix.is_empty()),
     ];
     if let Some((flag, _)) = unsupported.iter().find(|(_, given)| *given) {
         return Err(format!(
@@ -971,6 +1006,9 @@ fn shard_options(o: &Simulate) -> Vec<String> {
     for v in o.vary {
         args.extend(["--vary".to_string(), v.clone()]);
     }
+    if o.quick_planner {
+        args.push("--quick-planner".to_string());
+    }
     args
 }
 
@@ -998,6 +1036,10 @@ fn simulate_one(
         let e = &sc.endings[end.ending];
         let _ = writeln!(text, "Ending: {} — {} (turn {})", e.id, e.name, end.turn);
     }
+    text.push_str(&crate::analysis::metrics::game_table(
+        loaded,
+        &game.state().metrics,
+    ));
     out(&text);
     if let Some(path) = o.save {
         save_game(&game, record, path)?;
@@ -1059,6 +1101,74 @@ fn controller_names(loaded: &LoadedScenario, controllers: &[Controller]) -> Vec<
         .collect()
 }
 
+/// `simulate --matrix a,b`: every pair of doctrines for two actors.
+fn simulate_matrix(
+    o: &Simulate,
+    loaded: &LoadedScenario,
+    controllers: &[Controller],
+) -> Result<i32, String> {
+    let sc = &loaded.scenario;
+    let ids: Vec<&str> = sc.actors.iter().map(|a| a.id.as_str()).collect();
+    let find = |name: &str| {
+        loaded.index.actors.get(name).copied().ok_or_else(|| {
+            format!(
+                "error: unknown actor \"{name}\" in --matrix\n  = help: actors of this scenario: {}",
+                ids.join(", ")
+            )
+        })
+    };
+    let [a, b] = o.matrix else {
+        return Err(format!(
+            "error: --matrix takes two actors, got {}\n  = help: e.g. --matrix {}",
+            o.matrix.len(),
+            ids.iter().take(2).copied().collect::<Vec<_>>().join(",")
+        ));
+    };
+    let (row, col) = (find(a)?, find(b)?);
+    if row == col {
+        return Err(format!(
+            "error: --matrix needs two different actors, got \"{a}\" twice\n  = help: e.g. --matrix {a},<another actor>"
+        ));
+    }
+    if o.save.is_some() || o.csv.is_some() {
+        return Err("error: --matrix prints its table only; --save and --csv are for --runs\n  = help: drop --save and --csv".into());
+    }
+    let runs = o.runs.unwrap_or(200);
+    let stop = catch_ctrl_c();
+    let start = Instant::now();
+    let matrix = analysis::stakes::doctrine_matrix(
+        loaded,
+        controllers,
+        (row, col),
+        &analysis::stakes::MATRIX_DOCTRINES,
+        o.seed,
+        runs,
+        stop,
+    )
+    .map_err(|e| e.to_string())?;
+    let games: usize = matrix.cells.iter().map(|c| c.games).sum();
+    let mut text = format!(
+        "Gray Zone — {} ({}), doctrine matrix, {} games per cell, seeds {}..{}\n",
+        sc.meta.title,
+        sc.meta.id,
+        thousands(runs),
+        o.seed,
+        o.seed.wrapping_add(runs - 1)
+    );
+    text.push_str(&matrix.to_table(loaded));
+    out(&text);
+    let secs = start.elapsed().as_secs_f64();
+    errln(&format!(
+        "{:.0} games/s ({games} games in {secs:.2} s)",
+        games as f64 / secs.max(1e-9)
+    ));
+    Ok(if stop.load(Ordering::Relaxed) {
+        INTERRUPTED_EXIT
+    } else {
+        0
+    })
+}
+
 fn simulate_many(
     o: &Simulate,
     loaded: &LoadedScenario,
@@ -1105,7 +1215,7 @@ fn simulate_many(
                 },
                 &|| analysis::Summary::new(&point.scenario),
                 &|acc: &mut analysis::Summary, _, st| {
-                    acc.record(st);
+                    acc.record(&point.scenario, st);
                     want_rows.then(|| analysis::tables::GameRecord::of(st))
                 },
                 if want_rows {
@@ -1459,24 +1569,26 @@ mod tests {
     /// ([`shard_options`]), the job files place it, the merge writes it, it is refused, or it
     /// describes the cluster jobs themselves.
     const SIMULATE_FLAGS_IN_CLUSTER_RUNS: &[&str] = &[
-        "scenario",   // placed by the job files (absolute, or the Kubernetes mount)
-        "seed",       // repeated
-        "turns",      // repeated
-        "bots",       // repeated
-        "doctrine",   // repeated
-        "runs",       // repeated
-        "csv",        // written by the merge
-        "json",       // written by the merge
-        "format",     // the merge's result
-        "shard",      // refused: each task gets its own
-        "partial",    // refused: each task gets its own
-        "vary",       // repeated
-        "coverage",   // refused
-        "check",      // refused
-        "per_game",   // refused
-        "per_turn",   // refused
-        "save",       // refused
-        "emit_slurm", // the cluster jobs
+        "scenario",      // placed by the job files (absolute, or the Kubernetes mount)
+        "seed",          // repeated
+        "turns",         // repeated
+        "bots",          // repeated
+        "doctrine",      // repeated
+        "runs",          // repeated
+        "csv",           // written by the merge
+        "json",          // written by the merge
+        "format",        // the merge's result
+        "shard",         // refused: each task gets its own
+        "partial",       // refused: each task gets its own
+        "vary",          // repeated
+        "coverage",      // refused
+        "check",         // refused
+        "per_game",      // refused
+        "per_turn",      // refused
+        "save",          // refused
+        "matrix",        // refused
+        "quick_planner", // repeated
+        "emit_slurm",    // the cluster jobs
         "emit_k8s",
         "shards",
         "cpus_per_task",
@@ -1528,6 +1640,8 @@ mod tests {
             per_game: None,
             per_turn: None,
             save: None,
+            matrix: &[],
+            quick_planner: true,
             cluster: &cluster,
         };
         let mut args = vec!["grayzone".to_string(), "simulate".into(), "s".into()];
@@ -1539,6 +1653,7 @@ mod tests {
             doctrine,
             runs,
             vary: parsed_vary,
+            quick_planner,
             ..
         }) = Cli::try_parse_from(&args).unwrap().command
         else {
@@ -1548,6 +1663,7 @@ mod tests {
         assert_eq!(parsed_bots, ["russia=hawk", "ukraine=dove"]);
         assert_eq!(doctrine.as_deref(), Some("measured"));
         assert_eq!(parsed_vary, vary);
+        assert!(quick_planner, "{args:?}");
     }
 
     #[test]

@@ -233,7 +233,7 @@ fn streamed_records_arrive_in_seed_order_and_summaries_add_up() {
             if seed % 5 == 0 {
                 std::thread::sleep(std::time::Duration::from_millis(3));
             }
-            acc.record(st);
+            acc.record(&loaded.scenario, st);
             Some((seed, st.crisis_history.len()))
         },
         Some(&mut sink),
@@ -276,7 +276,7 @@ fn a_panicking_game_stops_the_stream_with_its_seed() {
         &|| Summary::new(&loaded.scenario),
         &|acc: &mut Summary, seed, st| {
             assert!(seed != 77, "a bug in game 77");
-            acc.record(st);
+            acc.record(&loaded.scenario, st);
             None::<()>
         },
         None,

@@ -518,3 +518,67 @@ fn the_debrief_shows_the_metrics_turn_by_turn() {
         )
     );
 }
+
+#[test]
+fn simulate_of_one_game_ends_with_its_metrics_turn_by_turn() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_grayzone"))
+        .args(["simulate", FIXTURE, "--seed", "3", "--doctrine", "hawk"])
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let table = stdout
+        .split("Escalation score (escalation) by turn:")
+        .nth(1)
+        .expect("the escalation table follows the log");
+    assert!(table.contains("red") && table.contains("total"), "{table}");
+    // The same game, tallied here: each turn's row ends with the sum of the actors' scores.
+    let loaded = load(Path::new(FIXTURE));
+    let controllers = grayzone::cli::bot_controllers(&loaded, &[], Some("hawk")).unwrap();
+    let mut g = Game::new(&loaded, 3, &controllers);
+    g.play_out();
+    for row in &g.state().metrics {
+        let m = loaded.index.metrics["escalation"];
+        let line = format!(
+            "{:>5} {:>10} {:>10} {:>10} {:>10}",
+            row.turn,
+            row.value(m, 0),
+            row.value(m, 1),
+            row.value(m, 2),
+            row.total(m)
+        );
+        assert!(table.contains(&line), "{line:?} in\n{table}");
+    }
+    assert!(stdout.contains("GDP (gdp) by turn:"));
+}
+
+#[test]
+fn free_orders_pass_even_when_no_other_order_may() {
+    let dir = variant("no-orders", |file, text| match file {
+        "scenario.ron" => text.replace("orders_per_turn: 2,", "orders_per_turn: 0,"),
+        _ => text,
+    });
+    let loaded = load(&dir);
+    let mut g = Game::new(&loaded, 1, &loaded.default_controllers());
+    g.submit(orders(
+        "red",
+        &[
+            ("strike", Some("blue")),
+            ("message", Some("blue")),
+            ("exercise", None),
+        ],
+    ));
+    g.step();
+    let kept: Vec<&str> = g
+        .state()
+        .history
+        .iter()
+        .map(|r| loaded.scenario.actions[r.action].id.as_str())
+        .collect();
+    assert_eq!(kept, ["message"]);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -18,6 +18,7 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use grayzone::scenario::load::{Fnv64, SCENARIO_FILES, ScenarioFiles, decode};
+use grayzone::scenario::{Controller, Doctrine};
 use grayzone::sim::record::SessionRecord;
 use grayzone::sim::{FacilitatorCommand, Game, LoadedScenario, Order, SubmitOrders};
 use rand::{RngExt as _, SeedableRng};
@@ -564,7 +565,16 @@ fn base_save(dir: &Path) -> (LoadedScenario, Vec<u8>) {
         .map_err(|v| v.render_human("scenario", false))
         .unwrap()
         .0;
-    let controllers = loaded.default_controllers();
+    // Scripted bots (measured) for the states: the cases test corrupt saves, not planning, and
+    // planners would make every replay slow enough to trip the watchdog in a debug build.
+    let controllers: Vec<Controller> = loaded
+        .default_controllers()
+        .into_iter()
+        .map(|c| match c {
+            Controller::Bot(Doctrine::Planner) => Controller::Bot(Doctrine::Measured),
+            other => other,
+        })
+        .collect();
     let mut record = SessionRecord::new(&loaded, scenario, 7, &controllers);
     let s = &loaded.scenario;
     record.record_orders(

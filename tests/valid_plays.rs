@@ -107,6 +107,9 @@ const STANCES: [SwarmStance; 3] = [
 
 struct Gen {
     d: Dice,
+    /// A second stream for the vocabulary added later (decimals, personas, limits, …), so a
+    /// seed still generates the scenario it generated before.
+    x: Dice,
     ids: Ids,
     /// Effects may nest this deep (at most the validator's limit).
     max_depth: usize,
@@ -436,11 +439,12 @@ impl Gen {
                     id,
                     min,
                     // Sometimes no maximum: values then saturate at the engine's limit.
-                    max: if self.d.chance(10) { None } else { Some(max) },
-                    decimals: self.d.range(0, 3) as u32,
+                    max: if self.x.chance(10) { None } else { Some(max) },
+                    decimals: self.x.range(0, 3) as u32,
                     default,
                     public: self.d.chance(70),
                     description: String::new(),
+                    diminishing: false,
                     kinds: Vec::new(),
                 }
             })
@@ -472,7 +476,10 @@ impl Gen {
                 if self.d.chance(50) {
                     attrs.insert(
                         a.id.clone(),
-                        self.d.range(i64::from(a.min), i64::from(a.upper())) as i32,
+                        // Without a maximum, up to the largest number the files may hold.
+                        self.d
+                            .range(i64::from(a.min), i64::from(a.max.unwrap_or(1_000_000)))
+                            as i32,
                     );
                 }
             }
@@ -499,11 +506,14 @@ impl Gen {
                 objectives: String::new(),
                 color: None,
                 persona: Persona {
-                    aggression: self.d.i("Percent"),
-                    risk_tolerance: self.d.i("Percent"),
-                    credibility: self.d.i("Percent"),
-                    restraint: self.d.i("Percent"),
+                    aggression: self.x.i("Percent"),
+                    risk_tolerance: self.x.i("Percent"),
+                    credibility: self.x.i("Percent"),
+                    restraint: self.x.i("Percent"),
                 },
+                // Objectives are checked like every condition; generated scenarios have none,
+                // so the generator draws as before.
+                goals: Vec::new(),
             });
         }
         self.ids.sides = actors.iter().map(|a| a.side.clone()).collect();
@@ -783,24 +793,24 @@ impl Gen {
             forensics_divisor: self.d.i("Divisor"),
             defense_divisor: self.d.i("Divisor"),
             reveal_evidence: self.d.i("Percent"),
-            resolution: if self.d.chance(50) {
+            resolution: if self.x.chance(50) {
                 Resolution::Simultaneous
             } else {
                 Resolution::Sequential
             },
             free_orders: ActionFilter {
-                domains: if self.d.chance(30) {
-                    vec![*self.d.pick(&DOMAINS)]
+                domains: if self.x.chance(30) {
+                    vec![*self.x.pick(&DOMAINS)]
                 } else {
                     Vec::new()
                 },
                 ..Default::default()
             },
-            limits: if self.d.chance(30) {
+            limits: if self.x.chance(30) {
                 vec![OrderLimit {
-                    max: self.d.range(0, 2) as u32,
+                    max: self.x.range(0, 2) as u32,
                     of: ActionFilter {
-                        domains: vec![*self.d.pick(&DOMAINS)],
+                        domains: vec![*self.x.pick(&DOMAINS)],
                         ..Default::default()
                     },
                     except: ActionFilter::default(),
@@ -808,6 +818,9 @@ impl Gen {
             } else {
                 Vec::new()
             },
+            // The default domains and no case needed for force: the generator draws as before.
+            defense_domains: vec![Domain::Cyber],
+            force_needs_attribution: None,
         };
         Scenario {
             meta: ScenarioFile {
@@ -912,6 +925,7 @@ enum Outcome {
 fn run_one(seed: u64) -> Result<Outcome, String> {
     let mut g = Gen {
         d: Dice(ChaCha8Rng::seed_from_u64(seed)),
+        x: Dice(ChaCha8Rng::seed_from_u64(seed ^ 0x9e37_79b9_7f4a_7c15)),
         ids: Ids::default(),
         max_depth: 0,
     };

@@ -201,3 +201,34 @@ impl MetricCurves {
         s
     }
 }
+
+/// One game's metrics as a table per metric: a row per turn, a column per actor, then the
+/// total, each value with the metric's decimals (for `simulate` of a single game).
+pub fn game_table(loaded: &LoadedScenario, rows: &[crate::sim::MetricRow]) -> String {
+    let sc = &loaded.scenario;
+    let width = sc
+        .actors
+        .iter()
+        .map(|a| a.id.len())
+        .max()
+        .unwrap_or(0)
+        .max(10);
+    let mut s = String::new();
+    for (m, (id, name, decimals)) in loaded.index.resolved.metric_labels.iter().enumerate() {
+        let shown = |v: i64| crate::scenario::format_decimal(v, *decimals);
+        let _ = writeln!(s, "\n{name} ({id}) by turn:");
+        let _ = write!(s, "{:>5}", "turn");
+        for a in &sc.actors {
+            let _ = write!(s, " {:>width$}", a.id);
+        }
+        let _ = writeln!(s, " {:>width$}", "total");
+        for row in rows {
+            let _ = write!(s, "{:>5}", row.turn);
+            for v in row.actors_of(m) {
+                let _ = write!(s, " {:>width$}", shown(*v));
+            }
+            let _ = writeln!(s, " {:>width$}", shown(row.total(m)));
+        }
+    }
+    s
+}

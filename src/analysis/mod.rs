@@ -3,6 +3,7 @@
 //! ([`sweep`]), per-game and per-turn tables ([`tables`]) and the printed result ([`render`]).
 
 pub mod metrics;
+pub mod stakes;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -23,7 +24,7 @@ pub use render::{Analysis, Labels, OutputFormat, Point};
 pub use summary::{Histogram, Summary};
 
 /// The outcome of one game.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct GameOutcome {
     /// The seed it was played with.
     pub seed: u64,
@@ -35,6 +36,8 @@ pub struct GameOutcome {
     pub crisis_levels: Vec<i32>,
     /// The scenario's metrics at the end of each turn (see [`metrics`]).
     pub metrics: Vec<crate::sim::MetricRow>,
+    /// Each actor's final objective score (0–1), in scenario order (see [`stakes`]).
+    pub scores: Vec<f64>,
 }
 
 impl GameOutcome {
@@ -75,7 +78,7 @@ pub fn run_many(
 }
 
 /// The games a [`run_games`] call played.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Batch {
     /// Outcomes in seed order: every game asked for, or, when stopped, the first
     /// `outcomes.len()` seeds.
@@ -344,6 +347,7 @@ fn outcome_of(sc: &crate::scenario::Scenario, seed: u64, st: &GameState) -> Game
             .map(|&r| sc.meta.ladder.rungs[r].level)
             .collect(),
         metrics: st.metrics.clone(),
+        scores: crate::sim::objectives::scores(sc, st),
     }
 }
 
@@ -366,7 +370,7 @@ pub fn summarize_games(
         },
         &|| Summary::new(&loaded.scenario),
         &|acc: &mut Summary, _, st| {
-            acc.record(st);
+            acc.record(&loaded.scenario, st);
             None::<()>
         },
         None,

@@ -429,6 +429,8 @@ impl Analysis {
             let _ = writeln!(s, "{id:<24} {}", shown.join(", "));
         }
         s.push_str(&super::metrics::MetricCurves::from_summary(l, sm).to_table());
+        let scores = super::stakes::distributions_of_summary(&l.actors, sm);
+        s.push_str(&super::stakes::scores_table(&scores));
     }
 
     /// What no game of a point reached: injects never fired, actions never taken (by anyone),
@@ -752,6 +754,24 @@ impl Analysis {
                     value,
                 );
             }
+            for d in super::stakes::distributions_of_summary(&l.actors, sm) {
+                for (stat, v) in [
+                    ("mean", d.mean),
+                    ("sd", d.sd),
+                    ("p10", d.p10),
+                    ("p50", d.p50),
+                    ("p90", d.p90),
+                ] {
+                    row(
+                        pt,
+                        "objective_score",
+                        &d.actor,
+                        None,
+                        stat,
+                        format!("{v:.4}"),
+                    );
+                }
+            }
         }
         let bytes = w.into_inner().unwrap_or_default();
         String::from_utf8(bytes).unwrap_or_default()
@@ -854,6 +874,11 @@ impl Analysis {
                                     "accuracy": acc, "accuracy_ci95": [lo, hi], "wrong_blames": blames},
                     "actions_taken": actions,
                     "injects_fired": injects,
+                    "objective_scores": super::stakes::distributions_of_summary(&l.actors, sm)
+                        .iter()
+                        .map(|d| json!({"actor": d.actor, "mean": d.mean, "sd": d.sd,
+                                        "p10": d.p10, "p50": d.p50, "p90": d.p90}))
+                        .collect::<Vec<_>>(),
                 })
             })
             .collect();

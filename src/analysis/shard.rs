@@ -392,6 +392,7 @@ fn empty_like(s: &super::Summary) -> super::Summary {
         actions: s.actions.iter().map(|r| vec![0; r.len()]).collect(),
         injects: vec![0; s.injects.len()],
         metrics: Vec::new(),
+        scores: vec![Default::default(); s.scores.len()],
     }
 }
 

@@ -167,9 +167,15 @@ pub struct Summary {
     /// playing that turn (sums, so shards add up exactly; means are taken when printing).
     #[serde(default)]
     pub metrics: Vec<MetricTurn>,
-    // Per-actor objective scores (from the scenario's weighted objectives) join here as
-    // histograms per actor and turn once the model has them; `record` fills them from the
-    // final state and `render` prints them beside the rungs.
+    /// Each actor's objective score at the end of the game in thousandths (0–1000), by actor
+    /// position; empty for actors without objectives. Histograms, so shards add up exactly.
+    #[serde(default)]
+    pub scores: Vec<Histogram>,
+}
+
+/// A score in 0–1 as the thousandths a [`Summary`] counts it in.
+pub fn score_permille(score: f64) -> usize {
+    (score.clamp(0.0, 1.0) * 1000.0).round() as usize
 }
 
 impl Summary {
@@ -191,12 +197,22 @@ impl Summary {
             actions: vec![vec![0; sc.actions.len()]; actors],
             injects: vec![0; sc.injects.len()],
             metrics: Vec::new(),
+            scores: vec![Histogram::default(); actors],
         }
     }
 
-    /// Folds one finished game in.
-    pub fn record(&mut self, st: &GameState) {
+    /// Folds one finished game of `sc` in.
+    pub fn record(&mut self, sc: &Scenario, st: &GameState) {
         self.games += 1;
+        if self.scores.len() < sc.actors.len() {
+            self.scores.resize(sc.actors.len(), Histogram::default());
+        }
+        for (a, actor) in sc.actors.iter().enumerate() {
+            if !actor.goals.is_empty() {
+                let score = crate::sim::objectives::score(sc, st, a);
+                self.scores[a].add(score_permille(score));
+            }
+        }
         for (t, row) in st.metrics.iter().enumerate() {
             if self.metrics.len() <= t {
                 self.metrics.resize(t + 1, MetricTurn::default());
@@ -326,6 +342,12 @@ impl Summary {
         for (a, b) in self.metrics.iter_mut().zip(&o.metrics) {
             a.games += b.games;
             a.add_sums(&b.sums);
+        }
+        if self.scores.len() < o.scores.len() {
+            self.scores.resize(o.scores.len(), Histogram::default());
+        }
+        for (a, b) in self.scores.iter_mut().zip(&o.scores) {
+            a.merge(b);
         }
         Ok(())
     }

@@ -10,6 +10,8 @@ use crate::scenario::{Confidence, Doctrine, Intent};
 use crate::sim::eval::{Ctx, GameRng};
 use crate::sim::orders::LegalOrder;
 
+pub mod planner;
+
 /// How much a doctrine adds to a proposal's acceptance chance (percentage points).
 pub fn acceptance_bias(ctx: &Ctx, doctrine: Doctrine, me: usize, proposer: usize) -> i32 {
     match doctrine {
@@ -22,7 +24,7 @@ pub fn acceptance_bias(ctx: &Ctx, doctrine: Doctrine, me: usize, proposer: usize
                 15
             }
         }
-        Doctrine::Measured | Doctrine::RandomLegal => 0,
+        Doctrine::Measured | Doctrine::RandomLegal | Doctrine::Planner => 0,
         Doctrine::Swarm => -100,
     }
 }
@@ -288,7 +290,9 @@ fn target_score(ctx: &Ctx, view: &View, doctrine: Doctrine, lo: LegalOrder) -> i
             Intent::Defensive => targeted_friendly(40),
             Intent::Signal => 15,
         },
-        Doctrine::Measured => match a.intent {
+        // A planner's own choice is made by playing ahead (see `planner`); asked for a scripted
+        // score, it answers as measured.
+        Doctrine::Measured | Doctrine::Planner => match a.intent {
             Intent::Defensive => targeted_friendly(50),
             Intent::Signal => 40 - 2 * rung,
             Intent::Punitive => 25 + if perceived { 25 } else { 0 } + host / 3,
@@ -490,9 +494,46 @@ pub fn choose_orders_into(
             base.push(fixed.unwrap_or_else(|| target_score(ctx, &view, doctrine, lo)));
         }
     }
+    // An order is taken if its action already is, or if it cannot be paid for together with the
+    // orders already picked (each alone is affordable: legal orders are): a bot never gives an
+    // order the rules would reject as unaffordable.
     let taken = |picks: &[LegalOrder], lo: &LegalOrder| {
         picks[first..].iter().any(|p| p.action == lo.action)
+            || ctx.ix.action_cost[lo.action].iter().any(|&(i, cost)| {
+                let spent: i32 = picks[first..]
+                    .iter()
+                    .flat_map(|p| &ctx.ix.action_cost[p.action])
+                    .filter(|(j, _)| *j == i)
+                    .map(|(_, c)| *c)
+                    .sum();
+                ctx.st.actors[me].attrs[i] - spent < cost
+            })
     };
+    // Doing again exactly what it did last turn needs a reason: without one (an attack on it, a
+    // red line owed) the same order scores lower, so a bot does not repeat itself every turn.
+    let turn = ctx.st.turn;
+    let repeated = |lo: &LegalOrder| {
+        !view.attacked
+            && ctx
+                .st
+                .history
+                .iter()
+                .rev()
+                .take_while(|r| r.turn + 1 >= turn)
+                .any(|r| {
+                    r.turn + 1 == turn
+                        && r.actor == me
+                        && r.action == lo.action
+                        && r.target == lo.target
+                })
+    };
+    if doctrine != Doctrine::RandomLegal {
+        for (k, lo) in legal.iter().enumerate() {
+            if repeated(lo) {
+                base[k] -= 20;
+            }
+        }
+    }
     while picks.len() - first < slots {
         if doctrine == Doctrine::RandomLegal {
             let count = legal.iter().filter(|lo| !taken(picks, lo)).count();

@@ -381,6 +381,11 @@ pub struct AttributeDef {
     /// The kinds of actor it matters for (all when empty); the board shows it only on those.
     #[serde(default)]
     pub kinds: Vec<ActorKind>,
+    /// Diminishing returns (a ledger such as legitimacy): a gain shrinks as the value nears its
+    /// maximum, by the share of the range still above it (rounded, at least 1 while below the
+    /// maximum). Losses are not scaled. Needs a maximum.
+    #[serde(default)]
+    pub diminishing: bool,
 }
 
 fn default_max() -> Option<i32> {
@@ -388,6 +393,25 @@ fn default_max() -> Option<i32> {
 }
 
 impl AttributeDef {
+    /// A gain of `d` from `old` after diminishing returns (the gain itself without them).
+    pub fn diminished_gain(&self, old: i64, d: i64) -> i64 {
+        let Some(max) = self.max.filter(|_| self.diminishing && d > 0) else {
+            return d;
+        };
+        let (lo, hi) = (i64::from(self.min), i64::from(max));
+        if old >= hi || hi <= lo {
+            return d;
+        }
+        let (d, room, range) = (
+            i128::from(d),
+            i128::from(hi - old.max(lo)),
+            i128::from(hi - lo),
+        );
+        // d × room / range, rounded half up, at least 1.
+        let gain = (d * room * 2 + range) / (2 * range);
+        i64::try_from(gain.max(1)).unwrap_or(i64::MAX)
+    }
+
     /// The highest value effects clamp to (`i32::MAX` without a maximum).
     pub fn upper(&self) -> i32 {
         self.max.unwrap_or(i32::MAX)
@@ -505,6 +529,19 @@ pub struct Rules {
     /// would break one is dropped (orders are kept in the order given).
     #[serde(default)]
     pub limits: Vec<OrderLimit>,
+    /// The domains of offensive operations that the defence attribute makes harder (a cyber
+    /// defence does not stop a military strike). Cyber only if left out.
+    #[serde(default = "default_defense_domains")]
+    pub defense_domains: Vec<Domain>,
+    /// Force needs a case: an offensive military action may target only an actor to whom the
+    /// striker attributes an incident against it with at least this confidence. Any target if
+    /// left out.
+    #[serde(default)]
+    pub force_needs_attribution: Option<Confidence>,
+}
+
+fn default_defense_domains() -> Vec<Domain> {
+    vec![Domain::Cyber]
 }
 
 fn default_orders() -> u32 {
@@ -538,6 +575,8 @@ impl Default for Rules {
             resolution: Resolution::Sequential,
             free_orders: ActionFilter::default(),
             limits: Vec::new(),
+            defense_domains: default_defense_domains(),
+            force_needs_attribution: None,
         }
     }
 }
@@ -589,17 +628,22 @@ pub enum Doctrine {
     RandomLegal,
     /// A non-state swarm: acts on its own, encouraged or restrained by its sponsor.
     Swarm,
+    /// Plans ahead: plays its candidate orders a turn or two forward on copies of the game with
+    /// seeded dice, scores each future by its own objectives weighted by its persona, and picks
+    /// the best (writing its reasons into the private log).
+    Planner,
 }
 
 impl Doctrine {
     /// All doctrines, in a stable order.
-    pub const ALL: [Doctrine; 6] = [
+    pub const ALL: [Doctrine; 7] = [
         Doctrine::Hawk,
         Doctrine::Dove,
         Doctrine::TitForTat,
         Doctrine::Measured,
         Doctrine::RandomLegal,
         Doctrine::Swarm,
+        Doctrine::Planner,
     ];
 
     /// The lower-case name used on the command line.
@@ -611,6 +655,7 @@ impl Doctrine {
             Doctrine::Measured => "measured",
             Doctrine::RandomLegal => "random",
             Doctrine::Swarm => "swarm",
+            Doctrine::Planner => "planner",
         }
     }
 
@@ -665,6 +710,43 @@ pub struct Actor {
     /// How its bot weighs its choices (every scripted doctrine reads it; 50 is neutral).
     #[serde(default)]
     pub persona: Persona,
+    /// What it wants, as scored objectives: each turn and at the end, each objective is worth
+    /// its weight times how far it is met; the actor's score is that sum over the sum of the
+    /// weights (0–1). `Acting` in a condition is the actor itself. Write objectives that conflict
+    /// between actors, so that what is good for one side is not good for all.
+    #[serde(default)]
+    pub goals: Vec<Objective>,
+}
+
+/// One scored objective of an actor.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Objective {
+    /// What the team reads, e.g. "Western support for Ukraine reduced".
+    pub text: Text,
+    /// Its weight among the actor's objectives (1–100).
+    #[serde(default = "default_objective_weight")]
+    pub weight: Percent,
+    /// How it is met: held each turn, reached by the end, or avoided throughout.
+    pub kind: ObjectiveKind,
+    /// The condition (`Acting` is the actor whose objective it is).
+    pub when: Condition,
+}
+
+fn default_objective_weight() -> i32 {
+    10
+}
+
+/// How an objective is met.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ObjectiveKind {
+    /// Held each turn: worth the share of turns at whose end the condition held.
+    Hold,
+    /// Reached by the end: worth 1 if the condition holds when the game ends (while playing: if
+    /// it holds now).
+    Reach,
+    /// Avoided: worth 1 as long as the condition has never held at the end of a turn, 0 after.
+    Avoid,
 }
 
 /// How a bot playing an actor weighs its choices: four numbers from 0 to 100, 50 neutral (a
@@ -1624,5 +1706,41 @@ mod tests {
         assert_eq!(format_decimal(1_234_567, 0), "1,234,567");
         assert_eq!(format_decimal(42, 0), "42");
         assert_eq!(format_decimal(i64::MIN, 0), "-9,223,372,036,854,775,808");
+    }
+
+    #[test]
+    fn a_diminishing_ledger_gains_less_near_its_cap_and_never_pins_early() {
+        let def = super::AttributeDef {
+            id: "legitimacy".into(),
+            name: "Legitimacy".into(),
+            min: 0,
+            max: Some(100),
+            decimals: 0,
+            default: 50,
+            public: true,
+            description: String::new(),
+            kinds: Vec::new(),
+            diminishing: true,
+        };
+        assert_eq!(
+            def.diminished_gain(0, 10),
+            10,
+            "the whole range above: the whole gain"
+        );
+        assert_eq!(def.diminished_gain(50, 10), 5);
+        assert_eq!(def.diminished_gain(90, 10), 1);
+        assert_eq!(def.diminished_gain(99, 3), 1, "at least 1 below the cap");
+        assert_eq!(def.diminished_gain(60, -10), -10, "losses are not scaled");
+        let plain = super::AttributeDef {
+            diminishing: false,
+            ..def.clone()
+        };
+        assert_eq!(plain.diminished_gain(90, 10), 10);
+        // Ten gains of 5 from 50 stay well below the cap (plain: 100).
+        let mut v = 50;
+        for _ in 0..10 {
+            v += def.diminished_gain(v, 5);
+        }
+        assert!(v < 85, "{v}");
     }
 }

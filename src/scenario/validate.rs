@@ -352,6 +352,8 @@ pub const CONTEXTS: &[(&str, &str, &[&str])] = &[
     ("Inject", "effects", ACTING),
     ("Inject", "choices", ACTING),
     ("Ending", "when", NOBODY),
+    // An objective's `Acting` is the actor whose objective it is.
+    ("Objective", "when", ACTING),
     ("ScenarioFile", "upkeep", NOBODY),
 ];
 
@@ -1992,6 +1994,17 @@ impl Ctx<'_> {
                     p().field("injects").index(i).field("when"),
                     c,
                 ));
+            }
+        }
+        for (i, a) in s.actors.iter().enumerate() {
+            for (j, g) in a.goals.iter().enumerate() {
+                let at = p()
+                    .field("actors")
+                    .index(i)
+                    .field("goals")
+                    .index(j)
+                    .field("when");
+                out.push(("actors.ron", at, &g.when));
             }
         }
         for (i, e) in s.endings.iter().enumerate() {

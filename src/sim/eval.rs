@@ -13,6 +13,8 @@ pub struct GameRng {
     rng: ChaCha8Rng,
     /// Number of draws so far (for the log and tests).
     pub draws: u64,
+    /// The game's seed, from which side generators (a planner's samples) are derived.
+    seed: u64,
 }
 
 impl GameRng {
@@ -21,7 +23,18 @@ impl GameRng {
         GameRng {
             rng: ChaCha8Rng::seed_from_u64(seed),
             draws: 0,
+            seed,
         }
+    }
+
+    /// An independent generator derived from the game's seed and `salt` (e.g. turn, actor and
+    /// sample of a planner): drawing from it never moves the game's own dice.
+    pub fn derived(&self, salt: u64) -> GameRng {
+        // SplitMix64 finaliser: nearby salts give unrelated seeds.
+        let mut z = self.seed ^ salt.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        GameRng::new(z ^ (z >> 31))
     }
 
     /// A uniform number in `0..n` (unbiased; `n` must be > 0).

@@ -294,6 +294,13 @@ pub enum Event {
         /// Its name.
         name: String,
     },
+    /// A bot's reason for its orders (private: the actor and the facilitator).
+    BotReason {
+        /// Actor id.
+        actor: String,
+        /// The reason, in one sentence.
+        text: String,
+    },
 }
 
 /// One log entry.
@@ -459,6 +466,7 @@ impl LogEntry {
                 format!("end of turn {turn}: crisis {crisis}, state {hash}")
             }
             Event::Ending { ending, name } => format!("ENDING {ending}: {name}"),
+            Event::BotReason { actor, text } => format!("bot {actor}: {text}"),
         };
         format!("T{:02} {:<11} {body}{who}", self.turn, self.phase.name())
     }

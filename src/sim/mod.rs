@@ -8,6 +8,7 @@
 pub mod eval;
 pub mod log;
 pub mod migrate;
+pub mod objectives;
 pub mod orders;
 pub mod record;
 pub mod reload;
@@ -149,6 +150,8 @@ pub struct GameConfig {
     pub seed: u64,
     /// Whether to hash the state at the end of every turn (off for fast analysis runs).
     pub hash_every_turn: bool,
+    /// How hard planning bots think (the full budget unless an analysis run asks for less).
+    pub planner: crate::bots::planner::PlannerBudget,
 }
 
 /// The schedule that plays one turn.
@@ -212,6 +215,7 @@ pub fn start_game(
     world.insert_resource(GameConfig {
         seed,
         hash_every_turn: true,
+        planner: crate::bots::planner::PlannerBudget::for_new_games(),
     });
     if !world.contains_resource::<Messages<SubmitOrders>>() {
         world.init_resource::<Messages<SubmitOrders>>();
@@ -304,6 +308,7 @@ impl SimParams<'_> {
             &mut self.log,
             phase,
         );
+        engine.planner = self.config.planner;
         f(&mut engine, &mut self.book, &self.config);
     }
 }
@@ -420,6 +425,11 @@ impl Game {
     }
 
     /// Submits a team's orders for the coming turn.
+    /// Sets how hard planning bots think in this game (until the next [`Game::reset`]).
+    pub fn set_planner_budget(&mut self, budget: crate::bots::planner::PlannerBudget) {
+        self.world.resource_mut::<GameConfig>().planner = budget;
+    }
+
     pub fn submit(&mut self, orders: SubmitOrders) {
         self.world.write_message(orders);
     }

@@ -217,6 +217,7 @@ impl Ctx<'_> {
             }
         }
         if a.intent == crate::scenario::Intent::Offensive
+            && sc.meta.rules.defense_domains.contains(&a.domain)
             && let (Some(t), Some(d)) = (lo.target, self.ix.resolved.defense)
         {
             chance -= self.st.actors[t].attrs[d] / sc.meta.rules.defense_divisor.max(1);
@@ -251,17 +252,21 @@ impl Ctx<'_> {
                 }),
                 TargetKind::Actor(who) | TargetKind::Sector(_, who) => {
                     match &r.action_targets[action] {
-                        Some(targets) => {
-                            out.extend(targets.iter().filter(|&&t| t != actor).map(|&t| {
-                                LegalOrder {
+                        Some(targets) => out.extend(
+                            targets
+                                .iter()
+                                .filter(|&&t| t != actor && self.force_has_case(actor, action, t))
+                                .map(|&t| LegalOrder {
                                     action,
                                     target: Some(t),
-                                }
-                            }))
-                        }
+                                }),
+                        ),
                         None => {
                             for t in 0..self.sc.actors.len() {
-                                if t != actor && self.who_contains(who, b, t) {
+                                if t != actor
+                                    && self.who_contains(who, b, t)
+                                    && self.force_has_case(actor, action, t)
+                                {
                                     out.push(LegalOrder {
                                         action,
                                         target: Some(t),
@@ -284,7 +289,10 @@ impl Ctx<'_> {
                     acting: Some(actor),
                     ..Default::default()
                 };
-                t < self.sc.actors.len() && t != actor && self.who_contains(who, b, t)
+                t < self.sc.actors.len()
+                    && t != actor
+                    && self.who_contains(who, b, t)
+                    && self.force_has_case(actor, action, t)
             }
             _ => false,
         }
@@ -349,9 +357,39 @@ impl Ctx<'_> {
             ),
             None => None,
         };
+        if let Some(t) = target
+            && !self.force_has_case(actor, action, t)
+            && let Some(needed) = self.sc.meta.rules.force_needs_attribution
+        {
+            return Err(format!(
+                "force needs a case: {} attributes no incident against it to {} with {needed:?} confidence or more",
+                self.sc.actors[actor].id, self.sc.actors[t].id,
+            ));
+        }
         if !self.targets(actor, action).contains(&target) {
             return Err("not a valid target for this action".into());
         }
         Ok(LegalOrder { action, target })
+    }
+
+    /// Whether `actor` may use force (an offensive military action) against `target`: always,
+    /// unless the scenario's `force_needs_attribution` asks for a detected incident against
+    /// `actor` that it attributes to `target` with at least that confidence.
+    pub fn force_has_case(&self, actor: usize, action: usize, target: usize) -> bool {
+        let a = &self.sc.actions[action];
+        let Some(needed) = self.sc.meta.rules.force_needs_attribution else {
+            return true;
+        };
+        if a.domain != crate::scenario::Domain::Military
+            || a.intent != crate::scenario::Intent::Offensive
+        {
+            return true;
+        }
+        self.st.incidents.iter().any(|i| {
+            i.victim == actor
+                && i.suspect == Some(target)
+                && i.detected.is_some()
+                && crate::scenario::Confidence::from_value(i.evidence) >= needed
+        })
     }
 }

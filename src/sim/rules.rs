@@ -7,7 +7,8 @@ use super::state::*;
 use crate::bots;
 use crate::scenario::index::MetricPlan;
 use crate::scenario::{
-    Confidence, Controller, Effect, Intent, Resolution, Scenario, ScenarioIndex, Visibility, Who,
+    Confidence, Controller, Doctrine, Effect, Intent, Resolution, Scenario, ScenarioIndex,
+    Visibility, Who,
 };
 
 /// A change to a number: add, set, or add a percentage of it.
@@ -93,6 +94,8 @@ pub struct Engine<'a> {
     /// private red line applies its effects. Public rungs, public attribute values and the public
     /// log move only while it is true.
     public: bool,
+    /// How hard planning bots think this game (see [`crate::bots::planner`]).
+    pub planner: crate::bots::planner::PlannerBudget,
     depth: u32,
     /// During a simultaneous resolution: the state at its start, which conditions, legality
     /// and chances read, and the attribute changes waiting to be added up
@@ -127,6 +130,7 @@ impl<'a> Engine<'a> {
             phase,
             inject_choices: Vec::new(),
             public: true,
+            planner: crate::bots::planner::PlannerBudget::FULL,
             depth: 0,
             simultaneous: None,
         }
@@ -152,7 +156,9 @@ impl<'a> Engine<'a> {
         let def = &self.sc.meta.attributes[i];
         let apply = |old: i32| {
             def.clamp(match change {
-                AttrChange::Add(d) => i64::from(old).saturating_add(d),
+                AttrChange::Add(d) => {
+                    i64::from(old).saturating_add(def.diminished_gain(i64::from(old), d))
+                }
                 AttrChange::Set(v) => v,
                 AttrChange::Percent(p) => {
                     i64::from(old).saturating_add(percent_of(i64::from(old), p))
@@ -181,7 +187,7 @@ impl<'a> Engine<'a> {
         if let Some((start, pending)) = &mut self.simultaneous {
             let base = i64::from(start.actors[a].attrs[i]);
             let delta = match change {
-                AttrChange::Add(d) => d,
+                AttrChange::Add(d) => def.diminished_gain(base, d),
                 AttrChange::Set(v) => v - base,
                 AttrChange::Percent(p) => percent_of(base, p),
             };
@@ -1237,7 +1243,8 @@ impl<'a> Engine<'a> {
                 if let (Controller::Bot(doctrine), false) = (
                     &ctx.st.actors[actor].controller,
                     book.orders.contains_key(&actor),
-                ) {
+                ) && *doctrine != Doctrine::Planner
+                {
                     bots::choose_orders_into(
                         &ctx,
                         actor,
@@ -1250,6 +1257,37 @@ impl<'a> Engine<'a> {
                 }
             }
         });
+        // Planners play ahead on copies of the game (after the scripted bots, outside their
+        // shared buffers), with dice derived from the game's seed: the game's dice do not move.
+        let mut reasons = Vec::new();
+        for (actor, picks) in legal.iter_mut().enumerate() {
+            if self.st.actors[actor].controller == Controller::Bot(Doctrine::Planner)
+                && !book.orders.contains_key(&actor)
+            {
+                let choice = crate::bots::planner::plan(
+                    self.sc,
+                    self.ix,
+                    self.st,
+                    self.rng,
+                    actor,
+                    limits[actor],
+                    self.planner,
+                );
+                picks.extend(choice.orders);
+                reasons.push((actor, choice.reason));
+            }
+        }
+        if logging {
+            for (actor, reason) in reasons {
+                // The bot's reasons are for its own eyes and the facilitator's (and the debrief).
+                let aud = self.private(&[actor]);
+                let ev = Event::BotReason {
+                    actor: self.id(actor),
+                    text: reason,
+                };
+                self.push(aud, ev);
+            }
+        }
         for (actor, picks) in legal.iter_mut().enumerate() {
             if let Some(orders) = book.orders.get(&actor) {
                 let orders = orders.clone();
@@ -1310,11 +1348,13 @@ impl<'a> Engine<'a> {
 
     /// Drops the orders beyond the turn's limits, keeping them in the order given: at most
     /// `overall` that are not free (`rules.free_orders`), and each of `rules.limits`. An actor
-    /// whose limit is 0 (a restrained swarm that obeys) gives no orders at all.
+    /// held to 0 below the scenario's `orders_per_turn` (a restrained swarm that obeys) gives
+    /// no orders at all, free ones included.
     pub fn keep_within_limits(&self, picks: &mut Vec<LegalOrder>, overall: usize) {
         let r = &self.ix.resolved;
         let no_free = !r.free_order.iter().any(|&f| f);
-        if overall == 0 || (no_free && r.order_limits.is_empty()) {
+        let silenced = overall == 0 && self.sc.meta.rules.orders_per_turn > 0;
+        if silenced || (no_free && r.order_limits.is_empty()) {
             picks.truncate(overall);
             return;
         }
@@ -1986,6 +2026,7 @@ impl<'a> Engine<'a> {
 
     /// Log: close the turn with the crisis level and the state hash; advance the turn.
     pub fn close_turn(&mut self, book: &mut OrderBook, hash: bool) {
+        super::objectives::record_turn(self.sc, self.ix, self.st);
         if self.logging() {
             // The room's crisis level: the true one is in the state (and its hash).
             let crisis = self.rung_id(self.st.public_crisis());

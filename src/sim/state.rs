@@ -238,6 +238,10 @@ pub struct GameState {
     pub metrics: Vec<MetricRow>,
     /// What the room could know: the public side of rungs, attributes, red lines and thresholds.
     pub public: PublicLedger,
+    /// Each actor's scored objectives as tracked at the end of each turn (by actor, then
+    /// objective). Derived from the states of the turns played, so not part of the hash.
+    #[serde(skip)]
+    pub objectives: Vec<Vec<super::objectives::ObjectiveTrack>>,
 }
 
 /// The public side of the state: what the world could know. It moves only with public acts —
@@ -484,6 +488,7 @@ impl GameState {
             public,
             relations: initial_relations(s, ix),
             metrics: Vec::new(),
+            objectives: super::objectives::initial_tracks(s),
         }
     }
 

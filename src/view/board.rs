@@ -536,6 +536,7 @@ pub fn reveal_steps(
             | Event::FacilitatorNote { .. }
             | Event::OrderRejected { .. }
             | Event::Effect { .. }
+            | Event::BotReason { .. }
             | Event::Detected { .. } => None,
         };
         out.extend(item);

@@ -110,6 +110,7 @@ pub fn doctrine(d: Doctrine) -> &'static str {
         Doctrine::Measured => "measured & targeted",
         Doctrine::RandomLegal => "random",
         Doctrine::Swarm => "swarm",
+        Doctrine::Planner => "planner",
     }
 }
 
@@ -142,6 +143,9 @@ pub fn controller_help(c: &Controller) -> &'static str {
         }
         Controller::Bot(Doctrine::Measured) => {
             "Measured and targeted: enforces its red lines in kind and in proportion, else holds and defends."
+        }
+        Controller::Bot(Doctrine::Planner) => {
+            "Planner: plays its options a turn or two ahead and picks what best serves its objectives, weighed by its persona."
         }
         Controller::Bot(Doctrine::RandomLegal) => {
             "Random: any legal order, drawn with the seeded dice."

@@ -106,6 +106,10 @@ pub struct TeamView {
     pub card: ActorCard,
     /// The team's objectives.
     pub objectives: String,
+    /// Its scored objectives with how far each is met so far (the team's own, nobody else's).
+    pub goals: Vec<crate::sim::objectives::ObjectiveView>,
+    /// Its objective score so far (0–1).
+    pub score: f64,
     /// Highest rung its rules of engagement allow.
     pub threshold_name: String,
     /// The team's own operations, newest first.
@@ -352,6 +356,8 @@ pub fn team_view(
     TeamView {
         card: actor_card(s, state, actor, true),
         objectives: s.actors[actor].objectives.clone(),
+        goals: crate::sim::objectives::views(s, state, actor),
+        score: crate::sim::objectives::score(s, state, actor),
         threshold_name: names::rung_name(s, st.threshold),
         operations,
         incidents,

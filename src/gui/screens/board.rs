@@ -33,6 +33,7 @@ fn redraw_on_change(
     }
 }
 
+#[allow(clippy::too_many_arguments)] // a Bevy system: each parameter is a resource it reads
 fn build(
     mut commands: Commands,
     fonts: Res<Fonts>,
@@ -302,7 +303,7 @@ fn build(
                 let notice = r.notice()?;
                 match r.last.as_ref()? {
                     ReloadOutcome::Applied { from_turn, .. } => {
-                        (play.state.turn <= *from_turn).then(|| (EditNotice::Applied, notice))
+                        (play.state.turn <= *from_turn).then_some((EditNotice::Applied, notice))
                     }
                     ReloadOutcome::Waiting => r.locked.then_some((EditNotice::Waiting, notice)),
                     ReloadOutcome::Rejected => (r.errors > 0).then_some((EditNotice::Rejected, notice)),

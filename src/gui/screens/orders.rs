@@ -50,6 +50,28 @@ fn situation(parent: &mut ChildSpawnerCommands, f: &Fonts, team: &TeamView) {
                     size::SMALL,
                     theme::INK,
                 ));
+                if !team.goals.is_empty() {
+                    section(
+                        c,
+                        f,
+                        &format!("Our objectives — score {:.0} / 100", 100.0 * team.score),
+                    );
+                    for g in &team.goals {
+                        c.spawn(widgets::text(
+                            f,
+                            format!(
+                                "{} {} ({}, weight {}): {:.0} %",
+                                if g.value >= 0.5 { "✔" } else { "✘" },
+                                g.text,
+                                g.kind,
+                                g.weight,
+                                100.0 * g.value
+                            ),
+                            size::SMALL,
+                            theme::INK,
+                        ));
+                    }
+                }
                 for o in &team.obligations {
                     c.spawn(widgets::text(
                         f,
