@@ -2,29 +2,11 @@
 //! chances a scenario gives (an action's success chance, a restrained swarm's controllability,
 //! a tolerated swarm's 30 %). Dice that never fail, or always roll the same face, fail here.
 
+mod common;
+
+use common::fixture::mini_with;
 use grayzone::scenario::Controller;
 use grayzone::sim::*;
-
-/// A copy of the mini fixture with some of its text replaced, loaded through the one load path.
-fn mini_with(tag: &str, edits: &[(&str, &str, &str)]) -> LoadedScenario {
-    let dir = std::env::temp_dir().join(format!("grayzone-dice-{}-{tag}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    for entry in std::fs::read_dir("tests/fixtures/mini").unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        let mut text = std::fs::read_to_string(&path).unwrap();
-        for (file, from, to) in edits {
-            if *file == name {
-                assert!(text.contains(from), "{name} has {from}");
-                text = text.replace(from, to);
-            }
-        }
-        std::fs::write(dir.join(&name), text).unwrap();
-    }
-    let loaded = LoadedScenario::load(&dir).expect("edited fixture loads").0;
-    std::fs::remove_dir_all(&dir).ok();
-    loaded
-}
 
 fn orders(actor: &str, list: &[(&str, Option<&str>)]) -> SubmitOrders {
     SubmitOrders {

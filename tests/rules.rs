@@ -1,9 +1,12 @@
 //! Rule tests on a small fixture scenario: every condition and effect kind, red lines,
 //! attribution over turns, proxy misattribution, delayed effects, diplomacy, endings.
 
+mod common;
+
 use std::path::Path;
 
 use bevy::ecs::system::RunSystemOnce;
+use common::fixture::mini_with;
 use grayzone::scenario::*;
 use grayzone::sim::*;
 
@@ -468,27 +471,6 @@ fn illegal_orders_are_rejected_not_applied() {
         .filter(|e| matches!(e.event, Event::OrderRejected { .. }))
         .count();
     assert_eq!(rejected, 2);
-}
-
-/// A copy of the mini fixture with some of its text replaced, loaded through the one load path.
-fn mini_with(tag: &str, edits: &[(&str, &str, &str)]) -> LoadedScenario {
-    let dir = std::env::temp_dir().join(format!("grayzone-rules-{}-{tag}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    for entry in std::fs::read_dir("tests/fixtures/mini").unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_str().unwrap().to_string();
-        let mut text = std::fs::read_to_string(&path).unwrap();
-        for (file, from, to) in edits {
-            if *file == name {
-                assert!(text.contains(from), "{name} has {from}");
-                text = text.replace(from, to);
-            }
-        }
-        std::fs::write(dir.join(&name), text).unwrap();
-    }
-    let loaded = LoadedScenario::load(&dir).expect("edited fixture loads").0;
-    std::fs::remove_dir_all(&dir).ok();
-    loaded
 }
 
 #[test]
