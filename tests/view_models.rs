@@ -307,3 +307,75 @@ fn evidence_below_the_reassessment_level_never_corrects_and_the_debrief_shows_th
         "{answer:?}"
     );
 }
+
+#[test]
+fn the_board_shows_the_turn_crisis_cards_and_news_of_a_real_game() {
+    let game = mini();
+    let s = &game.scenario;
+    let mut g = Game::new(&game, 1, &game.default_controllers());
+    // Turn 1: beta answers alpha in the open (cyber rung); turn 2: gamma proposes a deal.
+    g.submit(orders("beta", &[("answer", Some("alpha"))]));
+    g.step();
+    g.submit(orders("gamma", &[("propose_deal", Some("beta"))]));
+    g.step();
+    let board = board_view(s, g.state(), "reveal");
+    assert_eq!((board.turn, board.turns), (3, 6));
+    assert_eq!(board.phase, "reveal");
+    assert_eq!(board.title, "Mini");
+    assert_eq!(
+        (board.crisis, board.crisis_name.as_str()),
+        (2, "Cyber attacks")
+    );
+    // News, newest first: the opening inject of turn 1 is the oldest.
+    let news: Vec<(u32, &str)> = board
+        .headlines
+        .iter()
+        .map(|h| (h.turn, h.text.as_str()))
+        .collect();
+    assert_eq!(news.last(), Some(&(1, "The game begins")), "{news:?}");
+    assert!(news.windows(2).all(|w| w[0].0 >= w[1].0), "{news:?}");
+    // The overt answer is a public incident, named on beta.
+    let inc = board.incidents.first().expect("the answer is public");
+    assert_eq!(
+        (inc.turn, inc.action.as_str(), inc.victim.as_str()),
+        (1, "Answer in kind", "Alpha")
+    );
+    assert_eq!(inc.attributed_to.as_deref(), Some("Beta"));
+    // Cards: names, codes, kinds, who plays them; public attributes with their bars, never the
+    // private "Secret".
+    let beta = &board.actors[1];
+    assert_eq!(
+        (
+            beta.name.as_str(),
+            beta.code.as_str(),
+            beta.kind.as_str(),
+            beta.side.as_str()
+        ),
+        ("Beta", "BET", "State", "y")
+    );
+    assert_eq!((beta.controller.as_str(), beta.is_team), ("Team", true));
+    assert_eq!((beta.rung, beta.rung_name.as_str()), (2, "Cyber attacks"));
+    let attrs: Vec<(&str, i32, &str, f32)> = beta
+        .attrs
+        .iter()
+        .map(|a| (a.name.as_str(), a.value, a.shown.as_str(), a.fill))
+        .collect();
+    assert_eq!(
+        attrs,
+        [("Power", 5, "5", 0.5), ("Control", 0, "0", 0.0)],
+        "{attrs:?}"
+    );
+    assert_eq!(board.actors[2].kind, "Hacker swarm");
+    // beta's public red line, as the room sees it.
+    let line = &beta.red_lines[0];
+    assert_eq!(
+        (line.name.as_str(), line.credibility, line.public),
+        ("No cyber attacks", 50, true)
+    );
+    assert!(board.ending.is_none());
+    g.play_out();
+    let board = board_view(s, g.state(), "ending");
+    let ending = board.ending.expect("the game ended");
+    let reached = &s.endings[g.state().ending.as_ref().unwrap().ending];
+    assert_eq!(ending.0, reached.name);
+}
