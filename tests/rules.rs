@@ -265,6 +265,16 @@ fn every_condition_kind_evaluates() {
         (r#"Rung(who: Acting, is: AtLeast("cyber"))"#, true),
         (r#"Rung(who: Target, is: Above("calm"))"#, false),
         (r#"Rung(who: Target, is: Below("tense"))"#, true),
+        // Each comparison on both sides of alpha's rung (cyber).
+        (r#"Rung(who: Acting, is: AtLeast("war"))"#, false),
+        (r#"Rung(who: Acting, is: AtMost("cyber"))"#, true),
+        (r#"Rung(who: Acting, is: AtMost("tense"))"#, false),
+        (r#"Rung(who: Acting, is: Equals("cyber"))"#, true),
+        (r#"Rung(who: Acting, is: Equals("tense"))"#, false),
+        (r#"Rung(who: Acting, is: Above("tense"))"#, true),
+        (r#"Rung(who: Acting, is: Above("cyber"))"#, false),
+        (r#"Rung(who: Acting, is: Below("war"))"#, true),
+        (r#"Rung(who: Acting, is: Below("cyber"))"#, false),
         (r#"Crisis(Equals("cyber"))"#, true),
         (
             r#"SectorDamage(who: Target, sector: "grid", is: Equals(0))"#,

@@ -379,3 +379,57 @@ fn the_board_shows_the_turn_crisis_cards_and_news_of_a_real_game() {
     let reached = &s.endings[g.state().ending.as_ref().unwrap().ending];
     assert_eq!(ending.0, reached.name);
 }
+
+#[test]
+fn the_reveal_says_who_climbs_and_who_steps_down() {
+    let game = mini();
+    let s = &game.scenario;
+    let mut g = Game::new(&game, 1, &game.default_controllers());
+    g.submit(orders("beta", &[("answer", Some("alpha"))]));
+    g.step();
+    let texts = |g: &Game, turn| -> Vec<String> {
+        grayzone::view::reveal_steps(s, Some(g.state()), g.log(), turn)
+            .into_iter()
+            .map(|r| r.text)
+            .collect()
+    };
+    let turn1 = texts(&g, 1);
+    assert!(
+        turn1
+            .iter()
+            .any(|t| t == "Beta climbs the ladder: Calm → Cyber attacks"),
+        "{turn1:?}"
+    );
+    // The deal brings beta back to calm.
+    g.submit(orders("gamma", &[("propose_deal", Some("beta"))]));
+    g.step();
+    g.submit(accept("beta", "deal"));
+    g.step();
+    let turn3 = texts(&g, 3);
+    assert!(
+        turn3
+            .iter()
+            .any(|t| t == "Beta steps down the ladder: Cyber attacks → Calm"),
+        "{turn3:?}"
+    );
+}
+
+#[test]
+fn a_bar_fills_from_the_attributes_minimum_to_its_maximum() {
+    let game = mini_with(
+        "min-two",
+        &[(
+            "scenario.ron",
+            r#"(id: "power", name: "Power", min: 0, max: 10, default: 5)"#,
+            r#"(id: "power", name: "Power", min: 2, max: 10, default: 5)"#,
+        )],
+    );
+    let g = Game::new(&game, 1, &game.default_controllers());
+    let board = board_view(&game.scenario, g.state(), "orders");
+    let power = &board.actors[0].attrs[0];
+    assert_eq!(
+        (power.name.as_str(), power.value, power.min, power.max),
+        ("Power", 5, 2, Some(10))
+    );
+    assert_eq!(power.fill, 0.375, "(5 - 2) / (10 - 2)");
+}
