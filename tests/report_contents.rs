@@ -145,6 +145,10 @@ fn the_markdown_report_of_a_saved_game_holds_its_ending_and_ladder() {
         "the ending {}",
         ending.name
     );
+    // Each turning point once (a threshold's true and public crossings are one point).
+    let points: Vec<&str> = md.lines().filter(|l| l.starts_with("### T")).collect();
+    let distinct: std::collections::BTreeSet<&&str> = points.iter().collect();
+    assert_eq!(distinct.len(), points.len(), "{points:#?}");
     // The ladder table: each actor's true rung at the start and after every turn.
     for (a, actor) in sc.actors.iter().enumerate() {
         let row = md
