@@ -947,3 +947,46 @@ fn who_names_exactly_its_actors_both_as_a_set_and_one_by_one() {
         assert_eq!(any, !expected.is_empty(), "who_any({text}) with {b:?}");
     }
 }
+
+#[test]
+fn a_relation_and_crisis_of_pick_exactly_their_actors() {
+    // alpha and gamma are allies (a symmetric flag); the crisis is beta's rung alone.
+    let game = mini_with(
+        "relations",
+        &[(
+            "scenario.ron",
+            "    rules: (orders_per_turn: 2,",
+            "    relations: [(id: \"ally\", name: \"Ally\", flag: true, pairs: [(from: \"alpha\", to: \"gamma\")])],\n    rules: (crisis_of: Actor(\"beta\"), orders_per_turn: 2,",
+        )],
+    );
+    let ix = &game.index;
+    let (alpha, beta, gamma) = (ix.actors["alpha"], ix.actors["beta"], ix.actors["gamma"]);
+    let mut g = Game::new(&game, 1, &game.default_controllers());
+    let related = |st: &GameState, acting: usize| {
+        let ctx = Ctx {
+            sc: &game.scenario,
+            ix,
+            st,
+        };
+        let b = Bindings {
+            acting: Some(acting),
+            ..Default::default()
+        };
+        let who: Who = parse(r#"Related("ally")"#);
+        let set = ctx.who_set(&who, b).to_vec();
+        let one_by_one: Vec<usize> = (0..game.scenario.actors.len())
+            .filter(|&i| ctx.who_contains(&who, b, i))
+            .collect();
+        assert_eq!(set, one_by_one);
+        set
+    };
+    assert_eq!(related(g.state(), alpha), [gamma]);
+    assert_eq!(related(g.state(), gamma), [alpha]);
+    assert!(related(g.state(), beta).is_empty());
+    // alpha climbs to the cyber rung in the open; beta stays calm, and only beta counts.
+    g.submit(orders("alpha", &[("answer", Some("gamma"))]));
+    g.step();
+    assert_eq!(g.state().actors[alpha].rung, 2);
+    assert_eq!(g.state().crisis(), g.state().actors[beta].rung);
+    assert_eq!(g.state().crisis(), 0);
+}

@@ -433,3 +433,30 @@ fn a_bar_fills_from_the_attributes_minimum_to_its_maximum() {
     );
     assert_eq!(power.fill, 0.375, "(5 - 2) / (10 - 2)");
 }
+
+#[test]
+fn a_teams_own_card_shows_where_the_room_sees_it_only_when_that_differs() {
+    let game = mini();
+    let s = &game.scenario;
+    let mut g = Game::new(&game, 1, &game.default_controllers());
+    g.submit(orders("alpha", &[("covert_hack", Some("beta"))]));
+    g.submit(orders("beta", &[("answer", Some("gamma"))]));
+    g.step();
+    let own =
+        |id: &str| grayzone::view::board::actor_card(s, g.state(), game.index.actors[id], true);
+    // alpha's covert hack, detected by beta but not public: true rung 2, the room sees Calm.
+    let alpha = own("alpha");
+    assert_eq!(
+        (alpha.rung, alpha.room_rung.clone()),
+        (2, Some((0, "Calm".to_string())))
+    );
+    // beta acted in the open: the room sees it where it is.
+    let beta = own("beta");
+    assert_eq!((beta.rung, beta.room_rung), (2, None));
+    assert_eq!(own("gamma").room_rung, None);
+    // The private card shows the private attribute; the room's card does not.
+    assert!(alpha.attrs.iter().any(|a| a.name == "Secret" && !a.public));
+    let room = grayzone::view::board::actor_card(s, g.state(), game.index.actors["alpha"], false);
+    assert!(room.attrs.iter().all(|a| a.name != "Secret"));
+    assert_eq!(room.rung, 0);
+}
