@@ -990,3 +990,27 @@ fn a_relation_and_crisis_of_pick_exactly_their_actors() {
     assert_eq!(g.state().crisis(), g.state().actors[beta].rung);
     assert_eq!(g.state().crisis(), 0);
 }
+
+#[test]
+fn within_turns_counts_this_turn_and_the_turns_before_it() {
+    let mut t = Bench::new();
+    let ab = t.b("alpha", "beta");
+    let (alpha, beta) = (t.a("alpha"), t.a("beta"));
+    t.st.turn = 3;
+    t.st.history.push(ActionRecord {
+        turn: 2,
+        actor: alpha,
+        action: t.game.index.actions["answer"],
+        target: Some(beta),
+        success: true,
+    });
+    // Last turn's act is within the last 2 turns, not within the last 1.
+    assert!(!t.holds(
+        r#"ActionTaken(by: Acting, action: "answer", within_turns: 1)"#,
+        ab
+    ));
+    assert!(t.holds(
+        r#"ActionTaken(by: Acting, action: "answer", within_turns: 2)"#,
+        ab
+    ));
+}

@@ -435,6 +435,30 @@ fn a_bar_fills_from_the_attributes_minimum_to_its_maximum() {
 }
 
 #[test]
+fn a_bar_without_a_maximum_is_full_above_the_minimum_and_empty_at_it() {
+    let game = mini_with(
+        "no-max",
+        &[(
+            "scenario.ron",
+            r#"(id: "control", name: "Control", min: 0, max: 100, default: 0)"#,
+            r#"(id: "control", name: "Control", min: 0, max: None, default: 0)"#,
+        )],
+    );
+    let g = Game::new(&game, 1, &game.default_controllers());
+    let board = board_view(&game.scenario, g.state(), "orders");
+    let control = |id: &str| {
+        board.actors[game.index.actors[id]]
+            .attrs
+            .iter()
+            .find(|a| a.name == "Control")
+            .map(|a| (a.value, a.max, a.fill))
+            .unwrap()
+    };
+    assert_eq!(control("proxy"), (100, None, 1.0));
+    assert_eq!(control("alpha"), (0, None, 0.0));
+}
+
+#[test]
 fn a_teams_own_card_shows_where_the_room_sees_it_only_when_that_differs() {
     let game = mini();
     let s = &game.scenario;
