@@ -4,7 +4,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo fmt --check
 cargo clippy --no-default-features --all-targets -- -D warnings
-cargo test --no-default-features
+# Each test runs once: everything here, then only what needs the `gui` feature (below); the
+# results of both runs are kept to print the number of distinct tests run.
+tests_log=$(mktemp)
+cargo test --no-default-features | tee "$tests_log"
 # The balance gate: every shipped scenario, a few hundred games under its own bots; an ending
 # never reached (unless declared rare) or above its max_share fails the run (docs/analysis.md).
 for scenario in scenarios/*/; do
@@ -15,7 +18,11 @@ done
 cargo run --no-default-features -- simulate scenarios/tutorial_first_contact \
     --matrix arden,borvia --runs 8 --quick-planner > /dev/null
 cargo clippy --all-targets -- -D warnings
-cargo test
+cargo test --lib gui:: | tee -a "$tests_log"
+cargo test --test room_gui | tee -a "$tests_log"
+awk '/^test result:/ { ran += $4; ignored += $8 }
+     END { printf "distinct tests run: %d (%d ignored)\n", ran, ignored }' "$tests_log"
+rm -f "$tests_log"
 # A sharded sweep through a single-node Slurm cluster, with the binary `cargo test` just built.
 bash .ci/slurm-test.sh
 # The room with real windows: the projector and the facilitator's console under Xvfb while two

@@ -27,17 +27,78 @@ fn simulate_is_byte_identical_for_a_seed() {
 
 #[test]
 fn runs_print_a_distribution() {
-    let (code, out, _) = grayzone(&[
+    let bots = "russia=hawk,ukraine=hawk";
+    let (code, out, err) = grayzone(&[
         "simulate",
         "scenarios/forward_defense_2022",
         "--runs",
         "20",
         "--bots",
-        "russia=hawk,ukraine=hawk",
+        bots,
     ]);
-    assert_eq!(code, 0);
-    assert!(out.contains("20 games"));
-    assert!(out.contains("frozen_gray_zone"));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("seeds 1..20"), "{out}");
+    assert!(out.contains("\n20 games\n"), "{out}");
+    // The ending table: one row per ending of the scenario, counts adding up to the 20 games,
+    // each share the count over 20.
+    let rows: Vec<(String, usize, String)> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("ending "))
+        .skip(1)
+        .take_while(|l| !l.starts_with("mean "))
+        .map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            (
+                cols[0].to_string(),
+                cols[1].parse().expect("a count"),
+                cols[2].to_string(),
+            )
+        })
+        .collect();
+    let scenario =
+        grayzone::sim::LoadedScenario::load(std::path::Path::new("scenarios/forward_defense_2022"))
+            .unwrap()
+            .0;
+    let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    let expected: Vec<&str> = scenario
+        .scenario
+        .endings
+        .iter()
+        .map(|e| e.id.as_str())
+        .collect();
+    assert_eq!(ids, expected, "one row per ending, in scenario order");
+    assert_eq!(rows.iter().map(|r| r.1).sum::<usize>(), 20, "{out}");
+    for (id, count, share) in &rows {
+        assert_eq!(*share, format!("{:.1}%", *count as f64 * 5.0), "{id}");
+    }
+    // The same counts as the 20 games played one by one with the same seeds and bots.
+    let mut by_game: std::collections::BTreeMap<String, usize> = Default::default();
+    for seed in 1..=20 {
+        let seed = seed.to_string();
+        let (code, one, err) = grayzone(&[
+            "simulate",
+            "scenarios/forward_defense_2022",
+            "--seed",
+            &seed,
+            "--bots",
+            bots,
+        ]);
+        assert_eq!(code, 0, "{err}");
+        let ending = one
+            .lines()
+            .find_map(|l| l.strip_prefix("Ending: "))
+            .and_then(|l| l.split_whitespace().next())
+            .expect("an ending line")
+            .to_string();
+        *by_game.entry(ending).or_default() += 1;
+    }
+    for (id, count, _) in &rows {
+        assert_eq!(
+            *count,
+            by_game.get(id).copied().unwrap_or(0),
+            "{id}: {by_game:?}"
+        );
+    }
 }
 
 #[test]

@@ -125,26 +125,67 @@ fn a_misspelt_action_in_a_trigger_points_at_it_with_a_suggestion() {
     assert!(out.contains("did you mean \"covert_hack\""), "{out}");
 }
 
+/// The JSON of every golden case says what its pinned human output says: the same codes,
+/// severities and messages in the same order, at the same `file:line:col`, with the same
+/// suggestions, and counts that add up.
 #[test]
-fn json_output_is_valid_and_complete() {
+fn json_output_carries_the_values_of_the_human_output() {
+    let mut checked = 0;
     for dir in cases() {
         let v = validate_dir(&dir);
         let json = render_json(&v.diagnostics, &v.sources);
         let doc: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        let human = std::fs::read_to_string(dir.join("expected.txt")).expect("a golden text");
         let items = doc["diagnostics"].as_array().unwrap();
         assert_eq!(items.len(), v.diagnostics.len());
+        let errors = items.iter().filter(|i| i["severity"] == "error").count();
+        assert_eq!(doc["errors"], errors, "{}", dir.display());
+        assert_eq!(doc["warnings"], items.len() - errors, "{}", dir.display());
+        // Each diagnostic's header and arrow appear in the pinned text, in order.
+        let mut from = 0;
         for item in items {
-            for key in [
-                "code",
-                "severity",
-                "file",
-                "line",
-                "column",
-                "message",
-                "suggestions",
-            ] {
-                assert!(item.get(key).is_some(), "{key} missing in {item}");
+            let str_of = |key: &str| {
+                item[key]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{key} in {item}"))
+            };
+            let header = format!(
+                "{}[{}]: {}",
+                str_of("severity"),
+                str_of("code"),
+                str_of("message")
+            );
+            let at = human[from..].find(&header).unwrap_or_else(|| {
+                panic!("{}: {header:?} not in order in\n{human}", dir.display())
+            }) + from;
+            from = at + header.len();
+            if let (Some(line), Some(col)) = (item["line"].as_u64(), item["column"].as_u64()) {
+                let arrow = format!("--> {}:{line}:{col}\n", str_of("file"));
+                assert!(
+                    human[from..].trim_start().starts_with(&arrow),
+                    "{}: {header} is not at {arrow}",
+                    dir.display()
+                );
+                let (end_line, end_col) = (
+                    item["end_line"].as_u64().unwrap(),
+                    item["end_column"].as_u64().unwrap(),
+                );
+                assert!(
+                    (end_line, end_col) >= (line, col),
+                    "{}: a span ends before it starts",
+                    dir.display()
+                );
             }
+            for suggestion in item["suggestions"].as_array().unwrap() {
+                let text = suggestion.as_str().expect("a suggestion is its text");
+                assert!(
+                    human.contains(&format!("\"{text}\"")),
+                    "{}: suggestion {text} not in the human output",
+                    dir.display()
+                );
+            }
+            checked += 1;
         }
     }
+    assert!(checked >= 60, "only {checked} diagnostics checked");
 }

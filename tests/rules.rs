@@ -1,9 +1,12 @@
 //! Rule tests on a small fixture scenario: every condition and effect kind, red lines,
 //! attribution over turns, proxy misattribution, delayed effects, diplomacy, endings.
 
+mod common;
+
 use std::path::Path;
 
 use bevy::ecs::system::RunSystemOnce;
+use common::fixture::mini_with;
 use grayzone::scenario::*;
 use grayzone::sim::*;
 
@@ -262,6 +265,16 @@ fn every_condition_kind_evaluates() {
         (r#"Rung(who: Acting, is: AtLeast("cyber"))"#, true),
         (r#"Rung(who: Target, is: Above("calm"))"#, false),
         (r#"Rung(who: Target, is: Below("tense"))"#, true),
+        // Each comparison on both sides of alpha's rung (cyber).
+        (r#"Rung(who: Acting, is: AtLeast("war"))"#, false),
+        (r#"Rung(who: Acting, is: AtMost("cyber"))"#, true),
+        (r#"Rung(who: Acting, is: AtMost("tense"))"#, false),
+        (r#"Rung(who: Acting, is: Equals("cyber"))"#, true),
+        (r#"Rung(who: Acting, is: Equals("tense"))"#, false),
+        (r#"Rung(who: Acting, is: Above("tense"))"#, true),
+        (r#"Rung(who: Acting, is: Above("cyber"))"#, false),
+        (r#"Rung(who: Acting, is: Below("war"))"#, true),
+        (r#"Rung(who: Acting, is: Below("cyber"))"#, false),
         (r#"Crisis(Equals("cyber"))"#, true),
         (
             r#"SectorDamage(who: Target, sector: "grid", is: Equals(0))"#,
@@ -472,27 +485,86 @@ fn illegal_orders_are_rejected_not_applied() {
 
 #[test]
 fn endings_by_priority_and_fallback() {
-    let game = mini();
-    // Agreement: alpha proposes, beta (a bot here) accepts with 100 %.
-    let mut controllers = game.default_controllers();
-    controllers[1] = Controller::Bot(Doctrine::Measured);
-    let mut g = Game::new(&game, 1, &controllers);
-    g.submit(orders("alpha", &[("propose_deal", Some("beta"))]));
-    g.play_out();
-    assert_eq!(
-        game.scenario.endings[g.state().ending.as_ref().unwrap().ending].id,
-        "deal"
+    // Two endings come true on the same turn: gamma's deal with beta is accepted on turn 2 (beta's team
+    // says yes) while alpha strikes beta (the war rung). The endings are listed
+    // in the file in the opposite order of their priorities, so the winner is the one with the
+    // better priority, not the first listed, whichever way round the priorities are.
+    const WAR: &str = r#"(id: "war", name: "War", priority: 1, tone: Bad, when: Rung(who: Any, is: AtLeast("war"))),"#;
+    const DEAL: &str =
+        r#"(id: "deal", name: "Deal", priority: 2, tone: Good, when: AgreementInForce("deal")),"#;
+    let endings = format!("{WAR}\n        {DEAL}");
+    let strike_enabled = [
+        (
+            "actions.ron",
+            "chance: 100, visibility: Overt, enabled: false",
+            "chance: 100, visibility: Overt, enabled: true",
+        ),
+        (
+            "actors.ron",
+            r#"tags: ["nuclear"], controller: Team, rung: "calm", threshold: "cyber""#,
+            r#"tags: ["nuclear"], controller: Team, rung: "calm", threshold: "war""#,
+        ),
+    ];
+    let reached = |game: &LoadedScenario, strike: bool| {
+        let mut g = Game::new(game, 1, &game.default_controllers());
+        g.submit(orders("gamma", &[("propose_deal", Some("beta"))]));
+        g.step();
+        assert!(g.state().ending.is_none(), "the deal is not yet in force");
+        let mut accept = orders("beta", &[]);
+        accept.answers = vec![("deal".into(), true)];
+        g.submit(accept);
+        if strike {
+            g.submit(orders("alpha", &[("strike", Some("beta"))]));
+        }
+        g.step();
+        let end = g
+            .state()
+            .ending
+            .clone()
+            .unwrap_or_else(|| panic!("no ending on turn 2:\n{}", g.log().to_text()));
+        assert_eq!(end.turn, 2);
+        game.scenario.endings[end.ending].id.clone()
+    };
+    // Deal listed first, war (priority 1) second: war wins.
+    let war_first = mini_with(
+        "deal-listed-first",
+        &[
+            ("endings.ron", &endings, &format!("{DEAL}\n        {WAR}")),
+            strike_enabled[0],
+            strike_enabled[1],
+        ],
     );
-    // War outranks everything.
+    assert_eq!(reached(&war_first, false), "deal", "the deal alone");
+    assert_eq!(reached(&war_first, true), "war", "both: priority 1 wins");
+    // War listed first but priority 5, deal (priority 2) second: the deal wins.
+    let deal_first = mini_with(
+        "war-priority-5",
+        &[
+            (
+                "endings.ron",
+                "priority: 1, tone: Bad",
+                "priority: 5, tone: Bad",
+            ),
+            strike_enabled[0],
+            strike_enabled[1],
+        ],
+    );
+    assert_eq!(reached(&deal_first, true), "deal", "both: priority 2 wins");
+    // Nothing happens: the fallback after the last turn, not before.
+    let game = mini();
     let mut g = Game::new(&game, 1, &game.default_controllers());
-    g.world.resource_mut::<GameState>().actors[1].rung = 3;
-    g.step();
-    assert_eq!(g.state().ending.as_ref().unwrap().ending, 0);
-    // Nothing happens: the fallback after the last turn.
-    let mut g = Game::new(&game, 1, &game.default_controllers());
+    for _ in 0..5 {
+        g.step();
+        assert!(
+            g.state().ending.is_none(),
+            "ended early on turn {}",
+            g.state().turn
+        );
+    }
     g.play_out();
     let end = g.state().ending.clone().unwrap();
-    assert_eq!((end.ending, end.turn), (2, 6));
+    assert_eq!(game.scenario.endings[end.ending].id, "timeout");
+    assert_eq!(end.turn, 6);
 }
 
 #[test]
@@ -809,4 +881,136 @@ fn a_restrained_swarm_stays_quiet_whoever_plays_it() {
             .count();
         assert_eq!(acted, expected, "{stance:?}");
     }
+}
+
+#[test]
+fn who_names_exactly_its_actors_both_as_a_set_and_one_by_one() {
+    // alpha (state, side x, nuclear), beta (state, side y, nuclear), proxy (swarm, side x,
+    // sponsored by alpha), gamma (state, side x).
+    let t = Bench::new();
+    let ctx = Ctx {
+        sc: &t.game.scenario,
+        ix: &t.game.index,
+        st: &t.st,
+    };
+    let (alpha, beta, proxy, gamma) = (t.a("alpha"), t.a("beta"), t.a("proxy"), t.a("gamma"));
+    let swarm_hits_beta = Bindings {
+        acting: Some(proxy),
+        target: Some(beta),
+        owner: None,
+        each: Some(gamma),
+    };
+    let alpha_acts = Bindings {
+        acting: Some(alpha),
+        target: None,
+        owner: None,
+        each: None,
+    };
+    let beta_owns = Bindings {
+        acting: Some(proxy),
+        target: None,
+        owner: Some(beta),
+        each: None,
+    };
+    let cases: &[(&str, Bindings, Vec<usize>)] = &[
+        (r#"Actor("beta")"#, swarm_hits_beta, vec![beta]),
+        (r#"Actor("nobody")"#, swarm_hits_beta, vec![]),
+        ("Acting", swarm_hits_beta, vec![proxy]),
+        ("Target", swarm_hits_beta, vec![beta]),
+        ("Target", alpha_acts, vec![]),
+        ("Owner", swarm_hits_beta, vec![]),
+        ("Owner", beta_owns, vec![beta]),
+        ("Each", swarm_hits_beta, vec![gamma]),
+        ("Sponsor", swarm_hits_beta, vec![alpha]),
+        ("Sponsor", alpha_acts, vec![]),
+        ("Proxies", alpha_acts, vec![proxy]),
+        ("Proxies", swarm_hits_beta, vec![]),
+        ("Any", swarm_hits_beta, vec![alpha, beta, proxy, gamma]),
+        ("AnyOther", swarm_hits_beta, vec![alpha, beta, gamma]),
+        ("AnyOther", beta_owns, vec![alpha, proxy, gamma]),
+        (r#"Side("x")"#, swarm_hits_beta, vec![alpha, proxy, gamma]),
+        (r#"Side("y")"#, swarm_hits_beta, vec![beta]),
+        (r#"Tagged("nuclear")"#, swarm_hits_beta, vec![alpha, beta]),
+        ("Kind(State)", swarm_hits_beta, vec![alpha, beta, gamma]),
+        ("Kind(Swarm)", swarm_hits_beta, vec![proxy]),
+    ];
+    for (text, b, expected) in cases {
+        let who: Who = parse(text);
+        let mut set: Vec<usize> = ctx.who_set(&who, *b).to_vec();
+        set.sort_unstable();
+        assert_eq!(&set, expected, "who_set({text}) with {b:?}");
+        let one_by_one: Vec<usize> = (0..t.game.scenario.actors.len())
+            .filter(|&i| ctx.who_contains(&who, *b, i))
+            .collect();
+        assert_eq!(&one_by_one, expected, "who_contains({text}) with {b:?}");
+        let any = ctx.who_any(&who, *b, |_| true);
+        assert_eq!(any, !expected.is_empty(), "who_any({text}) with {b:?}");
+    }
+}
+
+#[test]
+fn a_relation_and_crisis_of_pick_exactly_their_actors() {
+    // alpha and gamma are allies (a symmetric flag); the crisis is beta's rung alone.
+    let game = mini_with(
+        "relations",
+        &[(
+            "scenario.ron",
+            "    rules: (orders_per_turn: 2,",
+            "    relations: [(id: \"ally\", name: \"Ally\", flag: true, pairs: [(from: \"alpha\", to: \"gamma\")])],\n    rules: (crisis_of: Actor(\"beta\"), orders_per_turn: 2,",
+        )],
+    );
+    let ix = &game.index;
+    let (alpha, beta, gamma) = (ix.actors["alpha"], ix.actors["beta"], ix.actors["gamma"]);
+    let mut g = Game::new(&game, 1, &game.default_controllers());
+    let related = |st: &GameState, acting: usize| {
+        let ctx = Ctx {
+            sc: &game.scenario,
+            ix,
+            st,
+        };
+        let b = Bindings {
+            acting: Some(acting),
+            ..Default::default()
+        };
+        let who: Who = parse(r#"Related("ally")"#);
+        let set = ctx.who_set(&who, b).to_vec();
+        let one_by_one: Vec<usize> = (0..game.scenario.actors.len())
+            .filter(|&i| ctx.who_contains(&who, b, i))
+            .collect();
+        assert_eq!(set, one_by_one);
+        set
+    };
+    assert_eq!(related(g.state(), alpha), [gamma]);
+    assert_eq!(related(g.state(), gamma), [alpha]);
+    assert!(related(g.state(), beta).is_empty());
+    // alpha climbs to the cyber rung in the open; beta stays calm, and only beta counts.
+    g.submit(orders("alpha", &[("answer", Some("gamma"))]));
+    g.step();
+    assert_eq!(g.state().actors[alpha].rung, 2);
+    assert_eq!(g.state().crisis(), g.state().actors[beta].rung);
+    assert_eq!(g.state().crisis(), 0);
+}
+
+#[test]
+fn within_turns_counts_this_turn_and_the_turns_before_it() {
+    let mut t = Bench::new();
+    let ab = t.b("alpha", "beta");
+    let (alpha, beta) = (t.a("alpha"), t.a("beta"));
+    t.st.turn = 3;
+    t.st.history.push(ActionRecord {
+        turn: 2,
+        actor: alpha,
+        action: t.game.index.actions["answer"],
+        target: Some(beta),
+        success: true,
+    });
+    // Last turn's act is within the last 2 turns, not within the last 1.
+    assert!(!t.holds(
+        r#"ActionTaken(by: Acting, action: "answer", within_turns: 1)"#,
+        ab
+    ));
+    assert!(t.holds(
+        r#"ActionTaken(by: Acting, action: "answer", within_turns: 2)"#,
+        ab
+    ));
 }

@@ -17,8 +17,11 @@ fn bots(game: &LoadedScenario) -> Vec<Controller> {
     grayzone::cli::bot_controllers(game, &[], None).unwrap()
 }
 
+/// Every shipped scenario plays to an ending that really happened: a scripted ending's
+/// condition holds in the final state, the fallback comes only at the turn limit, and some
+/// seed (under its own bots or hawks) reaches an ending other than the fallback.
 #[test]
-fn every_scenario_loads_and_plays_to_an_ending() {
+fn every_scenario_plays_to_endings_whose_conditions_hold() {
     let dirs = scenario_dirs(Path::new("scenarios"));
     assert!(!dirs.is_empty(), "no scenarios found");
     for dir in dirs {
@@ -29,11 +32,48 @@ fn every_scenario_loads_and_plays_to_an_ending() {
                 v.render_human(&dir.display().to_string(), false)
             )
         });
-        let mut g = Game::new(&game, 1, &bots(&game));
-        g.play_out();
+        let sc = &game.scenario;
+        let hawks = grayzone::cli::bot_controllers(&game, &[], Some("hawk")).unwrap();
+        let mut reached = std::collections::BTreeMap::<String, usize>::new();
+        for controllers in [bots(&game), hawks] {
+            for seed in 1..=12 {
+                let mut g = Game::new(&game, seed, &controllers);
+                g.play_out();
+                let end = g
+                    .state()
+                    .ending
+                    .clone()
+                    .unwrap_or_else(|| panic!("{} seed {seed} has no ending", dir.display()));
+                let ending = &sc.endings[end.ending];
+                let place = format!("{} seed {seed}: {}", dir.display(), ending.id);
+                if ending.fallback {
+                    assert_eq!(
+                        end.turn, sc.meta.turns,
+                        "{place}: the fallback before the last turn"
+                    );
+                } else {
+                    let when = ending
+                        .when
+                        .as_ref()
+                        .expect("a scripted ending has a condition");
+                    let ctx = grayzone::sim::Ctx {
+                        sc,
+                        ix: &game.index,
+                        st: g.state(),
+                    };
+                    assert!(
+                        ctx.eval_pure(when, Default::default()),
+                        "{place} on turn {}, but its condition does not hold",
+                        end.turn
+                    );
+                }
+                *reached.entry(ending.id.clone()).or_default() += 1;
+            }
+        }
+        let fallback = sc.endings.iter().find(|e| e.fallback).map(|e| e.id.clone());
         assert!(
-            g.state().ending.is_some(),
-            "{} has no ending",
+            reached.keys().any(|id| Some(id) != fallback.as_ref()),
+            "{}: only the fallback in 24 games: {reached:?}",
             dir.display()
         );
     }

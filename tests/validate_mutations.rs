@@ -210,3 +210,110 @@ fn a_folder_or_an_oversized_file_is_refused() {
     let v = validate_with_watchdog(&s.0);
     assert!(line_col(&v, "E401").0.contains("at most"));
 }
+
+/// Known edits of the clean scenario and exactly what the validator says about each: the
+/// code of its first error, and the line and column it points at, where the edited text is.
+#[test]
+fn known_edits_get_their_own_code_at_the_edited_place() {
+    let dir = std::path::Path::new("tests/golden/clean");
+    let clean: BTreeMap<&str, String> = grayzone::scenario::load::SCENARIO_FILES
+        .iter()
+        .map(|name| (*name, std::fs::read_to_string(dir.join(name)).unwrap()))
+        .collect();
+    // (file, text, replacement, code, line, column, the text found there)
+    let cases: &[(&str, &str, &str, &str, usize, usize, &str)] = &[
+        // A misspelt rung in an actor's threshold.
+        (
+            "actors.ron",
+            r#"threshold: "tense""#,
+            r#"threshold: "tens""#,
+            "E103",
+            8,
+            105,
+            r#""tens""#,
+        ),
+        // A proposal that does not exist, in an ending's condition.
+        (
+            "endings.ron",
+            r#"AgreementInForce("deal")"#,
+            r#"AgreementInForce("dael")"#,
+            "E108",
+            4,
+            84,
+            r#""dael""#,
+        ),
+        // The same actor id twice: reported at the second.
+        (
+            "actors.ron",
+            r#"(id: "gamma""#,
+            r#"(id: "beta""#,
+            "E201",
+            8,
+            14,
+            r#""beta""#,
+        ),
+        // A field that does not exist.
+        (
+            "actions.ron",
+            "enabled: false",
+            "enabeld: false",
+            "E010",
+            18,
+            76,
+            "enabeld",
+        ),
+        // A chance above 100.
+        (
+            "actions.ron",
+            "chance: 100, visibility: Deniable",
+            "chance: 140, visibility: Deniable",
+            "E301",
+            9,
+            43,
+            "140",
+        ),
+        // A missing comma between two fields.
+        (
+            "endings.ron",
+            r#"name: "Deal", priority: 2"#,
+            r#"name: "Deal" priority: 2"#,
+            "E003",
+            4,
+            35,
+            "priority",
+        ),
+    ];
+    for &(file, from, to, code, line, col, there) in cases {
+        assert!(clean[file].contains(from), "{file} has {from}");
+        let mut edited = clean.clone();
+        edited.insert(file, clean[file].replacen(from, to, 1));
+        let v = validate_texts("t", &edited);
+        let first = v
+            .diagnostics
+            .iter()
+            .find(|d| d.is_error())
+            .unwrap_or_else(|| panic!("{file}: {from} -> {to}: no error"));
+        let loc = first.location.as_ref().expect("a location");
+        assert_eq!(
+            (first.code, loc.file.as_str()),
+            (code, format!("t/{file}").as_str()),
+            "{to}: {}",
+            first.message
+        );
+        assert_eq!(
+            v.sources.line_col(loc),
+            Some((line, col)),
+            "{to}: {}",
+            first.message
+        );
+        let text: String = edited[file]
+            .lines()
+            .nth(line - 1)
+            .unwrap()
+            .chars()
+            .skip(col - 1)
+            .collect();
+        assert!(text.starts_with(there), "{to}: points at {text:?}");
+        assert!(v.failed(false), "{to}: the validation passed");
+    }
+}

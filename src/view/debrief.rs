@@ -1094,13 +1094,16 @@ fn timeline(s: &Scenario, log: &GameLog) -> Vec<TimelineLine> {
 
 fn turning_points(s: &Scenario, d: &DebriefView, log: &GameLog) -> Vec<TurningPoint> {
     let mut out = Vec::new();
-    // First crossing of each named threshold.
+    // First crossing of each named threshold (the log has the true crossing for the
+    // facilitator and the room's, possibly on the same turn: one turning point).
+    let mut crossed = std::collections::BTreeSet::new();
     for e in &log.entries {
         if let Event::ThresholdCrossed {
             threshold,
             name,
             actor,
         } = &e.event
+            && crossed.insert(threshold.as_str())
         {
             let who = actor_name_by_id(s, actor);
             let th = s.meta.ladder.thresholds.iter().find(|t| &t.id == threshold);
