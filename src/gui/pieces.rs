@@ -212,6 +212,7 @@ pub fn ladder(
             },
             BackgroundColor(Color::srgb(0.20, 0.17, 0.14)),
             BorderColor::all(Color::srgb(0.45, 0.36, 0.26)),
+            crate::gui::ui_check::Panel::Plain,
         ))
         .with_children(|l| {
             for rung in rungs.iter().rev() {

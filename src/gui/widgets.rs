@@ -5,6 +5,7 @@ use bevy::prelude::*;
 
 use super::actions::{ButtonLook, OnPress, Shortcut, UiAction, key_label};
 use super::theme::{self, Fonts, size};
+use super::ui_check::Panel;
 
 /// Plain text.
 pub fn text(fonts: &Fonts, value: impl Into<String>, px: f32, colour: Color) -> impl Bundle {
@@ -113,6 +114,40 @@ pub fn button(
     )
 }
 
+/// A [`button`] at least `width` wide, its content centred: a label that changes ("Undo (3)",
+/// "Pause"/"Resume") never moves the buttons beside it.
+pub fn fixed_button(
+    fonts: &Fonts,
+    label: impl Into<String>,
+    key: KeyCode,
+    action: UiAction,
+    kind: Kind,
+    width: f32,
+) -> impl Bundle {
+    let (idle, hover, ink, border) = kind.colours();
+    (
+        Button,
+        Node {
+            flex_shrink: 0.0,
+            min_width: px(width),
+            flex_direction: FlexDirection::Row,
+            align_items: AlignItems::Center,
+            justify_content: JustifyContent::Center,
+            column_gap: px(12),
+            padding: UiRect::axes(px(20), px(10)),
+            border: UiRect::all(px(2)),
+            border_radius: BorderRadius::all(px(10)),
+            ..default()
+        },
+        BackgroundColor(idle),
+        BorderColor::all(border),
+        ButtonLook { idle, hover },
+        OnPress(action),
+        Shortcut(key),
+        children![keycap(fonts, key, ink), bold(fonts, label, size::BODY, ink)],
+    )
+}
+
 /// A card: paper on the table, with a soft shadow.
 pub fn card(width: Val) -> impl Bundle {
     (
@@ -125,6 +160,7 @@ pub fn card(width: Val) -> impl Bundle {
             ..default()
         },
         BackgroundColor(theme::PAPER),
+        Panel::Plain,
         // A hard offset shadow, like a card lifted off the table (and cheap to draw).
         BoxShadow::new(Color::srgba(0.0, 0.0, 0.0, 0.5), px(0), px(5), px(0), px(0)),
     )
@@ -290,6 +326,7 @@ pub fn header(fonts: &Fonts, title: impl Into<String>, status: impl Into<String>
             ..default()
         },
         BackgroundColor(theme::TRAY),
+        Panel::Plain,
         children![
             bold(fonts, title, size::HEADING, theme::CHALK),
             text(fonts, status, size::LARGE, theme::CHALK_SOFT),
@@ -311,6 +348,7 @@ pub fn footer() -> impl Bundle {
             ..default()
         },
         BackgroundColor(theme::TRAY),
+        Panel::Plain,
     )
 }
 

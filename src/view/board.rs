@@ -332,6 +332,21 @@ pub struct RevealStep {
     pub text: String,
 }
 
+/// "with" for a move on an actor of one's own side (a forward hunt with an ally), "against"
+/// otherwise.
+fn preposition(s: &Scenario, actor: &str, target: &str) -> &'static str {
+    let side = |id: &str| {
+        s.actors
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.side.to_string())
+    };
+    match (side(actor), side(target)) {
+        (Some(a), Some(t)) if !a.is_empty() && a == t => "with",
+        _ => "against",
+    }
+}
+
 /// The public steps of a turn's resolution, in log order. Private entries never appear.
 /// `state` (the state after the turn) adds the confidence of public attributions.
 pub fn reveal_steps(
@@ -372,7 +387,7 @@ pub fn reveal_steps(
                     names::action_name_by_id(s, action),
                     target
                         .as_deref()
-                        .map(|t| format!(" against {}", who(t)))
+                        .map(|t| format!(" {} {}", preposition(s, actor, t), who(t)))
                         .unwrap_or_default(),
                     if *success { "succeeds" } else { "fails" }
                 ),

@@ -19,6 +19,11 @@ fn build(
     let f = &*fonts;
     let s = play.scenario();
     let board = play.board();
+    let due = play.due_injects();
+    if play.state.turn > 1 {
+        turn_briefing(&mut commands, f, &play, &due);
+        return;
+    }
     commands
         .spawn(widgets::screen_root(Screen::Briefing))
         .with_children(|root| {
@@ -59,6 +64,7 @@ fn build(
                         size::BODY,
                         theme::INK,
                     ));
+                    news_cards(c, f, &due);
                     if let Some(top) = board.ladder.last() {
                         c.spawn(widgets::text(
                             f,
@@ -123,6 +129,67 @@ fn build(
                 footer.spawn(widgets::text(
                     f,
                     "Read the situation aloud; each team notes its objectives.",
+                    size::BODY,
+                    theme::CHALK_SOFT,
+                ));
+                footer.spawn(widgets::spacer());
+                footer.spawn(widgets::button(
+                    f,
+                    "To the board",
+                    KeyCode::Enter,
+                    UiAction::Go(Screen::Board),
+                    Kind::Primary,
+                ));
+            });
+        });
+}
+
+/// The news due this turn: headline and the inject's text (the lesson, the facilitator's notes).
+fn news_cards(parent: &mut ChildSpawnerCommands, f: &Fonts, due: &[(String, String)]) {
+    for (headline, text) in due {
+        parent.spawn(widgets::card_band(f, "☰ NEWS THIS TURN", theme::ACCENT));
+        parent.spawn(widgets::bold(f, headline.clone(), size::BODY, theme::INK));
+        if !text.is_empty() {
+            parent.spawn(widgets::text(f, text.clone(), size::SMALL, theme::INK));
+        }
+    }
+}
+
+/// A turn's briefing (turn 2 on): the news it opens with, read before the teams order.
+fn turn_briefing(commands: &mut Commands, f: &Fonts, play: &Play, due: &[(String, String)]) {
+    let s = play.scenario();
+    commands
+        .spawn(widgets::screen_root(Screen::Briefing))
+        .with_children(|root| {
+            root.spawn(widgets::header(
+                f,
+                format!("Turn {} briefing — {}", play.state.turn, s.meta.title),
+                format!("{} of {} · before the orders", play.state.turn, s.meta.turns),
+            ));
+            root.spawn(Node {
+                flex_grow: 1.0,
+                min_height: px(0),
+                flex_direction: FlexDirection::Column,
+                align_items: AlignItems::Center,
+                padding: UiRect::all(px(32)),
+                overflow: Overflow::clip(),
+                ..default()
+            })
+            .with_children(|main| {
+                main.spawn(widgets::card(px(1200))).with_children(|c| {
+                    news_cards(c, f, due);
+                    c.spawn(widgets::text(
+                        f,
+                        "It airs as the turn resolves; the teams order knowing it.",
+                        size::SMALL,
+                        theme::INK_SOFT,
+                    ));
+                });
+            });
+            root.spawn(widgets::footer()).with_children(|footer| {
+                footer.spawn(widgets::text(
+                    f,
+                    "Read the news aloud before the teams order.",
                     size::BODY,
                     theme::CHALK_SOFT,
                 ));

@@ -123,6 +123,16 @@ fn situation(parent: &mut ChildSpawnerCommands, f: &Fonts, team: &TeamView) {
         });
 }
 
+/// A proposal's terms in the orders tray, with a warning when accepting may end the game.
+fn proposal_terms(tray: &mut ChildSpawnerCommands, f: &Fonts, p: &crate::view::team::IncomingProposal, endings: &[String], warned: bool) {
+    tray.spawn(widgets::para(f, format!("Terms: {}", p.text), size::SMALL, theme::CHALK_SOFT, percent(100)));
+    if !endings.is_empty() {
+        let warning = format!("⚠ Accepting may end the game: “{}”.", endings.join("”, “"));
+        let colour = if warned { theme::ACCENT } else { theme::CHALK };
+        tray.spawn(widgets::bold(f, if warned { format!("{warning} Press Y again to accept.") } else { warning }, size::SMALL, colour));
+    }
+}
+
 fn build(
     mut commands: Commands,
     fonts: Res<Fonts>,
@@ -308,6 +318,7 @@ fn build(
                             let answers = hotseat.answers.get(&actor).cloned().unwrap_or_default();
                             for p in &team.incoming {
                                 let answer = answers.iter().find(|(id, _)| *id == p.id).map(|a| a.1);
+                                proposal_terms(tray, f, p, &session::endings_on_acceptance(play.scenario(), &p.id), hotseat.warned.as_deref() == Some(p.id.as_str()));
                                 tray.spawn(widgets::bold(
                                     f,
                                     format!(
@@ -359,6 +370,7 @@ fn build(
                     footer.spawn(widgets::button(f, "Refuse", KeyCode::KeyN, UiAction::AnswerProposal(false), Kind::Secondary));
                 }
                 footer.spawn(widgets::spacer());
+                footer.spawn(widgets::button(f, "Board", KeyCode::Escape, UiAction::BackToBoard, Kind::Secondary));
                 footer.spawn((
                     widgets::text(
                         f,
@@ -432,7 +444,7 @@ fn on_action(
             }
         }
         UiAction::AnswerProposal(yes) => {
-            let answers = hotseat.answers.entry(actor).or_default();
+            let answers = hotseat.answers.get(&actor).cloned().unwrap_or_default();
             // The first proposal without an answer, else the last one (to change one's mind).
             let target = team
                 .incoming
@@ -440,8 +452,15 @@ fn on_action(
                 .find(|p| !answers.iter().any(|(id, _)| *id == p.id))
                 .or(team.incoming.last());
             if let Some(p) = target {
-                answers.retain(|(id, _)| *id != p.id);
-                answers.push((p.id.clone(), *yes));
+                // Accepting what may end the game takes a second press, after the warning.
+                let ends = !session::endings_on_acceptance(play.scenario(), &p.id).is_empty();
+                if *yes && ends && hotseat.warned.as_deref() != Some(p.id.as_str()) {
+                    hotseat.warned = Some(p.id.clone());
+                } else {
+                    let answers = hotseat.answers.entry(actor).or_default();
+                    answers.retain(|(id, _)| *id != p.id);
+                    answers.push((p.id.clone(), *yes));
+                }
             }
         }
         UiAction::RemoveOrder => {
