@@ -36,6 +36,8 @@ pub enum UiAction {
     CancelSeed,
     /// Setup: start the session and show the briefing.
     StartSession,
+    /// Briefing: from the situation to the news due this turn.
+    BriefNews,
     /// Briefing/board: open the orders phase (curtain for the first team).
     BeginOrders,
     /// Curtain: the team has the keyboard; show its private view.

@@ -27,7 +27,7 @@ pub const ENV_VAR: &str = "GRAYZONE_SCREENSHOTS";
 /// Frames to wait on a screen before capturing it (layout, fonts, text).
 const SETTLE_FRAMES: u32 = 12;
 /// Frames to wait after an action before the next step.
-const ACTION_FRAMES: u32 = 2;
+const ACTION_FRAMES: u32 = 1;
 /// Give up if an expected screen does not appear within this many frames.
 const TIMEOUT_FRAMES: u32 = 1200;
 
@@ -179,6 +179,9 @@ pub fn sizes_script() -> Vec<Step> {
         Click("Start: briefing"),
         Shoot(Screen::Briefing, "04-briefing"),
         Key(KeyCode::Enter),
+        Wait(4),
+        Shoot(Screen::Briefing, "20-news-briefing"),
+        Key(KeyCode::Enter),
         Shoot(Screen::Board, "05-board"),
         Click("Orders"),
         Shoot(Screen::Curtain, "06-curtain"),
@@ -220,6 +223,7 @@ pub fn room_script() -> Vec<Step> {
         Key(KeyCode::Enter),
         Shoot(Screen::Briefing, "room-00-briefing"),
         Key(KeyCode::Enter),
+        PastBriefing,
         Shoot(Screen::Board, "room-projector-join"),
         ShootConsole("room-console"),
         WaitRoomConfirmed(240),
@@ -270,6 +274,10 @@ fn session_script() -> Vec<Step> {
         Shoot(Screen::Setup, "03-setup"),
         Click("Start: briefing"),
         Shoot(Screen::Briefing, "04-briefing"),
+        // Turn 1's news, briefed before the first orders.
+        Key(KeyCode::Enter),
+        Wait(4),
+        Shoot(Screen::Briefing, "20-news-briefing"),
         Key(KeyCode::Enter),
         Shoot(Screen::Board, "05-board"),
         // Esc goes back from the curtain and from the orders to the board.
@@ -686,6 +694,9 @@ fn drive(
                     );
                 }
                 let problems = ui_check::check(world, name, &expect);
+                for problem in &problems {
+                    error!("screenshot run: {problem}");
+                }
                 check_footer_keys_stay(world, name, expected);
                 world
                     .resource_mut::<ScreenshotRun>()

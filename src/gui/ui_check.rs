@@ -175,8 +175,17 @@ pub fn check(world: &mut World, screen: &str, expect: &Expect) -> Vec<String> {
         if !visible.get() || text.0.trim().is_empty() {
             continue;
         }
-        let rect = rect_of(node, transform);
         let what = quote(&text.0);
+        // Where the glyphs are: the laid-out text from the top left of the node's content box
+        // (a text node's box can be taller than its lines).
+        let node_rect = rect_of(node, transform);
+        let rect = match layout {
+            Some(layout) if layout.size.x > 0.0 => {
+                let min = node_rect.min + node.border.min_inset + node.padding.min_inset;
+                Rect::from_corners(min, min + layout.size)
+            }
+            _ => node_rect,
+        };
         if !inside(rect, window) {
             problems.push(format!(
                 "{screen}: text {what} lies outside the {:.0}×{:.0} window ({})",

@@ -99,8 +99,8 @@ pub fn button(
             flex_shrink: 0.0,
             flex_direction: FlexDirection::Row,
             align_items: AlignItems::Center,
-            column_gap: px(12),
-            padding: UiRect::axes(px(20), px(10)),
+            column_gap: px(10),
+            padding: UiRect::axes(px(16), px(10)),
             border: UiRect::all(px(2)),
             border_radius: BorderRadius::all(px(10)),
             ..default()
@@ -133,8 +133,8 @@ pub fn fixed_button(
             flex_direction: FlexDirection::Row,
             align_items: AlignItems::Center,
             justify_content: JustifyContent::Center,
-            column_gap: px(12),
-            padding: UiRect::axes(px(20), px(10)),
+            column_gap: px(10),
+            padding: UiRect::axes(px(16), px(10)),
             border: UiRect::all(px(2)),
             border_radius: BorderRadius::all(px(10)),
             ..default()
@@ -342,9 +342,13 @@ pub fn footer() -> impl Bundle {
             min_height: px(88),
             flex_shrink: 0.0,
             flex_direction: FlexDirection::Row,
+            // Too many buttons for one row (a small window): a second row, never off-screen.
+            flex_wrap: FlexWrap::Wrap,
             align_items: AlignItems::Center,
-            column_gap: px(18),
-            padding: UiRect::horizontal(px(36)),
+            align_content: AlignContent::Center,
+            column_gap: px(12),
+            row_gap: px(8),
+            padding: UiRect::axes(px(24), px(8)),
             ..default()
         },
         BackgroundColor(theme::TRAY),

@@ -335,6 +335,13 @@ fn build(
                                     theme::CHALK,
                                 ));
                             }
+                            // The answer keys beside the proposals (never pushing Confirm off the footer).
+                            if !team.incoming.is_empty() {
+                                tray.spawn(widgets::row(12)).with_children(|r| {
+                                    r.spawn(widgets::button(f, "Accept", KeyCode::KeyY, UiAction::AnswerProposal(true), Kind::Secondary));
+                                    r.spawn(widgets::button(f, "Refuse", KeyCode::KeyN, UiAction::AnswerProposal(false), Kind::Secondary));
+                                });
+                            }
                             for (n, o) in drafted.iter().enumerate() {
                                 let name = play
                                     .scenario()
@@ -365,10 +372,6 @@ fn build(
                 footer.spawn(widgets::button(f, "Target", KeyCode::Tab, UiAction::CycleTarget, Kind::Secondary));
                 footer.spawn(widgets::button(f, "Add", KeyCode::Space, UiAction::AddOrder, Kind::Secondary));
                 footer.spawn(widgets::button(f, "Remove", KeyCode::Backspace, UiAction::RemoveOrder, Kind::Secondary));
-                if !team.incoming.is_empty() {
-                    footer.spawn(widgets::button(f, "Accept", KeyCode::KeyY, UiAction::AnswerProposal(true), Kind::Secondary));
-                    footer.spawn(widgets::button(f, "Refuse", KeyCode::KeyN, UiAction::AnswerProposal(false), Kind::Secondary));
-                }
                 footer.spawn(widgets::spacer());
                 footer.spawn(widgets::button(f, "Board", KeyCode::Escape, UiAction::BackToBoard, Kind::Secondary));
                 footer.spawn((
@@ -378,6 +381,7 @@ fn build(
                         size::BODY,
                         theme::CHALK_SOFT,
                     ),
+                    Node { flex_shrink: 0.0, ..default() },
                     session::ClockText::Team,
                 ));
                 footer.spawn(widgets::button(
