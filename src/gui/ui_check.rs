@@ -159,6 +159,8 @@ fn window_rect(world: &mut World) -> Rect {
 pub fn check(world: &mut World, screen: &str, expect: &Expect) -> Vec<String> {
     let mut problems = Vec::new();
     let window = window_rect(world);
+    // Text layouts are measured before `UiScale`; boxes after it.
+    let ui_scale = world.get_resource::<UiScale>().map_or(1.0, |s| s.0);
 
     // Texts: inside the window, not clipped, not spilling out of their own box.
     let mut texts_query = world.query::<(
@@ -179,10 +181,11 @@ pub fn check(world: &mut World, screen: &str, expect: &Expect) -> Vec<String> {
         // Where the glyphs are: the laid-out text from the top left of the node's content box
         // (a text node's box can be taller than its lines).
         let node_rect = rect_of(node, transform);
-        let rect = match layout {
-            Some(layout) if layout.size.x > 0.0 => {
+        let glyphs = layout.map(|l| l.size * ui_scale);
+        let rect = match glyphs {
+            Some(size) if size.x > 0.0 => {
                 let min = node_rect.min + node.border.min_inset + node.padding.min_inset;
-                Rect::from_corners(min, min + layout.size)
+                Rect::from_corners(min, min + size)
             }
             _ => node_rect,
         };
@@ -207,12 +210,12 @@ pub fn check(world: &mut World, screen: &str, expect: &Expect) -> Vec<String> {
                 describe(clip.clip)
             ));
         }
-        if let Some(layout) = layout {
+        if let Some(size) = glyphs {
             let room = node.size() - node.padding.min_inset - node.padding.max_inset;
-            if layout.size.x > room.x + TOLERANCE || layout.size.y > room.y + TOLERANCE {
+            if size.x > room.x + TOLERANCE || size.y > room.y + TOLERANCE {
                 problems.push(format!(
                     "{screen}: text {what} spills out of its box: it needs {:.0}×{:.0} px, its box is {:.0}×{:.0}",
-                    layout.size.x, layout.size.y, room.x, room.y
+                    size.x, size.y, room.x, room.y
                 ));
             }
         }

@@ -65,7 +65,7 @@ fn build(
                     })
                     .with_children(|c| {
                     c.spawn(widgets::card_band(f, "THE SITUATION", theme::okabe_ito::SKY_BLUE));
-                    c.spawn(widgets::text(
+                    c.spawn(widgets::para(
                         f,
                         if s.meta.briefing.is_empty() {
                             s.meta.summary.clone()
@@ -74,6 +74,7 @@ fn build(
                         },
                         size::BODY,
                         theme::INK,
+                        px(700),
                     ));
                     if let Some(top) = board.ladder.last() {
                         c.spawn(widgets::text(
@@ -178,9 +179,9 @@ fn on_action(
 fn news_cards(parent: &mut ChildSpawnerCommands, f: &Fonts, due: &[(String, String)]) {
     for (headline, text) in due {
         parent.spawn(widgets::card_band(f, "☰ NEWS THIS TURN", theme::ACCENT));
-        parent.spawn(widgets::bold(f, headline.clone(), size::BODY, theme::INK));
+        parent.spawn(widgets::bold(f, headline.clone(), size::LARGE, theme::INK));
         if !text.is_empty() {
-            parent.spawn(widgets::text(f, text.clone(), size::SMALL, theme::INK));
+            parent.spawn(widgets::text(f, text.clone(), size::BODY, theme::INK));
         }
     }
 }
