@@ -317,12 +317,14 @@ pub fn header(fonts: &Fonts, title: impl Into<String>, status: impl Into<String>
     (
         Node {
             width: percent(100),
-            height: px(84),
+            // A long title wraps and the band grows, never past the window's top.
+            min_height: px(84),
             flex_shrink: 0.0,
             flex_direction: FlexDirection::Row,
             justify_content: JustifyContent::SpaceBetween,
             align_items: AlignItems::Center,
-            padding: UiRect::horizontal(px(36)),
+            column_gap: px(24),
+            padding: UiRect::axes(px(36), px(8)),
             ..default()
         },
         BackgroundColor(theme::TRAY),

@@ -122,10 +122,16 @@ fn build(
                                 size::SMALL,
                                 theme::INK_SOFT,
                             ));
-                            for problem in entry.problems.iter().take(3) {
+                            // The first problem; `grayzone validate` lists them all.
+                            if let Some(problem) = entry.problems.first() {
+                                let more = entry.problems.len() - 1;
                                 col.spawn(widgets::text(
                                     f,
-                                    problem.clone(),
+                                    if more > 0 {
+                                        format!("{problem} (and {more} more: grayzone validate lists them)")
+                                    } else {
+                                        problem.clone()
+                                    },
                                     size::SMALL,
                                     theme::DANGER,
                                 ));
