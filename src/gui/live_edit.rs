@@ -172,7 +172,7 @@ fn probe(
             probe.board_ready = true;
             *winit = bevy::winit::WinitSettings::desktop_app();
             info!("live edit probe: board ready");
-        } else if probe.frames % 30 == 0 {
+        } else if probe.frames.is_multiple_of(30) {
             keys.press(KeyCode::Enter);
         } else {
             keys.release(KeyCode::Enter);

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 use bevy::input::ButtonState;
 use bevy::input::mouse::MouseButtonInput;
 use bevy::prelude::*;
-use bevy::window::PrimaryWindow;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
+use bevy::window::PrimaryWindow;
 
 use super::Screen;
 use super::ui_check::{self, Expect};
@@ -125,7 +125,9 @@ impl ScreenshotRun {
         let dir = std::env::var_os(ENV_VAR)?;
         let size = match std::env::var(WINDOW_VAR) {
             Ok(text) => parse_size(&text).unwrap_or_else(|| {
-                eprintln!("error: {WINDOW_VAR}={text} is not a window size like 1280x720; using 1920x1080");
+                eprintln!(
+                    "error: {WINDOW_VAR}={text} is not a window size like 1280x720; using 1920x1080"
+                );
                 (1920, 1080)
             }),
             Err(_) => (1920, 1080),
@@ -246,7 +248,11 @@ pub fn room_script() -> Vec<Step> {
 /// on after each), confirm.
 fn team_turn(orders: usize) -> Vec<Step> {
     use Step::*;
-    let mut steps = vec![Await(Screen::Curtain), Key(KeyCode::Enter), Await(Screen::Orders)];
+    let mut steps = vec![
+        Await(Screen::Curtain),
+        Key(KeyCode::Enter),
+        Await(Screen::Orders),
+    ];
     for _ in 0..orders {
         steps.push(Key(KeyCode::Space));
         steps.push(Key(KeyCode::ArrowRight));
@@ -313,7 +319,11 @@ fn session_script() -> Vec<Step> {
         steps.extend([Await(Screen::Board), Key(KeyCode::Enter)]);
         steps.extend(team_turn(2));
         steps.extend(team_turn(1));
-        steps.extend([Await(Screen::Reveal), Key(KeyCode::KeyA), Key(KeyCode::Enter)]);
+        steps.extend([
+            Await(Screen::Reveal),
+            Key(KeyCode::KeyA),
+            Key(KeyCode::Enter),
+        ]);
         steps.push(PastBriefing);
     }
     steps.pop();
@@ -344,7 +354,11 @@ fn session_script() -> Vec<Step> {
     ]);
     // The second team's private view, to compare with the first's.
     steps.extend([Key(KeyCode::Enter)]);
-    steps.extend([Await(Screen::Curtain), Key(KeyCode::Enter), Await(Screen::Orders)]);
+    steps.extend([
+        Await(Screen::Curtain),
+        Key(KeyCode::Enter),
+        Await(Screen::Orders),
+    ]);
     steps.extend([Key(KeyCode::Space), Key(KeyCode::Enter)]);
     steps.extend([Await(Screen::Curtain), Key(KeyCode::Enter)]);
     steps.extend([
@@ -360,7 +374,12 @@ fn session_script() -> Vec<Step> {
     let mut turn = vec![PastBriefing, Key(KeyCode::Enter)];
     turn.extend(team_turn(1));
     turn.extend(team_turn(2));
-    turn.extend([Await(Screen::Reveal), Key(KeyCode::KeyA), Key(KeyCode::Enter), Wait(4)]);
+    turn.extend([
+        Await(Screen::Reveal),
+        Key(KeyCode::KeyA),
+        Key(KeyCode::Enter),
+        Wait(4),
+    ]);
     steps.push(RepeatUntil(Screen::Debrief, 40, turn));
     steps.push(Shoot(Screen::Debrief, "11-debrief"));
     steps.extend([
@@ -423,7 +442,8 @@ pub fn expectations(world: &World, screen: Screen) -> Expect {
             .collect()
     };
     let secret_attributes: Vec<String> = s
-        .meta.attributes
+        .meta
+        .attributes
         .iter()
         .filter(|a| !a.public)
         .map(|a| a.name.clone())
@@ -540,6 +560,7 @@ pub fn is_blank(data: &[u8]) -> bool {
     pixels.all(|p| p[..3] == first[..3])
 }
 
+#[allow(clippy::too_many_arguments)]
 fn drive(
     mut commands: Commands,
     mut run: ResMut<ScreenshotRun>,
@@ -619,9 +640,8 @@ fn drive(
                         let Some((_, centre)) = ui_check::find_button(world, label) else {
                             let on = format!("{:?}", world.resource::<State<Screen>>().get());
                             let mut run = world.resource_mut::<ScreenshotRun>();
-                            run.failures.push(format!(
-                                "{on}: no button «{label}» to click"
-                            ));
+                            run.failures
+                                .push(format!("{on}: no button «{label}» to click"));
                             run.abort = true;
                             return;
                         };
@@ -658,7 +678,7 @@ fn drive(
             let keys_of: Vec<KeyCode> = typed.chars().filter_map(key_for_char).collect();
             let i = (run.waited / 2) as usize;
             match keys_of.get(i) {
-                Some(key) if run.waited % 2 == 0 => keys.press(*key),
+                Some(key) if run.waited.is_multiple_of(2) => keys.press(*key),
                 Some(key) => keys.release(*key),
                 None => {
                     run.cursor += 1;

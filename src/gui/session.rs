@@ -799,10 +799,16 @@ mod tests {
         world.insert_resource(Autosave(path.clone()));
         play_turn(&mut world);
         play_turn(&mut world);
-        assert_eq!(SessionRecord::load(&path).expect("autosaved").turns.len(), 2);
+        assert_eq!(
+            SessionRecord::load(&path).expect("autosaved").turns.len(),
+            2
+        );
         assert_eq!(undo_turn(&mut world), Some(2));
         // A resume now starts from the undone state, not from turn 2's.
-        assert_eq!(SessionRecord::load(&path).expect("autosaved").turns.len(), 1);
+        assert_eq!(
+            SessionRecord::load(&path).expect("autosaved").turns.len(),
+            1
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 

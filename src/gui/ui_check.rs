@@ -37,6 +37,12 @@ pub struct Expect {
     pub hide: Vec<String>,
 }
 
+/// A button as laid out: entity, action, key, rectangle, clip.
+type ButtonFound = (Entity, UiAction, Option<KeyCode>, Rect, Option<Rect>);
+
+/// A panel as laid out: entity, kind, rectangle, clip, whether a notice may cover it.
+type PanelFound = (Entity, Panel, Rect, Option<Rect>, bool);
+
 /// Pixels of tolerance for rounding in layout.
 const TOLERANCE: f32 = 1.5;
 
@@ -224,7 +230,10 @@ pub fn check(world: &mut World, screen: &str, expect: &Expect) -> Vec<String> {
 
     // What the screen must and must not show.
     for wanted in &expect.show {
-        if !visible_texts.iter().any(|(_, t)| t.contains(wanted.as_str())) {
+        if !visible_texts
+            .iter()
+            .any(|(_, t)| t.contains(wanted.as_str()))
+        {
             problems.push(format!("{screen}: {} is not on the screen", quote(wanted)));
         }
     }
@@ -253,7 +262,7 @@ pub fn check(world: &mut World, screen: &str, expect: &Expect) -> Vec<String> {
         Option<&CalculatedClip>,
         &InheritedVisibility,
     )>();
-    let panels: Vec<(Entity, Panel, Rect, Option<Rect>, bool)> = panel_query
+    let panels: Vec<PanelFound> = panel_query
         .iter(world)
         .filter(|p| p.5.get())
         .map(|(e, kind, node, transform, clip, _)| {
@@ -266,7 +275,7 @@ pub fn check(world: &mut World, screen: &str, expect: &Expect) -> Vec<String> {
             )
         })
         .collect();
-    let panels: Vec<(Entity, Panel, Rect, Option<Rect>, bool)> = panels
+    let panels: Vec<PanelFound> = panels
         .into_iter()
         .map(|(e, kind, rect, clip, _)| (e, kind, rect, clip, coverable(world, e)))
         .collect();
@@ -283,8 +292,7 @@ pub fn check(world: &mut World, screen: &str, expect: &Expect) -> Vec<String> {
     }
     for (i, a) in panels.iter().enumerate() {
         for b in &panels[i + 1..] {
-            if !overlaps(a.2, b.2) || is_ancestor(world, a.0, b.0) || is_ancestor(world, b.0, a.0)
-            {
+            if !overlaps(a.2, b.2) || is_ancestor(world, a.0, b.0) || is_ancestor(world, b.0, a.0) {
                 continue;
             }
             let allowed = match (a.1, b.1) {
@@ -317,7 +325,7 @@ pub fn check(world: &mut World, screen: &str, expect: &Expect) -> Vec<String> {
         &InheritedVisibility,
         &ComputedStackIndex,
     ), With<Button>>();
-    let buttons: Vec<(Entity, UiAction, Option<KeyCode>, Rect, Option<Rect>)> = button_query
+    let buttons: Vec<ButtonFound> = button_query
         .iter(world)
         .filter(|b| b.6.get())
         .map(|(e, press, key, node, transform, clip, _, _)| {
@@ -344,7 +352,7 @@ pub fn check(world: &mut World, screen: &str, expect: &Expect) -> Vec<String> {
         match key {
             Some(key) => {
                 let label = key_label(*key);
-                if !texts.iter().any(|t| *t == label) {
+                if !texts.contains(&label) {
                     problems.push(format!(
                         "{screen}: button {name} does not show its key {label}"
                     ));

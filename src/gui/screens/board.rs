@@ -34,6 +34,7 @@ fn redraw_on_change(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn build(
     mut commands: Commands,
     fonts: Res<Fonts>,
@@ -313,7 +314,7 @@ fn build(
                 let notice = r.notice()?;
                 match r.last.as_ref()? {
                     ReloadOutcome::Applied { from_turn, .. } => {
-                        (play.state.turn <= *from_turn).then(|| (EditNotice::Applied, notice))
+                        (play.state.turn <= *from_turn).then_some((EditNotice::Applied, notice))
                     }
                     ReloadOutcome::Waiting => r.locked.then_some((EditNotice::Waiting, notice)),
                     ReloadOutcome::Rejected => (r.errors > 0).then_some((EditNotice::Rejected, notice)),
@@ -545,6 +546,7 @@ fn expire_notice(
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn on_action(
     action: On<UiAction>,
     screen: Res<State<Screen>>,

@@ -195,7 +195,10 @@ fn turn_briefing(commands: &mut Commands, f: &Fonts, play: &Play, due: &[(String
             root.spawn(widgets::header(
                 f,
                 format!("Turn {} briefing — {}", play.state.turn, s.meta.title),
-                format!("{} of {} · before the orders", play.state.turn, s.meta.turns),
+                format!(
+                    "{} of {} · before the orders",
+                    play.state.turn, s.meta.turns
+                ),
             ));
             root.spawn(Node {
                 flex_grow: 1.0,
@@ -239,9 +242,12 @@ fn turn_briefing(commands: &mut Commands, f: &Fonts, play: &Play, due: &[(String
 pub(super) fn plugin(app: &mut App) {
     app.init_resource::<BriefingPage>()
         .add_observer(on_action)
-        .add_systems(OnExit(Screen::Briefing), |mut page: ResMut<BriefingPage>| {
-            page.news = false;
-        })
+        .add_systems(
+            OnExit(Screen::Briefing),
+            |mut page: ResMut<BriefingPage>| {
+                page.news = false;
+            },
+        )
         .add_systems(OnEnter(Screen::Briefing), build)
         .add_systems(
             Update,

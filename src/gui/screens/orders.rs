@@ -124,12 +124,33 @@ fn situation(parent: &mut ChildSpawnerCommands, f: &Fonts, team: &TeamView) {
 }
 
 /// A proposal's terms in the orders tray, with a warning when accepting may end the game.
-fn proposal_terms(tray: &mut ChildSpawnerCommands, f: &Fonts, p: &crate::view::team::IncomingProposal, endings: &[String], warned: bool) {
-    tray.spawn(widgets::para(f, format!("Terms: {}", p.text), size::SMALL, theme::CHALK_SOFT, percent(100)));
+fn proposal_terms(
+    tray: &mut ChildSpawnerCommands,
+    f: &Fonts,
+    p: &crate::view::team::IncomingProposal,
+    endings: &[String],
+    warned: bool,
+) {
+    tray.spawn(widgets::para(
+        f,
+        format!("Terms: {}", p.text),
+        size::SMALL,
+        theme::CHALK_SOFT,
+        percent(100),
+    ));
     if !endings.is_empty() {
         let warning = format!("⚠ Accepting may end the game: “{}”.", endings.join("”, “"));
         let colour = if warned { theme::ACCENT } else { theme::CHALK };
-        tray.spawn(widgets::bold(f, if warned { format!("{warning} Press Y again to accept.") } else { warning }, size::SMALL, colour));
+        tray.spawn(widgets::bold(
+            f,
+            if warned {
+                format!("{warning} Press Y again to accept.")
+            } else {
+                warning
+            },
+            size::SMALL,
+            colour,
+        ));
     }
 }
 

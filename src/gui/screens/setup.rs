@@ -357,7 +357,11 @@ fn controller_keys() -> Vec<(String, KeyCode, Controller)> {
             .zip(digits)
             .map(|(d, key)| (names::doctrine(*d).to_string(), key, Controller::Bot(*d))),
     );
-    keys.push(("Facilitator".to_string(), KeyCode::KeyF, Controller::Facilitator));
+    keys.push((
+        "Facilitator".to_string(),
+        KeyCode::KeyF,
+        Controller::Facilitator,
+    ));
     keys
 }
 
@@ -410,11 +414,11 @@ pub(super) fn plugin(app: &mut App) {
             .in_set(crate::gui::GuiSystems::Input),
     )
     .add_systems(OnEnter(Screen::Setup), build)
-        .add_systems(
-            Update,
-            build
-                .run_if(in_state(Screen::Setup).and_then(on_message::<Redraw>))
-                .in_set(crate::gui::GuiSystems::Build),
-        )
-        .add_observer(on_action);
+    .add_systems(
+        Update,
+        build
+            .run_if(in_state(Screen::Setup).and_then(on_message::<Redraw>))
+            .in_set(crate::gui::GuiSystems::Build),
+    )
+    .add_observer(on_action);
 }
