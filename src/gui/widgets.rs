@@ -216,6 +216,8 @@ pub fn token(fonts: &Fonts, index: usize, code: &str, diameter: f32) -> impl Bun
         Node {
             min_width: px(diameter),
             height: px(diameter),
+            // A token keeps its size in a crowded row: its code is never squeezed.
+            flex_shrink: 0.0,
             padding: UiRect::horizontal(px(diameter * 0.18)),
             column_gap: px(4),
             align_items: AlignItems::Center,
