@@ -332,18 +332,24 @@ pub struct RevealStep {
     pub text: String,
 }
 
-/// "with" for a move on an actor of one's own side (a forward hunt with an ally), "against"
-/// otherwise.
-fn preposition(s: &Scenario, actor: &str, target: &str) -> &'static str {
-    let side = |id: &str| {
-        s.actors
-            .iter()
-            .find(|a| a.id == id)
-            .map(|a| a.side.to_string())
+/// How a move relates to its target: "against" for offensive and punitive moves, "with" for
+/// conciliatory ones and for defensive or signalling moves on a state of one's own side (a
+/// forward hunt with an ally), "on" otherwise (taking down a swarm's servers).
+fn preposition(s: &Scenario, actor: &str, action: &str, target: &str) -> &'static str {
+    use crate::scenario::{ActorKind, Intent};
+    let intent = s.actions.iter().find(|a| a.id == action).map(|a| a.intent);
+    let find = |id: &str| s.actors.iter().find(|a| a.id == id);
+    let allied_state = match (find(actor), find(target)) {
+        (Some(a), Some(t)) => {
+            !a.side.is_empty() && a.side == t.side && t.kind == ActorKind::State
+        }
+        _ => false,
     };
-    match (side(actor), side(target)) {
-        (Some(a), Some(t)) if !a.is_empty() && a == t => "with",
-        _ => "against",
+    match intent {
+        Some(Intent::Offensive | Intent::Punitive) | None => "against",
+        Some(Intent::Conciliatory) => "with",
+        Some(Intent::Defensive | Intent::Signal) if allied_state => "with",
+        Some(Intent::Defensive | Intent::Signal) => "on",
     }
 }
 
@@ -387,7 +393,7 @@ pub fn reveal_steps(
                     names::action_name_by_id(s, action),
                     target
                         .as_deref()
-                        .map(|t| format!(" {} {}", preposition(s, actor, t), who(t)))
+                        .map(|t| format!(" {} {}", preposition(s, actor, action, t), who(t)))
                         .unwrap_or_default(),
                     if *success { "succeeds" } else { "fails" }
                 ),
