@@ -340,9 +340,7 @@ fn preposition(s: &Scenario, actor: &str, action: &str, target: &str) -> &'stati
     let intent = s.actions.iter().find(|a| a.id == action).map(|a| a.intent);
     let find = |id: &str| s.actors.iter().find(|a| a.id == id);
     let allied_state = match (find(actor), find(target)) {
-        (Some(a), Some(t)) => {
-            !a.side.is_empty() && a.side == t.side && t.kind == ActorKind::State
-        }
+        (Some(a), Some(t)) => !a.side.is_empty() && a.side == t.side && t.kind == ActorKind::State,
         _ => false,
     };
     match intent {

@@ -68,7 +68,9 @@ fn situation(parent: &mut ChildSpawnerCommands, f: &Fonts, team: &TeamView) {
                 if team.operations.is_empty() {
                     c.spawn(widgets::text(f, "None yet.", size::SMALL, theme::INK_SOFT));
                 }
-                for op in team.operations.iter().take(2) {
+                // Red lines to answer take room: then one line each of operations and incidents.
+                let recent = if team.obligations.is_empty() { 2 } else { 1 };
+                for op in team.operations.iter().take(recent) {
                     c.spawn(widgets::text(
                         f,
                         format!(
@@ -96,7 +98,7 @@ fn situation(parent: &mut ChildSpawnerCommands, f: &Fonts, team: &TeamView) {
                         theme::INK_SOFT,
                     ));
                 }
-                for i in team.incidents.iter().take(2) {
+                for i in team.incidents.iter().take(recent) {
                     c.spawn(widgets::text(
                         f,
                         format!(
