@@ -470,7 +470,7 @@ fn build(
                     KeyCode::KeyL,
                     UiAction::ToggleReloadLock,
                     Kind::Secondary,
-                    250.0,
+                    270.0,
                 ));
                 footer.spawn(widgets::fixed_button(
                     f,
