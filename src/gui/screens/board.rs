@@ -123,7 +123,8 @@ fn build(
                             let per_row = 3.0;
                             let width = (1180.0 - 14.0 * (per_row - 1.0)) / per_row;
                             let rows = board.actors.len().div_ceil(3).max(1) as f32;
-                            let height = ((720.0 - 14.0 * (rows - 1.0)) / rows).min(260.0);
+                            // A little under 720: the news row keeps room for a three-line headline.
+                            let height = ((708.0 - 14.0 * (rows - 1.0)) / rows).min(260.0);
                             for a in &board.actors {
                                 pieces::actor_card(cards, f, a, width, Some(height));
                             }
