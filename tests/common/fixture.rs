@@ -6,7 +6,11 @@ use grayzone::sim::LoadedScenario;
 /// that must occur in it, replacement). `tag` keeps the scratch folders of tests running at the
 /// same time apart.
 pub fn mini_with(tag: &str, edits: &[(&str, &str, &str)]) -> LoadedScenario {
-    let dir = std::env::temp_dir().join(format!("grayzone-mini-{}-{tag}", std::process::id()));
+    // One folder per call: tests of one process run at the same time and may share a tag.
+    static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir =
+        std::env::temp_dir().join(format!("grayzone-mini-{}-{tag}-{call}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     for entry in std::fs::read_dir("tests/fixtures/mini").unwrap() {
         let path = entry.unwrap().path();
