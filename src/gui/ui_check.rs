@@ -162,9 +162,28 @@ fn window_rect(world: &mut World) -> Rect {
 
 /// Checks the current screen of the primary window; returns one line per problem, each
 /// starting with `screen`.
+/// Nodes drawn in another window than the projector's (the facilitator's console, whose UI
+/// roots name their camera with `UiTargetCamera`): that window is checked by nothing here, and
+/// it may show what the projector must not.
+fn in_other_windows(world: &mut World) -> std::collections::HashSet<Entity> {
+    let mut roots = world.query_filtered::<Entity, With<UiTargetCamera>>();
+    let mut stack: Vec<Entity> = roots.iter(world).collect();
+    let mut children = world.query::<&Children>();
+    let mut found = std::collections::HashSet::new();
+    while let Some(e) = stack.pop() {
+        if found.insert(e)
+            && let Ok(kids) = children.get(world, e)
+        {
+            stack.extend(kids.iter());
+        }
+    }
+    found
+}
+
 pub fn check(world: &mut World, screen: &str, expect: &Expect) -> Vec<String> {
     let mut problems = Vec::new();
     let window = window_rect(world);
+    let elsewhere = in_other_windows(world);
     // Text layouts are measured before `UiScale`; boxes after it.
     let ui_scale = world.get_resource::<UiScale>().map_or(1.0, |s| s.0);
 
@@ -181,7 +200,7 @@ pub fn check(world: &mut World, screen: &str, expect: &Expect) -> Vec<String> {
     )>();
     let mut visible_texts: Vec<(Entity, String)> = Vec::new();
     for (entity, text, node, transform, clip, visible, layout, font) in texts_query.iter(world) {
-        if !visible.get() || text.0.trim().is_empty() {
+        if !visible.get() || text.0.trim().is_empty() || elsewhere.contains(&entity) {
             continue;
         }
         let what = quote(&text.0);
@@ -272,7 +291,7 @@ pub fn check(world: &mut World, screen: &str, expect: &Expect) -> Vec<String> {
     )>();
     let panels: Vec<PanelFound> = panel_query
         .iter(world)
-        .filter(|p| p.5.get())
+        .filter(|p| p.5.get() && !elsewhere.contains(&p.0))
         .map(|(e, kind, node, transform, clip, _)| {
             (
                 e,
@@ -335,7 +354,7 @@ pub fn check(world: &mut World, screen: &str, expect: &Expect) -> Vec<String> {
     ), With<Button>>();
     let buttons: Vec<ButtonFound> = button_query
         .iter(world)
-        .filter(|b| b.6.get())
+        .filter(|b| b.6.get() && !elsewhere.contains(&b.0))
         .map(|(e, press, key, node, transform, clip, _, _)| {
             (
                 e,
