@@ -310,7 +310,7 @@ fn session_script() -> Vec<Step> {
     ];
     steps.extend(team_turn(1));
     steps.push(Await(Screen::Reveal));
-    steps.extend(std::iter::repeat_n(Key(KeyCode::Space), 8));
+    steps.extend(std::iter::repeat_n(Key(KeyCode::Space), 3));
     steps.extend([Shoot(Screen::Reveal, "08-reveal"), Click("Show all")]);
     steps.push(Click("Back to the board"));
     steps.push(PastBriefing);
