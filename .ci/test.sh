@@ -20,6 +20,7 @@ cargo run --no-default-features -- simulate scenarios/tutorial_first_contact \
 cargo clippy --all-targets -- -D warnings
 cargo test --lib gui:: | tee -a "$tests_log"
 cargo test --test room_gui | tee -a "$tests_log"
+cargo test --test autosave | tee -a "$tests_log"
 awk '/^test result:/ { ran += $4; ignored += $8 }
      END { printf "distinct tests run: %d (%d ignored)\n", ran, ignored }' "$tests_log"
 rm -f "$tests_log"

@@ -991,6 +991,39 @@ fn a_relation_and_crisis_of_pick_exactly_their_actors() {
     assert_eq!(g.state().crisis(), 0);
 }
 
+/// `Relation` pairs an actor of `from` with a *different* actor of `to`: an actor's own
+/// diagonal (which holds the relation's default like every unlisted pair) never counts, and an
+/// unset pair never counts either. Triggered injects read it through the rules of a real game.
+#[test]
+fn a_relation_condition_pairs_two_different_actors() {
+    let game = mini_with(
+        "relation-condition",
+        &[
+            (
+                "scenario.ron",
+                "    rules: (orders_per_turn: 2,",
+                "    relations: [\n        (id: \"ally\", name: \"Ally\", flag: true, pairs: [(from: \"alpha\", to: \"gamma\")]),\n        (id: \"trust\", name: \"Trust\", default: 3, max: 10, symmetric: false, pairs: [(from: \"beta\", to: \"alpha\", value: 0)]),\n    ],\n    rules: (orders_per_turn: 2,",
+            ),
+            (
+                "injects.ron",
+                "    injects: [",
+                "    injects: [\n        (id: \"allies\", headline: \"Allies\", when: Condition(Relation(relation: \"ally\", from: Actor(\"alpha\"), to: Actor(\"gamma\")))),\n        (id: \"strangers\", headline: \"Strangers\", when: Condition(Relation(relation: \"ally\", from: Actor(\"alpha\"), to: Actor(\"beta\")))),\n        (id: \"self_trust\", headline: \"Self trust\", when: Condition(Relation(relation: \"trust\", from: Actor(\"alpha\"), to: Actor(\"alpha\")))),\n        (id: \"distrust\", headline: \"Distrust\", when: Condition(Relation(relation: \"trust\", from: Actor(\"beta\"), to: Any, is: AtMost(0)))),\n        (id: \"self_distrust\", headline: \"Self distrust\", when: Condition(Relation(relation: \"trust\", from: Actor(\"alpha\"), to: Actor(\"alpha\"), is: AtLeast(1)))),\n",
+            ),
+        ],
+    );
+    let mut g = Game::new(&game, 1, &game.default_controllers());
+    g.step();
+    let fired = |id: &str| g.state().injects_fired[game.index.injects[id]].is_some();
+    // alpha and gamma are allies; alpha and beta are not.
+    assert!(fired("allies"));
+    assert!(!fired("strangers"));
+    // beta distrusts alpha (0), and only that pair is at most 0.
+    assert!(fired("distrust"));
+    // alpha's trust in alpha holds the default 3, yet an actor is never paired with itself.
+    assert!(!fired("self_trust"));
+    assert!(!fired("self_distrust"));
+}
+
 #[test]
 fn within_turns_counts_this_turn_and_the_turns_before_it() {
     let mut t = Bench::new();
