@@ -71,8 +71,8 @@ pub fn actor_card(
             width: px(width),
             height: height.map(px).unwrap_or(Val::Auto),
             flex_direction: FlexDirection::Column,
-            padding: UiRect::all(px(12)),
-            row_gap: px(6),
+            padding: UiRect::axes(px(12), px(if detailed { 12 } else { 8 })),
+            row_gap: px(if detailed { 6 } else { 4 }),
             border: UiRect::top(px(8)),
             border_radius: BorderRadius::all(px(12)),
             overflow: Overflow::clip(),
@@ -166,9 +166,9 @@ pub fn red_line(parent: &mut ChildSpawnerCommands, fonts: &Fonts, rl: &crate::vi
         .spawn((
             Node {
                 flex_direction: FlexDirection::Column,
-                padding: UiRect::axes(px(8), px(4)),
+                padding: UiRect::axes(px(8), px(2)),
                 border: UiRect::left(px(6)),
-                row_gap: px(2),
+                row_gap: px(0),
                 width: percent(100),
                 ..default()
             },
@@ -177,7 +177,7 @@ pub fn red_line(parent: &mut ChildSpawnerCommands, fonts: &Fonts, rl: &crate::vi
         ))
         .with_children(|b| {
             let tag = if rl.public { "" } else { "PRIVATE · " };
-            b.spawn(bold(fonts, format!("⚑ {tag}{}", rl.name), 18.0, theme::INK));
+            b.spawn(bold(fonts, format!("⚑ {tag}{}", rl.name), 17.0, theme::INK));
             let record = if rl.crossed > 0 {
                 format!(
                     "credibility {} · crossed {}× · ✔{} ✖{}",
@@ -186,7 +186,7 @@ pub fn red_line(parent: &mut ChildSpawnerCommands, fonts: &Fonts, rl: &crate::vi
             } else {
                 format!("credibility {} · not crossed", rl.credibility)
             };
-            b.spawn(text(fonts, record, 17.0, theme::INK_SOFT));
+            b.spawn(text(fonts, record, 16.0, theme::INK_SOFT));
         });
 }
 
@@ -212,6 +212,7 @@ pub fn ladder(
             },
             BackgroundColor(Color::srgb(0.20, 0.17, 0.14)),
             BorderColor::all(Color::srgb(0.45, 0.36, 0.26)),
+            crate::gui::ui_check::Panel::Plain,
         ))
         .with_children(|l| {
             for rung in rungs.iter().rev() {
@@ -403,22 +404,32 @@ pub fn action_card(
                 18.0,
                 theme::INK_SOFT,
             ));
-            let mut extra = Vec::new();
-            if !a.cost.is_empty() {
-                extra.push(format!("cost {}", a.cost.join(", ")));
-            }
-            if !extra.is_empty() {
-                c.spawn(text(fonts, extra.join(" · "), 18.0, theme::INK_SOFT));
-            }
-            if !a.breaks.is_empty() {
-                let ids: Vec<_> = a.breaks.iter().map(|(id, _)| id.as_str()).collect();
-                c.spawn(bold(
-                    fonts,
-                    format!("✖ breaks norm {}", ids.join(", ")),
-                    18.0,
-                    theme::DANGER,
-                ));
-            }
+            // Cost and broken norms share the last line: the card never runs out of room.
+            c.spawn(Node {
+                flex_direction: FlexDirection::Row,
+                flex_wrap: FlexWrap::Wrap,
+                column_gap: px(10),
+                ..default()
+            })
+            .with_children(|r| {
+                if !a.cost.is_empty() {
+                    r.spawn(text(
+                        fonts,
+                        format!("cost {}", a.cost.join(", ")),
+                        18.0,
+                        theme::INK_SOFT,
+                    ));
+                }
+                if !a.breaks.is_empty() {
+                    let ids: Vec<_> = a.breaks.iter().map(|(id, _)| id.as_str()).collect();
+                    r.spawn(bold(
+                        fonts,
+                        format!("✖ norm {}", ids.join(", ")),
+                        18.0,
+                        theme::DANGER,
+                    ));
+                }
+            });
         });
 }
 

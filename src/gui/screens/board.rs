@@ -7,6 +7,7 @@ use crate::gui::live_edit::ReloadPanel;
 use crate::gui::pieces;
 use crate::gui::session::{self, Hotseat, Play, Session};
 use crate::gui::theme::{self, Fonts, size};
+use crate::gui::ui_check::{MayBeCovered, Panel};
 use crate::gui::widgets::{self, Kind};
 use crate::gui::{Redraw, Screen, ScreenRoot, clear_screen};
 use crate::sim::GameState;
@@ -43,7 +44,9 @@ fn build(
     clock: Res<session::TurnClock>,
     roots: Query<Entity, With<ScreenRoot>>,
     room: Option<Res<crate::gui::room::RoomServer>>,
+    mut rebuilds: ResMut<crate::gui::BoardRebuilds>,
 ) {
+    rebuilds.0 += 1;
     clear_screen(&mut commands, &roots);
     let f = &*fonts;
     let board = play.board();
@@ -104,32 +107,40 @@ fn build(
                 })
                 .with_children(|right| {
                     right
-                        .spawn(Node {
-                            flex_direction: FlexDirection::Row,
-                            flex_wrap: FlexWrap::Wrap,
-                            align_content: AlignContent::FlexStart,
-                            column_gap: px(14),
-                            row_gap: px(14),
-                            ..default()
-                        })
+                        .spawn((
+                            Node {
+                                flex_direction: FlexDirection::Row,
+                                flex_wrap: FlexWrap::Wrap,
+                                align_content: AlignContent::FlexStart,
+                                column_gap: px(14),
+                                row_gap: px(14),
+                                ..default()
+                            },
+                            // Notices lie over the actor cards, never over the ladder or news.
+                            MayBeCovered,
+                        ))
                         .with_children(|cards| {
                             let per_row = 3.0;
                             let width = (1180.0 - 14.0 * (per_row - 1.0)) / per_row;
                             let rows = board.actors.len().div_ceil(3).max(1) as f32;
-                            let height = ((720.0 - 14.0 * (rows - 1.0)) / rows).min(260.0);
+                            // A little under 720: the news row keeps room for a three-line headline.
+                            let height = ((708.0 - 14.0 * (rows - 1.0)) / rows).min(260.0);
                             for a in &board.actors {
                                 pieces::actor_card(cards, f, a, width, Some(height));
                             }
                         });
                     right
-                        .spawn(Node {
-                            flex_grow: 1.0,
-                            min_height: px(0),
-                            flex_direction: FlexDirection::Row,
-                            column_gap: px(14),
-                            overflow: Overflow::clip(),
-                            ..default()
-                        })
+                        .spawn((
+                            Node {
+                                flex_grow: 1.0,
+                                min_height: px(0),
+                                flex_direction: FlexDirection::Row,
+                                column_gap: px(14),
+                                overflow: Overflow::clip(),
+                                ..default()
+                            },
+                            Panel::Plain,
+                        ))
                         .with_children(|news| {
                             news.spawn(Node {
                                 width: px(110),
@@ -281,6 +292,7 @@ fn build(
                         justify_content: JustifyContent::Center,
                         ..default()
                     },
+                    Panel::Modal,
                     children![(
                         Node {
                             padding: UiRect::axes(px(60), px(24)),
@@ -315,18 +327,21 @@ fn build(
                 .and_then(|r| r.diagnostics.clone());
             let locked = reload.as_ref().is_some_and(|r| r.locked);
             if session.notice.is_some() || edit_notice.is_some() || locked {
-                root.spawn(Node {
-                    position_type: PositionType::Absolute,
-                    right: px(20),
-                    top: px(100),
-                    width: px(1150),
-                    max_height: px(700),
-                    overflow: Overflow::clip(),
-                    flex_direction: FlexDirection::Column,
-                    align_items: AlignItems::FlexEnd,
-                    row_gap: px(8),
-                    ..default()
-                })
+                root.spawn((
+                    Node {
+                        position_type: PositionType::Absolute,
+                        right: px(20),
+                        top: px(100),
+                        width: px(1150),
+                        max_height: px(700),
+                        overflow: Overflow::clip(),
+                        flex_direction: FlexDirection::Column,
+                        align_items: AlignItems::FlexEnd,
+                        row_gap: px(8),
+                        ..default()
+                    },
+                    Panel::Notice,
+                ))
                 .with_children(|toasts| {
                     let toast = |toasts: &mut ChildSpawnerCommands, text: String| {
                         toasts.spawn((
@@ -416,62 +431,123 @@ fn build(
                     session::ClockText::Turn,
                 ));
                 footer.spawn(widgets::spacer());
-                footer.spawn(widgets::button(
+                if session.confirm_undo {
+                    // Undo asks first: it throws a whole turn away.
+                    let turn = session::turns_played(&play.state);
+                    footer.spawn(widgets::bold(
+                        f,
+                        format!("Undo turn {turn}? The session goes back to its start, and the autosave with it."),
+                        size::BODY,
+                        theme::ACCENT,
+                    ));
+                    footer.spawn(widgets::button(
+                        f,
+                        "Cancel",
+                        KeyCode::Escape,
+                        UiAction::CancelDialog,
+                        Kind::Secondary,
+                    ));
+                    footer.spawn(widgets::button(
+                        f,
+                        format!("Undo turn {turn}"),
+                        KeyCode::Enter,
+                        UiAction::ConfirmUndo,
+                        Kind::Primary,
+                    ));
+                    return;
+                }
+                // Fixed widths: a label that changes never moves the other buttons.
+                footer.spawn(widgets::fixed_button(
                     f,
                     "Save",
                     KeyCode::KeyS,
                     UiAction::Save,
                     Kind::Secondary,
+                    130.0,
                 ));
-                footer.spawn(widgets::button(
+                footer.spawn(widgets::fixed_button(
                     f,
                     if reload.as_ref().is_some_and(|r| r.locked) { "Unlock edits" } else { "Lock edits" },
                     KeyCode::KeyL,
                     UiAction::ToggleReloadLock,
                     Kind::Secondary,
+                    270.0,
                 ));
-                footer.spawn(widgets::button(
+                footer.spawn(widgets::fixed_button(
                     f,
                     format!("Inject ({})", releasable.len()),
                     KeyCode::KeyI,
                     UiAction::ReleaseInject,
                     Kind::Secondary,
+                    200.0,
                 ));
-                footer.spawn(widgets::button(
+                footer.spawn(widgets::fixed_button(
                     f,
                     format!("Undo ({})", session::turns_played(&play.state)),
                     KeyCode::KeyU,
                     UiAction::UndoTurn,
                     Kind::Secondary,
+                    200.0,
                 ));
-                footer.spawn(widgets::button(
+                footer.spawn(widgets::fixed_button(
                     f,
                     if session.paused { "Resume" } else { "Pause" },
                     KeyCode::KeyP,
                     UiAction::TogglePause,
                     Kind::Secondary,
+                    180.0,
                 ));
-                footer.spawn(widgets::button(
+                footer.spawn(widgets::fixed_button(
                     f,
                     "Debrief",
                     KeyCode::KeyD,
                     UiAction::EndSession,
                     if over { Kind::Primary } else { Kind::Secondary },
+                    180.0,
                 ));
                 if !over {
-                    footer.spawn(widgets::button(
+                    footer.spawn(widgets::fixed_button(
                         f,
                         // Teams on their devices: their drafts go to the rules now.
                         if room.is_some() { "Resolve turn" } else { "Orders" },
                         KeyCode::Enter,
                         UiAction::BeginOrders,
                         Kind::Primary,
+                        250.0,
                     ));
                 }
             });
         });
 }
 
+/// How long a notice stays on the board.
+const NOTICE_SECONDS: f32 = 6.0;
+
+/// Notices expire: a notice that has been up for [`NOTICE_SECONDS`] goes away.
+fn expire_notice(
+    time: Res<Time<Real>>,
+    session: Option<ResMut<Session>>,
+    mut shown: Local<Option<(String, f32)>>,
+    mut redraw: MessageWriter<Redraw>,
+) {
+    let Some(mut session) = session else {
+        return;
+    };
+    let now = time.elapsed_secs();
+    match (&session.notice, &*shown) {
+        (None, _) => *shown = None,
+        (Some(notice), Some((seen, since))) if notice == seen => {
+            if now - since > NOTICE_SECONDS {
+                session.notice = None;
+                *shown = None;
+                redraw.write(Redraw);
+            }
+        }
+        (Some(notice), _) => *shown = Some((notice.clone(), now)),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn on_action(
     action: On<UiAction>,
     screen: Res<State<Screen>>,
@@ -480,6 +556,7 @@ fn on_action(
     mut next: ResMut<NextState<Screen>>,
     mut redraw: MessageWriter<Redraw>,
     room: Option<Res<crate::gui::room::RoomServer>>,
+    hotseat: Option<Res<Hotseat>>,
 ) {
     if *screen.get() != Screen::Board {
         return;
@@ -516,7 +593,15 @@ fn on_action(
                 });
                 next.set(Screen::Reveal);
             } else {
-                commands.insert_resource(Hotseat { queue, ..default() });
+                // Back from the curtain with Esc: the round goes on where it was.
+                let turn = play.state.turn;
+                if !hotseat.is_some_and(|h| h.in_progress(turn)) {
+                    commands.insert_resource(Hotseat {
+                        turn,
+                        queue,
+                        ..default()
+                    });
+                }
                 next.set(Screen::Curtain);
             }
             return;
@@ -537,7 +622,24 @@ fn on_action(
             });
         }
         UiAction::UndoTurn => {
+            let nothing = session::turns_played(&play.state) == 0;
+            commands.queue(move |world: &mut World| {
+                let mut session = world.resource_mut::<Session>();
+                if nothing {
+                    session.notice = Some("Nothing to undo.".into());
+                } else {
+                    session.confirm_undo = true;
+                }
+            });
+        }
+        UiAction::CancelDialog => {
             commands.queue(|world: &mut World| {
+                world.resource_mut::<Session>().confirm_undo = false;
+            });
+        }
+        UiAction::ConfirmUndo => {
+            commands.queue(|world: &mut World| {
+                world.resource_mut::<Session>().confirm_undo = false;
                 let undone = session::undo_turn(world);
                 world.resource_mut::<Session>().notice = Some(match undone {
                     Some(turn) => format!("Turn {turn} undone: back to its start."),
@@ -589,7 +691,7 @@ pub(super) fn plugin(app: &mut App) {
         )
         .add_systems(
             Update,
-            redraw_on_change
+            (redraw_on_change, expire_notice)
                 .run_if(in_state(Screen::Board))
                 .in_set(crate::gui::GuiSystems::Input),
         )

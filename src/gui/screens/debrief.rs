@@ -22,7 +22,7 @@ use crate::view::debrief as review;
 const CHART_W: f32 = 1020.0;
 const CHART_H: f32 = 470.0;
 /// Lines on one page of a section.
-const PAGE: usize = 20;
+const PAGE: usize = 17;
 
 /// The sections, with their keys.
 const TABS: [(&str, KeyCode); 7] = [
@@ -705,9 +705,14 @@ fn build(
             root.spawn(widgets::header(
                 f,
                 format!("Debrief — {}", d.title),
+                // The ending stays in view on every tab.
                 format!(
-                    "{} turn(s) played · seed {}",
-                    d.turns_played, play.session.seed
+                    "{} · {} turn(s) played · seed {}",
+                    d.ending
+                        .as_ref()
+                        .map_or("ended early", |(name, _, _)| name.as_str()),
+                    d.turns_played,
+                    play.session.seed
                 ),
             ));
             root.spawn(Node {

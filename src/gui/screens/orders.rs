@@ -90,7 +90,9 @@ fn situation(parent: &mut ChildSpawnerCommands, f: &Fonts, team: &TeamView) {
                 if team.operations.is_empty() {
                     c.spawn(widgets::text(f, "None yet.", size::SMALL, theme::INK_SOFT));
                 }
-                for op in team.operations.iter().take(2) {
+                // Red lines to answer take room: then one line each of operations and incidents.
+                let recent = if team.obligations.is_empty() { 2 } else { 1 };
+                for op in team.operations.iter().take(recent) {
                     c.spawn(widgets::text(
                         f,
                         format!(
@@ -118,7 +120,7 @@ fn situation(parent: &mut ChildSpawnerCommands, f: &Fonts, team: &TeamView) {
                         theme::INK_SOFT,
                     ));
                 }
-                for i in team.incidents.iter().take(2) {
+                for i in team.incidents.iter().take(recent) {
                     c.spawn(widgets::text(
                         f,
                         format!(
@@ -143,6 +145,37 @@ fn situation(parent: &mut ChildSpawnerCommands, f: &Fonts, team: &TeamView) {
                 }
             });
         });
+}
+
+/// A proposal's terms in the orders tray, with a warning when accepting may end the game.
+fn proposal_terms(
+    tray: &mut ChildSpawnerCommands,
+    f: &Fonts,
+    p: &crate::view::team::IncomingProposal,
+    endings: &[String],
+    warned: bool,
+) {
+    tray.spawn(widgets::para(
+        f,
+        format!("Terms: {}", p.text),
+        size::SMALL,
+        theme::CHALK_SOFT,
+        percent(100),
+    ));
+    if !endings.is_empty() {
+        let warning = format!("⚠ Accepting may end the game: “{}”.", endings.join("”, “"));
+        let colour = if warned { theme::ACCENT } else { theme::CHALK };
+        tray.spawn(widgets::bold(
+            f,
+            if warned {
+                format!("{warning} Press Y again to accept.")
+            } else {
+                warning
+            },
+            size::SMALL,
+            colour,
+        ));
+    }
 }
 
 fn build(
@@ -330,6 +363,7 @@ fn build(
                             let answers = hotseat.answers.get(&actor).cloned().unwrap_or_default();
                             for p in &team.incoming {
                                 let answer = answers.iter().find(|(id, _)| *id == p.id).map(|a| a.1);
+                                proposal_terms(tray, f, p, &session::endings_on_acceptance(play.scenario(), &p.id), hotseat.warned.as_deref() == Some(p.id.as_str()));
                                 tray.spawn(widgets::bold(
                                     f,
                                     format!(
@@ -345,6 +379,13 @@ fn build(
                                     size::SMALL,
                                     theme::CHALK,
                                 ));
+                            }
+                            // The answer keys beside the proposals (never pushing Confirm off the footer).
+                            if !team.incoming.is_empty() {
+                                tray.spawn(widgets::row(12)).with_children(|r| {
+                                    r.spawn(widgets::button(f, "Accept", KeyCode::KeyY, UiAction::AnswerProposal(true), Kind::Secondary));
+                                    r.spawn(widgets::button(f, "Refuse", KeyCode::KeyN, UiAction::AnswerProposal(false), Kind::Secondary));
+                                });
                             }
                             for (n, o) in drafted.iter().enumerate() {
                                 let name = play
@@ -376,11 +417,8 @@ fn build(
                 footer.spawn(widgets::button(f, "Target", KeyCode::Tab, UiAction::CycleTarget, Kind::Secondary));
                 footer.spawn(widgets::button(f, "Add", KeyCode::Space, UiAction::AddOrder, Kind::Secondary));
                 footer.spawn(widgets::button(f, "Remove", KeyCode::Backspace, UiAction::RemoveOrder, Kind::Secondary));
-                if !team.incoming.is_empty() {
-                    footer.spawn(widgets::button(f, "Accept", KeyCode::KeyY, UiAction::AnswerProposal(true), Kind::Secondary));
-                    footer.spawn(widgets::button(f, "Refuse", KeyCode::KeyN, UiAction::AnswerProposal(false), Kind::Secondary));
-                }
                 footer.spawn(widgets::spacer());
+                footer.spawn(widgets::button(f, "Board", KeyCode::Escape, UiAction::BackToBoard, Kind::Secondary));
                 footer.spawn((
                     widgets::text(
                         f,
@@ -388,6 +426,7 @@ fn build(
                         size::BODY,
                         theme::CHALK_SOFT,
                     ),
+                    Node { flex_shrink: 0.0, ..default() },
                     session::ClockText::Team,
                 ));
                 footer.spawn(widgets::button(
@@ -454,7 +493,7 @@ fn on_action(
             }
         }
         UiAction::AnswerProposal(yes) => {
-            let answers = hotseat.answers.entry(actor).or_default();
+            let answers = hotseat.answers.get(&actor).cloned().unwrap_or_default();
             // The first proposal without an answer, else the last one (to change one's mind).
             let target = team
                 .incoming
@@ -462,8 +501,15 @@ fn on_action(
                 .find(|p| !answers.iter().any(|(id, _)| *id == p.id))
                 .or(team.incoming.last());
             if let Some(p) = target {
-                answers.retain(|(id, _)| *id != p.id);
-                answers.push((p.id.clone(), *yes));
+                // Accepting what may end the game takes a second press, after the warning.
+                let ends = !session::endings_on_acceptance(play.scenario(), &p.id).is_empty();
+                if *yes && ends && hotseat.warned.as_deref() != Some(p.id.as_str()) {
+                    hotseat.warned = Some(p.id.clone());
+                } else {
+                    let answers = hotseat.answers.entry(actor).or_default();
+                    answers.retain(|(id, _)| *id != p.id);
+                    answers.push((p.id.clone(), *yes));
+                }
             }
         }
         UiAction::RemoveOrder => {
