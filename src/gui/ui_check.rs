@@ -82,12 +82,31 @@ fn quote(text: &str) -> String {
     }
 }
 
+/// A text node's whole text: its own and that of its spans (parts in another style), in order.
+fn with_spans(world: &World, entity: Entity, text: &Text) -> String {
+    let mut whole = text.0.clone();
+    let mut stack: Vec<Entity> = world
+        .get::<Children>(entity)
+        .map(|c| c.iter().rev().collect())
+        .unwrap_or_default();
+    while let Some(child) = stack.pop() {
+        if let Some(span) = world.get::<TextSpan>(child) {
+            whole.push_str(&span.0);
+            if let Some(children) = world.get::<Children>(child) {
+                stack.extend(children.iter().rev());
+            }
+        }
+    }
+    whole
+}
+
 /// Texts of a node and its descendants, in tree order.
 fn texts_under(world: &World, entity: Entity, out: &mut Vec<String>) {
-    if let Some(text) = world.get::<Text>(entity)
-        && !text.0.trim().is_empty()
-    {
-        out.push(text.0.clone());
+    if let Some(text) = world.get::<Text>(entity) {
+        let whole = with_spans(world, entity, text);
+        if !whole.trim().is_empty() {
+            out.push(whole);
+        }
     }
     if let Some(children) = world.get::<Children>(entity) {
         for child in children.iter() {
@@ -200,10 +219,11 @@ pub fn check(world: &mut World, screen: &str, expect: &Expect) -> Vec<String> {
     )>();
     let mut visible_texts: Vec<(Entity, String)> = Vec::new();
     for (entity, text, node, transform, clip, visible, layout, font) in texts_query.iter(world) {
-        if !visible.get() || text.0.trim().is_empty() || elsewhere.contains(&entity) {
+        let whole = with_spans(world, entity, text);
+        if !visible.get() || whole.trim().is_empty() || elsewhere.contains(&entity) {
             continue;
         }
-        let what = quote(&text.0);
+        let what = quote(&whole);
         // Where the glyphs are: the laid-out text from the top left of the node's content box
         // (a text node's box can be taller than its lines).
         let node_rect = rect_of(node, transform);
@@ -252,7 +272,7 @@ pub fn check(world: &mut World, screen: &str, expect: &Expect) -> Vec<String> {
                 ));
             }
         }
-        visible_texts.push((entity, text.0.clone()));
+        visible_texts.push((entity, whole));
     }
 
     // What the screen must and must not show.

@@ -198,6 +198,7 @@ pub fn pill(fonts: &Fonts, label: impl Into<String>, background: Color, ink: Col
 pub fn outline_pill(fonts: &Fonts, label: impl Into<String>, ink: Color) -> impl Bundle {
     (
         Node {
+            flex_shrink: 0.0,
             padding: UiRect::axes(px(10), px(1)),
             border: UiRect::all(px(2)),
             border_radius: BorderRadius::all(px(20)),

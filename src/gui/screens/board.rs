@@ -123,8 +123,8 @@ fn build(
                             let per_row = 3.0;
                             let width = (1180.0 - 14.0 * (per_row - 1.0)) / per_row;
                             let rows = board.actors.len().div_ceil(3).max(1) as f32;
-                            // A little under 720: the news row keeps room for a three-line headline.
-                            let height = ((708.0 - 14.0 * (rows - 1.0)) / rows).min(260.0);
+                            // 720 at most: the news row keeps room for a three-line headline.
+                            let height = ((720.0 - 14.0 * (rows - 1.0)) / rows).min(260.0);
                             for a in &board.actors {
                                 pieces::actor_card(cards, f, a, width, Some(height));
                             }
@@ -246,13 +246,19 @@ fn build(
                                         ..default()
                                     })
                                     .with_children(|c| {
+                                        // The turn leads the headline's first line: one line
+                                        // more for a long headline.
                                         c.spawn(widgets::text(
                                             f,
-                                            format!("☰ Turn {}", h.turn),
+                                            format!("☰ T{} · ", h.turn),
                                             18.0,
                                             theme::INK_SOFT,
+                                        ))
+                                        .with_child((
+                                            TextSpan::new(h.text.clone()),
+                                            f.bold(20.0),
+                                            TextColor(theme::INK),
                                         ));
-                                        c.spawn(widgets::bold(f, h.text.clone(), 20.0, theme::INK));
                                     });
                             }
                             if !board.incidents.is_empty() && upcoming.is_none() {
