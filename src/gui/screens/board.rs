@@ -1,5 +1,7 @@
 //! The public board: the ladder in the middle, actor cards, the headline feed, facilitator keys.
 
+use bevy::ecs::change_detection::Tick;
+use bevy::ecs::system::SystemChangeTick;
 use bevy::prelude::*;
 
 use crate::gui::actions::UiAction;
@@ -21,14 +23,25 @@ enum EditNotice {
     Rejected,
 }
 
+/// When the board was last built: a change made after it asks for a rebuild, one made before
+/// (the turn resolved during the reveal, already drawn by the build on entering the board) does
+/// not.
+#[derive(Resource, Default)]
+struct BoardBuiltAt(Option<Tick>);
+
 /// Redraws the board when the rules' state or the scenario changes behind it (hot reload).
 fn redraw_on_change(
     status: Option<Res<ReloadStatus>>,
     state: Option<Res<GameState>>,
+    built: Res<BoardBuiltAt>,
     mut redraw: MessageWriter<Redraw>,
 ) {
+    let Some(built) = built.0 else {
+        return;
+    };
     // The rules re-insert these resources when they reload or replay, so "added" counts too.
-    let changed = status.is_some_and(|s| s.is_changed()) || state.is_some_and(|s| s.is_changed());
+    let changed = status.is_some_and(|s| s.is_changed_after(built))
+        || state.is_some_and(|s| s.is_changed_after(built));
     if changed {
         redraw.write(Redraw);
     }
@@ -44,9 +57,14 @@ fn build(
     clock: Res<session::TurnClock>,
     roots: Query<Entity, With<ScreenRoot>>,
     room: Option<Res<crate::gui::room::RoomServer>>,
-    mut rebuilds: ResMut<crate::gui::BoardRebuilds>,
+    (mut rebuilds, mut built, ticks): (
+        ResMut<crate::gui::BoardRebuilds>,
+        ResMut<BoardBuiltAt>,
+        SystemChangeTick,
+    ),
 ) {
     rebuilds.0 += 1;
+    built.0 = Some(ticks.this_run());
     clear_screen(&mut commands, &roots);
     let f = &*fonts;
     let board = play.board();
@@ -121,7 +139,9 @@ fn build(
                         ))
                         .with_children(|cards| {
                             let per_row = 3.0;
-                            let width = (1180.0 - 14.0 * (per_row - 1.0)) / per_row;
+                            // Two pixels of slack: rounded at a window's scale, three cards
+                            // still fit a row.
+                            let width = (1180.0 - 14.0 * (per_row - 1.0)) / per_row - 2.0;
                             let rows = board.actors.len().div_ceil(3).max(1) as f32;
                             // 720 at most: the news row keeps room for a three-line headline.
                             let height = ((720.0 - 14.0 * (rows - 1.0)) / rows).min(260.0);
@@ -688,7 +708,8 @@ fn on_action(
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(OnEnter(Screen::Board), build)
+    app.init_resource::<BoardBuiltAt>()
+        .add_systems(OnEnter(Screen::Board), build)
         .add_systems(
             Update,
             build

@@ -17,7 +17,7 @@ const PAGE: usize = 6;
 /// Cards per row.
 const PER_ROW: usize = 3;
 /// Width of an action card: three to a row beside the two secret columns.
-const CARD_WIDTH: f32 = 324.0;
+const CARD_WIDTH: f32 = 322.0;
 
 fn section(parent: &mut ChildSpawnerCommands, fonts: &Fonts, title: &str) {
     parent.spawn(widgets::bold(
