@@ -547,17 +547,6 @@ fn ladder_tab(main: &mut ChildSpawnerCommands, f: &Fonts, d: &DebriefView) {
                     theme::INK,
                 ));
             }
-            // Metrics (the escalation score among them): the total of each turn.
-            for m in d.metrics.iter().take(3) {
-                let totals: Vec<String> =
-                    m.totals.iter().map(|(t, v)| format!("T{t} {v}")).collect();
-                c.spawn(widgets::text(
-                    f,
-                    format!("Σ {}: {}", m.name, totals.join(" · ")),
-                    size::SMALL,
-                    theme::INK,
-                ));
-            }
             let wrong = d.firings.iter().filter(|f| f.wrong).count();
             if wrong > 0 {
                 c.spawn(widgets::text(
