@@ -28,10 +28,16 @@ pub enum UiAction {
     MoveActor(i32),
     /// Setup: cycle the highlighted actor's controller (team, bot doctrines…).
     CycleController,
-    /// Setup: change the seed by this amount.
-    NudgeSeed(i64),
+    /// Setup: the highlighted actor is played by this controller; the highlight moves on.
+    SetController(crate::scenario::Controller),
+    /// Setup: start typing a seed (digits, ⌫), or finish typing it.
+    TypeSeed,
+    /// Setup: stop typing the seed and keep the old one.
+    CancelSeed,
     /// Setup: start the session and show the briefing.
     StartSession,
+    /// Briefing: from the situation to the news due this turn.
+    BriefNews,
     /// Briefing/board: open the orders phase (curtain for the first team).
     BeginOrders,
     /// Curtain: the team has the keyboard; show its private view.
@@ -60,8 +66,14 @@ pub enum UiAction {
     ReleaseInject,
     /// Facilitator: choose this option of the inject due at this turn's briefing.
     ChooseInjectOption(usize),
-    /// Facilitator: undo the last turn.
+    /// Facilitator: undo the last turn (asks first; [`UiAction::ConfirmUndo`] does it).
     UndoTurn,
+    /// Facilitator: yes, undo the last turn.
+    ConfirmUndo,
+    /// Close the open confirmation without doing anything.
+    CancelDialog,
+    /// Curtain or orders: back to the board (the team's draft is kept).
+    BackToBoard,
     /// Facilitator: pause/resume the session clock.
     TogglePause,
     /// Facilitator: save the session now.
@@ -124,6 +136,8 @@ pub fn key_label(key: KeyCode) -> String {
         KeyCode::Digit2 => "2".into(),
         KeyCode::Digit3 => "3".into(),
         KeyCode::Digit4 => "4".into(),
+        KeyCode::Digit5 => "5".into(),
+        KeyCode::Digit6 => "6".into(),
         other => {
             let name = format!("{other:?}");
             name.strip_prefix("Key")

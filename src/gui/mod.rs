@@ -19,6 +19,7 @@ mod screens;
 pub mod screenshot;
 pub mod session;
 pub mod theme;
+pub mod ui_check;
 pub mod widgets;
 
 /// The screens of a session, in the order a workshop meets them.
@@ -43,6 +44,11 @@ pub struct ScreenRoot;
 /// Ask the current screen to rebuild its UI from the view models.
 #[derive(Message, Default)]
 pub struct Redraw;
+
+/// How many times the board has been rebuilt (the screenshot run reports it beside the frame
+/// times: the board rebuilds on a change, never every frame).
+#[derive(Resource, Default, Debug)]
+pub struct BoardRebuilds(pub u32);
 
 /// GUI system ordering within `Update`.
 #[derive(SystemSet, Debug, Clone, PartialEq, Eq, Hash)]
@@ -85,8 +91,8 @@ pub fn plugin(app: &mut App) {
                     title: "Gray Zone — cyber-escalation wargame".into(),
                     // The screenshot run renders the design size; otherwise a size that fits most
                     // laptop screens (F11 makes it full screen for the projector).
-                    resolution: if screenshots.is_some() {
-                        WindowResolution::new(1920, 1080)
+                    resolution: if let Some(run) = &screenshots {
+                        WindowResolution::new(run.size.0, run.size.1)
                     } else {
                         WindowResolution::new(1600, 900)
                     },
@@ -113,6 +119,7 @@ pub fn plugin(app: &mut App) {
     }
     app.init_state::<Screen>()
         .add_message::<Redraw>()
+        .init_resource::<BoardRebuilds>()
         .configure_sets(Update, (GuiSystems::Input, GuiSystems::Build).chain())
         .insert_resource(started)
         .add_systems(Startup, spawn_camera)

@@ -31,13 +31,13 @@ pub fn mini_bar(
                 ..default()
             })
             .with_children(|r| {
-                r.spawn(text(fonts, label, 18.0, theme::INK_SOFT));
-                r.spawn(bold(fonts, shown.to_string(), 18.0, theme::INK));
+                r.spawn(text(fonts, label, 17.0, theme::INK_SOFT));
+                r.spawn(bold(fonts, shown.to_string(), 17.0, theme::INK));
             });
             b.spawn(widgets::bar_track(
                 Node {
                     width: percent(100),
-                    height: px(12),
+                    height: px(10),
                     border: UiRect::all(px(2)),
                     border_radius: BorderRadius::all(px(3)),
                     ..default()
@@ -52,6 +52,9 @@ pub fn mini_bar(
             ));
         });
 }
+
+/// The gap between the two columns of attribute bars on an actor card.
+const BAR_GAP: f32 = 12.0;
 
 /// An actor card: token, name, who plays it, rung, attribute bars, red lines with their
 /// credibility, relations. Fixed height so a board of many actors stays in place.
@@ -71,8 +74,8 @@ pub fn actor_card(
             width: px(width),
             height: height.map(px).unwrap_or(Val::Auto),
             flex_direction: FlexDirection::Column,
-            padding: UiRect::all(px(12)),
-            row_gap: px(6),
+            padding: UiRect::axes(px(12), px(if detailed { 12 } else { 6 })),
+            row_gap: px(if detailed { 6 } else { 3 }),
             border: UiRect::top(px(8)),
             border_radius: BorderRadius::all(px(12)),
             overflow: Overflow::clip(),
@@ -86,7 +89,12 @@ pub fn actor_card(
                 ..default()
             })
             .with_children(|r| {
-                r.spawn(token(fonts, a.index, &a.code, 40.0));
+                r.spawn(token(
+                    fonts,
+                    a.index,
+                    &a.code,
+                    if detailed { 40.0 } else { 36.0 },
+                ));
                 r.spawn(Node {
                     flex_direction: FlexDirection::Column,
                     flex_grow: 1.0,
@@ -117,7 +125,7 @@ pub fn actor_card(
             c.spawn(Node {
                 flex_direction: FlexDirection::Row,
                 flex_wrap: FlexWrap::Wrap,
-                column_gap: px(14),
+                column_gap: px(BAR_GAP),
                 row_gap: px(4),
                 ..default()
             })
@@ -134,7 +142,7 @@ pub fn actor_card(
                         label,
                         (&attr.shown, attr.fill),
                         colour,
-                        px((width - 24.0 - 14.0) / 2.0 - 1.0),
+                        px((width - 24.0 - BAR_GAP) / 2.0 - 1.0),
                     );
                 }
             });
@@ -160,15 +168,23 @@ pub fn actor_card(
         });
 }
 
-/// A red line with its credibility.
+/// A red line with its credibility: its name in bold, its record after it in the same
+/// paragraph (one line less on a card of fixed height).
 pub fn red_line(parent: &mut ChildSpawnerCommands, fonts: &Fonts, rl: &crate::view::RedLineView) {
+    let tag = if rl.public { "" } else { "PRIVATE · " };
+    let record = if rl.crossed > 0 {
+        format!(
+            "credibility {} · crossed {}× · ✔{} ✖{}",
+            rl.credibility, rl.crossed, rl.enforced, rl.ignored
+        )
+    } else {
+        format!("credibility {} · not crossed", rl.credibility)
+    };
     parent
         .spawn((
             Node {
-                flex_direction: FlexDirection::Column,
-                padding: UiRect::axes(px(8), px(4)),
+                padding: UiRect::axes(px(8), px(2)),
                 border: UiRect::left(px(6)),
-                row_gap: px(2),
                 width: percent(100),
                 ..default()
             },
@@ -176,17 +192,17 @@ pub fn red_line(parent: &mut ChildSpawnerCommands, fonts: &Fonts, rl: &crate::vi
             BackgroundColor(theme::PAPER_DIM),
         ))
         .with_children(|b| {
-            let tag = if rl.public { "" } else { "PRIVATE · " };
-            b.spawn(bold(fonts, format!("⚑ {tag}{}", rl.name), 18.0, theme::INK));
-            let record = if rl.crossed > 0 {
-                format!(
-                    "credibility {} · crossed {}× · ✔{} ✖{}",
-                    rl.credibility, rl.crossed, rl.enforced, rl.ignored
-                )
-            } else {
-                format!("credibility {} · not crossed", rl.credibility)
-            };
-            b.spawn(text(fonts, record, 17.0, theme::INK_SOFT));
+            b.spawn(bold(
+                fonts,
+                format!("⚑ {tag}{} ", rl.name),
+                17.0,
+                theme::INK,
+            ))
+            .with_child((
+                TextSpan::new(format!("· {record}")),
+                fonts.regular(16.0),
+                TextColor(theme::INK_SOFT),
+            ));
         });
 }
 
@@ -212,6 +228,7 @@ pub fn ladder(
             },
             BackgroundColor(Color::srgb(0.20, 0.17, 0.14)),
             BorderColor::all(Color::srgb(0.45, 0.36, 0.26)),
+            crate::gui::ui_check::Panel::Plain,
         ))
         .with_children(|l| {
             for rung in rungs.iter().rev() {
@@ -396,29 +413,40 @@ pub fn action_card(
                     theme::INK,
                 ));
             });
-            c.spawn(bold(fonts, a.name.clone(), size::BODY, theme::INK));
+            // A little under body size: a long name keeps to two lines.
+            c.spawn(bold(fonts, a.name.clone(), 23.0, theme::INK));
             c.spawn(text(
                 fonts,
                 format!("{} · ▲ {}", visibility_glyph(&a.visibility), a.rung_name),
                 18.0,
                 theme::INK_SOFT,
             ));
-            let mut extra = Vec::new();
-            if !a.cost.is_empty() {
-                extra.push(format!("cost {}", a.cost.join(", ")));
-            }
-            if !extra.is_empty() {
-                c.spawn(text(fonts, extra.join(" · "), 18.0, theme::INK_SOFT));
-            }
-            if !a.breaks.is_empty() {
-                let ids: Vec<_> = a.breaks.iter().map(|(id, _)| id.as_str()).collect();
-                c.spawn(bold(
-                    fonts,
-                    format!("✖ breaks norm {}", ids.join(", ")),
-                    18.0,
-                    theme::DANGER,
-                ));
-            }
+            // Cost and broken norms share the last line: the card never runs out of room.
+            c.spawn(Node {
+                flex_direction: FlexDirection::Row,
+                flex_wrap: FlexWrap::Wrap,
+                column_gap: px(10),
+                ..default()
+            })
+            .with_children(|r| {
+                if !a.cost.is_empty() {
+                    r.spawn(text(
+                        fonts,
+                        format!("cost {}", a.cost.join(", ")),
+                        18.0,
+                        theme::INK_SOFT,
+                    ));
+                }
+                if !a.breaks.is_empty() {
+                    let ids: Vec<_> = a.breaks.iter().map(|(id, _)| id.as_str()).collect();
+                    r.spawn(bold(
+                        fonts,
+                        format!("✖ norm {}", ids.join(", ")),
+                        18.0,
+                        theme::DANGER,
+                    ));
+                }
+            });
         });
 }
 

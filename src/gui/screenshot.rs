@@ -1,17 +1,25 @@
-//! The scripted screenshot run: walks a whole session through every screen by sending the same
-//! [`UiAction`]s a facilitator's keys send, saves a PNG of each screen, and exits with an error if a
-//! screen never appears or a capture is blank (a single colour).
+//! The scripted screenshot run: walks a whole session through every screen by pressing the keys
+//! printed on the buttons and clicking the buttons themselves (the pointer is moved onto the
+//! button found by its label and the mouse button pressed, so the click goes through the same
+//! hit-testing as a real one), checks every screen by its content ([`super::ui_check`]), saves a
+//! PNG of each screen, and exits with an error if a check fails, a button is missing, a screen
+//! never appears or a capture is blank (a single colour).
 //!
-//! Enabled by the environment variable `GRAYZONE_SCREENSHOTS=<folder>`.
+//! Enabled by the environment variable `GRAYZONE_SCREENSHOTS=<folder>`; `GRAYZONE_WINDOW=WxH`
+//! sets the window size (default 1920x1080).
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
+use bevy::input::ButtonState;
+use bevy::input::mouse::MouseButtonInput;
 use bevy::prelude::*;
 use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_disk};
+use bevy::window::PrimaryWindow;
 
 use super::Screen;
-use super::actions::UiAction;
+use super::ui_check::{self, Expect};
+use crate::sim::{GameState, LoadedScenario};
 
 /// The environment variable naming the folder the PNGs are written to.
 pub const ENV_VAR: &str = "GRAYZONE_SCREENSHOTS";
@@ -19,25 +27,33 @@ pub const ENV_VAR: &str = "GRAYZONE_SCREENSHOTS";
 /// Frames to wait on a screen before capturing it (layout, fonts, text).
 const SETTLE_FRAMES: u32 = 12;
 /// Frames to wait after an action before the next step.
-const ACTION_FRAMES: u32 = 2;
+const ACTION_FRAMES: u32 = 1;
 /// Give up if an expected screen does not appear within this many frames.
 const TIMEOUT_FRAMES: u32 = 1200;
 
 /// One step of the script.
 #[derive(Clone, Debug)]
 pub enum Step {
-    /// Send an action, as a key press would.
-    Do(UiAction),
+    /// End the run (the walk is over).
+    End,
     /// Press a key: goes through the on-screen shortcuts like a real key press.
     Key(KeyCode),
-    /// Wait for a screen, let it settle, and save `screenshot-<name>.png`.
+    /// Click the on-screen button whose texts include this label (fails the run if there is
+    /// none).
+    Click(&'static str),
+    /// Type these characters, one key press each (digits and letters).
+    Type(&'static str),
+    /// Wait for a screen, let it settle, check its content and save `screenshot-<name>.png`.
     Shoot(Screen, &'static str),
     /// Repeat the inner steps while the screen is not the given one (at most `n` times).
     RepeatUntil(Screen, u32, Vec<Step>),
     /// Let this many frames pass (frame times on the board are measured meanwhile).
     Wait(u32),
-    /// Setup: make the first two actors of the scenario team-played (as Space on their rows does).
-    TwoTeams,
+    /// Wait until this screen shows (fails the run if it never does).
+    Await(Screen),
+    /// After a reveal: if the turn opens with a briefing (news due), press Enter on it to reach
+    /// the board.
+    PastBriefing,
     /// Hot reload as an author's broken save would trigger it: the scenario's files with a
     /// misspelt rung in `actions.ron` go through the same validation and panel (nothing is
     /// written to disk).
@@ -54,13 +70,26 @@ pub enum Step {
     WaitingEdit,
 }
 
-/// [`ENV_VAR`]'s companion: `room` plays [`room_script`] instead of the whole session.
+/// [`ENV_VAR`]'s companion: `room` plays [`room_script`], `sizes` the shorter [`sizes_script`],
+/// instead of the whole session.
 pub const SCRIPT_VAR: &str = "GRAYZONE_SCREENSHOTS_SCRIPT";
+
+/// The window size of the screenshot run, `WxH` (default 1920x1080).
+pub const WINDOW_VAR: &str = "GRAYZONE_WINDOW";
+
+/// Parses `WxH` (e.g. `1280x720`).
+pub fn parse_size(text: &str) -> Option<(u32, u32)> {
+    let (w, h) = text.trim().split_once(['x', 'X'])?;
+    let (w, h) = (w.parse().ok()?, h.parse().ok()?);
+    (w >= 320 && h >= 240).then_some((w, h))
+}
 
 /// The state of the screenshot run.
 #[derive(Resource)]
 pub struct ScreenshotRun {
     pub dir: PathBuf,
+    /// The window size, physical pixels.
+    pub size: (u32, u32),
     steps: Vec<Step>,
     cursor: usize,
     waited: u32,
@@ -72,8 +101,16 @@ pub struct ScreenshotRun {
     failures: Vec<String>,
     /// Wall-clock frame times on the board screen, for the performance note.
     pub board_frames: Vec<f32>,
+    /// Board frames in which the board was rebuilt.
+    pub board_rebuild_frames: usize,
     /// Wall-clock frame times on the other screens, by screen.
     pub other_frames: Vec<(Screen, f32)>,
+    /// A step failed so that the walk cannot go on.
+    abort: bool,
+    /// The exit has been requested.
+    finished: bool,
+    /// The board's footer buttons (key, rectangle) at its first shot.
+    footer_keys: Vec<(String, Rect)>,
 }
 
 #[derive(Debug)]
@@ -86,12 +123,22 @@ impl ScreenshotRun {
     /// Reads [`ENV_VAR`]; `None` when unset.
     pub fn from_env() -> Option<Self> {
         let dir = std::env::var_os(ENV_VAR)?;
+        let size = match std::env::var(WINDOW_VAR) {
+            Ok(text) => parse_size(&text).unwrap_or_else(|| {
+                eprintln!(
+                    "error: {WINDOW_VAR}={text} is not a window size like 1280x720; using 1920x1080"
+                );
+                (1920, 1080)
+            }),
+            Err(_) => (1920, 1080),
+        };
         Some(Self {
             dir: PathBuf::from(dir),
-            steps: if std::env::var(SCRIPT_VAR).is_ok_and(|s| s == "room") {
-                room_script()
-            } else {
-                script()
+            size,
+            steps: match std::env::var(SCRIPT_VAR).as_deref() {
+                Ok("room") => room_script(),
+                Ok("sizes") => sizes_script(),
+                _ => script(),
             },
             cursor: 0,
             waited: 0,
@@ -101,6 +148,10 @@ impl ScreenshotRun {
             failures: Vec::new(),
             board_frames: Vec::new(),
             other_frames: Vec::new(),
+            board_rebuild_frames: 0,
+            abort: false,
+            finished: false,
+            footer_keys: Vec::new(),
         })
     }
 }
@@ -108,10 +159,53 @@ impl ScreenshotRun {
 /// The walk through a whole session: every screen, with real game state.
 pub fn script() -> Vec<Step> {
     use Step::*;
-    use UiAction as A;
     let mut steps = vec![Shoot(Screen::Title, "01-title")];
     steps.extend(session_script());
-    steps.push(Do(A::Quit));
+    steps.push(End);
+    steps
+}
+
+/// The main screens at one window size (`GRAYZONE_WINDOW`): title, picker, setup, briefing,
+/// board, curtain, both teams' orders, the reveal, the board again and the debrief.
+pub fn sizes_script() -> Vec<Step> {
+    use Step::*;
+    let mut steps = vec![
+        Shoot(Screen::Title, "01-title"),
+        Key(KeyCode::Enter),
+        Shoot(Screen::ScenarioPicker, "02-picker"),
+        Key(KeyCode::Enter),
+        Await(Screen::Setup),
+        Key(KeyCode::KeyT),
+        Key(KeyCode::KeyT),
+        Shoot(Screen::Setup, "03-setup"),
+        Click("Start: briefing"),
+        Shoot(Screen::Briefing, "04-briefing"),
+        Key(KeyCode::Enter),
+        Wait(4),
+        Shoot(Screen::Briefing, "20-news-briefing"),
+        Key(KeyCode::Enter),
+        Shoot(Screen::Board, "05-board"),
+        Click("Orders"),
+        Shoot(Screen::Curtain, "06-curtain"),
+        Key(KeyCode::Enter),
+        Key(KeyCode::Space),
+        Shoot(Screen::Orders, "07-orders"),
+        Click("Confirm orders"),
+        Key(KeyCode::Enter),
+        Key(KeyCode::ArrowRight),
+        Key(KeyCode::Space),
+        Shoot(Screen::Orders, "10-orders-second-team"),
+        Key(KeyCode::Enter),
+        Await(Screen::Reveal),
+        Click("Show all"),
+        Shoot(Screen::Reveal, "08-reveal"),
+        Key(KeyCode::Enter),
+        PastBriefing,
+        Shoot(Screen::Board, "09-board-turn-2"),
+        Key(KeyCode::KeyD),
+        Shoot(Screen::Debrief, "11-debrief"),
+    ];
+    steps.push(End);
     steps
 }
 
@@ -120,81 +214,125 @@ pub fn script() -> Vec<Step> {
 /// driven by `tests/room_gui.rs`) have confirmed, the resolved turn, then a save.
 pub fn room_script() -> Vec<Step> {
     use Step::*;
-    use UiAction as A;
     vec![
         Shoot(Screen::Title, "room-00-title"),
         Key(KeyCode::Enter),
         Shoot(Screen::ScenarioPicker, "room-00-picker"),
         Key(KeyCode::Enter),
-        TwoTeams,
+        Await(Screen::Setup),
+        Key(KeyCode::KeyT),
+        Key(KeyCode::KeyT),
         Key(KeyCode::Enter),
         Shoot(Screen::Briefing, "room-00-briefing"),
         Key(KeyCode::Enter),
+        PastBriefing,
         Shoot(Screen::Board, "room-projector-join"),
         ShootConsole("room-console"),
         WaitRoomConfirmed(240),
         Wait(20),
         Shoot(Screen::Board, "room-projector-confirmed"),
-        Do(A::BeginOrders),
-        Do(A::RevealAll),
+        Click("Resolve turn"),
+        Await(Screen::Reveal),
+        Key(KeyCode::KeyA),
         Shoot(Screen::Reveal, "room-reveal"),
-        Do(A::FinishReveal),
+        Key(KeyCode::Enter),
         Shoot(Screen::Board, "room-projector-turn-2"),
         ShootConsole("room-console-turn-2"),
-        Do(A::Save),
+        Key(KeyCode::KeyS),
         Wait(10),
-        Do(A::Quit),
+        End,
     ]
+}
+
+/// One team's secret orders through the curtain: lift it, add `orders` cards (moving one card
+/// on after each), confirm.
+fn team_turn(orders: usize) -> Vec<Step> {
+    use Step::*;
+    let mut steps = vec![
+        Await(Screen::Curtain),
+        Key(KeyCode::Enter),
+        Await(Screen::Orders),
+    ];
+    for _ in 0..orders {
+        steps.push(Key(KeyCode::Space));
+        steps.push(Key(KeyCode::ArrowRight));
+    }
+    steps.push(Key(KeyCode::Enter));
+    steps
 }
 
 fn session_script() -> Vec<Step> {
     use Step::*;
-    use UiAction as A;
-    let team_turn = |orders: usize| {
-        let mut steps = vec![Do(A::LiftCurtain)];
-        for _ in 0..orders {
-            steps.push(Do(A::AddOrder));
-            steps.push(Do(A::MoveCard(1)));
-        }
-        steps.push(Do(A::ConfirmOrders));
-        steps
-    };
-    // The opening is played with real key presses (through the shortcuts printed on the
-    // buttons); the rest sends the same actions directly.
+    // Every step is a key press (through the shortcuts printed on the buttons) or a click on
+    // the button itself: a broken button or key fails the run.
     let mut steps = vec![
         Key(KeyCode::Enter),
         Shoot(Screen::ScenarioPicker, "02-picker"),
         Key(KeyCode::Enter),
-        TwoTeams,
-        Do(A::MoveActor(1)),
-        Shoot(Screen::Setup, "03-setup"),
+        Await(Screen::Setup),
+        // One key per choice: the first two actors are played by teams.
+        Key(KeyCode::KeyT),
+        Key(KeyCode::KeyT),
+        // A typed seed.
+        Key(KeyCode::KeyS),
+        Type("1"),
         Key(KeyCode::Enter),
+        Shoot(Screen::Setup, "03-setup"),
+        Click("Start: briefing"),
         Shoot(Screen::Briefing, "04-briefing"),
+        // Turn 1's news, briefed before the first orders.
+        Key(KeyCode::Enter),
+        Wait(4),
+        Shoot(Screen::Briefing, "20-news-briefing"),
         Key(KeyCode::Enter),
         Shoot(Screen::Board, "05-board"),
+        // Esc goes back from the curtain and from the orders to the board.
+        Click("Orders"),
+        Await(Screen::Curtain),
+        Key(KeyCode::Escape),
+        Await(Screen::Board),
         // Turn 1, played through the curtain by both teams.
         Key(KeyCode::Enter),
         Shoot(Screen::Curtain, "06-curtain"),
         Key(KeyCode::Enter),
+        Await(Screen::Orders),
+        Key(KeyCode::Escape),
+        Await(Screen::Board),
+        Key(KeyCode::Enter),
+        Await(Screen::Curtain),
+        Click("We are Team United States: show our situation"),
         Key(KeyCode::ArrowRight),
         Key(KeyCode::Space),
         Key(KeyCode::ArrowRight),
         Key(KeyCode::Tab),
         Shoot(Screen::Orders, "07-orders"),
-        Do(A::ConfirmOrders),
+        Click("Confirm orders"),
     ];
     steps.extend(team_turn(1));
-    steps.extend(std::iter::repeat_n(Do(A::RevealNext), 8));
-    steps.extend([Shoot(Screen::Reveal, "08-reveal"), Do(A::FinishReveal)]);
+    steps.push(Await(Screen::Reveal));
+    steps.extend(std::iter::repeat_n(Key(KeyCode::Space), 3));
+    steps.extend([Shoot(Screen::Reveal, "08-reveal"), Click("Show all")]);
+    steps.push(Click("Back to the board"));
+    steps.push(PastBriefing);
     // Turns 2 to 5, then the board again, with an inject whose outcome the facilitator picks.
     for _ in 0..4 {
-        steps.push(Do(A::BeginOrders));
+        steps.extend([Await(Screen::Board), Key(KeyCode::Enter)]);
         steps.extend(team_turn(2));
         steps.extend(team_turn(1));
-        steps.extend([Do(A::RevealAll), Do(A::FinishReveal)]);
+        steps.extend([
+            Await(Screen::Reveal),
+            Key(KeyCode::KeyA),
+            Key(KeyCode::Enter),
+        ]);
+        steps.push(PastBriefing);
     }
+    steps.pop();
+    // Turn 6 opens with news: its briefing, before the orders.
     steps.extend([
-        Do(A::ChooseInjectOption(0)),
+        Shoot(Screen::Briefing, "19-turn-briefing"),
+        Key(KeyCode::Enter),
+        Await(Screen::Board),
+        Key(KeyCode::Digit1),
         Shoot(Screen::Board, "09-board-turn-6"),
         Wait(120),
         // A scenario author saves a broken edit: the last good version keeps running.
@@ -206,32 +344,42 @@ fn session_script() -> Vec<Step> {
         Wait(4),
         Shoot(Screen::Board, "17-reload-applied"),
         // Locked during a live session: the next edit waits.
-        Do(A::ToggleReloadLock),
+        Click("Lock edits"),
         WaitingEdit,
         Wait(4),
         Shoot(Screen::Board, "18-reload-waiting"),
-        Do(A::ToggleReloadLock),
+        Key(KeyCode::KeyL),
         RestoreEdit,
         Wait(4),
     ]);
     // The second team's private view, to compare with the first's.
+    steps.extend([Key(KeyCode::Enter)]);
     steps.extend([
-        Do(A::BeginOrders),
-        Do(A::LiftCurtain),
-        Do(A::AddOrder),
-        Do(A::ConfirmOrders),
-        Do(A::LiftCurtain),
+        Await(Screen::Curtain),
+        Key(KeyCode::Enter),
+        Await(Screen::Orders),
+    ]);
+    steps.extend([Key(KeyCode::Space), Key(KeyCode::Enter)]);
+    steps.extend([Await(Screen::Curtain), Key(KeyCode::Enter)]);
+    steps.extend([
         Shoot(Screen::Orders, "10-orders-second-team"),
-        Do(A::AddOrder),
-        Do(A::ConfirmOrders),
-        Do(A::RevealAll),
-        Do(A::FinishReveal),
+        Key(KeyCode::Space),
+        Key(KeyCode::Enter),
+        Await(Screen::Reveal),
+        Key(KeyCode::KeyA),
+        Key(KeyCode::Enter),
+        PastBriefing,
     ]);
     // Play on to the ending.
-    let mut turn = vec![Do(A::BeginOrders)];
+    let mut turn = vec![PastBriefing, Key(KeyCode::Enter)];
     turn.extend(team_turn(1));
     turn.extend(team_turn(2));
-    turn.extend([Do(A::RevealAll), Do(A::FinishReveal)]);
+    turn.extend([
+        Await(Screen::Reveal),
+        Key(KeyCode::KeyA),
+        Key(KeyCode::Enter),
+        Wait(4),
+    ]);
     steps.push(RepeatUntil(Screen::Debrief, 40, turn));
     steps.push(Shoot(Screen::Debrief, "11-debrief"));
     steps.extend([
@@ -242,10 +390,165 @@ fn session_script() -> Vec<Step> {
         Key(KeyCode::Digit5),
         Shoot(Screen::Debrief, "15-debrief-turning-points"),
         Key(KeyCode::Digit7),
-        Do(A::RunBranch),
+        Click("Play the branch"),
         Shoot(Screen::Debrief, "16-debrief-what-if"),
     ]);
     steps
+}
+
+/// The key that types a character (digits and letters).
+fn key_for_char(c: char) -> Option<KeyCode> {
+    Some(match c.to_ascii_lowercase() {
+        '0' => KeyCode::Digit0,
+        '1' => KeyCode::Digit1,
+        '2' => KeyCode::Digit2,
+        '3' => KeyCode::Digit3,
+        '4' => KeyCode::Digit4,
+        '5' => KeyCode::Digit5,
+        '6' => KeyCode::Digit6,
+        '7' => KeyCode::Digit7,
+        '8' => KeyCode::Digit8,
+        '9' => KeyCode::Digit9,
+        _ => return None,
+    })
+}
+
+/// Names of the action cards an actor may play now.
+fn card_names(loaded: &LoadedScenario, state: &GameState, actor: usize) -> Vec<String> {
+    crate::view::legal_cards(&loaded.scenario, &loaded.index, state, actor)
+        .into_iter()
+        .map(|(action, _)| loaded.scenario.actions[action].name.clone())
+        .collect()
+}
+
+/// What a screen must show and must never show, from the game behind it: the team's name on
+/// its curtain and its orders, the ending on the debrief; no private red line, secret attribute
+/// or card of another team where it does not belong.
+pub fn expectations(world: &World, screen: Screen) -> Expect {
+    let Some(loaded) = world.get_resource::<LoadedScenario>() else {
+        return Expect::default();
+    };
+    let Some(state) = world.get_resource::<GameState>() else {
+        return Expect::default();
+    };
+    let s = &loaded.scenario;
+    let owner_of = |owner: &String| s.actors.iter().position(|a| a.id == *owner);
+    // Private red lines, except those of `own`.
+    let private_red_lines = |own: Option<usize>| -> Vec<String> {
+        s.red_lines
+            .iter()
+            .filter(|rl| !rl.public && owner_of(&rl.owner) != own)
+            .flat_map(|rl| [rl.name.clone(), rl.text.clone()])
+            .collect()
+    };
+    let secret_attributes: Vec<String> = s
+        .meta
+        .attributes
+        .iter()
+        .filter(|a| !a.public)
+        .map(|a| a.name.clone())
+        .collect();
+    let teams: Vec<usize> = (0..s.actors.len())
+        .filter(|i| state.actors[*i].controller == crate::scenario::Controller::Team)
+        .collect();
+    let hotseat = world
+        .get_resource::<super::session::Hotseat>()
+        .and_then(|h| h.actor());
+    let mut expect = Expect::default();
+    match screen {
+        Screen::Board | Screen::Reveal | Screen::Briefing => {
+            expect.hide.extend(private_red_lines(None));
+            expect.hide.extend(secret_attributes);
+            if screen == Screen::Board {
+                expect.show.push(s.meta.title.clone());
+                expect.show.extend(s.actors.iter().map(|a| a.name.clone()));
+            }
+        }
+        Screen::Curtain => {
+            expect.hide.extend(private_red_lines(None));
+            expect.hide.extend(secret_attributes);
+            for team in &teams {
+                expect.hide.extend(card_names(loaded, state, *team));
+            }
+            if let Some(actor) = hotseat {
+                expect.show.push(format!("Team {}", s.actors[actor].name));
+            }
+        }
+        Screen::Orders => {
+            if let Some(actor) = hotseat {
+                expect.show.push(format!("Team {}", s.actors[actor].name));
+                expect.hide.extend(private_red_lines(Some(actor)));
+                let own = card_names(loaded, state, actor);
+                for other in teams.iter().filter(|t| **t != actor) {
+                    expect.hide.extend(
+                        card_names(loaded, state, *other)
+                            .into_iter()
+                            .filter(|name| !own.contains(name)),
+                    );
+                    expect.hide.push(format!("Team {}", s.actors[*other].name));
+                }
+            }
+        }
+        Screen::Debrief => {
+            if let Some(reached) = &state.ending {
+                expect.show.push(s.endings[reached.ending].name.clone());
+            }
+        }
+        Screen::Title | Screen::ScenarioPicker | Screen::Setup => {}
+    }
+    expect
+}
+
+/// The board's footer buttons stay where they were (labels that change, like "Undo (3)",
+/// must not push the others around): compares every board shot with the first.
+fn check_footer_keys_stay(world: &mut World, name: &str, screen: Screen) {
+    if screen != Screen::Board {
+        return;
+    }
+    let over = world
+        .get_resource::<GameState>()
+        .is_some_and(|s| s.is_over());
+    if over {
+        return;
+    }
+    let height = world
+        .query_filtered::<&Window, With<PrimaryWindow>>()
+        .iter(world)
+        .next()
+        .map_or(1080.0, |w| w.physical_height() as f32);
+    let mut buttons = world.query_filtered::<(
+        &super::actions::Shortcut,
+        &ComputedNode,
+        &bevy::ui::UiGlobalTransform,
+        &InheritedVisibility,
+    ), With<Button>>();
+    let now: Vec<(String, Rect)> = buttons
+        .iter(world)
+        .filter(|(_, _, t, v)| v.get() && t.translation.y > height * 0.88)
+        .map(|(k, node, t, _)| {
+            (
+                super::actions::key_label(k.0),
+                Rect::from_center_size(t.translation, node.size()),
+            )
+        })
+        .collect();
+    let mut run = world.resource_mut::<ScreenshotRun>();
+    if run.footer_keys.is_empty() {
+        run.footer_keys = now;
+        return;
+    }
+    let mut problems = Vec::new();
+    for (key, rect) in &now {
+        if let Some((_, first)) = run.footer_keys.iter().find(|(k, _)| k == key)
+            && ((first.min.x - rect.min.x).abs() > 1.5 || (first.max.x - rect.max.x).abs() > 1.5)
+        {
+            problems.push(format!(
+                "{name}: the footer button with key {key} moved from x {:.0}..{:.0} to x {:.0}..{:.0}",
+                first.min.x, first.max.x, rect.min.x, rect.max.x
+            ));
+        }
+    }
+    run.failures.extend(problems);
 }
 
 /// True when every pixel of an RGBA8 image has the same colour.
@@ -257,6 +560,7 @@ pub fn is_blank(data: &[u8]) -> bool {
     pixels.all(|p| p[..3] == first[..3])
 }
 
+#[allow(clippy::too_many_arguments)]
 fn drive(
     mut commands: Commands,
     mut run: ResMut<ScreenshotRun>,
@@ -265,8 +569,14 @@ fn drive(
     mut exit: MessageWriter<AppExit>,
     room: Option<Res<super::room::RoomServer>>,
     console: Query<Entity, With<super::console::ConsoleWindow>>,
+    primary: Query<Entity, With<PrimaryWindow>>,
+    mut mouse: MessageWriter<MouseButtonInput>,
 ) {
     let run = &mut *run;
+    if run.abort {
+        finish(run, &mut exit);
+        return;
+    }
     if let Some(expected) = run.capturing {
         let done = run.outcome.lock().map(|o| o.len()).unwrap_or(0);
         if done < expected {
@@ -287,20 +597,96 @@ fn drive(
         return;
     };
     match step {
-        Step::Do(action) => {
-            if run.waited == 0 {
-                info!("screenshot run: {action:?}");
-                if action == UiAction::Quit {
-                    finish(run, &mut exit);
-                    return;
+        Step::End => finish(run, &mut exit),
+        Step::PastBriefing => {
+            // Give the transition out of the reveal a few frames.
+            run.waited += 1;
+            if run.waited < 4 {
+                return;
+            }
+            let mut then = Vec::new();
+            if *screen.get() == Screen::Briefing {
+                then.push(Step::Key(KeyCode::Enter));
+            }
+            then.push(Step::Await(Screen::Board));
+            run.steps.splice(run.cursor..=run.cursor, then);
+            run.waited = 0;
+        }
+        Step::Await(expected) => {
+            if *screen.get() == expected {
+                run.waited += 1;
+                if run.waited > ACTION_FRAMES {
+                    run.cursor += 1;
+                    run.waited = 0;
                 }
-                commands.trigger(action);
+                return;
             }
             run.waited += 1;
-            if run.waited > ACTION_FRAMES {
+            if run.waited > TIMEOUT_FRAMES {
+                run.failures.push(format!(
+                    "step {}: screen {expected:?} never appeared (still on {:?})",
+                    run.cursor,
+                    screen.get()
+                ));
+                finish(run, &mut exit);
+            }
+        }
+        Step::Click(label) => {
+            match run.waited {
+                0 => {
+                    info!("screenshot run: click «{label}»");
+                    // Move the pointer onto the button, as a hand on the mouse would.
+                    commands.queue(move |world: &mut World| {
+                        let Some((_, centre)) = ui_check::find_button(world, label) else {
+                            let on = format!("{:?}", world.resource::<State<Screen>>().get());
+                            let mut run = world.resource_mut::<ScreenshotRun>();
+                            run.failures
+                                .push(format!("{on}: no button «{label}» to click"));
+                            run.abort = true;
+                            return;
+                        };
+                        let mut windows =
+                            world.query_filtered::<&mut Window, With<PrimaryWindow>>();
+                        if let Some(mut window) = windows.iter_mut(world).next() {
+                            window.set_physical_cursor_position(Some(centre.as_dvec2()));
+                        }
+                    });
+                }
+                1 | 2 => {
+                    let state = if run.waited == 1 {
+                        ButtonState::Pressed
+                    } else {
+                        ButtonState::Released
+                    };
+                    if let Some(window) = primary.iter().next() {
+                        mouse.write(MouseButtonInput {
+                            button: MouseButton::Left,
+                            state,
+                            window,
+                        });
+                    }
+                }
+                _ => {}
+            }
+            run.waited += 1;
+            if run.waited > 2 + ACTION_FRAMES {
                 run.cursor += 1;
                 run.waited = 0;
             }
+        }
+        Step::Type(typed) => {
+            let keys_of: Vec<KeyCode> = typed.chars().filter_map(key_for_char).collect();
+            let i = (run.waited / 2) as usize;
+            match keys_of.get(i) {
+                Some(key) if run.waited.is_multiple_of(2) => keys.press(*key),
+                Some(key) => keys.release(*key),
+                None => {
+                    run.cursor += 1;
+                    run.waited = 0;
+                    return;
+                }
+            }
+            run.waited += 1;
         }
         Step::Shoot(expected, name) => {
             if *screen.get() != expected {
@@ -317,6 +703,26 @@ fn drive(
             if run.waited < SETTLE_FRAMES {
                 return;
             }
+            // The screen by its content, as laid out in the frame being captured.
+            commands.queue(move |world: &mut World| {
+                let expect = expectations(world, expected);
+                if !expect.show.is_empty() || !expect.hide.is_empty() {
+                    info!(
+                        "screenshot run: {name}: checking {} texts shown, {} secrets absent",
+                        expect.show.len(),
+                        expect.hide.len()
+                    );
+                }
+                let problems = ui_check::check(world, name, &expect);
+                for problem in &problems {
+                    error!("screenshot run: {problem}");
+                }
+                check_footer_keys_stay(world, name, expected);
+                world
+                    .resource_mut::<ScreenshotRun>()
+                    .failures
+                    .extend(problems);
+            });
             let path = run.dir.join(format!("screenshot-{name}.png"));
             let outcome = run.outcome.clone();
             let expected = outcome.lock().map(|o| o.len()).unwrap_or(0) + 1;
@@ -429,17 +835,6 @@ fn drive(
             run.capturing = Some(expected);
             run.waited = 0;
         }
-        Step::TwoTeams => {
-            commands.queue(|world: &mut World| {
-                if let Some(mut draft) = world.get_resource_mut::<super::session::SetupDraft>() {
-                    for c in draft.controllers.iter_mut().take(2) {
-                        *c = crate::scenario::Controller::Team;
-                    }
-                }
-            });
-            run.cursor += 1;
-            run.waited = 0;
-        }
         Step::RepeatUntil(screen_wanted, max, inner) => {
             if *screen.get() == screen_wanted || max == 0 {
                 run.cursor += 1;
@@ -456,6 +851,10 @@ fn drive(
 }
 
 fn finish(run: &mut ScreenshotRun, exit: &mut MessageWriter<AppExit>) {
+    if run.finished {
+        return;
+    }
+    run.finished = true;
     let captures = run.outcome.lock().map(|o| o.len()).unwrap_or(0);
     if let Ok(outcome) = run.outcome.lock() {
         for capture in outcome.iter().filter(|c| c.blank) {
@@ -470,11 +869,14 @@ fn finish(run: &mut ScreenshotRun, exit: &mut MessageWriter<AppExit>) {
         let p95 = frames[(frames.len() * 95 / 100).min(frames.len() - 1)];
         let median = frames[frames.len() / 2];
         info!(
-            "board frame time over {} frames: median {:.1} ms, mean {:.1} ms, p95 {:.1} ms",
+            "board frame time over {} frames: median {:.1} ms, mean {:.1} ms, p95 {:.1} ms ({} of them rebuilt the board; window {}x{})",
             frames.len(),
             median,
             mean,
-            p95
+            p95,
+            run.board_rebuild_frames,
+            run.size.0,
+            run.size.1
         );
     }
     for screen in [
@@ -513,13 +915,19 @@ fn measure_board(
     time: Res<Time<Real>>,
     screen: Res<State<Screen>>,
     mut run: ResMut<ScreenshotRun>,
+    rebuilds: Res<super::BoardRebuilds>,
+    mut last_rebuilds: Local<u32>,
 ) {
     let ms = time.delta_secs() * 1000.0;
     if *screen.get() == Screen::Board {
         run.board_frames.push(ms);
+        if rebuilds.0 != *last_rebuilds {
+            run.board_rebuild_frames += 1;
+        }
     } else {
         run.other_frames.push((*screen.get(), ms));
     }
+    *last_rebuilds = rebuilds.0;
 }
 
 pub(super) fn plugin(app: &mut App) {

@@ -149,6 +149,7 @@ impl Catalogue {
             controllers,
             selected: 0,
             seed: 1,
+            seed_text: None,
         })
     }
 }
@@ -177,6 +178,8 @@ pub struct SetupDraft {
     pub selected: usize,
     /// The seed.
     pub seed: u64,
+    /// The seed being typed (digits), while it is.
+    pub seed_text: Option<String>,
 }
 
 /// The next controller in the setup cycle: team, each bot doctrine, facilitator.
@@ -203,6 +206,8 @@ pub struct Session {
     pub notice: Option<String>,
     /// The turn the last reveal is about.
     pub revealed_turn: Option<u32>,
+    /// The facilitator pressed Undo: the board asks before undoing.
+    pub confirm_undo: bool,
 }
 
 /// Read access to the running game for building views.
@@ -292,6 +297,24 @@ impl Play<'_> {
             })
     }
 
+    /// Injects that air at this turn's briefing (scheduled for this turn, or released by the
+    /// facilitator) and have not fired: (headline, text). Briefed before the teams order.
+    pub fn due_injects(&self) -> Vec<(String, String)> {
+        let turn = self.state.turn;
+        self.loaded
+            .scenario
+            .injects
+            .iter()
+            .enumerate()
+            .filter(|(i, inj)| {
+                !self.fired(*i)
+                    && (matches!(inj.when, InjectWhen::Turn(t) if t == turn)
+                        || self.session.released.contains(&inj.id))
+            })
+            .map(|(_, inj)| (inj.headline.clone(), inj.text.clone()))
+            .collect()
+    }
+
     /// Whether the inject at position `i` has fired.
     fn fired(&self, i: usize) -> bool {
         self.state.injects_fired.get(i).copied().flatten().is_some()
@@ -312,6 +335,17 @@ impl Play<'_> {
             .map(|(_, inj)| (inj.id.clone(), inj.headline.clone()))
             .collect()
     }
+}
+
+/// Names of the endings an agreement on this proposal can bring about (the endings whose
+/// condition asks for it in force): accepting it may end the game.
+pub fn endings_on_acceptance(s: &Scenario, proposal: &str) -> Vec<String> {
+    let wanted = format!("AgreementInForce({proposal:?})");
+    s.endings
+        .iter()
+        .filter(|e| format!("{:?}", e.when).contains(&wanted))
+        .map(|e| e.name.clone())
+        .collect()
 }
 
 /// How long the current turn and the current team's orders have taken (paused time excluded):
@@ -383,6 +417,8 @@ fn tick_clock(
 /// The hot-seat round: which teams still have to give orders, and the current team's draft.
 #[derive(Resource, Debug, Default)]
 pub struct Hotseat {
+    /// The turn this round of orders is for.
+    pub turn: u32,
     /// Team actors in order.
     pub queue: Vec<usize>,
     /// Position in the queue.
@@ -395,9 +431,18 @@ pub struct Hotseat {
     pub card: usize,
     /// The highlighted target of that card.
     pub target: usize,
+    /// A proposal whose acceptance may end the game: the team has been warned once and accepts
+    /// with a second press.
+    pub warned: Option<String>,
 }
 
 impl Hotseat {
+    /// Whether this round of orders is for `turn` and still has teams to order (the board,
+    /// after Esc, resumes it instead of starting again).
+    pub fn in_progress(&self, turn: u32) -> bool {
+        self.turn == turn && self.current < self.queue.len()
+    }
+
     /// The actor whose turn it is.
     pub fn actor(&self) -> Option<usize> {
         self.queue.get(self.current).copied()
@@ -592,12 +637,7 @@ pub fn resolve_turn(world: &mut World) -> u32 {
     world.run_schedule(TurnSchedule);
     world.insert_resource(TurnClock::default());
     // Autosave after every turn: the record replays to exactly this state.
-    stamp_record(world);
-    let path = world.get_resource::<Autosave>().map(|a| a.0.clone());
-    let saved = world
-        .get_resource::<SessionRecord>()
-        .zip(path)
-        .map(|(r, path)| r.save(&path));
+    let saved = write_autosave(world);
     let mut session = world.resource_mut::<Session>();
     session.released.clear();
     session.chosen.clear();
@@ -606,6 +646,15 @@ pub fn resolve_turn(world: &mut World) -> u32 {
         session.notice = Some(format!("Autosave failed: {}", e.message));
     }
     turn
+}
+
+/// Writes the session record to the autosave (if this app autosaves): after every turn and
+/// after an undo, so a resume never brings an undone turn back.
+fn write_autosave(world: &mut World) -> Option<Result<(), crate::sim::record::SaveError>> {
+    stamp_record(world);
+    let path = world.get_resource::<Autosave>().map(|a| a.0.clone())?;
+    let record = world.get_resource::<SessionRecord>()?;
+    Some(record.save(&path))
 }
 
 /// Turns resolved so far (what undo can take back).
@@ -647,7 +696,14 @@ pub fn undo_turn(world: &mut World) -> Option<u32> {
     world.insert_resource(OrderBook::default());
     record.undo_to(keep as usize, played as usize);
     world.insert_resource(record);
-    world.resource_mut::<Session>().released.clear();
+    world.insert_resource(Hotseat::default());
+    // The autosave follows: a resume after an undo starts from the undone state.
+    let saved = write_autosave(world);
+    let mut session = world.resource_mut::<Session>();
+    session.released.clear();
+    if let Some(Err(e)) = saved {
+        session.notice = Some(format!("Autosave failed: {}", e.message));
+    }
     Some(played)
 }
 
@@ -697,6 +753,7 @@ mod tests {
             controllers,
             selected: 0,
             seed,
+            seed_text: None,
         });
         start_session(&mut world);
         world
@@ -721,6 +778,38 @@ mod tests {
             submit_team(world, actor);
         }
         resolve_turn(world)
+    }
+
+    #[test]
+    fn accepting_the_incident_prevention_agreement_may_end_the_game() {
+        let world = world_with_session(1);
+        let s = &world.resource::<LoadedScenario>().scenario;
+        assert_eq!(
+            endings_on_acceptance(s, "incident_prevention"),
+            vec!["Incident-prevention agreement".to_string()]
+        );
+        assert!(endings_on_acceptance(s, "no_such_proposal").is_empty());
+    }
+
+    #[test]
+    fn undo_rewrites_the_autosave() {
+        let mut world = world_with_session(11);
+        let dir = std::env::temp_dir().join(format!("grayzone-undo-{}", std::process::id()));
+        let path = dir.join("autosave.ron");
+        world.insert_resource(Autosave(path.clone()));
+        play_turn(&mut world);
+        play_turn(&mut world);
+        assert_eq!(
+            SessionRecord::load(&path).expect("autosaved").turns.len(),
+            2
+        );
+        assert_eq!(undo_turn(&mut world), Some(2));
+        // A resume now starts from the undone state, not from turn 2's.
+        assert_eq!(
+            SessionRecord::load(&path).expect("autosaved").turns.len(),
+            1
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

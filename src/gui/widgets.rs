@@ -5,6 +5,7 @@ use bevy::prelude::*;
 
 use super::actions::{ButtonLook, OnPress, Shortcut, UiAction, key_label};
 use super::theme::{self, Fonts, size};
+use super::ui_check::Panel;
 
 /// Plain text.
 pub fn text(fonts: &Fonts, value: impl Into<String>, px: f32, colour: Color) -> impl Bundle {
@@ -98,8 +99,42 @@ pub fn button(
             flex_shrink: 0.0,
             flex_direction: FlexDirection::Row,
             align_items: AlignItems::Center,
-            column_gap: px(12),
-            padding: UiRect::axes(px(20), px(10)),
+            column_gap: px(10),
+            padding: UiRect::axes(px(16), px(10)),
+            border: UiRect::all(px(2)),
+            border_radius: BorderRadius::all(px(10)),
+            ..default()
+        },
+        BackgroundColor(idle),
+        BorderColor::all(border),
+        ButtonLook { idle, hover },
+        OnPress(action),
+        Shortcut(key),
+        children![keycap(fonts, key, ink), bold(fonts, label, size::BODY, ink)],
+    )
+}
+
+/// A [`button`] at least `width` wide, its content centred: a label that changes ("Undo (3)",
+/// "Pause"/"Resume") never moves the buttons beside it.
+pub fn fixed_button(
+    fonts: &Fonts,
+    label: impl Into<String>,
+    key: KeyCode,
+    action: UiAction,
+    kind: Kind,
+    width: f32,
+) -> impl Bundle {
+    let (idle, hover, ink, border) = kind.colours();
+    (
+        Button,
+        Node {
+            flex_shrink: 0.0,
+            min_width: px(width),
+            flex_direction: FlexDirection::Row,
+            align_items: AlignItems::Center,
+            justify_content: JustifyContent::Center,
+            column_gap: px(10),
+            padding: UiRect::axes(px(16), px(10)),
             border: UiRect::all(px(2)),
             border_radius: BorderRadius::all(px(10)),
             ..default()
@@ -125,6 +160,7 @@ pub fn card(width: Val) -> impl Bundle {
             ..default()
         },
         BackgroundColor(theme::PAPER),
+        Panel::Plain,
         // A hard offset shadow, like a card lifted off the table (and cheap to draw).
         BoxShadow::new(Color::srgba(0.0, 0.0, 0.0, 0.5), px(0), px(5), px(0), px(0)),
     )
@@ -162,6 +198,7 @@ pub fn pill(fonts: &Fonts, label: impl Into<String>, background: Color, ink: Col
 pub fn outline_pill(fonts: &Fonts, label: impl Into<String>, ink: Color) -> impl Bundle {
     (
         Node {
+            flex_shrink: 0.0,
             padding: UiRect::axes(px(10), px(1)),
             border: UiRect::all(px(2)),
             border_radius: BorderRadius::all(px(20)),
@@ -180,6 +217,8 @@ pub fn token(fonts: &Fonts, index: usize, code: &str, diameter: f32) -> impl Bun
         Node {
             min_width: px(diameter),
             height: px(diameter),
+            // A token keeps its size in a crowded row: its code is never squeezed.
+            flex_shrink: 0.0,
             padding: UiRect::horizontal(px(diameter * 0.18)),
             column_gap: px(4),
             align_items: AlignItems::Center,
@@ -281,15 +320,18 @@ pub fn header(fonts: &Fonts, title: impl Into<String>, status: impl Into<String>
     (
         Node {
             width: percent(100),
-            height: px(84),
+            // A long title wraps and the band grows, never past the window's top.
+            min_height: px(84),
             flex_shrink: 0.0,
             flex_direction: FlexDirection::Row,
             justify_content: JustifyContent::SpaceBetween,
             align_items: AlignItems::Center,
-            padding: UiRect::horizontal(px(36)),
+            column_gap: px(24),
+            padding: UiRect::axes(px(36), px(8)),
             ..default()
         },
         BackgroundColor(theme::TRAY),
+        Panel::Plain,
         children![
             bold(fonts, title, size::HEADING, theme::CHALK),
             text(fonts, status, size::LARGE, theme::CHALK_SOFT),
@@ -305,12 +347,17 @@ pub fn footer() -> impl Bundle {
             min_height: px(88),
             flex_shrink: 0.0,
             flex_direction: FlexDirection::Row,
+            // Too many buttons for one row (a small window): a second row, never off-screen.
+            flex_wrap: FlexWrap::Wrap,
             align_items: AlignItems::Center,
-            column_gap: px(18),
-            padding: UiRect::horizontal(px(36)),
+            align_content: AlignContent::Center,
+            column_gap: px(12),
+            row_gap: px(8),
+            padding: UiRect::axes(px(24), px(8)),
             ..default()
         },
         BackgroundColor(theme::TRAY),
+        Panel::Plain,
     )
 }
 

@@ -332,6 +332,25 @@ pub struct RevealStep {
     pub text: String,
 }
 
+/// How a move relates to its target: "against" for offensive and punitive moves, "with" for
+/// conciliatory ones and for defensive or signalling moves on a state of one's own side (a
+/// forward hunt with an ally), "on" otherwise (taking down a swarm's servers).
+fn preposition(s: &Scenario, actor: &str, action: &str, target: &str) -> &'static str {
+    use crate::scenario::{ActorKind, Intent};
+    let intent = s.actions.iter().find(|a| a.id == action).map(|a| a.intent);
+    let find = |id: &str| s.actors.iter().find(|a| a.id == id);
+    let allied_state = match (find(actor), find(target)) {
+        (Some(a), Some(t)) => !a.side.is_empty() && a.side == t.side && t.kind == ActorKind::State,
+        _ => false,
+    };
+    match intent {
+        Some(Intent::Offensive | Intent::Punitive) | None => "against",
+        Some(Intent::Conciliatory) => "with",
+        Some(Intent::Defensive | Intent::Signal) if allied_state => "with",
+        Some(Intent::Defensive | Intent::Signal) => "on",
+    }
+}
+
 /// The public steps of a turn's resolution, in log order. Private entries never appear.
 /// `state` (the state after the turn) adds the confidence of public attributions.
 pub fn reveal_steps(
@@ -372,7 +391,7 @@ pub fn reveal_steps(
                     names::action_name_by_id(s, action),
                     target
                         .as_deref()
-                        .map(|t| format!(" against {}", who(t)))
+                        .map(|t| format!(" {} {}", preposition(s, actor, action, t), who(t)))
                         .unwrap_or_default(),
                     if *success { "succeeds" } else { "fails" }
                 ),

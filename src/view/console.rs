@@ -48,7 +48,8 @@ pub struct ConsoleView {
     pub private_red_lines: Vec<String>,
     /// The teams' rationales and the facilitator's notes so far, newest first.
     pub notes: Vec<String>,
-    /// What bots intend this turn (their orders in the preview), in words.
+    /// What bots intend this turn (their orders in the preview), in words; a planner's first
+    /// order carries its reasons.
     pub intentions: Vec<String>,
     /// The coming turn's dice, in order.
     pub dice: Vec<DiceLine>,
@@ -137,23 +138,39 @@ pub fn console_view(
         .collect();
     let mut intentions = Vec::new();
     let mut dice = Vec::new();
-    for entry in preview.map(|l| l.entries.as_slice()).unwrap_or(&[]) {
+    let previewed = preview.map(|l| l.entries.as_slice()).unwrap_or(&[]);
+    // A planner's reasons (private to it and the facilitator), told with its first order.
+    let mut reasons: Vec<(&str, &str)> = previewed
+        .iter()
+        .filter_map(|e| match &e.event {
+            Event::BotReason { actor, text } => Some((actor.as_str(), text.as_str())),
+            _ => None,
+        })
+        .collect();
+    for entry in previewed {
         match &entry.event {
             Event::Order {
                 actor,
                 action,
                 target,
                 by,
-            } if by.starts_with("bot:") => intentions.push(format!(
-                "{} ({}) will {}{}",
-                name_of(actor),
-                by.trim_start_matches("bot:"),
-                action_name(action),
-                target
-                    .as_deref()
-                    .map(|t| format!(" → {}", name_of(t)))
-                    .unwrap_or_default()
-            )),
+            } if by.starts_with("bot:") => {
+                let why = reasons
+                    .iter()
+                    .position(|(a, _)| a == actor)
+                    .map(|k| format!(" — {}", reasons.remove(k).1))
+                    .unwrap_or_default();
+                intentions.push(format!(
+                    "{} ({}) will {}{}{why}",
+                    name_of(actor),
+                    by.trim_start_matches("bot:"),
+                    action_name(action),
+                    target
+                        .as_deref()
+                        .map(|t| format!(" → {}", name_of(t)))
+                        .unwrap_or_default()
+                ));
+            }
             Event::Roll {
                 actor,
                 action,
@@ -218,6 +235,16 @@ mod tests {
         );
         assert!(!view.dice.is_empty(), "bots act on turn 1");
         assert!(!view.intentions.is_empty());
+        // The planners' reasons come with their intentions (Russia plays ahead here).
+        let russia = view
+            .intentions
+            .iter()
+            .find(|i| i.starts_with("Russia (planner) will"))
+            .expect("Russia's planner orders something on turn 1");
+        assert!(
+            russia.contains(" — chose ") && russia.contains("expected score"),
+            "{russia}"
+        );
         // Force the first previewed roll the other way, with a note for the record.
         let first = view.dice[0].clone();
         game.command(FacilitatorCommand::ForceOutcome(

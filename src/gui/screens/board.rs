@@ -1,5 +1,7 @@
 //! The public board: the ladder in the middle, actor cards, the headline feed, facilitator keys.
 
+use bevy::ecs::change_detection::Tick;
+use bevy::ecs::system::SystemChangeTick;
 use bevy::prelude::*;
 
 use crate::gui::actions::UiAction;
@@ -7,6 +9,7 @@ use crate::gui::live_edit::ReloadPanel;
 use crate::gui::pieces;
 use crate::gui::session::{self, Hotseat, Play, Session};
 use crate::gui::theme::{self, Fonts, size};
+use crate::gui::ui_check::{MayBeCovered, Panel};
 use crate::gui::widgets::{self, Kind};
 use crate::gui::{Redraw, Screen, ScreenRoot, clear_screen};
 use crate::sim::GameState;
@@ -20,14 +23,25 @@ enum EditNotice {
     Rejected,
 }
 
+/// When the board was last built: a change made after it asks for a rebuild, one made before
+/// (the turn resolved during the reveal, already drawn by the build on entering the board) does
+/// not.
+#[derive(Resource, Default)]
+struct BoardBuiltAt(Option<Tick>);
+
 /// Redraws the board when the rules' state or the scenario changes behind it (hot reload).
 fn redraw_on_change(
     status: Option<Res<ReloadStatus>>,
     state: Option<Res<GameState>>,
+    built: Res<BoardBuiltAt>,
     mut redraw: MessageWriter<Redraw>,
 ) {
+    let Some(built) = built.0 else {
+        return;
+    };
     // The rules re-insert these resources when they reload or replay, so "added" counts too.
-    let changed = status.is_some_and(|s| s.is_changed()) || state.is_some_and(|s| s.is_changed());
+    let changed = status.is_some_and(|s| s.is_changed_after(built))
+        || state.is_some_and(|s| s.is_changed_after(built));
     if changed {
         redraw.write(Redraw);
     }
@@ -43,7 +57,14 @@ fn build(
     clock: Res<session::TurnClock>,
     roots: Query<Entity, With<ScreenRoot>>,
     room: Option<Res<crate::gui::room::RoomServer>>,
+    (mut rebuilds, mut built, ticks): (
+        ResMut<crate::gui::BoardRebuilds>,
+        ResMut<BoardBuiltAt>,
+        SystemChangeTick,
+    ),
 ) {
+    rebuilds.0 += 1;
+    built.0 = Some(ticks.this_run());
     clear_screen(&mut commands, &roots);
     let f = &*fonts;
     let board = play.board();
@@ -104,32 +125,42 @@ fn build(
                 })
                 .with_children(|right| {
                     right
-                        .spawn(Node {
-                            flex_direction: FlexDirection::Row,
-                            flex_wrap: FlexWrap::Wrap,
-                            align_content: AlignContent::FlexStart,
-                            column_gap: px(14),
-                            row_gap: px(14),
-                            ..default()
-                        })
+                        .spawn((
+                            Node {
+                                flex_direction: FlexDirection::Row,
+                                flex_wrap: FlexWrap::Wrap,
+                                align_content: AlignContent::FlexStart,
+                                column_gap: px(14),
+                                row_gap: px(14),
+                                ..default()
+                            },
+                            // Notices lie over the actor cards, never over the ladder or news.
+                            MayBeCovered,
+                        ))
                         .with_children(|cards| {
                             let per_row = 3.0;
-                            let width = (1180.0 - 14.0 * (per_row - 1.0)) / per_row;
+                            // Two pixels of slack: rounded at a window's scale, three cards
+                            // still fit a row.
+                            let width = (1180.0 - 14.0 * (per_row - 1.0)) / per_row - 2.0;
                             let rows = board.actors.len().div_ceil(3).max(1) as f32;
+                            // 720 at most: the news row keeps room for a three-line headline.
                             let height = ((720.0 - 14.0 * (rows - 1.0)) / rows).min(260.0);
                             for a in &board.actors {
                                 pieces::actor_card(cards, f, a, width, Some(height));
                             }
                         });
                     right
-                        .spawn(Node {
-                            flex_grow: 1.0,
-                            min_height: px(0),
-                            flex_direction: FlexDirection::Row,
-                            column_gap: px(14),
-                            overflow: Overflow::clip(),
-                            ..default()
-                        })
+                        .spawn((
+                            Node {
+                                flex_grow: 1.0,
+                                min_height: px(0),
+                                flex_direction: FlexDirection::Row,
+                                column_gap: px(14),
+                                overflow: Overflow::clip(),
+                                ..default()
+                            },
+                            Panel::Plain,
+                        ))
                         .with_children(|news| {
                             news.spawn(Node {
                                 width: px(110),
@@ -235,13 +266,19 @@ fn build(
                                         ..default()
                                     })
                                     .with_children(|c| {
+                                        // The turn leads the headline's first line: one line
+                                        // more for a long headline.
                                         c.spawn(widgets::text(
                                             f,
-                                            format!("☰ Turn {}", h.turn),
+                                            format!("☰ T{} · ", h.turn),
                                             18.0,
                                             theme::INK_SOFT,
+                                        ))
+                                        .with_child((
+                                            TextSpan::new(h.text.clone()),
+                                            f.bold(20.0),
+                                            TextColor(theme::INK),
                                         ));
-                                        c.spawn(widgets::bold(f, h.text.clone(), 20.0, theme::INK));
                                     });
                             }
                             if !board.incidents.is_empty() && upcoming.is_none() {
@@ -281,6 +318,7 @@ fn build(
                         justify_content: JustifyContent::Center,
                         ..default()
                     },
+                    Panel::Modal,
                     children![(
                         Node {
                             padding: UiRect::axes(px(60), px(24)),
@@ -315,18 +353,21 @@ fn build(
                 .and_then(|r| r.diagnostics.clone());
             let locked = reload.as_ref().is_some_and(|r| r.locked);
             if session.notice.is_some() || edit_notice.is_some() || locked {
-                root.spawn(Node {
-                    position_type: PositionType::Absolute,
-                    right: px(20),
-                    top: px(100),
-                    width: px(1150),
-                    max_height: px(700),
-                    overflow: Overflow::clip(),
-                    flex_direction: FlexDirection::Column,
-                    align_items: AlignItems::FlexEnd,
-                    row_gap: px(8),
-                    ..default()
-                })
+                root.spawn((
+                    Node {
+                        position_type: PositionType::Absolute,
+                        right: px(20),
+                        top: px(100),
+                        width: px(1150),
+                        max_height: px(700),
+                        overflow: Overflow::clip(),
+                        flex_direction: FlexDirection::Column,
+                        align_items: AlignItems::FlexEnd,
+                        row_gap: px(8),
+                        ..default()
+                    },
+                    Panel::Notice,
+                ))
                 .with_children(|toasts| {
                     let toast = |toasts: &mut ChildSpawnerCommands, text: String| {
                         toasts.spawn((
@@ -416,62 +457,123 @@ fn build(
                     session::ClockText::Turn,
                 ));
                 footer.spawn(widgets::spacer());
-                footer.spawn(widgets::button(
+                if session.confirm_undo {
+                    // Undo asks first: it throws a whole turn away.
+                    let turn = session::turns_played(&play.state);
+                    footer.spawn(widgets::bold(
+                        f,
+                        format!("Undo turn {turn}? The session goes back to its start, and the autosave with it."),
+                        size::BODY,
+                        theme::ACCENT,
+                    ));
+                    footer.spawn(widgets::button(
+                        f,
+                        "Cancel",
+                        KeyCode::Escape,
+                        UiAction::CancelDialog,
+                        Kind::Secondary,
+                    ));
+                    footer.spawn(widgets::button(
+                        f,
+                        format!("Undo turn {turn}"),
+                        KeyCode::Enter,
+                        UiAction::ConfirmUndo,
+                        Kind::Primary,
+                    ));
+                    return;
+                }
+                // Fixed widths: a label that changes never moves the other buttons.
+                footer.spawn(widgets::fixed_button(
                     f,
                     "Save",
                     KeyCode::KeyS,
                     UiAction::Save,
                     Kind::Secondary,
+                    130.0,
                 ));
-                footer.spawn(widgets::button(
+                footer.spawn(widgets::fixed_button(
                     f,
                     if reload.as_ref().is_some_and(|r| r.locked) { "Unlock edits" } else { "Lock edits" },
                     KeyCode::KeyL,
                     UiAction::ToggleReloadLock,
                     Kind::Secondary,
+                    270.0,
                 ));
-                footer.spawn(widgets::button(
+                footer.spawn(widgets::fixed_button(
                     f,
                     format!("Inject ({})", releasable.len()),
                     KeyCode::KeyI,
                     UiAction::ReleaseInject,
                     Kind::Secondary,
+                    200.0,
                 ));
-                footer.spawn(widgets::button(
+                footer.spawn(widgets::fixed_button(
                     f,
                     format!("Undo ({})", session::turns_played(&play.state)),
                     KeyCode::KeyU,
                     UiAction::UndoTurn,
                     Kind::Secondary,
+                    200.0,
                 ));
-                footer.spawn(widgets::button(
+                footer.spawn(widgets::fixed_button(
                     f,
                     if session.paused { "Resume" } else { "Pause" },
                     KeyCode::KeyP,
                     UiAction::TogglePause,
                     Kind::Secondary,
+                    180.0,
                 ));
-                footer.spawn(widgets::button(
+                footer.spawn(widgets::fixed_button(
                     f,
                     "Debrief",
                     KeyCode::KeyD,
                     UiAction::EndSession,
                     if over { Kind::Primary } else { Kind::Secondary },
+                    180.0,
                 ));
                 if !over {
-                    footer.spawn(widgets::button(
+                    footer.spawn(widgets::fixed_button(
                         f,
                         // Teams on their devices: their drafts go to the rules now.
                         if room.is_some() { "Resolve turn" } else { "Orders" },
                         KeyCode::Enter,
                         UiAction::BeginOrders,
                         Kind::Primary,
+                        250.0,
                     ));
                 }
             });
         });
 }
 
+/// How long a notice stays on the board.
+const NOTICE_SECONDS: f32 = 6.0;
+
+/// Notices expire: a notice that has been up for [`NOTICE_SECONDS`] goes away.
+fn expire_notice(
+    time: Res<Time<Real>>,
+    session: Option<ResMut<Session>>,
+    mut shown: Local<Option<(String, f32)>>,
+    mut redraw: MessageWriter<Redraw>,
+) {
+    let Some(mut session) = session else {
+        return;
+    };
+    let now = time.elapsed_secs();
+    match (&session.notice, &*shown) {
+        (None, _) => *shown = None,
+        (Some(notice), Some((seen, since))) if notice == seen => {
+            if now - since > NOTICE_SECONDS {
+                session.notice = None;
+                *shown = None;
+                redraw.write(Redraw);
+            }
+        }
+        (Some(notice), _) => *shown = Some((notice.clone(), now)),
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
 fn on_action(
     action: On<UiAction>,
     screen: Res<State<Screen>>,
@@ -480,6 +582,7 @@ fn on_action(
     mut next: ResMut<NextState<Screen>>,
     mut redraw: MessageWriter<Redraw>,
     room: Option<Res<crate::gui::room::RoomServer>>,
+    hotseat: Option<Res<Hotseat>>,
 ) {
     if *screen.get() != Screen::Board {
         return;
@@ -516,7 +619,15 @@ fn on_action(
                 });
                 next.set(Screen::Reveal);
             } else {
-                commands.insert_resource(Hotseat { queue, ..default() });
+                // Back from the curtain with Esc: the round goes on where it was.
+                let turn = play.state.turn;
+                if !hotseat.is_some_and(|h| h.in_progress(turn)) {
+                    commands.insert_resource(Hotseat {
+                        turn,
+                        queue,
+                        ..default()
+                    });
+                }
                 next.set(Screen::Curtain);
             }
             return;
@@ -537,7 +648,24 @@ fn on_action(
             });
         }
         UiAction::UndoTurn => {
+            let nothing = session::turns_played(&play.state) == 0;
+            commands.queue(move |world: &mut World| {
+                let mut session = world.resource_mut::<Session>();
+                if nothing {
+                    session.notice = Some("Nothing to undo.".into());
+                } else {
+                    session.confirm_undo = true;
+                }
+            });
+        }
+        UiAction::CancelDialog => {
             commands.queue(|world: &mut World| {
+                world.resource_mut::<Session>().confirm_undo = false;
+            });
+        }
+        UiAction::ConfirmUndo => {
+            commands.queue(|world: &mut World| {
+                world.resource_mut::<Session>().confirm_undo = false;
                 let undone = session::undo_turn(world);
                 world.resource_mut::<Session>().notice = Some(match undone {
                     Some(turn) => format!("Turn {turn} undone: back to its start."),
@@ -580,7 +708,8 @@ fn on_action(
 }
 
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(OnEnter(Screen::Board), build)
+    app.init_resource::<BoardBuiltAt>()
+        .add_systems(OnEnter(Screen::Board), build)
         .add_systems(
             Update,
             build
@@ -589,7 +718,7 @@ pub(super) fn plugin(app: &mut App) {
         )
         .add_systems(
             Update,
-            redraw_on_change
+            (redraw_on_change, expire_notice)
                 .run_if(in_state(Screen::Board))
                 .in_set(crate::gui::GuiSystems::Input),
         )

@@ -68,13 +68,22 @@ fn build(
                     height: px(30),
                     ..default()
                 });
-                main.spawn(widgets::button(
-                    f,
-                    format!("We are Team {name}: show our situation"),
-                    KeyCode::Enter,
-                    UiAction::LiftCurtain,
-                    Kind::Primary,
-                ));
+                main.spawn(widgets::row(24)).with_children(|r| {
+                    r.spawn(widgets::button(
+                        f,
+                        "Back to the board",
+                        KeyCode::Escape,
+                        UiAction::BackToBoard,
+                        Kind::Secondary,
+                    ));
+                    r.spawn(widgets::button(
+                        f,
+                        format!("We are Team {name}: show our situation"),
+                        KeyCode::Enter,
+                        UiAction::LiftCurtain,
+                        Kind::Primary,
+                    ));
+                });
             });
         });
 }
@@ -85,9 +94,15 @@ fn on_action(
     mut clock: ResMut<TurnClock>,
     mut next: ResMut<NextState<Screen>>,
 ) {
-    if *screen.get() == Screen::Curtain && *action.event() == UiAction::LiftCurtain {
-        clock.team = std::time::Duration::ZERO;
-        next.set(Screen::Orders);
+    match (screen.get(), action.event()) {
+        (Screen::Curtain, UiAction::LiftCurtain) => {
+            clock.team = std::time::Duration::ZERO;
+            next.set(Screen::Orders);
+        }
+        // Esc from the curtain or a team's orders: back to the board; the round (and the
+        // team's draft) is kept, and Enter on the board resumes it at the same team.
+        (Screen::Curtain | Screen::Orders, UiAction::BackToBoard) => next.set(Screen::Board),
+        _ => {}
     }
 }
 

@@ -22,7 +22,7 @@ use crate::view::debrief as review;
 const CHART_W: f32 = 1020.0;
 const CHART_H: f32 = 470.0;
 /// Lines on one page of a section.
-const PAGE: usize = 20;
+const PAGE: usize = 17;
 
 /// The sections, with their keys.
 const TABS: [(&str, KeyCode); 7] = [
@@ -547,17 +547,6 @@ fn ladder_tab(main: &mut ChildSpawnerCommands, f: &Fonts, d: &DebriefView) {
                     theme::INK,
                 ));
             }
-            // Metrics (the escalation score among them): the total of each turn.
-            for m in d.metrics.iter().take(3) {
-                let totals: Vec<String> =
-                    m.totals.iter().map(|(t, v)| format!("T{t} {v}")).collect();
-                c.spawn(widgets::text(
-                    f,
-                    format!("Σ {}: {}", m.name, totals.join(" · ")),
-                    size::SMALL,
-                    theme::INK,
-                ));
-            }
             let wrong = d.firings.iter().filter(|f| f.wrong).count();
             if wrong > 0 {
                 c.spawn(widgets::text(
@@ -705,9 +694,14 @@ fn build(
             root.spawn(widgets::header(
                 f,
                 format!("Debrief — {}", d.title),
+                // The ending stays in view on every tab.
                 format!(
-                    "{} turn(s) played · seed {}",
-                    d.turns_played, play.session.seed
+                    "{} · {} turn(s) played · seed {}",
+                    d.ending
+                        .as_ref()
+                        .map_or("ended early", |(name, _, _)| name.as_str()),
+                    d.turns_played,
+                    play.session.seed
                 ),
             ));
             root.spawn(Node {

@@ -13,9 +13,11 @@ use crate::sim::Order;
 use crate::view::TeamView;
 
 /// Cards shown per page.
-const PAGE: usize = 8;
+const PAGE: usize = 6;
 /// Cards per row.
-const PER_ROW: usize = 4;
+const PER_ROW: usize = 3;
+/// Width of an action card: three to a row beside the two secret columns.
+const CARD_WIDTH: f32 = 322.0;
 
 fn section(parent: &mut ChildSpawnerCommands, fonts: &Fonts, title: &str) {
     parent.spawn(widgets::bold(
@@ -26,76 +28,147 @@ fn section(parent: &mut ChildSpawnerCommands, fonts: &Fonts, title: &str) {
     ));
 }
 
-fn situation(parent: &mut ChildSpawnerCommands, f: &Fonts, team: &TeamView) {
+/// Width of the column with the team's own card and its stakes.
+const STAKES_WIDTH: f32 = 430.0;
+/// Width of the column with what the team knows: operations, incidents, swarms.
+const INTEL_WIDTH: f32 = 400.0;
+/// Type size of the lines in the secret panels (objectives, operations, incidents).
+const LINE: f32 = 18.0;
+
+/// A column of the secret side of the screen.
+fn column(width: f32) -> Node {
+    Node {
+        width: px(width),
+        flex_shrink: 0.0,
+        flex_direction: FlexDirection::Column,
+        row_gap: px(12),
+        overflow: Overflow::clip(),
+        ..default()
+    }
+}
+
+/// A line with a hanging mark: the mark in its own narrow column, the text wrapping beside it.
+fn marked_line(
+    parent: &mut ChildSpawnerCommands,
+    f: &Fonts,
+    (mark, mark_width): (String, f32),
+    text: String,
+    soft: Option<String>,
+    colour: Color,
+) {
     parent
-        .spawn((Node {
-            width: px(520),
-            flex_shrink: 0.0,
-            flex_direction: FlexDirection::Column,
-            row_gap: px(12),
-            overflow: Overflow::clip(),
+        .spawn(Node {
+            flex_direction: FlexDirection::Row,
+            column_gap: px(6),
+            width: percent(100),
             ..default()
-        },))
-        .with_children(|col| {
-            pieces::actor_card(col, f, &team.card, 520.0, None);
-            col.spawn(widgets::card(px(520))).with_children(|c| {
-                c.spawn(widgets::card_band(
-                    f,
-                    "◌ SECRET — THIS TEAM ONLY",
-                    theme::INK,
+        })
+        .with_children(|row| {
+            row.spawn((
+                widgets::bold(f, mark, LINE, colour),
+                Node {
+                    width: px(mark_width),
+                    flex_shrink: 0.0,
+                    ..default()
+                },
+            ));
+            let mut line = row.spawn((
+                widgets::text(f, text, LINE, colour),
+                Node {
+                    flex_grow: 1.0,
+                    flex_shrink: 1.0,
+                    flex_basis: px(0),
+                    ..default()
+                },
+            ));
+            if let Some(soft) = soft {
+                line.with_child((
+                    TextSpan::new(soft),
+                    f.regular(LINE - 1.0),
+                    TextColor(theme::INK_SOFT),
                 ));
+            }
+        });
+}
+
+/// The team's own card and what it is playing for: its rules of engagement and its objectives
+/// with how far each is met.
+fn stakes(parent: &mut ChildSpawnerCommands, f: &Fonts, team: &TeamView) {
+    parent.spawn(column(STAKES_WIDTH)).with_children(|col| {
+        pieces::actor_card(col, f, &team.card, STAKES_WIDTH, None);
+        col.spawn(widgets::card(px(STAKES_WIDTH)))
+            .with_children(|c| {
+                c.spawn(widgets::card_band(f, "◌ SECRET — OUR STAKES", theme::INK));
                 c.spawn(widgets::text(
                     f,
                     format!("Rules of engagement allow up to: {}", team.threshold_name),
-                    size::SMALL,
+                    LINE,
                     theme::INK,
                 ));
                 if !team.goals.is_empty() {
                     section(
                         c,
                         f,
-                        &format!("Our objectives — score {:.0} / 100", 100.0 * team.score),
+                        &format!("Objectives — score {:.0} / 100", 100.0 * team.score),
                     );
                     for g in &team.goals {
-                        c.spawn(widgets::text(
+                        marked_line(
+                            c,
                             f,
-                            format!(
-                                "{} {} ({}, weight {}): {:.0} %",
-                                if g.value >= 0.5 { "✔" } else { "✘" },
-                                g.text,
-                                g.kind,
-                                g.weight,
-                                100.0 * g.value
+                            (
+                                format!(
+                                    "{} {:.0} %",
+                                    if g.value >= 0.5 { "✔" } else { "✘" },
+                                    100.0 * g.value
+                                ),
+                                92.0,
                             ),
-                            size::SMALL,
+                            g.text.clone(),
+                            Some(format!(" · {}, weight {}", g.kind, g.weight)),
                             theme::INK,
-                        ));
+                        );
                     }
                 }
+            });
+    });
+}
+
+/// What the team knows that the room does not: red lines it must answer, its proposals, its
+/// operations and how they went, incidents against it, where it stands with the swarms.
+fn intelligence(parent: &mut ChildSpawnerCommands, f: &Fonts, team: &TeamView) {
+    parent.spawn(column(INTEL_WIDTH)).with_children(|col| {
+        col.spawn(widgets::card(px(INTEL_WIDTH)))
+            .with_children(|c| {
+                c.spawn(widgets::card_band(f, "◌ SECRET — INTELLIGENCE", theme::INK));
                 for o in &team.obligations {
-                    c.spawn(widgets::text(
+                    marked_line(
+                        c,
                         f,
+                        ("⚑".into(), 20.0),
                         format!(
-                            "⚑ “{}” was crossed by {}: answer by turn {}",
+                            "“{}” was crossed by {}: answer by turn {}",
                             o.red_line, o.culprit, o.due
                         ),
-                        size::SMALL,
+                        None,
                         theme::DANGER,
-                    ));
+                    );
                 }
                 for p in &team.proposals {
-                    c.spawn(widgets::text(f, format!("✉ {p}"), size::SMALL, theme::INK));
+                    marked_line(c, f, ("✉".into(), 20.0), p.clone(), None, theme::INK);
                 }
+                // Red lines to answer take room: then fewer operations and incidents.
+                let recent = if team.obligations.is_empty() { 3 } else { 2 };
                 section(c, f, "Our operations");
                 if team.operations.is_empty() {
-                    c.spawn(widgets::text(f, "None yet.", size::SMALL, theme::INK_SOFT));
+                    c.spawn(widgets::text(f, "None yet.", LINE, theme::INK_SOFT));
                 }
-                for op in team.operations.iter().take(2) {
-                    c.spawn(widgets::text(
+                for op in team.operations.iter().take(recent) {
+                    marked_line(
+                        c,
                         f,
+                        (format!("T{}", op.turn), 40.0),
                         format!(
-                            "T{} {} → {} · {} · {}",
-                            op.turn,
+                            "{} → {} · {}",
                             op.action,
                             op.victim,
                             if op.success {
@@ -103,46 +176,75 @@ fn situation(parent: &mut ChildSpawnerCommands, f: &Fonts, team: &TeamView) {
                             } else {
                                 "✖ failed"
                             },
-                            op.status
                         ),
-                        size::SMALL,
+                        Some(format!(" · {}", op.status)),
                         theme::INK,
-                    ));
+                    );
                 }
                 section(c, f, "Incidents against us");
                 if team.incidents.is_empty() {
-                    c.spawn(widgets::text(
-                        f,
-                        "None detected.",
-                        size::SMALL,
-                        theme::INK_SOFT,
-                    ));
+                    c.spawn(widgets::text(f, "None detected.", LINE, theme::INK_SOFT));
                 }
-                for i in team.incidents.iter().take(2) {
-                    c.spawn(widgets::text(
+                for i in team.incidents.iter().take(recent) {
+                    marked_line(
+                        c,
                         f,
+                        (format!("T{}", i.turn), 40.0),
                         format!(
-                            "T{} {} · suspect: {} · {} ({} %)",
-                            i.turn,
+                            "{} · suspect: {}",
                             i.action,
                             i.suspect.clone().unwrap_or_else(|| "unknown".into()),
-                            i.level,
-                            i.confidence
                         ),
-                        size::SMALL,
+                        Some(format!(" · {} ({} %)", i.level, i.confidence)),
                         theme::INK,
-                    ));
+                    );
+                }
+                if !team.swarms.is_empty() {
+                    section(c, f, "Swarms");
                 }
                 for (name, stance) in &team.swarms {
-                    c.spawn(widgets::text(
+                    marked_line(
+                        c,
                         f,
-                        format!("Swarm {name}: you {stance}"),
-                        size::SMALL,
+                        ("•".into(), 20.0),
+                        format!("{name}: you {stance}"),
+                        None,
                         theme::INK,
-                    ));
+                    );
                 }
             });
-        });
+    });
+}
+
+/// A proposal's terms in the orders tray, with a warning when accepting may end the game.
+fn proposal_terms(
+    tray: &mut ChildSpawnerCommands,
+    f: &Fonts,
+    p: &crate::view::team::IncomingProposal,
+    endings: &[String],
+    warned: bool,
+) {
+    tray.spawn(widgets::para(
+        f,
+        format!("Terms: {}", p.text),
+        size::SMALL,
+        theme::CHALK_SOFT,
+        percent(100),
+    ));
+    if !endings.is_empty() {
+        let warning = format!("⚠ Accepting may end the game: “{}”.", endings.join("”, “"));
+        let colour = if warned { theme::ACCENT } else { theme::CHALK };
+        tray.spawn(widgets::bold(
+            f,
+            if warned {
+                format!("{warning} Press Y again to accept.")
+            } else {
+                warning
+            },
+            size::SMALL,
+            colour,
+        ));
+    }
 }
 
 fn build(
@@ -186,7 +288,8 @@ fn build(
                 ..default()
             })
             .with_children(|main| {
-                situation(main, f, &team);
+                stakes(main, f, &team);
+                intelligence(main, f, &team);
                 main.spawn(Node {
                     flex_grow: 1.0,
                     flex_direction: FlexDirection::Column,
@@ -224,13 +327,19 @@ fn build(
                                 .skip(page_start)
                                 .take(PAGE)
                             {
-                                pieces::action_card(grid, f, card, i, i == selected, 318.0);
+                                pieces::action_card(grid, f, card, i, i == selected, CARD_WIDTH);
                             }
                         });
                     // The highlighted card in full, with its target.
                     if let Some(card) = team.cards.get(selected) {
                         right.spawn(widgets::card(percent(100))).with_children(|c| {
-                            c.spawn(widgets::row(12)).with_children(|r| {
+                            // The pills go under a long name rather than squeeze it.
+                            c.spawn(Node {
+                                flex_wrap: FlexWrap::Wrap,
+                                row_gap: px(6),
+                                ..widgets::row(12)
+                            })
+                            .with_children(|r| {
                                 r.spawn(widgets::bold(f, card.name.clone(), size::LARGE, theme::INK));
                                 r.spawn(widgets::outline_pill(
                                     f,
@@ -330,6 +439,7 @@ fn build(
                             let answers = hotseat.answers.get(&actor).cloned().unwrap_or_default();
                             for p in &team.incoming {
                                 let answer = answers.iter().find(|(id, _)| *id == p.id).map(|a| a.1);
+                                proposal_terms(tray, f, p, &session::endings_on_acceptance(play.scenario(), &p.id), hotseat.warned.as_deref() == Some(p.id.as_str()));
                                 tray.spawn(widgets::bold(
                                     f,
                                     format!(
@@ -345,6 +455,13 @@ fn build(
                                     size::SMALL,
                                     theme::CHALK,
                                 ));
+                            }
+                            // The answer keys beside the proposals (never pushing Confirm off the footer).
+                            if !team.incoming.is_empty() {
+                                tray.spawn(widgets::row(12)).with_children(|r| {
+                                    r.spawn(widgets::button(f, "Accept", KeyCode::KeyY, UiAction::AnswerProposal(true), Kind::Secondary));
+                                    r.spawn(widgets::button(f, "Refuse", KeyCode::KeyN, UiAction::AnswerProposal(false), Kind::Secondary));
+                                });
                             }
                             for (n, o) in drafted.iter().enumerate() {
                                 let name = play
@@ -376,11 +493,8 @@ fn build(
                 footer.spawn(widgets::button(f, "Target", KeyCode::Tab, UiAction::CycleTarget, Kind::Secondary));
                 footer.spawn(widgets::button(f, "Add", KeyCode::Space, UiAction::AddOrder, Kind::Secondary));
                 footer.spawn(widgets::button(f, "Remove", KeyCode::Backspace, UiAction::RemoveOrder, Kind::Secondary));
-                if !team.incoming.is_empty() {
-                    footer.spawn(widgets::button(f, "Accept", KeyCode::KeyY, UiAction::AnswerProposal(true), Kind::Secondary));
-                    footer.spawn(widgets::button(f, "Refuse", KeyCode::KeyN, UiAction::AnswerProposal(false), Kind::Secondary));
-                }
                 footer.spawn(widgets::spacer());
+                footer.spawn(widgets::button(f, "Board", KeyCode::Escape, UiAction::BackToBoard, Kind::Secondary));
                 footer.spawn((
                     widgets::text(
                         f,
@@ -388,6 +502,7 @@ fn build(
                         size::BODY,
                         theme::CHALK_SOFT,
                     ),
+                    Node { flex_shrink: 0.0, ..default() },
                     session::ClockText::Team,
                 ));
                 footer.spawn(widgets::button(
@@ -454,7 +569,7 @@ fn on_action(
             }
         }
         UiAction::AnswerProposal(yes) => {
-            let answers = hotseat.answers.entry(actor).or_default();
+            let answers = hotseat.answers.get(&actor).cloned().unwrap_or_default();
             // The first proposal without an answer, else the last one (to change one's mind).
             let target = team
                 .incoming
@@ -462,8 +577,15 @@ fn on_action(
                 .find(|p| !answers.iter().any(|(id, _)| *id == p.id))
                 .or(team.incoming.last());
             if let Some(p) = target {
-                answers.retain(|(id, _)| *id != p.id);
-                answers.push((p.id.clone(), *yes));
+                // Accepting what may end the game takes a second press, after the warning.
+                let ends = !session::endings_on_acceptance(play.scenario(), &p.id).is_empty();
+                if *yes && ends && hotseat.warned.as_deref() != Some(p.id.as_str()) {
+                    hotseat.warned = Some(p.id.clone());
+                } else {
+                    let answers = hotseat.answers.entry(actor).or_default();
+                    answers.retain(|(id, _)| *id != p.id);
+                    answers.push((p.id.clone(), *yes));
+                }
             }
         }
         UiAction::RemoveOrder => {

@@ -3,6 +3,9 @@
 
 use bevy::prelude::*;
 
+/// Scenario rows shown at once.
+const ROWS: usize = 4;
+
 use crate::gui::actions::{OnPress, UiAction};
 use crate::gui::session::{Catalogue, Preselect};
 use crate::gui::theme::{self, Fonts, size};
@@ -33,8 +36,8 @@ fn build(
                 flex_grow: 1.0,
                 min_height: px(0),
                 flex_direction: FlexDirection::Column,
-                padding: UiRect::axes(px(120), px(36)),
-                row_gap: px(20),
+                padding: UiRect::axes(px(120), px(24)),
+                row_gap: px(16),
                 overflow: Overflow::clip_y(),
                 ..default()
             })
@@ -47,7 +50,22 @@ fn build(
                         theme::CHALK,
                     ));
                 }
-                for (i, entry) in catalogue.entries.iter().enumerate() {
+                // A page of rows around the highlight: a long list never runs off the screen.
+                let total = catalogue.entries.len();
+                let first = catalogue
+                    .selected
+                    .saturating_sub(ROWS / 2)
+                    .min(total.saturating_sub(ROWS));
+                if first > 0 {
+                    list.spawn(widgets::text(
+                        f,
+                        format!("↑ {first} more above"),
+                        size::SMALL,
+                        theme::CHALK_SOFT,
+                    ));
+                }
+                let below = total.saturating_sub(first + ROWS);
+                for (i, entry) in catalogue.entries.iter().enumerate().skip(first).take(ROWS) {
                     let selected = i == catalogue.selected;
                     list.spawn((
                         Button,
@@ -104,10 +122,16 @@ fn build(
                                 size::SMALL,
                                 theme::INK_SOFT,
                             ));
-                            for problem in entry.problems.iter().take(3) {
+                            // The first problem; `grayzone validate` lists them all.
+                            if let Some(problem) = entry.problems.first() {
+                                let more = entry.problems.len() - 1;
                                 col.spawn(widgets::text(
                                     f,
-                                    problem.clone(),
+                                    if more > 0 {
+                                        format!("{problem} (and {more} more: grayzone validate lists them)")
+                                    } else {
+                                        problem.clone()
+                                    },
                                     size::SMALL,
                                     theme::DANGER,
                                 ));
@@ -124,6 +148,14 @@ fn build(
                             ));
                         }
                     });
+                }
+                if below > 0 {
+                    list.spawn(widgets::text(
+                        f,
+                        format!("↓ {below} more below"),
+                        size::SMALL,
+                        theme::CHALK_SOFT,
+                    ));
                 }
             });
             root.spawn(widgets::footer()).with_children(|footer| {

@@ -104,17 +104,21 @@ fn build(
                         Kind::Primary,
                     ));
                 }
-                footer.spawn(widgets::button(
-                    f,
-                    if over {
-                        "To the debrief"
-                    } else {
-                        "Back to the board"
-                    },
-                    KeyCode::Enter,
-                    UiAction::FinishReveal,
-                    if done { Kind::Primary } else { Kind::Secondary },
-                ));
+                // The way on only once every step has been shown: it never reads "To the
+                // debrief" while the room has not yet seen how the game ended.
+                if done {
+                    footer.spawn(widgets::button(
+                        f,
+                        if over {
+                            "To the debrief"
+                        } else {
+                            "Back to the board"
+                        },
+                        KeyCode::Enter,
+                        UiAction::FinishReveal,
+                        Kind::Primary,
+                    ));
+                }
             });
         });
 }
@@ -135,9 +139,17 @@ fn on_action(
             reveal.shown = (reveal.shown + 1).min(reveal.steps.len());
         }
         UiAction::RevealAll => reveal.shown = reveal.steps.len(),
-        UiAction::FinishReveal => {
-            let over = play.is_some_and(|p| p.state.is_over());
-            next.set(if over { Screen::Debrief } else { Screen::Board });
+        UiAction::FinishReveal if reveal.shown >= reveal.steps.len() => {
+            let over = play.as_ref().is_some_and(|p| p.state.is_over());
+            // News due this turn is briefed before the teams order.
+            let briefing = play.is_some_and(|p| !p.due_injects().is_empty());
+            next.set(if over {
+                Screen::Debrief
+            } else if briefing {
+                Screen::Briefing
+            } else {
+                Screen::Board
+            });
             return;
         }
         _ => return,

@@ -132,44 +132,91 @@ fn build(
                         size::BODY,
                         theme::INK,
                     ));
+                    let typing = draft.seed_text.is_some();
                     c.spawn(widgets::text(
                         f,
-                        format!("Seed: {}", draft.seed),
+                        match &draft.seed_text {
+                            Some(t) => format!("Seed: {t}▏"),
+                            None => format!("Seed: {}", draft.seed),
+                        },
                         size::HEADING,
                         theme::INK,
                     ));
                     c.spawn(widgets::text(
                         f,
-                        "The same seed, scenario and orders replay the same game.",
+                        if typing {
+                            "Type the seed's digits (⌫ deletes), Enter keeps it, Esc cancels."
+                        } else {
+                            "The same seed, scenario and orders replay the same game."
+                        },
                         size::SMALL,
                         theme::INK_SOFT,
                     ));
                     c.spawn(widgets::row(12)).with_children(|r| {
-                        r.spawn(widgets::button(
-                            f,
-                            "Seed",
-                            KeyCode::Minus,
-                            UiAction::NudgeSeed(-1),
-                            Kind::OnPaper,
-                        ));
-                        r.spawn(widgets::button(
-                            f,
-                            "Seed",
-                            KeyCode::Equal,
-                            UiAction::NudgeSeed(1),
-                            Kind::OnPaper,
-                        ));
+                        if typing {
+                            r.spawn(widgets::button(
+                                f,
+                                "Keep seed",
+                                KeyCode::Enter,
+                                UiAction::TypeSeed,
+                                Kind::OnPaper,
+                            ));
+                            r.spawn(widgets::button(
+                                f,
+                                "Cancel",
+                                KeyCode::Escape,
+                                UiAction::CancelSeed,
+                                Kind::OnPaper,
+                            ));
+                        } else {
+                            r.spawn(widgets::button(
+                                f,
+                                "Type a seed",
+                                KeyCode::KeyS,
+                                UiAction::TypeSeed,
+                                Kind::OnPaper,
+                            ));
+                        }
                     });
                     c.spawn(Node {
                         height: px(16),
                         ..default()
                     });
-                    c.spawn(widgets::text(
-                        f,
-                        "Select an actor (↑ ↓ or click), then press Space to change who plays it: team, a bot doctrine, or the facilitator.",
-                        size::SMALL,
-                        theme::INK_SOFT,
-                    ));
+                    if !typing {
+                        c.spawn(widgets::text(
+                            f,
+                            "Select an actor (↑ ↓ or click), then one key says who plays it (the highlight moves on):",
+                            size::SMALL,
+                            theme::INK_SOFT,
+                        ));
+                        c.spawn(Node {
+                            flex_direction: FlexDirection::Row,
+                            flex_wrap: FlexWrap::Wrap,
+                            column_gap: px(8),
+                            row_gap: px(8),
+                            ..default()
+                        })
+                        .with_children(|r| {
+                            for (label, key, controller) in controller_keys() {
+                                r.spawn(widgets::button(
+                                    f,
+                                    label,
+                                    key,
+                                    UiAction::SetController(controller),
+                                    Kind::OnPaper,
+                                ))
+                                .insert(Node {
+                                    flex_direction: FlexDirection::Row,
+                                    align_items: AlignItems::Center,
+                                    column_gap: px(8),
+                                    padding: UiRect::axes(px(8), px(4)),
+                                    border: UiRect::all(px(2)),
+                                    border_radius: BorderRadius::all(px(8)),
+                                    ..default()
+                                });
+                            }
+                        });
+                    }
                     if let Some(selected) = s.actors.get(draft.selected) {
                         let who = &draft.controllers[draft.selected];
                         c.spawn(widgets::bold(
@@ -218,20 +265,23 @@ fn build(
                     Kind::Secondary,
                 ));
                 footer.spawn(widgets::spacer());
-                footer.spawn(widgets::button(
-                    f,
-                    "Back",
-                    KeyCode::Escape,
-                    UiAction::Go(Screen::ScenarioPicker),
-                    Kind::Secondary,
-                ));
-                footer.spawn(widgets::button(
-                    f,
-                    "Start: briefing",
-                    KeyCode::Enter,
-                    UiAction::StartSession,
-                    Kind::Primary,
-                ));
+                // While a seed is typed, Enter and Esc belong to the seed.
+                if draft.seed_text.is_none() {
+                    footer.spawn(widgets::button(
+                        f,
+                        "Back",
+                        KeyCode::Escape,
+                        UiAction::Go(Screen::ScenarioPicker),
+                        Kind::Secondary,
+                    ));
+                    footer.spawn(widgets::button(
+                        f,
+                        "Start: briefing",
+                        KeyCode::Enter,
+                        UiAction::StartSession,
+                        Kind::Primary,
+                    ));
+                }
             });
         });
 }
@@ -266,9 +316,20 @@ fn on_action(
             let i = draft.selected;
             draft.controllers[i] = session::next_controller(&draft.controllers[i]);
         }
-        UiAction::NudgeSeed(d) => {
-            draft.seed = draft.seed.wrapping_add_signed(*d);
+        UiAction::SetController(controller) if n > 0 => {
+            let i = draft.selected;
+            draft.controllers[i] = controller.clone();
+            draft.selected = (i + 1).min(n - 1);
         }
+        UiAction::TypeSeed => match draft.seed_text.take() {
+            Some(text) => {
+                if let Ok(seed) = text.parse::<u64>() {
+                    draft.seed = seed;
+                }
+            }
+            None => draft.seed_text = Some(String::new()),
+        },
+        UiAction::CancelSeed => draft.seed_text = None,
         UiAction::StartSession => {
             commands.queue(session::start_session);
             next.set(Screen::Briefing);
@@ -279,13 +340,85 @@ fn on_action(
     redraw.write(Redraw);
 }
 
+/// One key per choice of who plays an actor: T a team, 1–6 a bot doctrine, F the facilitator.
+fn controller_keys() -> Vec<(String, KeyCode, Controller)> {
+    let digits = [
+        KeyCode::Digit1,
+        KeyCode::Digit2,
+        KeyCode::Digit3,
+        KeyCode::Digit4,
+        KeyCode::Digit5,
+        KeyCode::Digit6,
+    ];
+    let mut keys = vec![("Team".to_string(), KeyCode::KeyT, Controller::Team)];
+    keys.extend(
+        crate::scenario::Doctrine::ALL
+            .iter()
+            .zip(digits)
+            .map(|(d, key)| (names::doctrine(*d).to_string(), key, Controller::Bot(*d))),
+    );
+    keys.push((
+        "Facilitator".to_string(),
+        KeyCode::KeyF,
+        Controller::Facilitator,
+    ));
+    keys
+}
+
+/// While a seed is typed: digits append, ⌫ deletes (at most 19 digits: every value fits a u64).
+fn type_seed(
+    keys: Res<ButtonInput<KeyCode>>,
+    draft: Option<ResMut<SetupDraft>>,
+    mut redraw: MessageWriter<Redraw>,
+) {
+    let Some(mut draft) = draft else {
+        return;
+    };
+    let Some(text) = draft.seed_text.as_ref() else {
+        return;
+    };
+    let mut text = text.clone();
+    let digits = [
+        KeyCode::Digit0,
+        KeyCode::Digit1,
+        KeyCode::Digit2,
+        KeyCode::Digit3,
+        KeyCode::Digit4,
+        KeyCode::Digit5,
+        KeyCode::Digit6,
+        KeyCode::Digit7,
+        KeyCode::Digit8,
+        KeyCode::Digit9,
+    ];
+    let mut changed = false;
+    for (n, key) in digits.iter().enumerate() {
+        if keys.just_pressed(*key) && text.len() < 19 {
+            text.push(char::from(b'0' + n as u8));
+            changed = true;
+        }
+    }
+    if keys.just_pressed(KeyCode::Backspace) {
+        changed |= text.pop().is_some();
+    }
+    if changed {
+        draft.seed_text = Some(text);
+        redraw.write(Redraw);
+    }
+}
+
 pub(super) fn plugin(app: &mut App) {
-    app.add_systems(OnEnter(Screen::Setup), build)
-        .add_systems(
-            Update,
-            build
-                .run_if(in_state(Screen::Setup).and_then(on_message::<Redraw>))
-                .in_set(crate::gui::GuiSystems::Build),
-        )
-        .add_observer(on_action);
+    app.add_systems(
+        Update,
+        type_seed
+            .run_if(in_state(Screen::Setup))
+            .in_set(crate::gui::GuiSystems::Input),
+    )
+    .add_systems(OnEnter(Screen::Setup), build)
+    .add_systems(
+        Update,
+        build
+            .run_if(in_state(Screen::Setup).and_then(on_message::<Redraw>))
+            .in_set(crate::gui::GuiSystems::Build),
+    )
+    .add_observer(on_action);
 }
