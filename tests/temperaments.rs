@@ -145,3 +145,28 @@ fn shares_above_100_are_refused_and_temperaments_nobody_draws_are_warned() {
     );
     assert!(!unplayed.diagnostics.iter().any(|d| d.code == "E312"));
 }
+
+#[test]
+fn the_room_never_sees_who_leads() {
+    let loaded = gamma("Bot(Measured)", HAWKS_AND_DOVES);
+    let controllers = loaded.default_controllers();
+    let seed = (1..100)
+        .find(|&s| draws(&loaded, &controllers, s).last().unwrap().0 == "the doves")
+        .expect("a game led by the doves");
+    let mut game = Game::new(&loaded, seed, &controllers);
+    game.step();
+    assert_eq!(
+        game.state().actors[GAMMA_AT].controller,
+        Controller::Bot(Doctrine::Dove)
+    );
+    let public = grayzone::view::public::PublicRecord::of(&loaded.scenario, game.state());
+    assert_eq!(
+        public.actors[GAMMA_AT].controller,
+        Controller::Bot(Doctrine::Measured),
+        "the projector shows the bot as set up, not the leadership drawn"
+    );
+    for e in game.log().entries.iter().filter(|e| e.audience == Audience::Public) {
+        let text = format!("{:?}", e.event);
+        assert!(!text.contains("the doves"), "{text}");
+    }
+}
