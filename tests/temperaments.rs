@@ -165,7 +165,12 @@ fn the_room_never_sees_who_leads() {
         Controller::Bot(Doctrine::Measured),
         "the projector shows the bot as set up, not the leadership drawn"
     );
-    for e in game.log().entries.iter().filter(|e| e.audience == Audience::Public) {
+    for e in game
+        .log()
+        .entries
+        .iter()
+        .filter(|e| e.audience == Audience::Public)
+    {
         let text = format!("{:?}", e.event);
         assert!(!text.contains("the doves"), "{text}");
     }
