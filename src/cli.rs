@@ -140,6 +140,11 @@ pub enum Command {
         /// Games played so cannot be saved, since a replay plans fully.
         #[arg(long)]
         quick_planner: bool,
+        /// Every actor plays its controller's doctrine: no temperament (a leadership the scenario
+        /// draws per game, e.g. hardliners in a quarter of the games) takes over any bot.
+        /// Games played so cannot be saved, since a replay draws them.
+        #[arg(long)]
+        no_temperaments: bool,
         /// Cluster jobs for the run (Slurm array job, Kubernetes indexed Job) instead of playing it.
         #[command(flatten)]
         cluster: analysis::cluster::ClusterArgs,
@@ -310,6 +315,7 @@ where
             cluster,
             matrix,
             quick_planner,
+            no_temperaments,
         }) => report_errors(simulate(&Simulate {
             dir: &scenario,
             seed,
@@ -331,6 +337,7 @@ where
             cluster: &cluster,
             matrix: &matrix,
             quick_planner,
+            no_temperaments,
         })),
         Some(Command::Merge {
             partials,
@@ -701,6 +708,44 @@ pub fn load_or_report(dir: &Path) -> Result<LoadedScenario, String> {
 }
 
 /// Controllers for a headless game: every actor a bot, with overrides.
+/// Actors that `--bots`/`--doctrine` name and give their own default doctrine while the
+/// scenario gives them temperaments: the flag pins them, so no temperament may take over.
+fn pinned_by_flags(
+    loaded: &LoadedScenario,
+    controllers: &[Controller],
+    bots: &[String],
+    doctrine: Option<&str>,
+) -> Vec<String> {
+    let named = |id: &str| {
+        bots.iter()
+            .filter_map(|b| b.split_once('='))
+            .any(|(actor, _)| actor == id)
+    };
+    loaded
+        .scenario
+        .actors
+        .iter()
+        .zip(controllers)
+        .filter(|(a, c)| {
+            !a.temperaments.is_empty()
+                && **c == a.controller
+                && (named(&a.id)
+                    || (doctrine.is_some() && a.kind != crate::scenario::ActorKind::Swarm))
+        })
+        .map(|(a, _)| a.id.to_string())
+        .collect()
+}
+
+/// The scenario with the temperaments of these actors taken out.
+fn without_temperaments(loaded: &LoadedScenario, actors: &[String]) -> LoadedScenario {
+    let mut pinned = loaded.clone();
+    let sc = std::sync::Arc::make_mut(&mut pinned.scenario);
+    for a in sc.actors.iter_mut().filter(|a| actors.contains(&a.id)) {
+        a.temperaments.clear();
+    }
+    pinned
+}
+
 pub fn bot_controllers(
     loaded: &LoadedScenario,
     bots: &[String],
@@ -774,6 +819,7 @@ struct Simulate<'a> {
     cluster: &'a analysis::cluster::ClusterArgs,
     matrix: &'a [String],
     quick_planner: bool,
+    no_temperaments: bool,
 }
 
 fn simulate(o: &Simulate) -> Result<i32, String> {
@@ -822,6 +868,13 @@ fn simulate(o: &Simulate) -> Result<i32, String> {
         );
     }
     crate::bots::planner::PlannerBudget::set_quick_for_new_games(o.quick_planner);
+    if o.no_temperaments && o.save.is_some() {
+        return Err(
+            "error: --no-temperaments games cannot be saved: a replay draws the scenario's temperaments and would play a different game\n  = help: drop --save, or drop --no-temperaments"
+                .into(),
+        );
+    }
+    crate::sim::temperament::set_drawn_for_new_games(!o.no_temperaments);
     if let (Some(_), Some(dir)) = (o.runs, o.save)
         && dir.exists()
         && !dir.is_dir()
@@ -851,6 +904,17 @@ fn simulate(o: &Simulate) -> Result<i32, String> {
         loaded = crate::sim::record::with_turn_limit(&loaded, t);
     }
     let controllers = bot_controllers(&loaded, o.bots, o.doctrine)?;
+    let pinned = pinned_by_flags(&loaded, &controllers, o.bots, o.doctrine);
+    if !pinned.is_empty() {
+        if o.save.is_some() {
+            return Err(format!(
+                "error: --bots/--doctrine give {} its own doctrine, which pins it (no temperament is drawn), but a saved game would draw them again on replay\n  = help: drop --save, or leave {} to its own bot",
+                pinned.join(", "),
+                pinned.join(", ")
+            ));
+        }
+        loaded = without_temperaments(&loaded, &pinned);
+    }
     if o.cluster.emits() {
         return emit_cluster_jobs(o, &loaded);
     }
@@ -1008,6 +1072,9 @@ fn shard_options(o: &Simulate) -> Vec<String> {
     }
     if o.quick_planner {
         args.push("--quick-planner".to_string());
+    }
+    if o.no_temperaments {
+        args.push("--no-temperaments".to_string());
     }
     args
 }
@@ -1569,26 +1636,27 @@ mod tests {
     /// ([`shard_options`]), the job files place it, the merge writes it, it is refused, or it
     /// describes the cluster jobs themselves.
     const SIMULATE_FLAGS_IN_CLUSTER_RUNS: &[&str] = &[
-        "scenario",      // placed by the job files (absolute, or the Kubernetes mount)
-        "seed",          // repeated
-        "turns",         // repeated
-        "bots",          // repeated
-        "doctrine",      // repeated
-        "runs",          // repeated
-        "csv",           // written by the merge
-        "json",          // written by the merge
-        "format",        // the merge's result
-        "shard",         // refused: each task gets its own
-        "partial",       // refused: each task gets its own
-        "vary",          // repeated
-        "coverage",      // refused
-        "check",         // refused
-        "per_game",      // refused
-        "per_turn",      // refused
-        "save",          // refused
-        "matrix",        // refused
-        "quick_planner", // repeated
-        "emit_slurm",    // the cluster jobs
+        "scenario",        // placed by the job files (absolute, or the Kubernetes mount)
+        "seed",            // repeated
+        "turns",           // repeated
+        "bots",            // repeated
+        "doctrine",        // repeated
+        "runs",            // repeated
+        "csv",             // written by the merge
+        "json",            // written by the merge
+        "format",          // the merge's result
+        "shard",           // refused: each task gets its own
+        "partial",         // refused: each task gets its own
+        "vary",            // repeated
+        "coverage",        // refused
+        "check",           // refused
+        "per_game",        // refused
+        "per_turn",        // refused
+        "save",            // refused
+        "matrix",          // refused
+        "quick_planner",   // repeated
+        "no_temperaments", // repeated
+        "emit_slurm",      // the cluster jobs
         "emit_k8s",
         "shards",
         "cpus_per_task",
@@ -1642,6 +1710,7 @@ mod tests {
             save: None,
             matrix: &[],
             quick_planner: true,
+            no_temperaments: true,
             cluster: &cluster,
         };
         let mut args = vec!["grayzone".to_string(), "simulate".into(), "s".into()];
@@ -1654,6 +1723,7 @@ mod tests {
             runs,
             vary: parsed_vary,
             quick_planner,
+            no_temperaments,
             ..
         }) = Cli::try_parse_from(&args).unwrap().command
         else {
@@ -1664,6 +1734,7 @@ mod tests {
         assert_eq!(doctrine.as_deref(), Some("measured"));
         assert_eq!(parsed_vary, vary);
         assert!(quick_planner, "{args:?}");
+        assert!(no_temperaments, "{args:?}");
     }
 
     #[test]

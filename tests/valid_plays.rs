@@ -514,6 +514,7 @@ impl Gen {
                 // Objectives are checked like every condition; generated scenarios have none,
                 // so the generator draws as before.
                 goals: Vec::new(),
+                temperaments: Vec::new(),
             });
         }
         self.ids.sides = actors.iter().map(|a| a.side.clone()).collect();

@@ -178,6 +178,14 @@ pub fn doctrine_matrix(
     runs: u64,
     stop: &AtomicBool,
 ) -> Result<Matrix, GamePanic> {
+    // Each cell pins both actors to its doctrines: no temperament of theirs is drawn.
+    let mut pinned = loaded.clone();
+    for a in [row, col] {
+        std::sync::Arc::make_mut(&mut pinned.scenario).actors[a]
+            .temperaments
+            .clear();
+    }
+    let loaded = &pinned;
     let mut cells = Vec::new();
     for &r in doctrines {
         for &c in doctrines {

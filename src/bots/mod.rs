@@ -62,6 +62,8 @@ pub struct BotScratch {
     /// The deciding bot's legal orders and their scores without noise.
     legal: Vec<LegalOrder>,
     base: Vec<i32>,
+    /// The deciding bot's orders of last turn (action, target).
+    last_turn: Vec<(usize, Option<usize>)>,
 }
 
 impl BotScratch {
@@ -252,8 +254,7 @@ fn action_score(
 fn target_score(ctx: &Ctx, view: &View, doctrine: Doctrine, lo: LegalOrder) -> i32 {
     let sc = ctx.sc;
     let a = &sc.actions[lo.action];
-    let nrungs = sc.meta.ladder.rungs.len().max(1) as i32;
-    let rung = ctx.ix.action_rung[lo.action] as i32 * 10 / nrungs; // 0..10
+    let rung = ctx.ix.action_rung_of_ten[lo.action]; // 0..10
     let host = lo.target.map_or(0, |t| view.host(ctx, t));
     let perceived = lo.target.is_some_and(|t| view.recent(t));
     let targeted_friendly = |base: i32| match lo.target {
@@ -450,6 +451,7 @@ pub fn choose_orders_into(
     let is_swarm = sc.actors[me].kind == ActorKind::Swarm;
     let mut legal = std::mem::take(&mut scratch.legal);
     let mut base = std::mem::take(&mut scratch.base);
+    let mut last_turn = std::mem::take(&mut scratch.last_turn);
     ctx.legal_orders_into(me, &mut legal);
     let sponsor = if is_swarm {
         ctx.ix.resolved.actor_sponsor[me]
@@ -512,25 +514,23 @@ pub fn choose_orders_into(
     // Doing again exactly what it did last turn needs a reason: without one (an attack on it, a
     // red line owed) the same order scores lower, so a bot does not repeat itself every turn.
     let turn = ctx.st.turn;
-    let repeated = |lo: &LegalOrder| {
-        !view.attacked
-            && ctx
-                .st
+    if doctrine != Doctrine::RandomLegal && !view.attacked {
+        // Its own orders of last turn, gathered once (the history is in turn order).
+        last_turn.clear();
+        last_turn.extend(
+            ctx.st
                 .history
                 .iter()
                 .rev()
                 .take_while(|r| r.turn + 1 >= turn)
-                .any(|r| {
-                    r.turn + 1 == turn
-                        && r.actor == me
-                        && r.action == lo.action
-                        && r.target == lo.target
-                })
-    };
-    if doctrine != Doctrine::RandomLegal {
-        for (k, lo) in legal.iter().enumerate() {
-            if repeated(lo) {
-                base[k] -= 20;
+                .filter(|r| r.turn + 1 == turn && r.actor == me)
+                .map(|r| (r.action, r.target)),
+        );
+        if !last_turn.is_empty() {
+            for (k, lo) in legal.iter().enumerate() {
+                if last_turn.contains(&(lo.action, lo.target)) {
+                    base[k] -= 20;
+                }
             }
         }
     }
@@ -564,4 +564,5 @@ pub fn choose_orders_into(
     scratch.unload();
     scratch.legal = legal;
     scratch.base = base;
+    scratch.last_turn = last_turn;
 }

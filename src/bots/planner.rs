@@ -244,10 +244,12 @@ fn play_ahead(
     // Everyone else is modelled as measured (a planner never looks at teams' secret orders, and
     // planners inside a future do not plan again).
     for (a, actor) in st.actors.iter_mut().enumerate() {
+        // A leadership drawn for this game (a temperament) is not known to the others: they
+        // expect the measured conduct of a state.
         let modelled = match actor.controller {
             Controller::Bot(Doctrine::Planner) | Controller::Team => true,
             Controller::Bot(_) | Controller::Facilitator => false,
-        };
+        } || actor.temperament.is_some();
         if modelled || a == me {
             actor.controller = Controller::Bot(Doctrine::Measured);
         }

@@ -76,6 +76,8 @@ pub struct ScenarioIndex {
     pub condition_snippets: IdMap,
     /// Each action's rung position (0 when unknown).
     pub action_rung: Vec<usize>,
+    /// Each action's rung on the 0–10 scale the bots score with (`rung * 10 / rungs`).
+    pub action_rung_of_ten: Vec<i32>,
     /// Each action's costs as (attribute position, amount).
     pub action_cost: Vec<Vec<(usize, i32)>>,
     /// Ids resolved once at load, so the rules and bots never look up a string during play.
@@ -231,6 +233,7 @@ impl ScenarioIndex {
             effect_snippets: positions(s.snippets.effects.iter().map(|a| &a.id)),
             condition_snippets: positions(s.snippets.conditions.iter().map(|a| &a.id)),
             action_rung: Vec::new(),
+            action_rung_of_ten: Vec::new(),
             action_cost: Vec::new(),
             resolved: Resolved::default(),
         };
@@ -238,6 +241,12 @@ impl ScenarioIndex {
             .actions
             .iter()
             .map(|a| ix.rungs.get(&a.rung).copied().unwrap_or(0))
+            .collect();
+        let rungs = s.meta.ladder.rungs.len().max(1) as i32;
+        ix.action_rung_of_ten = ix
+            .action_rung
+            .iter()
+            .map(|&r| (r as i32).saturating_mul(10) / rungs)
             .collect();
         ix.action_cost = s
             .actions

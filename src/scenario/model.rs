@@ -716,6 +716,25 @@ pub struct Actor {
     /// between actors, so that what is good for one side is not good for all.
     #[serde(default)]
     pub goals: Vec<Objective>,
+    /// Who may lead it when its own bot plays it: each game draws at most one of these
+    /// temperaments, each with its share of games in percent (the shares add up to 100 at most);
+    /// the rest of the games its controller's doctrine plays. The uncertainty about the other
+    /// side's mind, for analysts: a sweep shows where the scenario goes across leaderships. Not
+    /// drawn when a team, the facilitator or another doctrine plays it.
+    #[serde(default)]
+    pub temperaments: Vec<Temperament>,
+}
+
+/// A leadership that may take over an actor's bot for a whole game.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Temperament {
+    /// What the facilitator and the debrief read, e.g. "Hardliners prevail in Moscow".
+    pub name: Text,
+    /// The doctrine its bot plays in those games.
+    pub doctrine: Doctrine,
+    /// Its share of games, in percent.
+    pub share: Percent,
 }
 
 /// One scored objective of an actor.

@@ -95,12 +95,20 @@ pub const CODES: &[(&str, &str)] = &[
     ),
     ("E310", "snippets that use each other in a cycle"),
     ("E311", "snippets used inside snippets more than 8 deep"),
+    (
+        "E312",
+        "an actor's temperaments have shares adding up to more than 100 %",
+    ),
     ("W301", "an attribute is declared but never used"),
     ("W302", "an action no actor can ever take"),
     ("W303", "a scripted inject after the last turn"),
     ("W304", "an inject that can never fire"),
     ("W305", "an ending that can never be reached"),
     ("W306", "injects that fire each other in a cycle"),
+    (
+        "W307",
+        "temperaments of an actor its own bot does not play (they are never drawn)",
+    ),
 ];
 
 /// The documented limits of a playable scenario; each has its own code in [`CODES`].
@@ -1098,6 +1106,7 @@ impl Ctx<'_> {
         self.limits(diags);
         self.nesting_and_fan_out(diags);
         self.attribute_ranges(diags);
+        self.temperaments(diags);
         self.ladder(diags);
         self.fallback(diags);
         self.unused_attributes(diags);
@@ -1213,6 +1222,52 @@ impl Ctx<'_> {
                     .help("write some of the inner snippets' effects or conditions out in full"),
                 );
                 break;
+            }
+        }
+    }
+
+    /// Temperaments whose shares add up to more than 100 % (E312), or of an actor that no bot
+    /// of its own plays (W307: never drawn).
+    fn temperaments(&self, diags: &mut Vec<Diagnostic>) {
+        for (i, a) in self.s.actors.iter().enumerate() {
+            if a.temperaments.is_empty() {
+                continue;
+            }
+            let path = p().field("actors").index(i).field("temperaments");
+            let total: i64 = a.temperaments.iter().map(|t| i64::from(t.share)).sum();
+            if total > 100 {
+                diags.push(
+                    self.at(
+                        Diagnostic::error(
+                            "E312",
+                            format!(
+                                "the temperaments of \"{}\" take {total} % of the games; at most 100 % can be drawn",
+                                a.id
+                            ),
+                        ),
+                        "actors.ron",
+                        &path,
+                    )
+                    .label(format!("{total} % in all"))
+                    .help("lower the shares: the games no temperament takes are played by the actor's own controller"),
+                );
+            }
+            if !matches!(a.controller, crate::scenario::Controller::Bot(_)) {
+                diags.push(
+                    self.at(
+                        Diagnostic::warning(
+                            "W307",
+                            format!(
+                                "\"{}\" has temperaments, but its controller is not a bot: they are never drawn",
+                                a.id
+                            ),
+                        ),
+                        "actors.ron",
+                        &path,
+                    )
+                    .label("never drawn")
+                    .help("give it `controller: Bot(..)`, or remove the temperaments"),
+                );
             }
         }
     }

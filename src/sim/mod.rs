@@ -14,6 +14,7 @@ pub mod record;
 pub mod reload;
 pub mod rules;
 pub mod state;
+pub mod temperament;
 
 use std::sync::Arc;
 
@@ -206,7 +207,10 @@ pub fn start_game(
     seed: u64,
     controllers: &[Controller],
 ) {
-    let state = GameState::new(&loaded.scenario, &loaded.index, controllers);
+    let mut state = GameState::new(&loaded.scenario, &loaded.index, controllers);
+    if temperament::drawn_for_new_games() {
+        temperament::draw(&loaded.scenario, &mut state, seed);
+    }
     world.insert_resource(loaded.clone());
     world.insert_resource(state);
     world.insert_resource(GameRng::new(seed));

@@ -1278,6 +1278,17 @@ impl<'a> Engine<'a> {
             }
         }
         if logging {
+            if self.st.turn == 1 {
+                // Who leads a bot this game: the facilitator's and the debrief's to know.
+                for (actor, a) in self.st.actors.iter().enumerate() {
+                    if let (Some(name), Controller::Bot(d)) = (&a.temperament, &a.controller) {
+                        let text =
+                            format!("led this game by {name}: its bot plays {}", d.cli_name());
+                        reasons.insert(0, (actor, text));
+                    }
+                }
+                reasons.sort_by_key(|(actor, _)| *actor);
+            }
             for (actor, reason) in reasons {
                 // The bot's reasons are for its own eyes and the facilitator's (and the debrief).
                 let aud = self.private(&[actor]);

@@ -34,6 +34,10 @@ pub struct ActorState {
     pub counts_for_crisis: bool,
     /// Visible norm upholdings.
     pub norms_upheld: Vec<usize>,
+    /// The temperament drawn for this game (its name), when one took over its bot
+    /// (the scenario's `temperaments`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub temperament: Option<String>,
 }
 
 /// An executed offensive or punitive action against an actor: what the victim may detect and attribute.
@@ -440,6 +444,7 @@ impl GameState {
                     norms_broken: Vec::new(),
                     counts_for_crisis: true,
                     norms_upheld: Vec::new(),
+                    temperament: None,
                 }
             })
             .collect();

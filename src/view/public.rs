@@ -87,7 +87,13 @@ impl PublicRecord {
                     .collect(),
                 norms_broken: a.norms_broken.clone(),
                 norms_upheld: a.norms_upheld.clone(),
-                controller: a.controller.clone(),
+                // A leadership drawn for this game (a temperament) is secret: the room sees who
+                // plays the actor as set up, the scenario's own bot.
+                controller: if a.temperament.is_some() {
+                    s.actors[i].controller.clone()
+                } else {
+                    a.controller.clone()
+                },
                 counts_for_crisis: a.counts_for_crisis,
             })
             .collect();
