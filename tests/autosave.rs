@@ -45,6 +45,7 @@ fn session(seed: u64) -> World {
         controllers,
         selected: 0,
         seed,
+        seed_text: None,
     });
     start_session(&mut world);
     world.insert_resource(Autosave(autosave_path()));
