@@ -117,6 +117,13 @@ fn twelve_turn_session() -> (LoadedScenario, SessionRecord, DebriefView) {
 fn the_debrief_of_a_session_has_every_section_from_real_play() {
     let (loaded, record, d) = twelve_turn_session();
     let sc = &loaded.scenario;
+    // Each threshold crossed is listed once (the room's later view of it is no second crossing).
+    let mut names: Vec<&str> = d.thresholds.iter().map(|(_, n, _)| n.as_str()).collect();
+    assert!(!names.is_empty());
+    let listed = names.len();
+    names.sort_unstable();
+    names.dedup();
+    assert_eq!(names.len(), listed, "{:?}", d.thresholds);
     // Attribution accuracy: the firing's incident was really done by someone else, and the
     // incident shows the wrong blame.
     let f = d
