@@ -584,10 +584,10 @@ pub fn debrief_view(s: &Scenario, state: &GameState, log: &GameLog) -> DebriefVi
         match &entry.event {
             // The true ladder's crossing comes first; the room's (public) crossing of the same
             // threshold, logged after it, is not a second crossing.
-            Event::ThresholdCrossed { name, actor, .. } => {
-                if !thresholds.iter().any(|(_, n, _)| n == name) {
-                    thresholds.push((entry.turn, name.clone(), actor_name_by_id(s, actor)));
-                }
+            Event::ThresholdCrossed { name, actor, .. }
+                if !thresholds.iter().any(|(_, n, _)| n == name) =>
+            {
+                thresholds.push((entry.turn, name.clone(), actor_name_by_id(s, actor)));
             }
             Event::Order {
                 actor,
