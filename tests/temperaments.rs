@@ -37,6 +37,13 @@ fn draws(loaded: &LoadedScenario, controllers: &[Controller], n: u64) -> Vec<(St
         .collect()
 }
 
+/// The first seed whose game Gamma's temperament `name` leads.
+fn first_seed_led_by(loaded: &LoadedScenario, controllers: &[Controller], name: &str) -> u64 {
+    (1..100)
+        .find(|&s| draws(loaded, controllers, s).last().unwrap().0 == name)
+        .unwrap_or_else(|| panic!("a game led by {name}"))
+}
+
 #[test]
 fn each_temperament_takes_its_share_of_games_and_plays_its_doctrine() {
     let loaded = gamma("Bot(Measured)", HAWKS_AND_DOVES);
@@ -87,9 +94,7 @@ fn a_team_the_facilitator_or_another_doctrine_is_never_replaced() {
 fn the_leadership_is_told_to_its_team_and_the_facilitator_only() {
     let loaded = gamma("Bot(Measured)", HAWKS_AND_DOVES);
     let controllers = loaded.default_controllers();
-    let seed = (1..100)
-        .find(|&s| draws(&loaded, &controllers, s).last().unwrap().0 == "the hawks")
-        .expect("a game led by the hawks");
+    let seed = first_seed_led_by(&loaded, &controllers, "the hawks");
     let mut game = Game::new(&loaded, seed, &controllers);
     game.play_out();
     let told: Vec<_> = game
@@ -150,9 +155,7 @@ fn shares_above_100_are_refused_and_temperaments_nobody_draws_are_warned() {
 fn the_room_never_sees_who_leads() {
     let loaded = gamma("Bot(Measured)", HAWKS_AND_DOVES);
     let controllers = loaded.default_controllers();
-    let seed = (1..100)
-        .find(|&s| draws(&loaded, &controllers, s).last().unwrap().0 == "the doves")
-        .expect("a game led by the doves");
+    let seed = first_seed_led_by(&loaded, &controllers, "the doves");
     let mut game = Game::new(&loaded, seed, &controllers);
     game.step();
     assert_eq!(
