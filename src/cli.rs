@@ -177,6 +177,16 @@ pub enum Command {
         /// Games to play for the multi-core figure.
         #[arg(long, default_value_t = 10_000)]
         runs: u64,
+        /// One doctrine for every state and alliance, as in `simulate` (the analysis setting:
+        /// e.g. `measured`); the scenario's own bots, planners included, if not given.
+        #[arg(long)]
+        doctrine: Option<String>,
+        /// Doctrines per actor, as in `simulate`, e.g. `russia=hawk`.
+        #[arg(long, value_delimiter = ',')]
+        bots: Vec<String>,
+        /// Planners think less, as in `simulate --quick-planner`.
+        #[arg(long)]
+        quick_planner: bool,
     },
     /// Replay a saved game deterministically and print its log.
     Replay {
@@ -346,7 +356,19 @@ where
             coverage,
             check,
         }) => report_errors(merge(&partials, format, out.as_deref(), coverage, check)),
-        Some(Command::Bench { scenario, runs }) => report_errors(bench(&scenario, runs)),
+        Some(Command::Bench {
+            scenario,
+            runs,
+            doctrine,
+            bots,
+            quick_planner,
+        }) => report_errors(bench(
+            &scenario,
+            runs,
+            &bots,
+            doctrine.as_deref(),
+            quick_planner,
+        )),
         Some(Command::Replay {
             save,
             scenario,
@@ -1542,17 +1564,55 @@ fn eta_text(secs: f64) -> String {
 }
 
 /// Peak resident memory of this process in KiB (Linux), if known.
+/// What `bench` measured with: each doctrine and how many actors play it, in order of first
+/// use, e.g. `measured ×5, swarm ×3, planner ×1 (quick)`.
+fn bench_bots_line(controllers: &[Controller], quick: bool) -> String {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for c in controllers {
+        let name = match c {
+            Controller::Bot(d) => d.cli_name(),
+            _ => continue,
+        };
+        match counts.iter_mut().find(|(n, _)| *n == name) {
+            Some((_, k)) => *k += 1,
+            None => counts.push((name, 1)),
+        }
+    }
+    let mut line: Vec<String> = counts.iter().map(|(n, k)| format!("{n} ×{k}")).collect();
+    if quick
+        && counts
+            .iter()
+            .any(|(n, _)| *n == Doctrine::Planner.cli_name())
+    {
+        line.push("planners quick".into());
+    }
+    line.join(", ")
+}
+
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn bench(dir: &Path, runs: u64) -> Result<i32, String> {
+/// `grayzone bench`: the engine's speed with the bots asked for (the scenario's own, or one
+/// doctrine for every state: the analysis setting), one core and all cores.
+fn bench(
+    dir: &Path,
+    runs: u64,
+    bots: &[String],
+    doctrine: Option<&str>,
+    quick_planner: bool,
+) -> Result<i32, String> {
     use std::time::Instant;
     let loaded = load_or_report(dir)?;
-    let controllers = bot_controllers(&loaded, &[], None)?;
+    let controllers = bot_controllers(&loaded, bots, doctrine)?;
+    crate::bots::planner::PlannerBudget::set_quick_for_new_games(quick_planner);
     let mut text = String::new();
+    text.push_str(&format!(
+        "bots:                      {}\n",
+        bench_bots_line(&controllers, quick_planner)
+    ));
     let n = 200;
     let t = Instant::now();
     for _ in 0..n {

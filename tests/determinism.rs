@@ -61,21 +61,21 @@ escalation_study measured 3: ceedf212a5f83183 3d22a940fa460bbd 13\n\
 escalation_study random 1: f04c7e7b8ec5404e 327f65e5ed17ece3 6\n\
 escalation_study random 2: 66dc217eb43ce12f 94898fe9efb19733 10\n\
 escalation_study random 3: 01dcc7855d1873f1 cf4071886c52f11d 8\n\
-forward_defense_2022 default 1: 6452dea6c180bfcf 8dbab9fb5178f057 4\n\
-forward_defense_2022 default 2: fe6dd1802361edbd a2d4551ccd6967f7 12\n\
-forward_defense_2022 default 3: ca9e83f52cb28c01 79ff1af9322f3945 1\n\
-forward_defense_2022 hawk 1: 72cbc70701da23e3 2a1cdce817a9ff86 11\n\
-forward_defense_2022 hawk 2: 3ef51092693ebaf3 0bdb477eff90e2e0 12\n\
-forward_defense_2022 hawk 3: 49246b9b816a8171 81a46008ac6597c2 11\n\
+forward_defense_2022 default 1: b8421bddcba2d75e 93146b2dae448285 12\n\
+forward_defense_2022 default 2: 74b049cbd628bd22 02ffc765de3e0e58 12\n\
+forward_defense_2022 default 3: f4293e74e7be94d7 25fae688d19a4181 12\n\
+forward_defense_2022 hawk 1: 40ada0c2c727d4a2 523d86d3d3691ebe 3\n\
+forward_defense_2022 hawk 2: 673be70123306976 05364f66ef974f78 12\n\
+forward_defense_2022 hawk 3: a59de3b7ad374bad be6b9d0e4fbde2e4 11\n\
 forward_defense_2022 dove 1: 0d4b6f2cf7e6986c b4b5d5e61aac5625 3\n\
 forward_defense_2022 dove 2: 74530f0e7c70491e aca583b1424ebcfc 7\n\
-forward_defense_2022 dove 3: 678cbce39d1bc391 51fc689d55a76296 4\n\
+forward_defense_2022 dove 3: bd295c503f8d31b2 1771daa26cfe908d 4\n\
 forward_defense_2022 tit-for-tat 1: 5ba9d91923568f9e 7b3ef06601241cfd 7\n\
-forward_defense_2022 tit-for-tat 2: 336a7f6cd6696588 9b167a3a7ca80847 12\n\
+forward_defense_2022 tit-for-tat 2: a483b5a1eb6f597c b80a78dae663b0a3 12\n\
 forward_defense_2022 tit-for-tat 3: a8a38422014e885b 82b715cd7ba49a7e 4\n\
-forward_defense_2022 measured 1: a84bc76932b9bca4 0cdff02f18a3926b 12\n\
-forward_defense_2022 measured 2: a50c8630eb02bbe4 a0dff78ea8b17625 12\n\
-forward_defense_2022 measured 3: cc4cbdd1afd3a8de 1f4507806fa4bfd9 12\n\
+forward_defense_2022 measured 1: c2ab180947117e16 a3de0722a4bba603 12\n\
+forward_defense_2022 measured 2: a8628bf9591b0116 4473db2e149f6b47 12\n\
+forward_defense_2022 measured 3: 7b2c18dc70356dfc 32e0ac258389ac85 12\n\
 forward_defense_2022 random 1: c626c86c7f84a0d5 ed840e390599c546 12\n\
 forward_defense_2022 random 2: b7499a1449dce53d bad48969f4db67f4 12\n\
 forward_defense_2022 random 3: 1613e56f701aa742 f43fe2a9a81534b0 12\n\
@@ -193,6 +193,15 @@ fn resolved_legal_orders_match_the_rules_by_id() {
                                 action: a.id.clone(),
                                 target: target.map(|t| loaded.scenario.actors[t].id.clone()),
                             };
+                            // Force needs a case: a target the actor has no attribution
+                            // against is refused by id, and is no legal order either.
+                            if let Some(t) = target
+                                && !ctx.force_has_case(actor, action, t)
+                            {
+                                let why = ctx.check_order(actor, &order).unwrap_err();
+                                assert!(why.starts_with("force needs a case"), "{why}");
+                                continue;
+                            }
                             let lo = ctx.check_order(actor, &order).expect("legal by id");
                             assert_eq!(ctx.check_legal(actor, lo), Ok(lo));
                             by_id.push(lo);

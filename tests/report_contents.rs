@@ -202,3 +202,42 @@ fn bench_plays_the_games_it_says_and_prints_its_one_core_line() {
     assert!(all.contains("(10 games in "), "{all}");
     assert!(out.contains("one game with log + hashes:"), "{out}");
 }
+
+#[test]
+fn bench_measures_the_doctrine_asked_for_and_refuses_an_unknown_one() {
+    let game = LoadedScenario::load(Path::new("scenarios/tutorial_first_contact"))
+        .unwrap()
+        .0;
+    let states = game
+        .scenario
+        .actors
+        .iter()
+        .filter(|a| a.kind != grayzone::scenario::ActorKind::Swarm)
+        .count();
+    let (code, out, err) = grayzone(&[
+        "bench",
+        "scenarios/tutorial_first_contact",
+        "--runs",
+        "5",
+        "--doctrine",
+        "measured",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let bots = out
+        .lines()
+        .find(|l| l.starts_with("bots:"))
+        .unwrap_or_else(|| panic!("no bots line in\n{out}"));
+    assert!(
+        bots.contains(&format!("measured ×{states}")),
+        "every state plays measured: {bots}"
+    );
+    assert!(!bots.contains("planner"), "{bots}");
+    let (code, _, err) = grayzone(&[
+        "bench",
+        "scenarios/tutorial_first_contact",
+        "--doctrine",
+        "hawkish",
+    ]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("unknown doctrine \"hawkish\""), "{err}");
+}
