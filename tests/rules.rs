@@ -1047,3 +1047,70 @@ fn within_turns_counts_this_turn_and_the_turns_before_it() {
         ab
     ));
 }
+
+/// A red line whose culprits are named relative to its owner (`Related(..)`): only the actors
+/// the owner is related to can cross it, even when another state attacks the owner the same way.
+#[test]
+fn a_red_line_with_related_culprits_is_crossed_only_by_the_owners_relations() {
+    let game = mini_with(
+        "related-culprits",
+        &[
+            (
+                "scenario.ron",
+                "    rules: (orders_per_turn: 2,",
+                "    relations: [(id: \"rival\", name: \"Rival\", flag: true, pairs: [(from: \"beta\", to: \"alpha\")])],\n    rules: (orders_per_turn: 2,",
+            ),
+            (
+                "red_lines.ron",
+                "culprits: Kind(State)",
+                "culprits: Related(\"rival\")",
+            ),
+            // gamma's rules of engagement allow a cyber attack, as alpha's do.
+            ("actors.ron", "threshold: \"tense\"", "threshold: \"cyber\""),
+        ],
+    );
+    let (alpha, gamma) = (game.index.actors["alpha"], game.index.actors["gamma"]);
+    let mut g = Game::new(&game, 5, &game.default_controllers());
+    g.submit(orders("alpha", &[("covert_hack", Some("beta"))]));
+    g.submit(orders("gamma", &[("covert_hack", Some("beta"))]));
+    g.step(); // evidence 30 on both incidents: suspected only
+    assert!(g.state().obligations.is_empty());
+    g.step(); // evidence 50: likely, against both attackers
+    let blamed: Vec<usize> = g
+        .state()
+        .incidents
+        .iter()
+        .filter_map(|i| i.suspect)
+        .collect();
+    assert!(blamed.contains(&alpha) && blamed.contains(&gamma));
+    assert_eq!(
+        g.state().red_lines[0].crossings,
+        vec![(2, alpha)],
+        "beta's rival alpha crosses the line; gamma, no rival of beta's, does not"
+    );
+    let culprits: Vec<usize> = g.state().obligations.iter().map(|o| o.culprit).collect();
+    assert_eq!(culprits, vec![alpha]);
+}
+
+/// An action's `on_detection` effects are applied with the action's author as `Acting` and its
+/// victim as `Target`.
+#[test]
+fn on_detection_effects_name_the_author_and_the_victim() {
+    let game = mini_with(
+        "on-detection",
+        &[(
+            "actions.ron",
+            "on_success: [Damage(Target, \"grid\", 10)]),",
+            "on_success: [Damage(Target, \"grid\", 10)],\n         on_detection: [AddAttr(Target, \"secret\", 7), AddAttr(Acting, \"secret\", 2)]),",
+        )],
+    );
+    let secret = game.index.attributes["secret"];
+    let value = |g: &Game, actor: &str| g.state().actors[game.index.actors[actor]].attrs[secret];
+    let mut g = Game::new(&game, 5, &game.default_controllers());
+    g.submit(orders("alpha", &[("covert_hack", Some("beta"))]));
+    g.step();
+    assert_eq!(g.state().incidents[0].detected, Some(1));
+    assert_eq!(value(&g, "beta"), 7, "the victim");
+    assert_eq!(value(&g, "alpha"), 2, "the author");
+    assert_eq!(value(&g, "gamma"), 0, "a bystander");
+}
