@@ -1114,3 +1114,14 @@ fn on_detection_effects_name_the_author_and_the_victim() {
     assert_eq!(value(&g, "alpha"), 2, "the author");
     assert_eq!(value(&g, "gamma"), 0, "a bystander");
 }
+
+/// A loaded scenario in a panic or `{:?}` message names itself: its id and where it came from.
+#[test]
+fn a_loaded_scenario_debugs_as_its_id_and_origin() {
+    let shown = format!("{:?}", mini());
+    assert!(
+        shown.starts_with("LoadedScenario { scenario: \"mini\", origin: "),
+        "{shown}"
+    );
+    assert!(shown.contains("tests/fixtures/mini"), "{shown}");
+}
