@@ -1113,6 +1113,45 @@ fn on_detection_effects_name_the_author_and_the_victim() {
     assert_eq!(value(&g, "beta"), 7, "the victim");
     assert_eq!(value(&g, "alpha"), 2, "the author");
     assert_eq!(value(&g, "gamma"), 0, "a bystander");
+    // A change of a secret attribute goes into the private log, once, in its own words.
+    let effects: Vec<&str> = (g.log().entries.iter())
+        .filter_map(|e| match &e.event {
+            Event::Effect { text, .. } if text.contains("secret") => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(effects, ["beta secret 0 -> 7", "alpha secret 0 -> 2"]);
+}
+
+/// `crisis_of` counts exactly the actors of its group, in every context-free form.
+#[test]
+fn crisis_of_counts_exactly_the_actors_of_its_group() {
+    let cases: [(&str, &[&str]); 6] = [
+        ("Kind(Swarm)", &["proxy"]),
+        ("Kind(State)", &["alpha", "beta", "gamma"]),
+        ("Side(\"y\")", &["beta"]),
+        ("Tagged(\"nuclear\")", &["alpha", "beta"]),
+        ("Actor(\"gamma\")", &["gamma"]),
+        ("Any", &["alpha", "beta", "proxy", "gamma"]),
+    ];
+    for (who, expected) in cases {
+        let rules = format!("    rules: (crisis_of: {who}, orders_per_turn: 2,");
+        let game = mini_with(
+            "crisis-of",
+            &[("scenario.ron", "    rules: (orders_per_turn: 2,", &rules)],
+        );
+        let mut g = Game::new(&game, 1, &game.default_controllers());
+        let counted: Vec<&str> = (game.scenario.actors.iter().enumerate())
+            .filter(|(i, _)| g.state().actors[*i].counts_for_crisis)
+            .map(|(_, a)| a.id.as_str())
+            .collect();
+        assert_eq!(counted, expected, "crisis_of: {who}");
+        // alpha climbs to the cyber rung in the open: the crisis rises only if alpha counts.
+        g.submit(orders("alpha", &[("answer", Some("beta"))]));
+        g.step();
+        let crisis = if expected.contains(&"alpha") { 2 } else { 0 };
+        assert_eq!(g.state().crisis(), crisis, "crisis_of: {who}");
+    }
 }
 
 /// A loaded scenario in a panic or `{:?}` message names itself: its id and where it came from.
@@ -1124,4 +1163,33 @@ fn a_loaded_scenario_debugs_as_its_id_and_origin() {
         "{shown}"
     );
     assert!(shown.contains("tests/fixtures/mini"), "{shown}");
+}
+
+/// A public attribute changed in the open is told to the room once, in its own words; a
+/// secret one only to its actor.
+#[test]
+fn attribute_changes_are_logged_for_the_room_or_for_the_actor() {
+    let game = mini_with(
+        "attribute-log",
+        &[(
+            "actions.ron",
+            "target: Actor(AnyOther), chance: 100, visibility: Overt),",
+            "target: Actor(AnyOther), chance: 100, visibility: Overt,\n         on_success: [AddAttr(Target, \"power\", -2), AddAttr(Target, \"secret\", 4)]),",
+        )],
+    );
+    let mut g = Game::new(&game, 5, &game.default_controllers());
+    g.submit(orders("alpha", &[("answer", Some("beta"))]));
+    g.step();
+    let effects: Vec<(bool, &str)> = (g.log().entries.iter())
+        .filter_map(|e| match &e.event {
+            Event::Effect { text, .. } if text.starts_with("beta ") => {
+                Some((e.audience == Audience::Public, text.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        effects,
+        [(true, "beta power 5 -> 3"), (false, "beta secret 0 -> 4")]
+    );
 }
