@@ -148,6 +148,27 @@ fn the_debrief_of_a_session_has_every_section_from_real_play() {
     assert!(d.norms.iter().all(|n| n.standing.len() == 13));
     assert!(d.norms.iter().any(|n| !n.broken.is_empty()));
     assert!(d.norms.iter().any(|n| !n.upheld.is_empty()));
+    // A norm broken (or upheld) again is one line with every turn, not a second line.
+    for n in &d.norms {
+        for list in [&n.broken, &n.upheld] {
+            let mut names: Vec<&str> = list.iter().map(|(name, _)| name.as_str()).collect();
+            let lines = names.len();
+            names.sort_unstable();
+            names.dedup();
+            assert_eq!(names.len(), lines, "{n:?}");
+        }
+    }
+    // Each norm an actor broke is its own line.
+    let last = debrief::replay_session(&loaded, &record)
+        .states
+        .pop()
+        .unwrap();
+    for n in &d.norms {
+        let mut norms = last.actors[n.index].norms_broken.clone();
+        norms.sort_unstable();
+        norms.dedup();
+        assert_eq!(n.broken.len(), norms.len(), "{n:?}");
+    }
     // Decisions: the team's orders each turn, with what its default bot (measured, here) would
     // have ordered; bots played by their default doctrine have no alternative.
     let us: Vec<_> = d
@@ -165,6 +186,18 @@ fn the_debrief_of_a_session_has_every_section_from_real_play() {
         us.iter().any(|x| x.differs()),
         "a hawk differs from the measured doctrine"
     );
+    // An alternative is the actor's own orders alone: never an order against itself (which
+    // only another actor can give).
+    for x in d.decisions.iter().filter(|x| x.alternative.is_some()) {
+        let against_itself = format!("→ {}", x.actor);
+        assert!(
+            !x.alternative
+                .iter()
+                .flatten()
+                .any(|o| o.ends_with(&against_itself)),
+            "{x:#?}"
+        );
+    }
     assert!(
         d.decisions
             .iter()

@@ -1047,3 +1047,149 @@ fn within_turns_counts_this_turn_and_the_turns_before_it() {
         ab
     ));
 }
+
+/// A red line whose culprits are named relative to its owner (`Related(..)`): only the actors
+/// the owner is related to can cross it, even when another state attacks the owner the same way.
+#[test]
+fn a_red_line_with_related_culprits_is_crossed_only_by_the_owners_relations() {
+    let game = mini_with(
+        "related-culprits",
+        &[
+            (
+                "scenario.ron",
+                "    rules: (orders_per_turn: 2,",
+                "    relations: [(id: \"rival\", name: \"Rival\", flag: true, pairs: [(from: \"beta\", to: \"alpha\")])],\n    rules: (orders_per_turn: 2,",
+            ),
+            (
+                "red_lines.ron",
+                "culprits: Kind(State)",
+                "culprits: Related(\"rival\")",
+            ),
+            // gamma's rules of engagement allow a cyber attack, as alpha's do.
+            ("actors.ron", "threshold: \"tense\"", "threshold: \"cyber\""),
+        ],
+    );
+    let (alpha, gamma) = (game.index.actors["alpha"], game.index.actors["gamma"]);
+    let mut g = Game::new(&game, 5, &game.default_controllers());
+    g.submit(orders("alpha", &[("covert_hack", Some("beta"))]));
+    g.submit(orders("gamma", &[("covert_hack", Some("beta"))]));
+    g.step(); // evidence 30 on both incidents: suspected only
+    assert!(g.state().obligations.is_empty());
+    g.step(); // evidence 50: likely, against both attackers
+    let blamed: Vec<usize> = g
+        .state()
+        .incidents
+        .iter()
+        .filter_map(|i| i.suspect)
+        .collect();
+    assert!(blamed.contains(&alpha) && blamed.contains(&gamma));
+    assert_eq!(
+        g.state().red_lines[0].crossings,
+        vec![(2, alpha)],
+        "beta's rival alpha crosses the line; gamma, no rival of beta's, does not"
+    );
+    let culprits: Vec<usize> = g.state().obligations.iter().map(|o| o.culprit).collect();
+    assert_eq!(culprits, vec![alpha]);
+}
+
+/// An action's `on_detection` effects are applied with the action's author as `Acting` and its
+/// victim as `Target`.
+#[test]
+fn on_detection_effects_name_the_author_and_the_victim() {
+    let game = mini_with(
+        "on-detection",
+        &[(
+            "actions.ron",
+            "on_success: [Damage(Target, \"grid\", 10)]),",
+            "on_success: [Damage(Target, \"grid\", 10)],\n         on_detection: [AddAttr(Target, \"secret\", 7), AddAttr(Acting, \"secret\", 2)]),",
+        )],
+    );
+    let secret = game.index.attributes["secret"];
+    let value = |g: &Game, actor: &str| g.state().actors[game.index.actors[actor]].attrs[secret];
+    let mut g = Game::new(&game, 5, &game.default_controllers());
+    g.submit(orders("alpha", &[("covert_hack", Some("beta"))]));
+    g.step();
+    assert_eq!(g.state().incidents[0].detected, Some(1));
+    assert_eq!(value(&g, "beta"), 7, "the victim");
+    assert_eq!(value(&g, "alpha"), 2, "the author");
+    assert_eq!(value(&g, "gamma"), 0, "a bystander");
+    // A change of a secret attribute goes into the private log, once, in its own words.
+    let effects: Vec<&str> = (g.log().entries.iter())
+        .filter_map(|e| match &e.event {
+            Event::Effect { text, .. } if text.contains("secret") => Some(text.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(effects, ["beta secret 0 -> 7", "alpha secret 0 -> 2"]);
+}
+
+/// `crisis_of` counts exactly the actors of its group, in every context-free form.
+#[test]
+fn crisis_of_counts_exactly_the_actors_of_its_group() {
+    let cases: [(&str, &[&str]); 6] = [
+        ("Kind(Swarm)", &["proxy"]),
+        ("Kind(State)", &["alpha", "beta", "gamma"]),
+        ("Side(\"y\")", &["beta"]),
+        ("Tagged(\"nuclear\")", &["alpha", "beta"]),
+        ("Actor(\"gamma\")", &["gamma"]),
+        ("Any", &["alpha", "beta", "proxy", "gamma"]),
+    ];
+    for (who, expected) in cases {
+        let rules = format!("    rules: (crisis_of: {who}, orders_per_turn: 2,");
+        let game = mini_with(
+            "crisis-of",
+            &[("scenario.ron", "    rules: (orders_per_turn: 2,", &rules)],
+        );
+        let mut g = Game::new(&game, 1, &game.default_controllers());
+        let counted: Vec<&str> = (game.scenario.actors.iter().enumerate())
+            .filter(|(i, _)| g.state().actors[*i].counts_for_crisis)
+            .map(|(_, a)| a.id.as_str())
+            .collect();
+        assert_eq!(counted, expected, "crisis_of: {who}");
+        // alpha climbs to the cyber rung in the open: the crisis rises only if alpha counts.
+        g.submit(orders("alpha", &[("answer", Some("beta"))]));
+        g.step();
+        let crisis = if expected.contains(&"alpha") { 2 } else { 0 };
+        assert_eq!(g.state().crisis(), crisis, "crisis_of: {who}");
+    }
+}
+
+/// A loaded scenario in a panic or `{:?}` message names itself: its id and where it came from.
+#[test]
+fn a_loaded_scenario_debugs_as_its_id_and_origin() {
+    let shown = format!("{:?}", mini());
+    assert!(
+        shown.starts_with("LoadedScenario { scenario: \"mini\", origin: "),
+        "{shown}"
+    );
+    assert!(shown.contains("tests/fixtures/mini"), "{shown}");
+}
+
+/// A public attribute changed in the open is told to the room once, in its own words; a
+/// secret one only to its actor.
+#[test]
+fn attribute_changes_are_logged_for_the_room_or_for_the_actor() {
+    let game = mini_with(
+        "attribute-log",
+        &[(
+            "actions.ron",
+            "target: Actor(AnyOther), chance: 100, visibility: Overt),",
+            "target: Actor(AnyOther), chance: 100, visibility: Overt,\n         on_success: [AddAttr(Target, \"power\", -2), AddAttr(Target, \"secret\", 4)]),",
+        )],
+    );
+    let mut g = Game::new(&game, 5, &game.default_controllers());
+    g.submit(orders("alpha", &[("answer", Some("beta"))]));
+    g.step();
+    let effects: Vec<(bool, &str)> = (g.log().entries.iter())
+        .filter_map(|e| match &e.event {
+            Event::Effect { text, .. } if text.starts_with("beta ") => {
+                Some((e.audience == Audience::Public, text.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        effects,
+        [(true, "beta power 5 -> 3"), (false, "beta secret 0 -> 4")]
+    );
+}

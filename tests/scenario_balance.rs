@@ -1,36 +1,66 @@
-//! The tutorial, Baltic and Kahn scenarios stay playable as designed under the bots: several
-//! endings occur and none is a certainty under the scenario's own controllers and under hawks,
-//! and hawks climb higher than doves.
+//! Every shipped scenario, the default one included, stays playable as designed under the bots:
+//! under the scenario's own bots and under hawks at least two endings are each a real outcome
+//! (5 % of games or more), and hawks climb a meaningful share of the ladder higher than doves
+//! and end badly far more often.
+//!
+//! Planning bots plan with the quick budget (as `simulate --quick-planner` does), so the
+//! default scenario, whose own bots all plan, plays in seconds; the flag is process-wide and every
+//! test of this file sets it the same way, so the games stay deterministic.
 
 use std::path::Path;
 
-use grayzone::analysis::{Labels, Summary, summarize_games};
+use grayzone::analysis::{Summary, summarize_games};
+use grayzone::bots::planner::PlannerBudget;
+use grayzone::scenario::EndingTone;
 use grayzone::sim::LoadedScenario;
 
-const SCENARIOS: [&str; 4] = [
-    "scenarios/tutorial_first_contact",
-    "scenarios/baltic_forward_hunt",
-    "scenarios/kahn_ladder",
-    "scenarios/escalation_study",
+/// Every shipped scenario and the games its own bots play here (the default scenario's five
+/// planners make a game about 20 times slower than the others').
+const SCENARIOS: [(&str, u64); 5] = [
+    ("scenarios/forward_defense_2022", 40),
+    ("scenarios/tutorial_first_contact", 120),
+    ("scenarios/baltic_forward_hunt", 120),
+    ("scenarios/kahn_ladder", 120),
+    ("scenarios/escalation_study", 120),
 ];
+
+/// Games played with one scripted doctrine for every state (scripted bots are fast).
+const DOCTRINE_GAMES: u64 = 120;
+
+/// The share of games (percent) an ending needs to count as a real outcome.
+const COMMON: f64 = 5.0;
+
+/// How far above doves hawks must peak on average, as a share of the ladder's span.
+const CLIMB: f64 = 0.2;
+
+/// How many more games (percentage points) hawks must end in a bad ending than doves.
+const BAD_GAP: f64 = 40.0;
 
 fn load(dir: &str) -> LoadedScenario {
     LoadedScenario::load(Path::new(dir)).unwrap().0
 }
 
-fn play(game: &LoadedScenario, doctrine: Option<&str>) -> Summary {
+/// `runs` games from seed 1: every state with `doctrine`, or the scenario's own bots.
+fn play_n(game: &LoadedScenario, doctrine: Option<&str>, runs: u64) -> Summary {
+    PlannerBudget::set_quick_for_new_games(true);
     let controllers = grayzone::cli::bot_controllers(game, &[], doctrine).unwrap();
-    summarize_games(game, 1, 120, &controllers).unwrap()
+    summarize_games(game, 1, runs, &controllers).unwrap()
 }
 
-fn occurring(game: &LoadedScenario, s: &Summary) -> Vec<String> {
-    let labels = Labels::of(&game.scenario);
-    labels
+fn play(game: &LoadedScenario, doctrine: &str) -> Summary {
+    play_n(game, Some(doctrine), DOCTRINE_GAMES)
+}
+
+/// Each ending's id and share of `s`'s games (percent), in scenario order.
+fn shares(game: &LoadedScenario, s: &Summary) -> Vec<(String, f64)> {
+    game.scenario
         .endings
         .iter()
         .enumerate()
-        .filter(|(e, _)| s.ending_games(*e) > 0)
-        .map(|(_, l)| l.id.clone())
+        .map(|(e, ending)| {
+            let share = 100.0 * s.ending_games(e) as f64 / s.games as f64;
+            (ending.id.to_string(), share)
+        })
         .collect()
 }
 
@@ -40,51 +70,67 @@ fn mean_peak(game: &LoadedScenario, s: &Summary) -> f64 {
     s.peak_crisis.sum_by(|r| i64::from(rungs[r].level)) as f64 / s.games as f64
 }
 
+/// Share of `s`'s games (percent) that ended in an ending of tone `Bad`.
+fn bad_share(game: &LoadedScenario, s: &Summary) -> f64 {
+    let bad: u64 = (game.scenario.endings.iter().enumerate())
+        .filter(|(_, ending)| ending.tone == EndingTone::Bad)
+        .map(|(e, _)| s.ending_games(e))
+        .sum();
+    100.0 * bad as f64 / s.games as f64
+}
+
 #[test]
-fn several_endings_occur_and_none_is_certain() {
-    for dir in SCENARIOS {
+fn at_least_two_endings_are_real_outcomes_under_own_bots_and_hawks() {
+    for (dir, own_runs) in SCENARIOS {
         let game = load(dir);
-        for doctrine in [None, Some("hawk")] {
-            let s = play(&game, doctrine);
-            let seen = occurring(&game, &s);
-            assert!(
-                seen.len() >= 2,
-                "{dir} ({doctrine:?}): only {seen:?} occur in {} games",
-                s.games
+        for (who, s) in [
+            ("own bots", play_n(&game, None, own_runs)),
+            ("hawks", play(&game, "hawk")),
+        ] {
+            assert_eq!(
+                s.games,
+                s.endings.iter().sum::<u64>(),
+                "every game ends once"
             );
+            let all = shares(&game, &s);
+            let common: Vec<&(String, f64)> = all.iter().filter(|(_, p)| *p >= COMMON).collect();
             assert!(
-                s.endings.iter().all(|n| *n < s.games),
-                "{dir} ({doctrine:?}): one ending is a certainty: {:?}",
-                s.endings
+                common.len() >= 2,
+                "{dir} under {who}: fewer than two endings in {COMMON} % or more of {} games: {all:.1?}",
+                s.games
             );
         }
     }
 }
 
 #[test]
-fn hawks_climb_higher_than_doves() {
-    for dir in SCENARIOS {
+fn hawks_climb_a_meaningful_share_of_the_ladder_above_doves_and_end_badly_more_often() {
+    for (dir, _) in SCENARIOS {
         let game = load(dir);
-        let hawk = play(&game, Some("hawk"));
-        let dove = play(&game, Some("dove"));
+        let rungs = &game.scenario.meta.ladder.rungs;
+        let span = f64::from(rungs[rungs.len() - 1].level - rungs[0].level);
+        let (hawk, dove) = (play(&game, "hawk"), play(&game, "dove"));
+        let (hawk_peak, dove_peak) = (mean_peak(&game, &hawk), mean_peak(&game, &dove));
         assert!(
-            mean_peak(&game, &hawk) > mean_peak(&game, &dove) + 1.0,
-            "{dir}: hawk peak {} vs dove peak {}",
-            mean_peak(&game, &hawk),
-            mean_peak(&game, &dove)
+            hawk_peak - dove_peak >= CLIMB * span,
+            "{dir}: hawks peak at {hawk_peak:.2}, doves at {dove_peak:.2}: less than {:.0} % of the ladder's span of {span} levels apart",
+            100.0 * CLIMB
+        );
+        let (hawk_bad, dove_bad) = (bad_share(&game, &hawk), bad_share(&game, &dove));
+        assert!(
+            hawk_bad - dove_bad >= BAD_GAP,
+            "{dir}: hawks end badly in {hawk_bad:.1} % of games, doves in {dove_bad:.1} %: less than {BAD_GAP} points apart"
         );
     }
 }
 
 /// Share of `s`'s games that ended in the ending with id `id` (in percent).
 fn share(game: &LoadedScenario, s: &Summary, id: &str) -> f64 {
-    let labels = Labels::of(&game.scenario);
-    let e = labels
-        .endings
-        .iter()
-        .position(|l| l.id == id)
-        .unwrap_or_else(|| panic!("no ending {id}"));
-    100.0 * s.ending_games(e) as f64 / s.games as f64
+    shares(game, s)
+        .into_iter()
+        .find(|(ending, _)| ending == id)
+        .unwrap_or_else(|| panic!("no ending {id}"))
+        .1
 }
 
 /// Kahn's ladder: the climb past 'No nuclear use' to central war and city targeting is possible
@@ -94,10 +140,7 @@ fn share(game: &LoadedScenario, s: &Summary, id: &str) -> f64 {
 #[test]
 fn kahn_central_war_is_a_rare_climb_for_hawks() {
     let game = load("scenarios/kahn_ladder");
-    let hawk = {
-        let controllers = grayzone::cli::bot_controllers(&game, &[], Some("hawk")).unwrap();
-        summarize_games(&game, 1, 2000, &controllers).unwrap()
-    };
+    let hawk = play_n(&game, Some("hawk"), 2000);
     let top = [
         "civilian_central_war",
         "military_central_war",
@@ -120,7 +163,7 @@ fn kahn_central_war_is_a_rare_climb_for_hawks() {
         share(&game, &hawk, "civilian_central_war") < share(&game, &hawk, "military_central_war"),
         "city targeting should be rarer than central war"
     );
-    let measured = play(&game, Some("measured"));
+    let measured = play(&game, "measured");
     for id in top.into_iter().chain(["bizarre_crisis"]) {
         assert_eq!(
             share(&game, &measured, id),
