@@ -35,7 +35,16 @@ pub enum Screen {
     Orders,
     Reveal,
     Debrief,
+    /// The facilitator's curtain (one screen, no second window): nothing secret, a reminder to
+    /// blank or freeze the projector before the console opens.
+    ConsoleCurtain,
+    /// The facilitator's console as an overlay on the main window (after its curtain).
+    Console,
 }
+
+/// Marks the main window's camera (the projector's, or the only screen's).
+#[derive(Component)]
+pub struct MainCamera;
 
 /// Marks the root node of the current screen.
 #[derive(Component)]
@@ -142,7 +151,7 @@ pub fn plugin(app: &mut App) {
 
 fn spawn_camera(mut commands: Commands) {
     // Flat UI needs no multisampling; without it the software renderer draws much faster.
-    commands.spawn((Camera2d, Msaa::Off));
+    commands.spawn((Camera2d, Msaa::Off, MainCamera));
 }
 
 /// F11 switches between a window and borderless full screen (for the projector).

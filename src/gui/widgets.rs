@@ -351,9 +351,9 @@ pub fn footer() -> impl Bundle {
             flex_wrap: FlexWrap::Wrap,
             align_items: AlignItems::Center,
             align_content: AlignContent::Center,
-            column_gap: px(12),
+            column_gap: px(8),
             row_gap: px(8),
-            padding: UiRect::axes(px(24), px(8)),
+            padding: UiRect::axes(px(16), px(8)),
             ..default()
         },
         BackgroundColor(theme::TRAY),
