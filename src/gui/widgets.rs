@@ -133,8 +133,8 @@ pub fn fixed_button(
             flex_direction: FlexDirection::Row,
             align_items: AlignItems::Center,
             justify_content: JustifyContent::Center,
-            column_gap: px(10),
-            padding: UiRect::axes(px(16), px(10)),
+            column_gap: px(8),
+            padding: UiRect::axes(px(12), px(10)),
             border: UiRect::all(px(2)),
             border_radius: BorderRadius::all(px(10)),
             ..default()
