@@ -408,7 +408,7 @@ fn build(
                 overflow: Overflow::clip(),
                 ..default()
             },
-            BackgroundColor(theme::TABLE),
+            // No background: the camera clears to the table colour (one full-window fill less).
         ))
         .id();
     if surface == Surface::Overlay {

@@ -20,10 +20,7 @@ fn build(
     clear_screen(&mut commands, &roots);
     let f = &*fonts;
     commands
-        .spawn((
-            widgets::screen_root(Screen::ConsoleCurtain),
-            BackgroundColor(theme::TRAY),
-        ))
+        .spawn(widgets::screen_root(Screen::ConsoleCurtain))
         .with_children(|root| {
             root.spawn(Node {
                 flex_grow: 1.0,
