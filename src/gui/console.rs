@@ -515,6 +515,8 @@ fn build(
                 width: percent(50),
                 flex_direction: FlexDirection::Column,
                 row_gap: look.px(4.0),
+                // Room inside the clip for a wrapped line's rounding.
+                padding: UiRect::right(look.px(8.0)),
                 overflow: Overflow::clip(),
                 ..default()
             })
@@ -554,6 +556,8 @@ fn build(
                 width: percent(50),
                 flex_direction: FlexDirection::Column,
                 row_gap: look.px(4.0),
+                // Room inside the clip for a wrapped line's rounding.
+                padding: UiRect::right(look.px(8.0)),
                 overflow: Overflow::clip(),
                 ..default()
             })
