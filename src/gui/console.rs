@@ -117,6 +117,13 @@ impl ConsoleState {
         self.pending.is_some()
     }
 
+    /// Drops a reason being typed and the outcome waiting for it (the overlay was closed with
+    /// the mouse meanwhile: the projector's keys must not stay off).
+    pub fn cancel_typing(&mut self) {
+        self.pending = None;
+        self.reason.clear();
+    }
+
     /// The console's view as last built (`None` before the console first shows).
     pub fn shown(&self) -> Option<&ConsoleView> {
         self.view.as_ref()

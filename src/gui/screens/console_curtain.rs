@@ -6,7 +6,7 @@
 use bevy::prelude::*;
 
 use crate::gui::actions::UiAction;
-use crate::gui::console::ConsoleWanted;
+use crate::gui::console::{ConsoleState, ConsoleWanted};
 use crate::gui::theme::{self, Fonts, size};
 use crate::gui::widgets::{self, Kind};
 use crate::gui::{Screen, ScreenRoot, clear_screen};
@@ -84,6 +84,8 @@ fn build(
 fn on_action(
     action: On<UiAction>,
     screen: Res<State<Screen>>,
+    second_window: Option<Res<ConsoleWanted>>,
+    console: Option<ResMut<ConsoleState>>,
     mut next: ResMut<NextState<Screen>>,
 ) {
     match (screen.get(), action.event()) {
@@ -91,6 +93,13 @@ fn on_action(
         // The board is built on entering it, in the same frame the console's overlay goes:
         // no frame shows the console over a half-built board.
         (Screen::ConsoleCurtain | Screen::Console, UiAction::BackToBoard) => {
+            // A reason half typed on the overlay (closed with the mouse) is dropped, unless the
+            // console's own window still shows it.
+            if second_window.is_none()
+                && let Some(mut console) = console
+            {
+                console.cancel_typing();
+            }
             next.set(Screen::Board)
         }
         _ => {}
