@@ -21,6 +21,7 @@ expected=(
   09-board-turn-6 10-orders-second-team 11-debrief 12-reload-error
   13-debrief-attribution 14-debrief-decisions 15-debrief-turning-points 16-debrief-what-if
   17-reload-applied 18-reload-waiting 19-turn-briefing 20-news-briefing
+  21-console-curtain 22-console
 )
 
 cargo build --quiet
@@ -38,7 +39,7 @@ fi
 # The main screens at the other window sizes (the full walk above is 1920x1080).
 sizes=(1280x720 1600x900 2560x1440)
 short=(01-title 02-picker 03-setup 04-briefing 20-news-briefing 05-board 06-curtain 07-orders 10-orders-second-team
-  08-reveal 09-board-turn-2 11-debrief)
+  08-reveal 09-board-turn-2 21-console-curtain 22-console 11-debrief)
 for size in "${sizes[@]}"; do
   dir="$out/sizes/$size"
   mkdir -p "$dir"

@@ -72,8 +72,13 @@ pub enum UiAction {
     ConfirmUndo,
     /// Close the open confirmation without doing anything.
     CancelDialog,
-    /// Curtain or orders: back to the board (the team's draft is kept).
+    /// Curtain, orders, the console's curtain or the console: back to the board (a team's
+    /// draft is kept).
     BackToBoard,
+    /// Facilitator (board): the console on this screen, behind its curtain first.
+    OpenConsole,
+    /// Facilitator (console curtain): the projector is blanked; show the console.
+    ShowConsole,
     /// Facilitator: pause/resume the session clock.
     TogglePause,
     /// Facilitator: save the session now.

@@ -35,7 +35,16 @@ pub enum Screen {
     Orders,
     Reveal,
     Debrief,
+    /// The facilitator's curtain (one screen, no second window): nothing secret, a reminder to
+    /// blank or freeze the projector before the console opens.
+    ConsoleCurtain,
+    /// The facilitator's console as an overlay on the main window (after its curtain).
+    Console,
 }
+
+/// Marks the main window's camera (the projector's, or the only screen's).
+#[derive(Component)]
+pub struct MainCamera;
 
 /// Marks the root node of the current screen.
 #[derive(Component)]
@@ -124,6 +133,11 @@ pub fn plugin(app: &mut App) {
         .insert_resource(started)
         .add_systems(Startup, spawn_camera)
         .add_systems(Update, toggle_fullscreen)
+        .add_systems(
+            Update,
+            clear_to_page_colour
+                .run_if(state_changed::<Screen>.or_else(any_match_filter::<Added<MainCamera>>)),
+        )
         .add_systems(Last, report_startup)
         .add_plugins((
             theme::plugin,
@@ -142,7 +156,39 @@ pub fn plugin(app: &mut App) {
 
 fn spawn_camera(mut commands: Commands) {
     // Flat UI needs no multisampling; without it the software renderer draws much faster.
-    commands.spawn((Camera2d, Msaa::Off));
+    // The frame is copied to the window whole and opaque, so the window's own surface needs no
+    // clearing first (one full-window fill less on a software renderer).
+    commands.spawn((
+        Camera2d,
+        Camera {
+            output_mode: bevy::camera::CameraOutputMode::Write {
+                blend_state: None,
+                clear_color: ClearColorConfig::None,
+            },
+            ..default()
+        },
+        Msaa::Off,
+        MainCamera,
+    ));
+}
+
+/// The colour the main camera clears to on this screen: the curtains' tray colour, else the
+/// table. A screen's page background is the clear colour, never a full-window node drawn over
+/// it (on a software renderer every full-window fill costs a few milliseconds a frame).
+pub fn page_colour(screen: Screen) -> Color {
+    match screen {
+        Screen::Curtain | Screen::ConsoleCurtain => theme::TRAY,
+        _ => theme::TABLE,
+    }
+}
+
+fn clear_to_page_colour(
+    screen: Res<State<Screen>>,
+    mut cameras: Query<&mut Camera, With<MainCamera>>,
+) {
+    for mut camera in &mut cameras {
+        camera.clear_color = ClearColorConfig::Custom(page_colour(*screen.get()));
+    }
 }
 
 /// F11 switches between a window and borderless full screen (for the projector).

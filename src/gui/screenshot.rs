@@ -111,6 +111,8 @@ pub struct ScreenshotRun {
     finished: bool,
     /// The board's footer buttons (key, rectangle) at its first shot.
     footer_keys: Vec<(String, Rect)>,
+    /// Frames on a curtain checked for secrets (every one of them).
+    pub curtain_frames_checked: usize,
 }
 
 #[derive(Debug)]
@@ -152,6 +154,7 @@ impl ScreenshotRun {
             abort: false,
             finished: false,
             footer_keys: Vec::new(),
+            curtain_frames_checked: 0,
         })
     }
 }
@@ -202,11 +205,25 @@ pub fn sizes_script() -> Vec<Step> {
         Key(KeyCode::Enter),
         PastBriefing,
         Shoot(Screen::Board, "09-board-turn-2"),
-        Key(KeyCode::KeyD),
-        Shoot(Screen::Debrief, "11-debrief"),
     ];
+    steps.extend(console_overlay_steps());
+    steps.extend([Key(KeyCode::KeyD), Shoot(Screen::Debrief, "11-debrief")]);
     steps.push(End);
     steps
+}
+
+/// From the board: C opens the facilitator's curtain, Enter the console's overlay, Esc goes
+/// back to the board.
+fn console_overlay_steps() -> Vec<Step> {
+    use Step::*;
+    vec![
+        Key(KeyCode::KeyC),
+        Shoot(Screen::ConsoleCurtain, "21-console-curtain"),
+        Key(KeyCode::Enter),
+        Shoot(Screen::Console, "22-console"),
+        Key(KeyCode::Escape),
+        Await(Screen::Board),
+    ]
 }
 
 /// Teams on their own devices with the facilitator's console (`play --serve … --console`):
@@ -352,6 +369,9 @@ fn session_script() -> Vec<Step> {
         RestoreEdit,
         Wait(4),
     ]);
+    // The facilitator's console on the one screen: its curtain first (checked for secrets on
+    // every frame it shows, from the first), then the overlay; Esc back to the board.
+    steps.extend(console_overlay_steps());
     // The second team's private view, to compare with the first's.
     steps.extend([Key(KeyCode::Enter)]);
     steps.extend([
@@ -494,9 +514,50 @@ pub fn expectations(world: &World, screen: Screen) -> Expect {
                 expect.show.push(s.endings[reached.ending].name.clone());
             }
         }
+        Screen::ConsoleCurtain => {
+            // What the team curtain hides, and everything only the console shows.
+            expect.hide.extend(private_red_lines(None));
+            expect.hide.extend(secret_attributes);
+            for team in &teams {
+                expect.hide.extend(card_names(loaded, state, *team));
+            }
+            expect.hide.extend(console_secrets(world));
+            expect.show.push("Blank the projector".into());
+        }
+        Screen::Console => {
+            expect.show.push("Incidents and their true authors".into());
+            if let Some(log) = world.get_resource::<crate::sim::GameLog>() {
+                let view = crate::view::console::console_view(s, state, log, None, &[]);
+                // The newest incident, with its true author.
+                expect.show.extend(view.incidents.first().cloned());
+            }
+        }
         Screen::Title | Screen::ScenarioPicker | Screen::Setup => {}
     }
     expect
+}
+
+/// What only the facilitator's console shows: incidents with their true authors, private red
+/// lines, rationales and notes, and (once the console has been built) the bots' intentions.
+fn console_secrets(world: &World) -> Vec<String> {
+    let (Some(loaded), Some(state), Some(log)) = (
+        world.get_resource::<LoadedScenario>(),
+        world.get_resource::<GameState>(),
+        world.get_resource::<crate::sim::GameLog>(),
+    ) else {
+        return Vec::new();
+    };
+    let view = crate::view::console::console_view(&loaded.scenario, state, log, None, &[]);
+    let mut secrets = view.incidents;
+    secrets.extend(view.private_red_lines);
+    secrets.extend(view.notes);
+    if let Some(shown) = world
+        .get_resource::<super::console::ConsoleState>()
+        .and_then(|c| c.shown())
+    {
+        secrets.extend(shown.intentions.iter().cloned());
+    }
+    secrets
 }
 
 /// The board's footer buttons stay where they were (labels that change, like "Undo (3)",
@@ -881,9 +942,13 @@ fn finish(run: &mut ScreenshotRun, exit: &mut MessageWriter<AppExit>) {
     }
     for screen in [
         Screen::Title,
+        Screen::Briefing,
         Screen::Curtain,
         Screen::Orders,
         Screen::Reveal,
+        Screen::ConsoleCurtain,
+        Screen::Console,
+        Screen::Debrief,
     ] {
         let mut frames: Vec<f32> = run
             .other_frames
@@ -894,12 +959,17 @@ fn finish(run: &mut ScreenshotRun, exit: &mut MessageWriter<AppExit>) {
         if !frames.is_empty() {
             frames.sort_by(f32::total_cmp);
             info!(
-                "{screen:?} frame time over {} frames: median {:.1} ms",
+                "{screen:?} frame time over {} frames: median {:.1} ms, p95 {:.1} ms",
                 frames.len(),
-                frames[frames.len() / 2]
+                frames[frames.len() / 2],
+                frames[(frames.len() * 95 / 100).min(frames.len() - 1)]
             );
         }
     }
+    info!(
+        "screenshot run: {} curtain frames checked for secrets",
+        run.curtain_frames_checked
+    );
     if run.failures.is_empty() {
         info!("screenshot run: {captures} screens captured");
         exit.write(AppExit::Success);
@@ -908,6 +978,29 @@ fn finish(run: &mut ScreenshotRun, exit: &mut MessageWriter<AppExit>) {
             error!("screenshot run: {failure}");
         }
         exit.write(AppExit::error());
+    }
+}
+
+/// Checks every frame a curtain shows, from its first, for secrets: a curtain that showed the
+/// console (or a team's view) for a single frame before its own content fails the run.
+fn watch_curtains(world: &mut World) {
+    let Some(screen) = world.get_resource::<State<Screen>>().map(|s| *s.get()) else {
+        return;
+    };
+    let name = match screen {
+        Screen::ConsoleCurtain => "console curtain",
+        Screen::Curtain => "curtain",
+        _ => return,
+    };
+    let expect = expectations(world, screen);
+    let problems = ui_check::secrets_shown(world, name, &expect.hide);
+    let mut run = world.resource_mut::<ScreenshotRun>();
+    run.curtain_frames_checked += 1;
+    for problem in problems {
+        if !run.failures.contains(&problem) {
+            error!("screenshot run: {problem}");
+            run.failures.push(problem);
+        }
     }
 }
 
@@ -935,6 +1028,7 @@ pub(super) fn plugin(app: &mut App) {
         Update,
         (drive.before(super::GuiSystems::Input), measure_board),
     )
+    .add_systems(Last, watch_curtains)
     .add_systems(Startup, |run: Res<ScreenshotRun>| {
         if let Err(e) = std::fs::create_dir_all(&run.dir) {
             error!("cannot create {}: {e}", run.dir.display());

@@ -394,7 +394,11 @@ fn tick_clock(
     if !session.paused
         && matches!(
             screen.get(),
-            Screen::Board | Screen::Curtain | Screen::Orders
+            Screen::Board
+                | Screen::Curtain
+                | Screen::Orders
+                | Screen::ConsoleCurtain
+                | Screen::Console
         )
     {
         clock.turn += time.delta();

@@ -179,14 +179,32 @@ fn window_rect(world: &mut World) -> Rect {
     Rect::from_corners(Vec2::ZERO, size)
 }
 
-/// Checks the current screen of the primary window; returns one line per problem, each
-/// starting with `screen`.
-/// Nodes drawn in another window than the projector's (the facilitator's console, whose UI
-/// roots name their camera with `UiTargetCamera`): that window is checked by nothing here, and
-/// it may show what the projector must not.
+/// Nodes drawn in another window than the projector's (the facilitator's console window, whose
+/// UI roots name its camera with `UiTargetCamera`): that window is checked by nothing here, and
+/// it may show what the projector must not. Roots that name the main window's camera (the
+/// console's overlay) are on the projector's window and checked like any other.
 fn in_other_windows(world: &mut World) -> std::collections::HashSet<Entity> {
-    let mut roots = world.query_filtered::<Entity, With<UiTargetCamera>>();
-    let mut stack: Vec<Entity> = roots.iter(world).collect();
+    let primary: Vec<Entity> = world
+        .query_filtered::<Entity, With<PrimaryWindow>>()
+        .iter(world)
+        .collect();
+    let mut cameras = world.query::<Option<&bevy::camera::RenderTarget>>();
+    let mut roots = world.query::<(Entity, &UiTargetCamera)>();
+    let roots: Vec<(Entity, Entity)> = roots.iter(world).map(|(e, t)| (e, t.0)).collect();
+    let mut stack: Vec<Entity> = Vec::new();
+    for (root, camera) in roots {
+        let on_primary = match cameras.get(world, camera) {
+            Ok(None) => true,
+            Ok(Some(bevy::camera::RenderTarget::Window(bevy::window::WindowRef::Primary))) => true,
+            Ok(Some(bevy::camera::RenderTarget::Window(bevy::window::WindowRef::Entity(w)))) => {
+                primary.contains(w)
+            }
+            _ => false,
+        };
+        if !on_primary {
+            stack.push(root);
+        }
+    }
     let mut children = world.query::<&Children>();
     let mut found = std::collections::HashSet::new();
     while let Some(e) = stack.pop() {
@@ -199,6 +217,31 @@ fn in_other_windows(world: &mut World) -> std::collections::HashSet<Entity> {
     found
 }
 
+/// The secrets (`hide`) that a text drawn on the primary window shows now, one line each,
+/// starting with `screen`. Cheap enough to run on every frame of a curtain.
+pub fn secrets_shown(world: &mut World, screen: &str, hide: &[String]) -> Vec<String> {
+    let elsewhere = in_other_windows(world);
+    let mut texts = world.query::<(Entity, &Text, &InheritedVisibility)>();
+    let shown: Vec<String> = texts
+        .iter(world)
+        .filter(|(e, _, visible)| visible.get() && !elsewhere.contains(e))
+        .map(|(e, text, _)| with_spans(world, e, text))
+        .collect();
+    let mut problems = Vec::new();
+    for secret in hide.iter().filter(|s| !s.trim().is_empty()) {
+        for text in shown.iter().filter(|t| t.contains(secret.as_str())) {
+            problems.push(format!(
+                "{screen}: text {} shows a secret: {}",
+                quote(text),
+                quote(secret)
+            ));
+        }
+    }
+    problems
+}
+
+/// Checks the current screen of the primary window; returns one line per problem, each
+/// starting with `screen`.
 pub fn check(world: &mut World, screen: &str, expect: &Expect) -> Vec<String> {
     let mut problems = Vec::new();
     let window = window_rect(world);
@@ -419,6 +462,41 @@ pub fn check(world: &mut World, screen: &str, expect: &Expect) -> Vec<String> {
                 UiAction::SelectCard(_) | UiAction::SelectScenario(_) | UiAction::SelectActor(_)
             ) => {}
             None => problems.push(format!("{screen}: button {name} has no key")),
+        }
+    }
+    // The console's buttons (its overlay): on screen, and showing their key when they have one.
+    let mut console_buttons = world.query_filtered::<(
+        Entity,
+        &super::console::ConsoleKey,
+        &ComputedNode,
+        &UiGlobalTransform,
+        Option<&CalculatedClip>,
+        &InheritedVisibility,
+    ), With<Button>>();
+    let found: Vec<(Entity, Option<KeyCode>, Rect, Option<Rect>)> = console_buttons
+        .iter(world)
+        .filter(|b| b.5.get() && !elsewhere.contains(&b.0))
+        .map(|(e, key, node, transform, clip, _)| {
+            (e, key.0, rect_of(node, transform), clip.map(|c| c.clip))
+        })
+        .collect();
+    for (entity, key, rect, clip) in found {
+        let name = label_of(world, entity);
+        if !inside(rect, window) || clip.is_some_and(|c| !inside(rect, c)) {
+            problems.push(format!(
+                "{screen}: button {name} is off-screen or cut off ({})",
+                describe(rect)
+            ));
+        }
+        if let Some(key) = key {
+            let mut texts = Vec::new();
+            texts_under(world, entity, &mut texts);
+            let label = key_label(key);
+            if !texts.contains(&label) {
+                problems.push(format!(
+                    "{screen}: button {name} does not show its key {label}"
+                ));
+            }
         }
     }
     problems

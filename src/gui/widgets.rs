@@ -133,8 +133,8 @@ pub fn fixed_button(
             flex_direction: FlexDirection::Row,
             align_items: AlignItems::Center,
             justify_content: JustifyContent::Center,
-            column_gap: px(10),
-            padding: UiRect::axes(px(16), px(10)),
+            column_gap: px(8),
+            padding: UiRect::axes(px(12), px(10)),
             border: UiRect::all(px(2)),
             border_radius: BorderRadius::all(px(10)),
             ..default()
@@ -351,9 +351,9 @@ pub fn footer() -> impl Bundle {
             flex_wrap: FlexWrap::Wrap,
             align_items: AlignItems::Center,
             align_content: AlignContent::Center,
-            column_gap: px(12),
+            column_gap: px(8),
             row_gap: px(8),
-            padding: UiRect::axes(px(24), px(8)),
+            padding: UiRect::axes(px(16), px(8)),
             ..default()
         },
         BackgroundColor(theme::TRAY),

@@ -525,6 +525,14 @@ fn build(
                 ));
                 footer.spawn(widgets::fixed_button(
                     f,
+                    "Console",
+                    KeyCode::KeyC,
+                    UiAction::OpenConsole,
+                    Kind::Secondary,
+                    180.0,
+                ));
+                footer.spawn(widgets::fixed_button(
+                    f,
                     "Debrief",
                     KeyCode::KeyD,
                     UiAction::EndSession,
@@ -599,6 +607,11 @@ fn on_action(
                 s.paused = !s.paused;
                 s.notice = Some(if s.paused { "Paused." } else { "Resumed." }.into());
             });
+        }
+        // The console (behind its curtain) opens whether or not the session is paused.
+        UiAction::OpenConsole => {
+            next.set(Screen::ConsoleCurtain);
+            return;
         }
         _ if paused => {
             commands.queue(|world: &mut World| {

@@ -25,10 +25,7 @@ fn build(
     let name = s.actors[actor].name.clone();
     let code = names::actor_code(&s.actors[actor].id);
     commands
-        .spawn((
-            widgets::screen_root(Screen::Curtain),
-            BackgroundColor(theme::TRAY),
-        ))
+        .spawn(widgets::screen_root(Screen::Curtain))
         .with_children(|root| {
             root.spawn(Node {
                 flex_grow: 1.0,

@@ -4,6 +4,7 @@ use bevy::prelude::*;
 
 mod board;
 mod briefing;
+mod console_curtain;
 mod curtain;
 mod debrief;
 mod orders;
@@ -20,6 +21,7 @@ pub(super) fn plugin(app: &mut App) {
         briefing::plugin,
         board::plugin,
         curtain::plugin,
+        console_curtain::plugin,
         orders::plugin,
         reveal::plugin,
         debrief::plugin,
