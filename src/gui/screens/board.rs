@@ -57,6 +57,7 @@ fn build(
     clock: Res<session::TurnClock>,
     roots: Query<Entity, With<ScreenRoot>>,
     room: Option<Res<crate::gui::room::RoomServer>>,
+    console_window: Option<Res<crate::gui::console::ConsoleWanted>>,
     (mut rebuilds, mut built, ticks): (
         ResMut<crate::gui::BoardRebuilds>,
         ResMut<BoardBuiltAt>,
@@ -523,14 +524,18 @@ fn build(
                     Kind::Secondary,
                     180.0,
                 ));
-                footer.spawn(widgets::fixed_button(
-                    f,
-                    "Console",
-                    KeyCode::KeyC,
-                    UiAction::OpenConsole,
-                    Kind::Secondary,
-                    180.0,
-                ));
+                // With the console in its own window the footer keeps its room (C still opens
+                // the overlay); with one screen the button shows the way to it.
+                if console_window.is_none() {
+                    footer.spawn(widgets::fixed_button(
+                        f,
+                        "Console",
+                        KeyCode::KeyC,
+                        UiAction::OpenConsole,
+                        Kind::Secondary,
+                        180.0,
+                    ));
+                }
                 footer.spawn(widgets::fixed_button(
                     f,
                     "Debrief",
