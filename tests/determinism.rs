@@ -25,8 +25,8 @@ const DOCTRINES: [Option<&str>; 6] = [
 
 /// `scenario doctrine seed: log-hash state-hash turns`, one line per game.
 const PINNED: &str = "\
-baltic_forward_hunt default 1: 05396aed0c56dc2a 9396db7fd152ed30 7\n\
-baltic_forward_hunt default 2: d32dff3dd5247066 65d9d30582fb1a75 8\n\
+baltic_forward_hunt default 1: 7a0ed18400a8f41a 9396db7fd152ed30 7\n\
+baltic_forward_hunt default 2: 5a26804934040994 65d9d30582fb1a75 8\n\
 baltic_forward_hunt default 3: 52e880184b54ff83 376208bb4d1f495b 7\n\
 baltic_forward_hunt hawk 1: 6304d3cce3f6ebf7 2b7bf1d8a35fed48 3\n\
 baltic_forward_hunt hawk 2: b0f6ce3d4d668e49 11f9747aaf292154 4\n\
@@ -61,9 +61,9 @@ escalation_study measured 3: ceedf212a5f83183 3d22a940fa460bbd 13\n\
 escalation_study random 1: f04c7e7b8ec5404e 327f65e5ed17ece3 6\n\
 escalation_study random 2: 66dc217eb43ce12f 94898fe9efb19733 10\n\
 escalation_study random 3: 01dcc7855d1873f1 cf4071886c52f11d 8\n\
-forward_defense_2022 default 1: b8421bddcba2d75e 93146b2dae448285 12\n\
-forward_defense_2022 default 2: 74b049cbd628bd22 02ffc765de3e0e58 12\n\
-forward_defense_2022 default 3: f4293e74e7be94d7 25fae688d19a4181 12\n\
+forward_defense_2022 default 1: ef94966592faf501 93146b2dae448285 12\n\
+forward_defense_2022 default 2: 87f0072d01eb7fbd 02ffc765de3e0e58 12\n\
+forward_defense_2022 default 3: 29ecbc1d841edfa5 25fae688d19a4181 12\n\
 forward_defense_2022 hawk 1: 40ada0c2c727d4a2 523d86d3d3691ebe 3\n\
 forward_defense_2022 hawk 2: 673be70123306976 05364f66ef974f78 12\n\
 forward_defense_2022 hawk 3: a59de3b7ad374bad be6b9d0e4fbde2e4 11\n\
@@ -98,7 +98,7 @@ kahn_ladder random 1: 4d4bca31fa8bdc99 808b29d07d4afc37 12\n\
 kahn_ladder random 2: 19d3fc9eaf1a6e29 600927820b16f16f 12\n\
 kahn_ladder random 3: f21be80aa049df6c 39ef7f6d15479911 12\n\
 tutorial_first_contact default 1: 0845e09fde92a4b4 a29b82722ced6b00 6\n\
-tutorial_first_contact default 2: 74afadbda15f4a21 25f71c379a32fb03 6\n\
+tutorial_first_contact default 2: 42ac21f02545b79d 25f71c379a32fb03 6\n\
 tutorial_first_contact default 3: b65eecbabfc9aacc 29801f6c18fc8b0b 3\n\
 tutorial_first_contact hawk 1: ad16fe7bd916be31 a31a53d74556907b 6\n\
 tutorial_first_contact hawk 2: 99417ae880f96df7 5352fa1fd8c4c872 3\n\

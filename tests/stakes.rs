@@ -296,3 +296,69 @@ fn a_planner_beats_the_scripted_doctrine_it_replaces_for_russia() {
         "planner {planner:.3} should beat measured {measured:.3} on Russia's objectives"
     );
 }
+
+#[test]
+fn planners_weigh_what_enforcing_costs_and_a_private_rule_has_no_audience() {
+    // Enforcing has a cost the planner weighs: every scripted plan answers an owed red line, and
+    // the planner also weighs each plan without the answer. Credibility is what others believe,
+    // so Ukraine's private rule ("every confirmed Russian attack gets a cyber answer") is left
+    // unanswered far more often than Russia's public line, which Moscow's credibility rides on.
+    let game = default_scenario();
+    let (ru, ua) = (actor(&game, "russia"), actor(&game, "ukraine"));
+    let line = |id: &str| {
+        game.scenario
+            .red_lines
+            .iter()
+            .position(|r| r.id == id)
+            .unwrap()
+    };
+    let (ru_line, ua_line) = (line("ru_no_offense_unanswered"), line("ua_answer_in_kind"));
+    assert!(game.scenario.red_lines[ru_line].public && !game.scenario.red_lines[ua_line].public);
+    let controllers = bots(&game, &[], None);
+    let mut g = Game::new(&game, 1, &controllers);
+    let (mut ru_tally, mut ua_tally) = ((0u32, 0u32), (0u32, 0u32));
+    let mut left_in_words = 0;
+    for seed in 1..=24 {
+        g.reset(&game, seed, &controllers);
+        g.set_planner_budget(PlannerBudget::QUICK);
+        g.play_out();
+        let st = g.state();
+        for (tally, r) in [(&mut ru_tally, ru_line), (&mut ua_tally, ua_line)] {
+            tally.0 += st.red_lines[r].enforced;
+            tally.1 += st.red_lines[r].ignored;
+        }
+        left_in_words += g
+            .log()
+            .entries
+            .iter()
+            .filter(|e| {
+                matches!(&e.event, Event::BotReason { actor, text }
+                    if (actor == "ukraine" || actor == "russia")
+                        && text.split(':').next().is_some_and(|chosen| chosen.ends_with("leaving the red line unanswered")))
+            })
+            .count();
+    }
+    let _ = (ru, ua);
+    let share =
+        |(enforced, ignored): (u32, u32)| f64::from(ignored) / f64::from(enforced + ignored);
+    let (ru_share, ua_share) = (share(ru_tally), share(ua_tally));
+    eprintln!(
+        "russia {ru_tally:?} {ru_share:.3}, ukraine {ua_tally:?} {ua_share:.3}, reasons {left_in_words}"
+    );
+    assert!(
+        ua_tally.0 + ua_tally.1 >= 20 && ru_tally.0 + ru_tally.1 >= 20,
+        "lines were owed"
+    );
+    assert!(
+        ua_share >= 0.2,
+        "Ukraine leaves its private rule unanswered at times: {ua_share:.3}"
+    );
+    assert!(
+        ua_share > 2.0 * ru_share,
+        "a private rule is left unanswered more often than a public line: {ua_share:.3} vs {ru_share:.3}"
+    );
+    assert!(
+        left_in_words > 0,
+        "a planner says when it leaves a line unanswered"
+    );
+}

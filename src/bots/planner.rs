@@ -120,7 +120,21 @@ pub fn plan(
             let mut r = dice.derived(salt(turn, me, 100 + k as u64));
             let mut picks = Vec::new();
             choose_orders_into(&ctx, me, d, limit, &mut r, &mut scratch, &mut picks);
+            // Every scripted plan answers an owed red line; the same plan without the answer
+            // lets the planner weigh what enforcing costs against the credibility it keeps.
+            let unanswered: Vec<LegalOrder> = picks
+                .iter()
+                .copied()
+                .filter(|&lo| !answers_an_obligation(&ctx, me, lo))
+                .collect();
+            let leaves_one = unanswered.len() < picks.len();
             candidates.push((format!("the {} plan", d.cli_name()), picks));
+            if leaves_one {
+                candidates.push((
+                    format!("the {} plan, leaving the red line unanswered", d.cli_name()),
+                    unanswered,
+                ));
+            }
         }
         let mut legal = Vec::new();
         ctx.legal_orders_into(me, &mut legal);
@@ -145,7 +159,7 @@ pub fn plan(
             true
         }
     });
-    let before = Snapshot::of(ix, st, me);
+    let before = Snapshot::of(sc, ix, st, me);
     let mut scored: Vec<(f64, f64, usize)> = candidates
         .iter()
         .enumerate()
@@ -175,7 +189,15 @@ pub fn plan(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let mut reason = format!("chose {chosen}: expected score {best:.2}");
+    // A red line owed and not answered by the choice is said so, for the debrief.
+    let leaves_unanswered = st.obligations.iter().any(|ob| ob.owner == me)
+        && !orders.iter().any(|&lo| answers_an_obligation(&ctx, me, lo));
+    let leaving = if leaves_unanswered {
+        ", leaving the red line unanswered"
+    } else {
+        ""
+    };
+    let mut reason = format!("chose {chosen}{leaving}: expected score {best:.2}");
     if let Some(&(second, second_rose, j)) = scored.get(1) {
         reason.push_str(&format!("; {} {second:.2}", candidates[j].0));
         if second_rose > rose {
@@ -192,6 +214,15 @@ pub fn plan(
         ));
     }
     PlannerChoice { orders, reason }
+}
+
+/// Whether an order answers one of `me`'s open red-line obligations: it hits the culprit with
+/// an action the red line accepts as an answer.
+fn answers_an_obligation(ctx: &Ctx, me: usize, lo: LegalOrder) -> bool {
+    let answers = &ctx.ix.resolved.red_line_answers;
+    ctx.st.obligations.iter().any(|ob| {
+        ob.owner == me && lo.target == Some(ob.culprit) && answers[ob.red_line][lo.action]
+    })
 }
 
 /// An order in words: "sanctions on russia".
@@ -211,15 +242,18 @@ struct Snapshot {
 }
 
 impl Snapshot {
-    fn of(ix: &ScenarioIndex, st: &GameState, me: usize) -> Self {
+    fn of(sc: &Scenario, ix: &ScenarioIndex, st: &GameState, me: usize) -> Self {
         Snapshot {
             crisis: st.crisis(),
             rung: st.actors[me].rung,
+            // Credibility is what others believe of a line: a private rule has no audience.
             credibility: st
                 .red_lines
                 .iter()
                 .enumerate()
-                .filter(|(r, _)| ix.resolved.red_line_owner[*r] == Some(me))
+                .filter(|(r, _)| {
+                    ix.resolved.red_line_owner[*r] == Some(me) && sc.red_lines[*r].public
+                })
                 .map(|(_, rl)| rl.credibility)
                 .sum(),
         }
@@ -294,7 +328,7 @@ fn play_ahead(
         }
         Engine::new(sc, ix, &mut st, &mut rng, &mut log, Phase::Log).close_turn(&mut book, false);
     }
-    let after = Snapshot::of(ix, &st, me);
+    let after = Snapshot::of(sc, ix, &st, me);
     let persona = &sc.actors[me].persona;
     let nrungs = sc.meta.ladder.rungs.len().max(1) as f64;
     let rise = |a: usize, b: usize| a.saturating_sub(b) as f64 / nrungs;

@@ -630,7 +630,10 @@ pub enum Doctrine {
     Swarm,
     /// Plans ahead: plays its candidate orders a turn or two forward on copies of the game with
     /// seeded dice, scores each future by its own objectives weighted by its persona, and picks
-    /// the best (writing its reasons into the private log).
+    /// the best (writing its reasons into the private log). With a red line owed it also weighs
+    /// each plan without the answer, so it may leave a line unanswered when enforcing costs more
+    /// than the credibility kept (only public lines' credibility counts: a private rule has no
+    /// audience).
     Planner,
 }
 
@@ -784,7 +787,8 @@ pub struct Persona {
     pub risk_tolerance: Percent,
     /// Concern for its word: against an actor it perceives attacking it, punitive and
     /// offensive orders gain (credibility - 50) / 2 points; loosening its rules of engagement
-    /// while a red line of its is failing to deter gains as much.
+    /// while a red line of its is failing to deter gains as much. A planner weighs the
+    /// credibility its public red lines gain or lose by it.
     #[serde(default = "default_persona")]
     pub credibility: Percent,
     /// Reluctance to go above its current rung: each rung (0–10 scale) an order lies above it
