@@ -548,3 +548,28 @@ fn the_norms_ledger_has_one_line_per_norm_an_actor_broke_or_upheld_with_its_turn
     assert!(beta.broken.is_empty(), "{beta:?}");
     assert!(ledger("Gamma").broken.is_empty() && ledger("Gamma").upheld.is_empty());
 }
+
+#[test]
+fn the_debriefs_public_timeline_lists_the_threshold_crossings_the_room_saw() {
+    let game = mini();
+    let mut g = Game::new(&game, 1, &game.default_controllers());
+    // Alpha's covert hack crosses "First blood" where the room cannot see it; Beta's overt
+    // answer crosses it in the open on the next turn.
+    g.submit(orders("alpha", &[("covert_hack", Some("beta"))]));
+    g.step();
+    g.submit(orders("beta", &[("answer", Some("alpha"))]));
+    g.step();
+    let d = debrief_view(&game.scenario, g.state(), g.log());
+    let crossings: Vec<(u32, &str)> = d
+        .timeline
+        .iter()
+        .filter(|l| l.text.starts_with("Threshold"))
+        .map(|l| (l.turn, l.text.as_str()))
+        .collect();
+    assert_eq!(
+        crossings,
+        [(2, "Threshold \"First blood\" crossed by Beta")],
+        "{:#?}",
+        d.timeline
+    );
+}
