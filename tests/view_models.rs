@@ -573,3 +573,26 @@ fn the_debriefs_public_timeline_lists_the_threshold_crossings_the_room_saw() {
         d.timeline
     );
 }
+
+#[test]
+fn a_teams_card_shows_its_cost_and_the_norm_it_breaks_in_the_scenarios_words() {
+    let game = mini();
+    let s = &game.scenario;
+    let g = Game::new(&game, 1, &game.default_controllers());
+    let alpha = game.index.actors["alpha"];
+    let cards = grayzone::view::legal_cards(s, &game.index, g.state(), alpha);
+    let team = grayzone::view::team_view(s, g.state(), g.log(), alpha, &cards);
+    let hack = team
+        .cards
+        .iter()
+        .find(|c| c.id == "covert_hack")
+        .expect("alpha may hack on turn 1");
+    // `cost: {"power": 1}`: the attribute's name, not another attribute's (nor its id).
+    assert_eq!(hack.cost, ["1 Power"]);
+    assert_eq!(
+        hack.breaks,
+        [("f".to_string(), "No attacks on infrastructure".to_string())]
+    );
+    let targets: Vec<&str> = hack.targets.iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(targets, ["Beta", "Proxy swarm", "Gamma"]);
+}
