@@ -484,3 +484,115 @@ fn a_teams_own_card_shows_where_the_room_sees_it_only_when_that_differs() {
     assert!(room.attrs.iter().all(|a| a.name != "Secret"));
     assert_eq!(room.rung, 0);
 }
+
+#[test]
+fn the_norms_ledger_has_one_line_per_norm_an_actor_broke_or_upheld_with_its_turns() {
+    // The mini fixture with a second norm, an overt answer that breaks it, an overt sabotage
+    // that breaks the first, and a wait that upholds both.
+    let game = mini_with(
+        "two-norms",
+        &[
+            (
+                "scenario.ron",
+                r#"on_uphold: [AddAttr(Acting, "power", 1)])],"#,
+                r#"on_uphold: [AddAttr(Acting, "power", 1)]),
+        (id: "g", text: "No reprisals on civilians", on_breach: [AddAttr(Acting, "power", -1)])],"#,
+            ),
+            (
+                "actions.ron",
+                "target: Actor(AnyOther), chance: 100, visibility: Overt),",
+                r#"target: Actor(AnyOther), chance: 100, visibility: Overt, norms: (breaks: ["g"])),
+        (id: "open_sabotage", name: "Open sabotage", domain: Cyber, intent: Offensive, rung: "cyber", by: Kind(State),
+         target: Actor(AnyOther), chance: 100, visibility: Overt, norms: (breaks: ["f"])),"#,
+            ),
+            (
+                "actions.ron",
+                r#"rung: "calm", chance: 100, visibility: Overt,"#,
+                r#"rung: "calm", chance: 100, visibility: Overt, norms: (upholds: ["f", "g"]),"#,
+            ),
+        ],
+    );
+    let controllers = game.default_controllers();
+    let mut record = SessionRecord::new(&game, std::path::Path::new("mini"), 1, &controllers);
+    let mut g = Game::new(&game, 1, &controllers);
+    // Alpha breaks g, then f, then g again; beta upholds f and g with one act.
+    let turns = [
+        vec![
+            orders("alpha", &[("answer", Some("beta"))]),
+            orders("beta", &[("wait", None)]),
+        ],
+        vec![orders("alpha", &[("open_sabotage", Some("beta"))])],
+        vec![orders("alpha", &[("answer", Some("gamma"))])],
+    ];
+    for (turn, all) in (1..).zip(turns) {
+        for o in all {
+            record.record_orders(turn, o.clone());
+            g.submit(o);
+        }
+        assert!(g.step(), "the game goes on after turn {turn}");
+    }
+    record.stamp_hashes(g.log());
+    let d = grayzone::view::debrief::debrief_of_record(&game, &record);
+    let ledger = |actor: &str| d.norms.iter().find(|n| n.actor == actor).unwrap();
+    let f = "No attacks on infrastructure (f)".to_string();
+    let g_norm = "No reprisals on civilians (g)".to_string();
+    let alpha = ledger("Alpha");
+    assert_eq!(
+        alpha.broken,
+        [(g_norm.clone(), vec![1, 3]), (f.clone(), vec![2])],
+        "{alpha:?}"
+    );
+    assert!(alpha.upheld.is_empty(), "{alpha:?}");
+    let beta = ledger("Beta");
+    assert_eq!(beta.upheld, [(f, vec![1]), (g_norm, vec![1])], "{beta:?}");
+    assert!(beta.broken.is_empty(), "{beta:?}");
+    assert!(ledger("Gamma").broken.is_empty() && ledger("Gamma").upheld.is_empty());
+}
+
+#[test]
+fn the_debriefs_public_timeline_lists_the_threshold_crossings_the_room_saw() {
+    let game = mini();
+    let mut g = Game::new(&game, 1, &game.default_controllers());
+    // Alpha's covert hack crosses "First blood" where the room cannot see it; Beta's overt
+    // answer crosses it in the open on the next turn.
+    g.submit(orders("alpha", &[("covert_hack", Some("beta"))]));
+    g.step();
+    g.submit(orders("beta", &[("answer", Some("alpha"))]));
+    g.step();
+    let d = debrief_view(&game.scenario, g.state(), g.log());
+    let crossings: Vec<(u32, &str)> = d
+        .timeline
+        .iter()
+        .filter(|l| l.text.starts_with("Threshold"))
+        .map(|l| (l.turn, l.text.as_str()))
+        .collect();
+    assert_eq!(
+        crossings,
+        [(2, "Threshold \"First blood\" crossed by Beta")],
+        "{:#?}",
+        d.timeline
+    );
+}
+
+#[test]
+fn a_teams_card_shows_its_cost_and_the_norm_it_breaks_in_the_scenarios_words() {
+    let game = mini();
+    let s = &game.scenario;
+    let g = Game::new(&game, 1, &game.default_controllers());
+    let alpha = game.index.actors["alpha"];
+    let cards = grayzone::view::legal_cards(s, &game.index, g.state(), alpha);
+    let team = grayzone::view::team_view(s, g.state(), g.log(), alpha, &cards);
+    let hack = team
+        .cards
+        .iter()
+        .find(|c| c.id == "covert_hack")
+        .expect("alpha may hack on turn 1");
+    // `cost: {"power": 1}`: the attribute's name, not another attribute's (nor its id).
+    assert_eq!(hack.cost, ["1 Power"]);
+    assert_eq!(
+        hack.breaks,
+        [("f".to_string(), "No attacks on infrastructure".to_string())]
+    );
+    let targets: Vec<&str> = hack.targets.iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(targets, ["Beta", "Proxy swarm", "Gamma"]);
+}

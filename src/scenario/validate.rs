@@ -2535,6 +2535,18 @@ mod tests {
     }
 
     #[test]
+    fn the_turn_limit_itself_is_allowed_and_one_more_is_e408() {
+        let with_turns = |n: u32| {
+            let mut texts = golden_texts("tests/golden/clean");
+            let scenario = texts["scenario.ron"].replacen("turns: 6,", &format!("turns: {n},"), 1);
+            texts.insert("scenario.ron", scenario);
+            codes_of(&texts)
+        };
+        assert_eq!(with_turns(limits::TURNS), Vec::<&str>::new());
+        assert_eq!(with_turns(limits::TURNS + 1), vec!["E408"]);
+    }
+
+    #[test]
     fn nesting_and_fan_out_are_measured_as_the_engine_plays_them() {
         let s: Effect = crate::scenario::load::parse_ron(
             Path::new("x.ron"),

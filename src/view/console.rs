@@ -252,6 +252,23 @@ mod tests {
             first.action.clone(),
             !first.success,
         ));
+        // The console marks the forced roll, and only it, as forced.
+        let forced = [(first.actor.clone(), first.action.clone())];
+        let marked = console_view(
+            &loaded.scenario,
+            game.state(),
+            game.log(),
+            Some(&preview),
+            &forced,
+        );
+        assert!(marked.dice[0].forced, "{:#?}", marked.dice);
+        for d in &marked.dice {
+            assert_eq!(
+                d.forced,
+                d.actor == first.actor && d.action == first.action,
+                "{d:#?}"
+            );
+        }
         game.command(FacilitatorCommand::Note(
             "teaching point: a failed hack".into(),
         ));
