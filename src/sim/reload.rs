@@ -17,7 +17,6 @@ use std::time::Duration;
 use bevy::prelude::*;
 
 use super::{GameState, LoadedScenario, SessionRecord};
-use crate::scenario::Scenario;
 use crate::scenario::load::{Fnv64, ScenarioFiles, read_scenario_files};
 
 /// The scenario folder being watched.
@@ -152,24 +151,6 @@ fn fingerprint(files: &ScenarioFiles) -> u64 {
         h.write(&file_hash.to_le_bytes());
     }
     h.finish()
-}
-
-/// Whether two scenarios have the same ids in the same order (so the state's positions stay valid).
-pub fn same_shape(a: &Scenario, b: &Scenario) -> bool {
-    fn ids<T>(v: &[T], f: impl Fn(&T) -> &str) -> Vec<&str> {
-        v.iter().map(f).collect()
-    }
-    ids(&a.actors, |x| &x.id) == ids(&b.actors, |x| &x.id)
-        && ids(&a.actions, |x| &x.id) == ids(&b.actions, |x| &x.id)
-        && ids(&a.meta.ladder.rungs, |x| &x.id) == ids(&b.meta.ladder.rungs, |x| &x.id)
-        && ids(&a.meta.ladder.thresholds, |x| &x.id) == ids(&b.meta.ladder.thresholds, |x| &x.id)
-        && ids(&a.meta.attributes, |x| &x.id) == ids(&b.meta.attributes, |x| &x.id)
-        && ids(&a.meta.sectors, |x| &x.id) == ids(&b.meta.sectors, |x| &x.id)
-        && ids(&a.meta.norms, |x| &x.id) == ids(&b.meta.norms, |x| &x.id)
-        && ids(&a.red_lines, |x| &x.id) == ids(&b.red_lines, |x| &x.id)
-        && ids(&a.proposals, |x| &x.id) == ids(&b.proposals, |x| &x.id)
-        && ids(&a.injects, |x| &x.id) == ids(&b.injects, |x| &x.id)
-        && ids(&a.endings, |x| &x.id) == ids(&b.endings, |x| &x.id)
 }
 
 /// Looks at the watched folder and applies a changed scenario once it has been stable for

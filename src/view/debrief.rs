@@ -1282,25 +1282,6 @@ impl DebriefView {
             .get(turn.saturating_sub(1) as usize)
             .copied()
     }
-
-    /// The turning points, at most `per_kind` of each kind (the first ones), in turn order.
-    pub fn key_turning_points(&self, per_kind: usize) -> Vec<&TurningPoint> {
-        let mut seen: Vec<(TurningKind, usize)> = Vec::new();
-        self.turning_points
-            .iter()
-            .filter(|t| match seen.iter_mut().find(|(k, _)| *k == t.kind) {
-                Some((_, n)) if *n >= per_kind => false,
-                Some((_, n)) => {
-                    *n += 1;
-                    true
-                }
-                None => {
-                    seen.push((t.kind, 1));
-                    true
-                }
-            })
-            .collect()
-    }
 }
 
 #[cfg(test)]
