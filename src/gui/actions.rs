@@ -188,10 +188,12 @@ fn hover_buttons(
     mut buttons: Query<(&Interaction, &ButtonLook, &mut BackgroundColor), Changed<Interaction>>,
 ) {
     for (interaction, look, mut background) in &mut buttons {
-        background.0 = match interaction {
+        // A new button reports its first interaction too: leave its colour untouched then, so
+        // that the frame is not drawn again for nothing.
+        background.set_if_neq(BackgroundColor(match interaction {
             Interaction::None => look.idle,
             Interaction::Hovered | Interaction::Pressed => look.hover,
-        };
+        }));
     }
 }
 

@@ -13,6 +13,7 @@ pub mod actions;
 pub mod console;
 pub mod live_edit;
 pub mod pieces;
+pub mod render_on_change;
 pub mod room;
 mod scale;
 mod screens;
@@ -148,6 +149,7 @@ pub fn plugin(app: &mut App) {
             screens::plugin,
             room::plugin,
             console::plugin,
+            render_on_change::plugin,
         ));
     if let Some(run) = screenshots {
         app.insert_resource(run).add_plugins(screenshot::plugin);

@@ -18,6 +18,7 @@ use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured, save_to_dis
 use bevy::window::PrimaryWindow;
 
 use super::Screen;
+use super::render_on_change::FrameDrawing;
 use super::ui_check::{self, Expect};
 use crate::sim::{GameState, LoadedScenario};
 
@@ -99,12 +100,14 @@ pub struct ScreenshotRun {
     /// When the current wall-time wait began.
     started_wait: Option<std::time::Instant>,
     failures: Vec<String>,
-    /// Wall-clock frame times on the board screen, for the performance note.
-    pub board_frames: Vec<f32>,
+    /// Wall-clock frame times on the board screen, for the performance note, each with whether
+    /// a picture was drawn in the frames it covers (unchanged frames draw nothing).
+    pub board_frames: Vec<(f32, bool)>,
     /// Board frames in which the board was rebuilt.
     pub board_rebuild_frames: usize,
-    /// Wall-clock frame times on the other screens, by screen.
-    pub other_frames: Vec<(Screen, f32)>,
+    /// Wall-clock frame times on the other screens, by screen, each with whether a picture was
+    /// drawn.
+    pub other_frames: Vec<(Screen, f32, bool)>,
     /// A step failed so that the walk cannot go on.
     abort: bool,
     /// The exit has been requested.
@@ -924,14 +927,17 @@ fn finish(run: &mut ScreenshotRun, exit: &mut MessageWriter<AppExit>) {
         }
     }
     if !run.board_frames.is_empty() {
-        let mut frames = run.board_frames.clone();
-        frames.sort_by(f32::total_cmp);
-        let mean = frames.iter().sum::<f32>() / frames.len() as f32;
-        let p95 = frames[(frames.len() * 95 / 100).min(frames.len() - 1)];
-        let median = frames[frames.len() / 2];
+        let all: Vec<f32> = run.board_frames.iter().map(|(ms, _)| *ms).collect();
+        let drawn: Vec<f32> = run
+            .board_frames
+            .iter()
+            .filter(|(_, drawn)| *drawn)
+            .map(|(ms, _)| *ms)
+            .collect();
+        let (median, mean, p95) = frame_stats(&all);
         info!(
             "board frame time over {} frames: median {:.1} ms, mean {:.1} ms, p95 {:.1} ms ({} of them rebuilt the board; window {}x{})",
-            frames.len(),
+            all.len(),
             median,
             mean,
             p95,
@@ -939,6 +945,17 @@ fn finish(run: &mut ScreenshotRun, exit: &mut MessageWriter<AppExit>) {
             run.size.0,
             run.size.1
         );
+        if !drawn.is_empty() {
+            let (median, mean, p95) = frame_stats(&drawn);
+            info!(
+                "board frames that drew a picture: {} of {}: median {:.1} ms, mean {:.1} ms, p95 {:.1} ms",
+                drawn.len(),
+                all.len(),
+                median,
+                mean,
+                p95
+            );
+        }
     }
     for screen in [
         Screen::Title,
@@ -950,19 +967,19 @@ fn finish(run: &mut ScreenshotRun, exit: &mut MessageWriter<AppExit>) {
         Screen::Console,
         Screen::Debrief,
     ] {
-        let mut frames: Vec<f32> = run
-            .other_frames
-            .iter()
-            .filter(|(s, _)| *s == screen)
-            .map(|(_, ms)| *ms)
+        let on_screen = || run.other_frames.iter().filter(|(s, ..)| *s == screen);
+        let all: Vec<f32> = on_screen().map(|(_, ms, _)| *ms).collect();
+        let drawn: Vec<f32> = on_screen()
+            .filter(|(.., drawn)| *drawn)
+            .map(|(_, ms, _)| *ms)
             .collect();
-        if !frames.is_empty() {
-            frames.sort_by(f32::total_cmp);
+        if !all.is_empty() {
+            let (median, _, p95) = frame_stats(&all);
+            let (drawn_median, _, drawn_p95) = frame_stats(&drawn);
             info!(
-                "{screen:?} frame time over {} frames: median {:.1} ms, p95 {:.1} ms",
-                frames.len(),
-                frames[frames.len() / 2],
-                frames[(frames.len() * 95 / 100).min(frames.len() - 1)]
+                "{screen:?} frame time over {} frames: median {median:.1} ms, p95 {p95:.1} ms; {} drew a picture: median {drawn_median:.1} ms, p95 {drawn_p95:.1} ms",
+                all.len(),
+                drawn.len(),
             );
         }
     }
@@ -1004,21 +1021,40 @@ fn watch_curtains(world: &mut World) {
     }
 }
 
+/// Median, mean and 95th percentile of frame times (zeros for none).
+fn frame_stats(frames: &[f32]) -> (f32, f32, f32) {
+    if frames.is_empty() {
+        return (0.0, 0.0, 0.0);
+    }
+    let mut frames = frames.to_vec();
+    frames.sort_by(f32::total_cmp);
+    let mean = frames.iter().sum::<f32>() / frames.len() as f32;
+    let p95 = frames[(frames.len() * 95 / 100).min(frames.len() - 1)];
+    (frames[frames.len() / 2], mean, p95)
+}
+
+/// Records the time since the last frame began. With pipelined rendering that interval covers
+/// the last frame's update and the picture of the frame before, so it counts as a drawing frame
+/// when either of them drew.
 fn measure_board(
     time: Res<Time<Real>>,
     screen: Res<State<Screen>>,
     mut run: ResMut<ScreenshotRun>,
     rebuilds: Res<super::BoardRebuilds>,
+    drawing: Res<FrameDrawing>,
     mut last_rebuilds: Local<u32>,
+    mut drew_before: Local<bool>,
 ) {
     let ms = time.delta_secs() * 1000.0;
+    let drawn = drawing.drawn_this_frame || *drew_before;
+    *drew_before = drawing.drawn_this_frame;
     if *screen.get() == Screen::Board {
-        run.board_frames.push(ms);
+        run.board_frames.push((ms, drawn));
         if rebuilds.0 != *last_rebuilds {
             run.board_rebuild_frames += 1;
         }
     } else {
-        run.other_frames.push((*screen.get(), ms));
+        run.other_frames.push((*screen.get(), ms, drawn));
     }
     *last_rebuilds = rebuilds.0;
 }
