@@ -226,7 +226,8 @@ pub fn ladder(
                 border_radius: BorderRadius::all(px(14)),
                 ..default()
             },
-            BackgroundColor(Color::srgb(0.20, 0.17, 0.14)),
+            // A frame only: the planks cover its inside, so painting it too would cost a
+            // third of the window in fill on a software renderer for a few gaps of colour.
             BorderColor::all(Color::srgb(0.45, 0.36, 0.26)),
             crate::gui::ui_check::Panel::Plain,
         ))
