@@ -64,6 +64,10 @@ pub struct BotScratch {
     base: Vec<i32>,
     /// The deciding bot's orders of last turn (action, target).
     last_turn: Vec<(usize, Option<usize>)>,
+    /// Positions in `legal` of the orders the deciding bot may still pick this turn.
+    open: Vec<(i32, u32)>,
+    /// What the deciding bot's picks spend, by attribute.
+    spent: Vec<i32>,
 }
 
 impl BotScratch {
@@ -534,8 +538,8 @@ pub fn choose_orders_into(
             }
         }
     }
-    while picks.len() - first < slots {
-        if doctrine == Doctrine::RandomLegal {
+    if doctrine == Doctrine::RandomLegal {
+        while picks.len() - first < slots {
             let count = legal.iter().filter(|lo| !taken(picks, lo)).count();
             if count == 0 {
                 break;
@@ -544,22 +548,74 @@ pub fn choose_orders_into(
             if let Some(&lo) = legal.iter().filter(|lo| !taken(picks, lo)).nth(i) {
                 picks.push(lo);
             }
-            continue;
         }
-        let mut best: Option<(i32, LegalOrder)> = None;
-        for (k, lo) in legal.iter().enumerate() {
-            if taken(picks, lo) {
-                continue;
+    } else {
+        // The orders still open, by position in `legal`: filtered once before the first slot
+        // and again after each pick (a pick only ever closes orders), so a slot draws one die
+        // per open order, in catalogue order, without re-checking what is taken.
+        let mut open = std::mem::take(&mut scratch.open);
+        let mut spent = std::mem::take(&mut scratch.spent);
+        // What the orders already picked spend, by attribute.
+        spent.clear();
+        spent.resize(ctx.st.actors[me].attrs.len(), 0);
+        for p in &picks[first..] {
+            for &(i, cost) in &ctx.ix.action_cost[p.action] {
+                spent[i] += cost;
             }
-            let s = base[k] + rng.below(15) as i32;
-            if best.is_none_or(|(b, _)| s > b) {
-                best = Some((s, *lo));
+        }
+        // `taken` with the spending summed once: whether an action is picked already or can no
+        // longer be paid for next to the picks (checked once per action: legal orders come
+        // grouped by action).
+        let closed = |picks: &[LegalOrder], spent: &[i32], action: usize| {
+            picks[first..].iter().any(|p| p.action == action)
+                || ctx.ix.action_cost[action]
+                    .iter()
+                    .any(|&(i, cost)| ctx.st.actors[me].attrs[i] - spent[i] < cost)
+        };
+        // The open orders as (score without noise, position in `legal`).
+        let keep_open = |open: &mut Vec<(i32, u32)>, picks: &[LegalOrder], spent: &[i32]| {
+            let mut last: Option<(usize, bool)> = None;
+            open.retain(|&(_, k)| {
+                let action = legal[k as usize].action;
+                match last {
+                    Some((a, shut)) if a == action => !shut,
+                    _ => {
+                        let shut = closed(picks, spent, action);
+                        last = Some((action, shut));
+                        !shut
+                    }
+                }
+            });
+        };
+        open.clear();
+        open.extend(base.iter().zip(0..legal.len() as u32).map(|(&s, k)| (s, k)));
+        if picks.len() > first {
+            keep_open(&mut open, picks, &spent);
+        }
+        while picks.len() - first < slots && !open.is_empty() {
+            // One die per open order, in catalogue order; the first of equal scores wins.
+            let (mut best, mut best_k) = (open[0].0 + rng.below(15) as i32, open[0].1);
+            for &(base, k) in &open[1..] {
+                let s = base + rng.below(15) as i32;
+                if s > best {
+                    best = s;
+                    best_k = k;
+                }
+            }
+            if best <= 0 {
+                break;
+            }
+            let lo = legal[best_k as usize];
+            picks.push(lo);
+            if picks.len() - first < slots {
+                for &(i, cost) in &ctx.ix.action_cost[lo.action] {
+                    spent[i] += cost;
+                }
+                keep_open(&mut open, picks, &spent);
             }
         }
-        match best {
-            Some((s, lo)) if s > 0 => picks.push(lo),
-            _ => break,
-        }
+        scratch.spent = spent;
+        scratch.open = open;
     }
     scratch.unload();
     scratch.legal = legal;
