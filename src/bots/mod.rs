@@ -255,7 +255,13 @@ fn action_score(
 }
 
 /// The doctrine's score of one legal order (without noise), once the action is known not to loosen the rules nor to propose a busy proposal.
-fn target_score(ctx: &Ctx, view: &View, doctrine: Doctrine, lo: LegalOrder) -> i32 {
+fn target_score(
+    ctx: &Ctx,
+    view: &View,
+    doctrine: Doctrine,
+    lo: LegalOrder,
+    shift: Option<ActionShift>,
+) -> i32 {
     let sc = ctx.sc;
     let a = &sc.actions[lo.action];
     let rung = ctx.ix.action_rung_of_ten[lo.action]; // 0..10
@@ -317,11 +323,37 @@ fn target_score(ctx: &Ctx, view: &View, doctrine: Doctrine, lo: LegalOrder) -> i
             _ => -20,
         },
     };
-    match &view.persona {
-        Some(p) if doctrine != Doctrine::RandomLegal => {
-            doctrine_score + persona_shift(p, a.intent, rung, view.here, perceived)
+    match shift {
+        Some(shift) if doctrine != Doctrine::RandomLegal => {
+            doctrine_score
+                + if perceived {
+                    shift.perceived
+                } else {
+                    shift.unperceived
+                }
         }
         _ => doctrine_score,
+    }
+}
+
+/// The persona's shift of one action's orders ([`persona_shift`]), worked out once per action:
+/// it depends on the target only through whether the target attacked the bot recently.
+#[derive(Clone, Copy)]
+struct ActionShift {
+    perceived: i32,
+    unperceived: i32,
+}
+
+impl ActionShift {
+    /// The shift of `action`'s orders for the deciding bot (`None` for a neutral persona).
+    fn of(ctx: &Ctx, view: &View, action: usize) -> Option<ActionShift> {
+        let p = view.persona.as_ref()?;
+        let intent = ctx.sc.actions[action].intent;
+        let rung = ctx.ix.action_rung_of_ten[action];
+        Some(ActionShift {
+            perceived: persona_shift(p, intent, rung, view.here, true),
+            unperceived: persona_shift(p, intent, rung, view.here, false),
+        })
     }
 }
 
@@ -487,17 +519,21 @@ pub fn choose_orders_into(
     base.clear();
     if doctrine != Doctrine::RandomLegal {
         // Legal orders come grouped by action: the target-free part is scored once per action.
-        let mut current: Option<(usize, Option<i32>)> = None;
+        let mut current: Option<(usize, Option<i32>, Option<ActionShift>)> = None;
         for &lo in &legal {
-            let fixed = match current {
-                Some((a, f)) if a == lo.action => f,
+            let (fixed, shift) = match current {
+                Some((a, f, shift)) if a == lo.action => (f, shift),
                 _ => {
                     let f = action_score(ctx, &view, me, doctrine, lo.action);
-                    current = Some((lo.action, f));
-                    f
+                    let shift = match f {
+                        Some(_) => None,
+                        None => ActionShift::of(ctx, &view, lo.action),
+                    };
+                    current = Some((lo.action, f, shift));
+                    (f, shift)
                 }
             };
-            base.push(fixed.unwrap_or_else(|| target_score(ctx, &view, doctrine, lo)));
+            base.push(fixed.unwrap_or_else(|| target_score(ctx, &view, doctrine, lo, shift)));
         }
     }
     // An order is taken if its action already is, or if it cannot be paid for together with the
@@ -574,18 +610,26 @@ pub fn choose_orders_into(
         };
         // The open orders as (score without noise, position in `legal`).
         let keep_open = |open: &mut Vec<(i32, u32)>, picks: &[LegalOrder], spent: &[i32]| {
+            // Compacted in place; `closed` is asked once per run of orders of one action.
+            let mut kept = 0;
             let mut last: Option<(usize, bool)> = None;
-            open.retain(|&(_, k)| {
-                let action = legal[k as usize].action;
-                match last {
-                    Some((a, shut)) if a == action => !shut,
+            for r in 0..open.len() {
+                let order = open[r];
+                let action = legal[order.1 as usize].action;
+                let shut = match last {
+                    Some((a, shut)) if a == action => shut,
                     _ => {
                         let shut = closed(picks, spent, action);
                         last = Some((action, shut));
-                        !shut
+                        shut
                     }
+                };
+                if !shut {
+                    open[kept] = order;
+                    kept += 1;
                 }
-            });
+            }
+            open.truncate(kept);
         };
         open.clear();
         open.extend(base.iter().zip(0..legal.len() as u32).map(|(&s, k)| (s, k)));

@@ -462,6 +462,7 @@ impl ForceCases {
     }
 
     /// Whether `actor` may aim `action` at `target` as far as force needing a case goes.
+    #[inline]
     fn has(&self, ctx: &Ctx, actor: usize, action: usize, target: usize) -> bool {
         self.anyone
             || self.suspects[..self.len].contains(&target)
