@@ -499,7 +499,29 @@ pub fn who_matches_static(sc: &Scenario, ix: &ScenarioIndex, who: &Who, i: usize
 
 #[cfg(test)]
 mod tests {
-    use super::GameRng;
+    use super::{GameRng, WhoSet};
+
+    #[test]
+    fn who_sets_keep_a_few_actors_inline_and_spill_the_rest_in_order() {
+        for n in [
+            0,
+            1,
+            WhoSet::FEW - 1,
+            WhoSet::FEW,
+            WhoSet::FEW + 1,
+            3 * WhoSet::FEW + 5,
+        ] {
+            let expected: Vec<usize> = (0..n).map(|i| i * 3 + 1).collect();
+            let set = WhoSet::collect(expected.iter().copied());
+            assert_eq!(&set[..], &expected[..], "{n} actors");
+            assert_eq!(
+                matches!(set, WhoSet::Few { .. }),
+                n <= WhoSet::FEW,
+                "{n} actors: inline only while they fit"
+            );
+            assert_eq!(set.into_iter().collect::<Vec<_>>(), expected, "{n} actors");
+        }
+    }
 
     #[test]
     fn weights_past_32_bits_are_picked_fairly_and_never_none() {
