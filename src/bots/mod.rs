@@ -64,6 +64,10 @@ pub struct BotScratch {
     base: Vec<i32>,
     /// The deciding bot's orders of last turn (action, target).
     last_turn: Vec<(usize, Option<usize>)>,
+    /// Positions in `legal` of the orders the deciding bot may still pick this turn.
+    open: Vec<(i32, u32)>,
+    /// What the deciding bot's picks spend, by attribute.
+    spent: Vec<i32>,
 }
 
 impl BotScratch {
@@ -251,7 +255,13 @@ fn action_score(
 }
 
 /// The doctrine's score of one legal order (without noise), once the action is known not to loosen the rules nor to propose a busy proposal.
-fn target_score(ctx: &Ctx, view: &View, doctrine: Doctrine, lo: LegalOrder) -> i32 {
+fn target_score(
+    ctx: &Ctx,
+    view: &View,
+    doctrine: Doctrine,
+    lo: LegalOrder,
+    shift: Option<ActionShift>,
+) -> i32 {
     let sc = ctx.sc;
     let a = &sc.actions[lo.action];
     let rung = ctx.ix.action_rung_of_ten[lo.action]; // 0..10
@@ -313,11 +323,37 @@ fn target_score(ctx: &Ctx, view: &View, doctrine: Doctrine, lo: LegalOrder) -> i
             _ => -20,
         },
     };
-    match &view.persona {
-        Some(p) if doctrine != Doctrine::RandomLegal => {
-            doctrine_score + persona_shift(p, a.intent, rung, view.here, perceived)
+    match shift {
+        Some(shift) if doctrine != Doctrine::RandomLegal => {
+            doctrine_score
+                + if perceived {
+                    shift.perceived
+                } else {
+                    shift.unperceived
+                }
         }
         _ => doctrine_score,
+    }
+}
+
+/// The persona's shift of one action's orders ([`persona_shift`]), worked out once per action:
+/// it depends on the target only through whether the target attacked the bot recently.
+#[derive(Clone, Copy)]
+struct ActionShift {
+    perceived: i32,
+    unperceived: i32,
+}
+
+impl ActionShift {
+    /// The shift of `action`'s orders for the deciding bot (`None` for a neutral persona).
+    fn of(ctx: &Ctx, view: &View, action: usize) -> Option<ActionShift> {
+        let p = view.persona.as_ref()?;
+        let intent = ctx.sc.actions[action].intent;
+        let rung = ctx.ix.action_rung_of_ten[action];
+        Some(ActionShift {
+            perceived: persona_shift(p, intent, rung, view.here, true),
+            unperceived: persona_shift(p, intent, rung, view.here, false),
+        })
     }
 }
 
@@ -483,17 +519,21 @@ pub fn choose_orders_into(
     base.clear();
     if doctrine != Doctrine::RandomLegal {
         // Legal orders come grouped by action: the target-free part is scored once per action.
-        let mut current: Option<(usize, Option<i32>)> = None;
+        let mut current: Option<(usize, Option<i32>, Option<ActionShift>)> = None;
         for &lo in &legal {
-            let fixed = match current {
-                Some((a, f)) if a == lo.action => f,
+            let (fixed, shift) = match current {
+                Some((a, f, shift)) if a == lo.action => (f, shift),
                 _ => {
                     let f = action_score(ctx, &view, me, doctrine, lo.action);
-                    current = Some((lo.action, f));
-                    f
+                    let shift = match f {
+                        Some(_) => None,
+                        None => ActionShift::of(ctx, &view, lo.action),
+                    };
+                    current = Some((lo.action, f, shift));
+                    (f, shift)
                 }
             };
-            base.push(fixed.unwrap_or_else(|| target_score(ctx, &view, doctrine, lo)));
+            base.push(fixed.unwrap_or_else(|| target_score(ctx, &view, doctrine, lo, shift)));
         }
     }
     // An order is taken if its action already is, or if it cannot be paid for together with the
@@ -534,8 +574,8 @@ pub fn choose_orders_into(
             }
         }
     }
-    while picks.len() - first < slots {
-        if doctrine == Doctrine::RandomLegal {
+    if doctrine == Doctrine::RandomLegal {
+        while picks.len() - first < slots {
             let count = legal.iter().filter(|lo| !taken(picks, lo)).count();
             if count == 0 {
                 break;
@@ -544,22 +584,82 @@ pub fn choose_orders_into(
             if let Some(&lo) = legal.iter().filter(|lo| !taken(picks, lo)).nth(i) {
                 picks.push(lo);
             }
-            continue;
         }
-        let mut best: Option<(i32, LegalOrder)> = None;
-        for (k, lo) in legal.iter().enumerate() {
-            if taken(picks, lo) {
-                continue;
+    } else {
+        // The orders still open, by position in `legal`: filtered once before the first slot
+        // and again after each pick (a pick only ever closes orders), so a slot draws one die
+        // per open order, in catalogue order, without re-checking what is taken.
+        let mut open = std::mem::take(&mut scratch.open);
+        let mut spent = std::mem::take(&mut scratch.spent);
+        // What the orders already picked spend, by attribute.
+        spent.clear();
+        spent.resize(ctx.st.actors[me].attrs.len(), 0);
+        for p in &picks[first..] {
+            for &(i, cost) in &ctx.ix.action_cost[p.action] {
+                spent[i] += cost;
             }
-            let s = base[k] + rng.below(15) as i32;
-            if best.is_none_or(|(b, _)| s > b) {
-                best = Some((s, *lo));
+        }
+        // `taken` with the spending summed once: whether an action is picked already or can no
+        // longer be paid for next to the picks (checked once per action: legal orders come
+        // grouped by action).
+        let closed = |picks: &[LegalOrder], spent: &[i32], action: usize| {
+            picks[first..].iter().any(|p| p.action == action)
+                || ctx.ix.action_cost[action]
+                    .iter()
+                    .any(|&(i, cost)| ctx.st.actors[me].attrs[i] - spent[i] < cost)
+        };
+        // The open orders as (score without noise, position in `legal`).
+        let keep_open = |open: &mut Vec<(i32, u32)>, picks: &[LegalOrder], spent: &[i32]| {
+            // Compacted in place; `closed` is asked once per run of orders of one action.
+            let mut kept = 0;
+            let mut last: Option<(usize, bool)> = None;
+            for r in 0..open.len() {
+                let order = open[r];
+                let action = legal[order.1 as usize].action;
+                let shut = match last {
+                    Some((a, shut)) if a == action => shut,
+                    _ => {
+                        let shut = closed(picks, spent, action);
+                        last = Some((action, shut));
+                        shut
+                    }
+                };
+                if !shut {
+                    open[kept] = order;
+                    kept += 1;
+                }
+            }
+            open.truncate(kept);
+        };
+        open.clear();
+        open.extend(base.iter().zip(0..legal.len() as u32).map(|(&s, k)| (s, k)));
+        if picks.len() > first {
+            keep_open(&mut open, picks, &spent);
+        }
+        while picks.len() - first < slots && !open.is_empty() {
+            // One die per open order, in catalogue order; the first of equal scores wins.
+            let (mut best, mut best_k) = (open[0].0 + rng.below(15) as i32, open[0].1);
+            for &(base, k) in &open[1..] {
+                let s = base + rng.below(15) as i32;
+                if s > best {
+                    best = s;
+                    best_k = k;
+                }
+            }
+            if best <= 0 {
+                break;
+            }
+            let lo = legal[best_k as usize];
+            picks.push(lo);
+            if picks.len() - first < slots {
+                for &(i, cost) in &ctx.ix.action_cost[lo.action] {
+                    spent[i] += cost;
+                }
+                keep_open(&mut open, picks, &spent);
             }
         }
-        match best {
-            Some((s, lo)) if s > 0 => picks.push(lo),
-            _ => break,
-        }
+        scratch.spent = spent;
+        scratch.open = open;
     }
     scratch.unload();
     scratch.legal = legal;

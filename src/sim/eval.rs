@@ -92,13 +92,52 @@ impl GameRng {
     }
 }
 
-/// The actors a [`Who`] stands for, in scenario order: one actor without allocating, or many.
+/// The actors a [`Who`] stands for, in scenario order: one actor or a few without allocating,
+/// or many.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WhoSet {
     /// Exactly one actor.
     One([usize; 1]),
+    /// Up to [`WhoSet::FEW`] actors, kept inline: the first `len` entries.
+    Few {
+        /// How many entries are filled.
+        len: usize,
+        /// The actors, then unused zeros.
+        items: [usize; WhoSet::FEW],
+    },
     /// Any number of actors.
     Many(Vec<usize>),
+}
+
+impl WhoSet {
+    /// How many actors a set holds without allocating.
+    pub const FEW: usize = 16;
+
+    /// The set of the actors `iter` yields (in its order), inline while they fit.
+    fn collect(iter: impl Iterator<Item = usize>) -> WhoSet {
+        let mut items = [0; WhoSet::FEW];
+        let mut len = 0;
+        let mut iter = iter;
+        for a in iter.by_ref() {
+            if len == WhoSet::FEW {
+                let mut many = items.to_vec();
+                many.push(a);
+                many.extend(iter);
+                return WhoSet::Many(many);
+            }
+            items[len] = a;
+            len += 1;
+        }
+        WhoSet::Few { len, items }
+    }
+
+    /// The empty set.
+    fn empty() -> WhoSet {
+        WhoSet::Few {
+            len: 0,
+            items: [0; WhoSet::FEW],
+        }
+    }
 }
 
 impl From<Vec<usize>> for WhoSet {
@@ -112,19 +151,33 @@ impl std::ops::Deref for WhoSet {
     fn deref(&self) -> &[usize] {
         match self {
             WhoSet::One(a) => a,
+            WhoSet::Few { len, items } => &items[..*len],
             WhoSet::Many(v) => v,
         }
     }
 }
 
+/// The actors of a [`WhoSet`], in order.
+#[derive(Debug, Clone)]
+pub struct WhoSetIter {
+    set: WhoSet,
+    next: usize,
+}
+
+impl Iterator for WhoSetIter {
+    type Item = usize;
+    fn next(&mut self) -> Option<usize> {
+        let a = self.set.get(self.next).copied()?;
+        self.next += 1;
+        Some(a)
+    }
+}
+
 impl IntoIterator for WhoSet {
     type Item = usize;
-    type IntoIter = std::iter::Chain<std::option::IntoIter<usize>, std::vec::IntoIter<usize>>;
-    fn into_iter(self) -> Self::IntoIter {
-        match self {
-            WhoSet::One([a]) => Some(a).into_iter().chain(Vec::new()),
-            WhoSet::Many(v) => None.into_iter().chain(v),
-        }
+    type IntoIter = WhoSetIter;
+    fn into_iter(self) -> WhoSetIter {
+        WhoSetIter { set: self, next: 0 }
     }
 }
 
@@ -157,9 +210,16 @@ impl<'a> Ctx<'a> {
             Who::Sponsor => b
                 .acting
                 .is_some_and(|ac| self.ix.resolved.actor_sponsor[ac] == Some(i)),
-            Who::Proxies => b
-                .acting
-                .is_some_and(|ac| a.sponsor.as_deref() == Some(self.sc.actors[ac].id.as_str())),
+            // The sponsor resolved at load, not a string comparison (a duplicate id, which the
+            // validator refuses, still names its first actor).
+            Who::Proxies => b.acting.is_some_and(|ac| {
+                let r = &self.ix.resolved;
+                match r.actor_sponsor[i] {
+                    Some(s) if s == ac => true,
+                    Some(s) => !r.actor_first[ac] && self.sc.actors[s].id == self.sc.actors[ac].id,
+                    None => false,
+                }
+            }),
             Who::Any => true,
             Who::AnyOther => Some(i) != b.owner.or(b.acting),
             Who::Side(side) => &a.side == side,
@@ -202,7 +262,7 @@ impl<'a> Ctx<'a> {
         let n = self.sc.actors.len();
         let one = |x: Option<usize>| match x {
             Some(i) => WhoSet::One([i]),
-            None => WhoSet::Many(Vec::new()),
+            None => WhoSet::empty(),
         };
         match who {
             Who::Actor(id) => one(self.ix.actors.get(id).copied()),
@@ -211,36 +271,13 @@ impl<'a> Ctx<'a> {
             Who::Owner => one(b.owner),
             Who::Each => one(b.each),
             Who::Sponsor => one(b.acting.and_then(|a| self.ix.resolved.actor_sponsor[a])),
-            Who::Proxies => match b.acting {
-                Some(a) => (0..n)
-                    .filter(|&i| {
-                        self.sc.actors[i].sponsor.as_deref() == Some(self.sc.actors[a].id.as_str())
-                    })
-                    .collect::<Vec<_>>()
-                    .into(),
-                None => WhoSet::Many(Vec::new()),
-            },
-            Who::Any => (0..n).collect::<Vec<_>>().into(),
+            Who::Proxies if b.acting.is_none() => WhoSet::empty(),
             Who::AnyOther => {
                 let me = b.owner.or(b.acting);
-                (0..n).filter(|&i| Some(i) != me).collect::<Vec<_>>().into()
+                WhoSet::collect((0..n).filter(|&i| Some(i) != me))
             }
-            Who::Side(side) => (0..n)
-                .filter(|&i| &self.sc.actors[i].side == side)
-                .collect::<Vec<_>>()
-                .into(),
-            Who::Tagged(tag) => (0..n)
-                .filter(|&i| self.sc.actors[i].tags.iter().any(|t| t == tag))
-                .collect::<Vec<_>>()
-                .into(),
-            Who::Kind(kind) => (0..n)
-                .filter(|&i| self.sc.actors[i].kind == *kind)
-                .collect::<Vec<_>>()
-                .into(),
-            Who::Related(rel) => (0..n)
-                .filter(|&i| self.related(rel, b, i))
-                .collect::<Vec<_>>()
-                .into(),
+            // Every other group is a test of each actor (`who_contains` holds the rules).
+            _ => WhoSet::collect((0..n).filter(|&i| self.who_contains(who, b, i))),
         }
     }
 
@@ -462,7 +499,29 @@ pub fn who_matches_static(sc: &Scenario, ix: &ScenarioIndex, who: &Who, i: usize
 
 #[cfg(test)]
 mod tests {
-    use super::GameRng;
+    use super::{GameRng, WhoSet};
+
+    #[test]
+    fn who_sets_keep_a_few_actors_inline_and_spill_the_rest_in_order() {
+        for n in [
+            0,
+            1,
+            WhoSet::FEW - 1,
+            WhoSet::FEW,
+            WhoSet::FEW + 1,
+            3 * WhoSet::FEW + 5,
+        ] {
+            let expected: Vec<usize> = (0..n).map(|i| i * 3 + 1).collect();
+            let set = WhoSet::collect(expected.iter().copied());
+            assert_eq!(&set[..], &expected[..], "{n} actors");
+            assert_eq!(
+                matches!(set, WhoSet::Few { .. }),
+                n <= WhoSet::FEW,
+                "{n} actors: inline only while they fit"
+            );
+            assert_eq!(set.into_iter().collect::<Vec<_>>(), expected, "{n} actors");
+        }
+    }
 
     #[test]
     fn weights_past_32_bits_are_picked_fairly_and_never_none() {

@@ -66,11 +66,17 @@ pub fn record_turn(sc: &Scenario, ix: &ScenarioIndex, st: &mut GameState) {
         if sc.actors[actor].goals.is_empty() {
             continue;
         }
-        let now = holds_now(sc, ix, st, actor);
-        for (track, held) in st.objectives[actor].iter_mut().zip(now) {
-            track.turns += 1;
-            track.held += u32::from(held);
-            track.now = held;
+        let b = Bindings {
+            acting: Some(actor),
+            ..Bindings::default()
+        };
+        for (k, goal) in sc.actors[actor].goals.iter().enumerate() {
+            let held = Ctx { sc, ix, st }.eval_pure(&goal.when, b);
+            if let Some(track) = st.objectives[actor].get_mut(k) {
+                track.turns += 1;
+                track.held += u32::from(held);
+                track.now = held;
+            }
         }
     }
 }

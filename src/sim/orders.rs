@@ -240,6 +240,8 @@ impl Ctx<'_> {
             acting: Some(actor),
             ..Default::default()
         };
+        // Whom the actor has a case against for force, gathered once (when an action needs it).
+        let mut cases: Option<ForceCases> = None;
         // Only the actions whose `by` includes the actor (resolved at load).
         for &action in &r.actor_actions[actor] {
             if !self.allowed_given_by(actor, action) {
@@ -251,11 +253,16 @@ impl Ctx<'_> {
                     target: None,
                 }),
                 TargetKind::Actor(who) | TargetKind::Sector(_, who) => {
+                    let case = if self.needs_case(action) {
+                        cases.get_or_insert_with(|| ForceCases::against(self, actor))
+                    } else {
+                        &ForceCases::ANYONE
+                    };
                     match &r.action_targets[action] {
                         Some(targets) => out.extend(
                             targets
                                 .iter()
-                                .filter(|&&t| t != actor && self.force_has_case(actor, action, t))
+                                .filter(|&&t| t != actor && case.has(self, actor, action, t))
                                 .map(|&t| LegalOrder {
                                     action,
                                     target: Some(t),
@@ -265,7 +272,7 @@ impl Ctx<'_> {
                             for t in 0..self.sc.actors.len() {
                                 if t != actor
                                     && self.who_contains(who, b, t)
-                                    && self.force_has_case(actor, action, t)
+                                    && case.has(self, actor, action, t)
                                 {
                                     out.push(LegalOrder {
                                         action,
@@ -376,13 +383,10 @@ impl Ctx<'_> {
     /// unless the scenario's `force_needs_attribution` asks for a detected incident against
     /// `actor` that it attributes to `target` with at least that confidence.
     pub fn force_has_case(&self, actor: usize, action: usize, target: usize) -> bool {
-        let a = &self.sc.actions[action];
         let Some(needed) = self.sc.meta.rules.force_needs_attribution else {
             return true;
         };
-        if a.domain != crate::scenario::Domain::Military
-            || a.intent != crate::scenario::Intent::Offensive
-        {
+        if !self.needs_case(action) {
             return true;
         }
         self.st.incidents.iter().any(|i| {
@@ -391,5 +395,77 @@ impl Ctx<'_> {
                 && i.detected.is_some()
                 && crate::scenario::Confidence::from_value(i.evidence) >= needed
         })
+    }
+
+    /// Whether aiming `action` at a target needs a case ([`Ctx::force_has_case`]): an
+    /// offensive military action, when the scenario asks for attribution before force.
+    fn needs_case(&self, action: usize) -> bool {
+        let a = &self.sc.actions[action];
+        self.sc.meta.rules.force_needs_attribution.is_some()
+            && a.domain == crate::scenario::Domain::Military
+            && a.intent == crate::scenario::Intent::Offensive
+    }
+}
+
+/// The actors one actor has a case against for force ([`Ctx::force_has_case`]), gathered from
+/// the incidents in one pass instead of one pass per action and target.
+struct ForceCases {
+    /// The first suspects found (in incident order, repeats skipped).
+    suspects: [usize; ForceCases::KEPT],
+    /// How many of `suspects` are filled.
+    len: usize,
+    /// More suspects than fit: [`ForceCases::has`] asks the incidents directly.
+    overflow: bool,
+    /// Every target qualifies (no action needs a case).
+    anyone: bool,
+}
+
+impl ForceCases {
+    /// How many suspects are kept inline (no allocation while building legal orders).
+    const KEPT: usize = 8;
+
+    /// For actions that need no case.
+    const ANYONE: ForceCases = ForceCases {
+        suspects: [0; ForceCases::KEPT],
+        len: 0,
+        overflow: false,
+        anyone: true,
+    };
+
+    /// The actors `actor` has a case against.
+    fn against(ctx: &Ctx, actor: usize) -> ForceCases {
+        let mut cases = ForceCases {
+            anyone: false,
+            ..ForceCases::ANYONE
+        };
+        let Some(needed) = ctx.sc.meta.rules.force_needs_attribution else {
+            cases.anyone = true;
+            return cases;
+        };
+        for i in &ctx.st.incidents {
+            let Some(suspect) = i.suspect else { continue };
+            if i.victim != actor
+                || i.detected.is_none()
+                || crate::scenario::Confidence::from_value(i.evidence) < needed
+                || cases.suspects[..cases.len].contains(&suspect)
+            {
+                continue;
+            }
+            if cases.len == Self::KEPT {
+                cases.overflow = true;
+                break;
+            }
+            cases.suspects[cases.len] = suspect;
+            cases.len += 1;
+        }
+        cases
+    }
+
+    /// Whether `actor` may aim `action` at `target` as far as force needing a case goes.
+    #[inline]
+    fn has(&self, ctx: &Ctx, actor: usize, action: usize, target: usize) -> bool {
+        self.anyone
+            || self.suspects[..self.len].contains(&target)
+            || (self.overflow && ctx.force_has_case(actor, action, target))
     }
 }
