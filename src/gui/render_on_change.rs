@@ -87,38 +87,34 @@ fn decide(
     mut drawing: ResMut<FrameDrawing>,
     nodes: Query<(), NodeChanged>,
     texts: Query<(), TextChanged>,
-    removed_nodes: RemovedComponents<Node>,
+    mut removed_nodes: RemovedComponents<Node>,
     screenshots: Query<(), With<Screenshot>>,
     clear_colour: Res<ClearColor>,
     ui_scale: Res<UiScale>,
     windows: Query<(), Changed<Window>>,
-    window_events: (
-        MessageReader<WindowResized>,
-        MessageReader<WindowFocused>,
-        MessageReader<WindowOccluded>,
-        MessageReader<WindowScaleFactorChanged>,
-    ),
-    asset_events: (
-        MessageReader<AssetEvent<Image>>,
-        MessageReader<AssetEvent<Font>>,
-    ),
+    mut resized: MessageReader<WindowResized>,
+    mut focused: MessageReader<WindowFocused>,
+    mut occluded: MessageReader<WindowOccluded>,
+    mut scale_factor: MessageReader<WindowScaleFactorChanged>,
+    mut images: MessageReader<AssetEvent<Image>>,
+    mut fonts: MessageReader<AssetEvent<Font>>,
     mut cameras: Query<&mut Camera>,
 ) {
-    let mut removed_nodes = removed_nodes;
-    let (mut resized, mut focused, mut occluded, mut scale_factor) = window_events;
-    let (mut images, mut fonts) = asset_events;
-    let changed = !nodes.is_empty()
+    // Every reader is drained each frame, whatever else changed: an event left unread would
+    // count as a change again next frame.
+    let events = removed_nodes.read().count()
+        + resized.read().count()
+        + focused.read().count()
+        + occluded.read().count()
+        + scale_factor.read().count()
+        + images.read().count()
+        + fonts.read().count();
+    let changed = events > 0
+        || !nodes.is_empty()
         || !texts.is_empty()
-        || removed_nodes.read().count() > 0
         || clear_colour.is_changed()
         || ui_scale.is_changed()
-        || !windows.is_empty()
-        || resized.read().count() > 0
-        || focused.read().count() > 0
-        || occluded.read().count() > 0
-        || scale_factor.read().count() > 0
-        || images.read().count() > 0
-        || fonts.read().count() > 0;
+        || !windows.is_empty();
     if changed {
         drawing.hold = HOLD_FRAMES;
     }
