@@ -45,16 +45,18 @@ pub fn initial_tracks(s: &Scenario) -> Vec<Vec<ObjectiveTrack>> {
 
 /// Whether each objective of `actor` holds in the state now.
 pub fn holds_now(sc: &Scenario, ix: &ScenarioIndex, st: &GameState, actor: usize) -> Vec<bool> {
-    let ctx = Ctx { sc, ix, st };
+    (0..sc.actors[actor].goals.len())
+        .map(|k| holds(sc, ix, st, actor, k))
+        .collect()
+}
+
+/// Whether `actor`'s objective `k` holds in this state.
+fn holds(sc: &Scenario, ix: &ScenarioIndex, st: &GameState, actor: usize, k: usize) -> bool {
     let b = Bindings {
         acting: Some(actor),
         ..Bindings::default()
     };
-    sc.actors[actor]
-        .goals
-        .iter()
-        .map(|g| ctx.eval_pure(&g.when, b))
-        .collect()
+    Ctx { sc, ix, st }.eval_pure(&sc.actors[actor].goals[k].when, b)
 }
 
 /// Records the end of a turn: every objective of every actor is checked once.
@@ -63,15 +65,9 @@ pub fn record_turn(sc: &Scenario, ix: &ScenarioIndex, st: &mut GameState) {
         st.objectives = initial_tracks(sc);
     }
     for actor in 0..sc.actors.len() {
-        if sc.actors[actor].goals.is_empty() {
-            continue;
-        }
-        let b = Bindings {
-            acting: Some(actor),
-            ..Bindings::default()
-        };
-        for (k, goal) in sc.actors[actor].goals.iter().enumerate() {
-            let held = Ctx { sc, ix, st }.eval_pure(&goal.when, b);
+        // Checked one by one (no list of results a turn: this runs for every actor every turn).
+        for k in 0..sc.actors[actor].goals.len() {
+            let held = holds(sc, ix, st, actor, k);
             if let Some(track) = st.objectives[actor].get_mut(k) {
                 track.turns += 1;
                 track.held += u32::from(held);
