@@ -68,6 +68,10 @@ pub struct BotScratch {
     open: Vec<(i32, u32)>,
     /// What the deciding bot's picks spend, by attribute.
     spent: Vec<i32>,
+    /// Per actor: the deciding bot's hostility towards it, and (for a swarm) its sponsor's,
+    /// worked out once per decision rather than once per order.
+    host: Vec<i32>,
+    swarm_host: Vec<i32>,
 }
 
 impl BotScratch {
@@ -126,8 +130,9 @@ impl BotScratch {
         }
     }
 
-    /// Loads the deciding bot's view: hostility bonuses (and its sponsor's, for a swarm).
-    fn load(&mut self, me: usize, sponsor: Option<usize>) -> bool {
+    /// Loads the deciding bot's view: hostility bonuses (and its sponsor's, for a swarm), and
+    /// from them its hostility towards every actor.
+    fn load(&mut self, ctx: &Ctx, me: usize, swarm: bool, sponsor: Option<usize>) -> bool {
         let mut attacked = false;
         for k in self.starts[me]..self.starts[me + 1] {
             let (suspect, recent) = self.perceived[k];
@@ -144,6 +149,18 @@ impl BotScratch {
                 self.sponsor_bonus[suspect] += 12;
                 self.touched.push(suspect);
             }
+        }
+        let n = ctx.sc.actors.len();
+        self.host.clear();
+        self.host
+            .extend((0..n).map(|o| hostility(ctx, me, o, &self.bonus)));
+        self.swarm_host.clear();
+        if swarm {
+            self.swarm_host.extend((0..n).map(|o| match sponsor {
+                Some(s) if s != o => hostility(ctx, s, o, &self.sponsor_bonus),
+                Some(_) => -100,
+                None => self.host[o],
+            }));
         }
         attacked
     }
@@ -179,10 +196,8 @@ fn hostility(ctx: &Ctx, me: usize, other: usize, bonus: &[i32]) -> i32 {
 
 /// What one bot perceives, computed once per decision.
 struct View<'s> {
-    me: usize,
-    /// Whether the bot is a swarm, and its sponsor.
+    /// Whether the bot is a swarm.
     swarm: bool,
-    sponsor: Option<usize>,
     scratch: &'s BotScratch,
     /// Attacked by anyone recently.
     attacked: bool,
@@ -196,22 +211,19 @@ struct View<'s> {
 
 impl View<'_> {
     /// Hostility towards an actor.
-    fn host(&self, ctx: &Ctx, o: usize) -> i32 {
-        hostility(ctx, self.me, o, &self.scratch.bonus)
+    fn host(&self, o: usize) -> i32 {
+        self.scratch.host[o]
     }
     /// Whether an actor attacked it recently (likely or better).
     fn recent(&self, o: usize) -> bool {
         self.scratch.recent[o]
     }
     /// For swarms: the sponsor's hostility towards an actor (0 for other actors).
-    fn swarm_host(&self, ctx: &Ctx, o: usize) -> i32 {
-        if !self.swarm {
-            return 0;
-        }
-        match self.sponsor {
-            Some(s) if s != o => hostility(ctx, s, o, &self.scratch.sponsor_bonus),
-            Some(_) => -100,
-            None => hostility(ctx, self.me, o, &self.scratch.bonus),
+    fn swarm_host(&self, o: usize) -> i32 {
+        if self.swarm {
+            self.scratch.swarm_host[o]
+        } else {
+            0
         }
     }
 }
@@ -265,7 +277,7 @@ fn target_score(
     let sc = ctx.sc;
     let a = &sc.actions[lo.action];
     let rung = ctx.ix.action_rung_of_ten[lo.action]; // 0..10
-    let host = lo.target.map_or(0, |t| view.host(ctx, t));
+    let host = lo.target.map_or(0, |t| view.host(t));
     let perceived = lo.target.is_some_and(|t| view.recent(t));
     let targeted_friendly = |base: i32| match lo.target {
         Some(t) if host < 0 => base + 10 + (sc.actors[t].kind == ActorKind::State) as i32,
@@ -318,7 +330,7 @@ fn target_score(
         },
         Doctrine::RandomLegal => 0,
         Doctrine::Swarm => match a.intent {
-            Intent::Offensive => 30 + lo.target.map_or(0, |t| view.swarm_host(ctx, t)) - 2 * rung,
+            Intent::Offensive => 30 + lo.target.map_or(0, |t| view.swarm_host(t)) - 2 * rung,
             Intent::Punitive | Intent::Signal => 10,
             _ => -20,
         },
@@ -494,12 +506,10 @@ pub fn choose_orders_into(
     } else {
         None
     };
-    let attacked = scratch.load(me, sponsor);
+    let attacked = scratch.load(ctx, me, is_swarm, sponsor);
     let persona = sc.actors[me].persona;
     let view = View {
-        me,
         swarm: is_swarm,
-        sponsor,
         scratch,
         attacked,
         at_stake: scratch.at_stake[me],

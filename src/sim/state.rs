@@ -283,10 +283,17 @@ pub struct PublicRedLine {
 
 impl PublicLedger {
     /// The public side of a fresh game: everything the scenario states is public knowledge.
-    fn new(actors: &[ActorState], red_lines: &[RedLineState], thresholds: usize) -> Self {
+    fn new(
+        actors: &[ActorState],
+        red_lines: &[RedLineState],
+        thresholds: usize,
+        turns: usize,
+    ) -> Self {
         PublicLedger {
             rungs: actors.iter().map(|a| a.rung).collect(),
-            rung_history: vec![Vec::new(); actors.len()],
+            rung_history: (0..actors.len())
+                .map(|_| Vec::with_capacity(turns))
+                .collect(),
             attrs: actors.iter().map(|a| a.attrs.clone()).collect(),
             red_lines: red_lines
                 .iter()
@@ -298,7 +305,7 @@ impl PublicLedger {
                 })
                 .collect(),
             thresholds_crossed: vec![None; thresholds],
-            crisis_history: Vec::new(),
+            crisis_history: Vec::with_capacity(turns),
         }
     }
 }
@@ -394,6 +401,9 @@ fn initial_relations(s: &Scenario, ix: &ScenarioIndex) -> Vec<Vec<i32>> {
 impl GameState {
     /// The initial state of a scenario with the given controllers (one per actor, scenario order).
     pub fn new(s: &Scenario, ix: &ScenarioIndex, controllers: &[Controller]) -> Self {
+        // Room for a game's per-turn histories up front (capped, as `turns` may be large), so a
+        // game does not regrow them turn after turn.
+        let turns = (s.meta.turns as usize).min(64) + 1;
         let rung_of = |id: &str| ix.rungs.get(id).copied().unwrap_or(0);
         let actors = s
             .actors
@@ -440,7 +450,7 @@ impl GameState {
                         .get(i)
                         .cloned()
                         .unwrap_or_else(|| a.controller.clone()),
-                    rung_history: Vec::new(),
+                    rung_history: Vec::with_capacity(turns),
                     norms_broken: Vec::new(),
                     counts_for_crisis: true,
                     norms_upheld: Vec::new(),
@@ -468,7 +478,7 @@ impl GameState {
                 ignored: 0,
             })
             .collect();
-        let public = PublicLedger::new(&actors, &red_lines, s.meta.ladder.thresholds.len());
+        let public = PublicLedger::new(&actors, &red_lines, s.meta.ladder.thresholds.len(), turns);
         GameState {
             turn: 1,
             actors,
@@ -481,10 +491,10 @@ impl GameState {
             injects_fired: vec![None; s.injects.len()],
             scheduled: Vec::new(),
             delayed: Vec::new(),
-            history: Vec::new(),
+            history: Vec::with_capacity(turns * s.actors.len().min(64)),
             switches: BTreeSet::new(),
             thresholds_crossed: vec![None; s.meta.ladder.thresholds.len()],
-            crisis_history: Vec::new(),
+            crisis_history: Vec::with_capacity(turns),
             effects_this_turn: 0,
             headlines: Vec::new(),
             ending: None,
