@@ -103,6 +103,9 @@ pub struct Resolved {
     pub action_loosens: Vec<bool>,
     /// The proposals an action's success proposes.
     pub action_proposes: Vec<Vec<usize>>,
+    /// The norms each action breaks and upholds (`norms.breaks`, `norms.upholds`), as norm
+    /// positions in the order written (unknown ids, which the validator refuses, left out).
+    pub action_norms: Vec<(Vec<usize>, Vec<usize>)>,
     /// Each red line's owner position.
     pub red_line_owner: Vec<Option<usize>>,
     /// Each red line's promised maximum rung (0 when unknown).
@@ -136,6 +139,8 @@ pub struct Resolved {
     pub metric_labels: Vec<(String, String, u32)>,
     /// Whether each action is free of `orders_per_turn` (`rules.free_orders`).
     pub free_order: Vec<bool>,
+    /// Whether any action is free (`free_order` has a `true`).
+    pub any_free_order: bool,
     /// The per-turn limits: (max, which actions count).
     pub order_limits: Vec<(usize, Vec<bool>)>,
     /// Each relation's (min, max) after flags (0..=1) are applied.
@@ -377,6 +382,18 @@ impl Resolved {
             action_targets,
             action_loosens,
             action_proposes,
+            action_norms: s
+                .actions
+                .iter()
+                .map(|a| {
+                    let known = |ids: &[String]| -> Vec<usize> {
+                        ids.iter()
+                            .filter_map(|n| ix.norms.get(n).copied())
+                            .collect()
+                    };
+                    (known(&a.norms.breaks), known(&a.norms.upholds))
+                })
+                .collect(),
             red_line_owner: s
                 .red_lines
                 .iter()
@@ -436,6 +453,7 @@ impl Resolved {
                 .collect(),
             metric_labels: metric_labels(s),
             free_order: filter_actions(s, &s.meta.rules.free_orders),
+            any_free_order: filter_actions(s, &s.meta.rules.free_orders).contains(&true),
             order_limits: s
                 .meta
                 .rules

@@ -98,6 +98,8 @@ pub enum Illegal {
     CannotPay(usize, i32),
     /// Its availability condition does not hold.
     ConditionFails,
+    /// The target is not one the action may be aimed at (or a target is missing or extra).
+    NotATarget,
 }
 
 impl Ctx<'_> {
@@ -140,6 +142,7 @@ impl Ctx<'_> {
                 format!("cannot pay {cost} {}", self.sc.meta.attributes[i].name)
             }
             Illegal::ConditionFails => "its condition does not hold".into(),
+            Illegal::NotATarget => "not a valid target for this action".into(),
         }
     }
 
@@ -305,12 +308,13 @@ impl Ctx<'_> {
         }
     }
 
-    /// Checks an order already resolved to positions, as [`Ctx::check_order`] does for ids.
-    pub fn check_legal(&self, actor: usize, lo: LegalOrder) -> Result<LegalOrder, String> {
-        self.action_allowed(actor, lo.action)
-            .map_err(|why| self.describe(why))?;
+    /// Checks an order already resolved to positions, as [`Ctx::check_order`] does for ids. Why
+    /// it is illegal is put in words only when asked ([`Ctx::describe`]): an analysis run, whose
+    /// log is off, rejects orders without writing text.
+    pub fn check_legal(&self, actor: usize, lo: LegalOrder) -> Result<LegalOrder, Illegal> {
+        self.action_allowed(actor, lo.action)?;
         if !self.target_ok(actor, lo.action, lo.target) {
-            return Err("not a valid target for this action".into());
+            return Err(Illegal::NotATarget);
         }
         Ok(lo)
     }

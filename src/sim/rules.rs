@@ -1112,27 +1112,23 @@ impl<'a> Engine<'a> {
 
     fn norms(&mut self, action: usize, actor: usize, breaches: bool, upholds: bool) {
         let sc = self.sc;
-        let tags = &sc.actions[action].norms;
+        let (broken, upheld) = &self.ix.resolved.action_norms[action];
         let b = Bindings {
             acting: Some(actor),
             ..Default::default()
         };
         if breaches {
-            for n in &tags.breaks {
-                if let Some(&k) = self.ix.norms.get(n) {
-                    self.st.actors[actor].norms_broken.push(k);
-                    let src = Source::new("norm ", n, " breached");
-                    self.apply(&sc.meta.norms[k].on_breach, b, src);
-                }
+            for &k in broken {
+                self.st.actors[actor].norms_broken.push(k);
+                let src = Source::new("norm ", &sc.meta.norms[k].id, " breached");
+                self.apply(&sc.meta.norms[k].on_breach, b, src);
             }
         }
         if upholds {
-            for n in &tags.upholds {
-                if let Some(&k) = self.ix.norms.get(n) {
-                    self.st.actors[actor].norms_upheld.push(k);
-                    let src = Source::new("norm ", n, " upheld");
-                    self.apply(&sc.meta.norms[k].on_uphold, b, src);
-                }
+            for &k in upheld {
+                self.st.actors[actor].norms_upheld.push(k);
+                let src = Source::new("norm ", &sc.meta.norms[k].id, " upheld");
+                self.apply(&sc.meta.norms[k].on_uphold, b, src);
             }
         }
     }
@@ -1363,7 +1359,7 @@ impl<'a> Engine<'a> {
     /// no orders at all, free ones included.
     pub fn keep_within_limits(&self, picks: &mut Vec<LegalOrder>, overall: usize) {
         let r = &self.ix.resolved;
-        let no_free = !r.free_order.iter().any(|&f| f);
+        let no_free = !r.any_free_order;
         let silenced = overall == 0 && self.sc.meta.rules.orders_per_turn > 0;
         if silenced || (no_free && r.order_limits.is_empty()) {
             picks.truncate(overall);
@@ -1446,13 +1442,13 @@ impl<'a> Engine<'a> {
                             .map(|f| f.2);
                         self.resolve(actor, lo, forced)
                     }
-                    Err(reason) => {
+                    Err(why) => {
                         if self.logging() {
                             let aud = self.private(&[actor]);
                             let ev = Event::OrderRejected {
                                 actor: self.id(actor),
                                 action: self.sc.actions[lo.action].id.clone(),
-                                reason,
+                                reason: self.ctx().describe(why),
                             };
                             self.push(aud, ev);
                         }
