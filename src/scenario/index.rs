@@ -82,6 +82,8 @@ pub struct ScenarioIndex {
     pub action_cost: Vec<Vec<(usize, i32)>>,
     /// Ids resolved once at load, so the rules and bots never look up a string during play.
     pub resolved: Resolved,
+    /// The conditions the rules test every turn, compiled (ids resolved to positions).
+    pub conditions: super::compiled::Conditions,
 }
 
 /// Positions resolved once when a scenario is loaded: everything the rules and the bots would
@@ -241,6 +243,7 @@ impl ScenarioIndex {
             action_rung_of_ten: Vec::new(),
             action_cost: Vec::new(),
             resolved: Resolved::default(),
+            conditions: Default::default(),
         };
         ix.action_rung = s
             .actions
@@ -264,6 +267,7 @@ impl ScenarioIndex {
             })
             .collect();
         ix.resolved = Resolved::new(s, &ix);
+        ix.conditions = super::compiled::Conditions::new(s, &ix);
         ix
     }
 }

@@ -1,5 +1,6 @@
 //! Scenarios: the RON data model, loading a scenario folder, and an id index for the rules.
 
+pub mod compiled;
 pub mod diagnostics;
 pub mod docs;
 pub mod index;

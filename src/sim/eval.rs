@@ -5,6 +5,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use super::state::{Bindings, GameState};
+use crate::scenario::compiled::{Cond, Group};
 use crate::scenario::{Condition, Confidence, RungCmp, Scenario, ScenarioIndex, Who};
 
 /// The game's one random generator: ChaCha8, seeded from a `u64`.
@@ -468,6 +469,227 @@ impl<'a> Ctx<'a> {
             }
             Condition::Use(name) => match self.ix.condition_snippets.get(name) {
                 Some(&k) => self.eval(&self.sc.snippets.conditions[k].when, b, rng),
+                None => false,
+            },
+        }
+    }
+}
+
+/// Compiled conditions and groups ([`crate::scenario::compiled`]): the same rules as
+/// [`Ctx::eval`] and [`Ctx::who_contains`], with every id already resolved to a position.
+impl Ctx<'_> {
+    /// Whether actor `i` is one of the actors `g` stands for.
+    pub fn in_group(&self, g: &Group, b: Bindings, i: usize) -> bool {
+        match g {
+            Group::Actor(a) => *a == Some(i),
+            Group::Acting => b.acting == Some(i),
+            Group::Target => b.target == Some(i),
+            Group::Owner => b.owner == Some(i),
+            Group::Each => b.each == Some(i),
+            Group::Sponsor => b
+                .acting
+                .is_some_and(|ac| self.ix.resolved.actor_sponsor[ac] == Some(i)),
+            Group::Proxies => b.acting.is_some_and(|ac| {
+                let r = &self.ix.resolved;
+                match r.actor_sponsor[i] {
+                    Some(s) if s == ac => true,
+                    Some(s) => !r.actor_first[ac] && self.sc.actors[s].id == self.sc.actors[ac].id,
+                    None => false,
+                }
+            }),
+            Group::Any => true,
+            Group::AnyOther => Some(i) != b.owner.or(b.acting),
+            Group::Members(m) => m.get(i).copied().unwrap_or(false),
+            Group::Related(rel) => match (*rel, b.owner.or(b.acting)) {
+                (Some(r), Some(me)) => me != i && self.st.relation(r, me, i) != 0,
+                _ => false,
+            },
+        }
+    }
+
+    /// Whether some actor of `g` satisfies `f` (in scenario order, stopping at the first).
+    pub fn group_any(&self, g: &Group, b: Bindings, mut f: impl FnMut(usize) -> bool) -> bool {
+        let n = self.sc.actors.len();
+        let one = |x: Option<usize>| x.filter(|&i| i < n);
+        match g {
+            Group::Acting => one(b.acting).is_some_and(f),
+            Group::Target => one(b.target).is_some_and(f),
+            Group::Owner => one(b.owner).is_some_and(f),
+            Group::Each => one(b.each).is_some_and(f),
+            Group::Actor(a) => one(*a).is_some_and(f),
+            Group::Sponsor => one(b
+                .acting
+                .and_then(|a| self.ix.resolved.actor_sponsor.get(a).copied().flatten()))
+            .is_some_and(f),
+            _ => (0..n).any(|i| self.in_group(g, b, i) && f(i)),
+        }
+    }
+
+    /// The actors `g` stands for, in scenario order.
+    pub fn group_set(&self, g: &Group, b: Bindings) -> WhoSet {
+        let n = self.sc.actors.len();
+        let one = |x: Option<usize>| match x {
+            Some(i) => WhoSet::One([i]),
+            None => WhoSet::empty(),
+        };
+        match g {
+            Group::Actor(a) => one(*a),
+            Group::Acting => one(b.acting),
+            Group::Target => one(b.target),
+            Group::Owner => one(b.owner),
+            Group::Each => one(b.each),
+            Group::Sponsor => one(b.acting.and_then(|a| self.ix.resolved.actor_sponsor[a])),
+            Group::Proxies if b.acting.is_none() => WhoSet::empty(),
+            Group::AnyOther => {
+                let me = b.owner.or(b.acting);
+                WhoSet::collect((0..n).filter(|&i| Some(i) != me))
+            }
+            _ => WhoSet::collect((0..n).filter(|&i| self.in_group(g, b, i))),
+        }
+    }
+
+    /// Tests a compiled condition without dice: `Chance` is false.
+    pub fn test_pure(&self, c: &Cond, b: Bindings) -> bool {
+        self.test(c, b, None)
+    }
+
+    /// Tests a compiled condition; `Chance` draws from `rng` when given (false without it).
+    pub fn test(&self, c: &Cond, b: Bindings, mut rng: Option<&mut GameRng>) -> bool {
+        let st = self.st;
+        match c {
+            Cond::Always => true,
+            Cond::All(cs) => cs.iter().all(|c| self.test(c, b, rng.as_deref_mut())),
+            Cond::Any(cs) => cs.iter().any(|c| self.test(c, b, rng.as_deref_mut())),
+            Cond::Not(c) => !self.test(c, b, rng),
+            Cond::AtLeastOf(n, cs) => {
+                let mut count = 0;
+                for c in cs {
+                    if self.test(c, b, rng.as_deref_mut()) {
+                        count += 1;
+                    }
+                }
+                count >= *n
+            }
+            Cond::Attr { who, attr, is } => {
+                attr.is_some_and(|i| self.group_any(who, b, |a| is.test(st.actors[a].attrs[i])))
+            }
+            Cond::Rung { who, is } => self.group_any(who, b, |a| is.test(st.actors[a].rung)),
+            Cond::Crisis(is) => is.test(st.crisis()),
+            Cond::SectorDamage { who, sector, is } => {
+                sector.is_some_and(|s| self.group_any(who, b, |a| is.test(st.actors[a].damage[s])))
+            }
+            Cond::Is(x, group) => {
+                let g = self.group_set(group, b);
+                let xs = self.group_set(x, b);
+                !xs.is_empty() && xs.iter().all(|a| g.contains(a))
+            }
+            Cond::ActionTaken {
+                by,
+                action,
+                against,
+                within_turns,
+                attempts,
+            } => {
+                let Some(act) = *action else {
+                    return false;
+                };
+                let taken = |r: &super::state::ActionRecord| {
+                    (r.success || *attempts)
+                        && r.action == act
+                        && self.in_group(by, b, r.actor)
+                        && against
+                            .as_ref()
+                            .is_none_or(|g| r.target.is_some_and(|t| self.in_group(g, b, t)))
+                };
+                // The history is in turn order: with a window, only its recent end is read.
+                match within_turns {
+                    Some(_) => st
+                        .history
+                        .iter()
+                        .rev()
+                        .take_while(|r| within(st.turn, r.turn, *within_turns))
+                        .any(taken),
+                    None => st.history.iter().any(taken),
+                }
+            }
+            Cond::Perceived {
+                victim,
+                domain,
+                attributed_to,
+                confidence,
+                within_turns,
+                misattributed,
+                public,
+            } => st.incidents.iter().any(|inc| {
+                let Some(det) = inc.detected else {
+                    return false;
+                };
+                misattributed.is_none_or(|m| inc.misattributed() == m)
+                    && public.is_none_or(|p| inc.public == p)
+                    && within(st.turn, det.max(inc.updated), *within_turns)
+                    && Confidence::from_value(inc.evidence) >= *confidence
+                    && domain.is_none_or(|d| self.sc.actions[inc.action].domain == d)
+                    && self.in_group(victim, b, inc.victim)
+                    && attributed_to
+                        .as_ref()
+                        .is_none_or(|g| inc.suspect.is_some_and(|s| self.in_group(g, b, s)))
+            }),
+            Cond::InjectFired(i) => i.is_some_and(|i| st.injects_fired[i].is_some()),
+            Cond::RedLineCrossed(r) => r.is_some_and(|r| !st.red_lines[r].crossings.is_empty()),
+            Cond::RedLineDeclared(r) => r.is_some_and(|r| st.red_lines[r].declared),
+            Cond::Credibility(r, is) => r.is_some_and(|r| is.test(st.red_lines[r].credibility)),
+            Cond::ThresholdCrossed(t) => t.is_some_and(|t| st.thresholds_crossed[t].is_some()),
+            Cond::Engagement { who, is } => {
+                self.group_any(who, b, |a| is.test(st.actors[a].threshold))
+            }
+            Cond::AgreementInForce(p) => {
+                p.is_some_and(|p| st.agreements.iter().any(|a| a.proposal == p))
+            }
+            Cond::ProposalPending(p) => {
+                p.is_some_and(|p| st.pending.iter().any(|a| a.proposal == p))
+            }
+            Cond::ChannelOpen(x, y) => {
+                let xs = self.group_set(x, b);
+                let ys = self.group_set(y, b);
+                xs.iter().any(|&a| {
+                    ys.iter()
+                        .any(|&c| a != c && st.channels.contains(&(a.min(c), a.max(c))))
+                })
+            }
+            Cond::Turn(is) => is.test(st.turn as i32),
+            Cond::Chance(p) => match rng {
+                Some(rng) => rng.d100() <= *p,
+                None => false,
+            },
+            Cond::FacilitatorSays(s) => st.switches.contains(s),
+            Cond::Stance(who, stance) => {
+                self.group_any(who, b, |a| st.actors[a].stance == Some(*stance))
+            }
+            Cond::Metric { who, metric, is } => metric
+                .is_some_and(|m| self.group_any(who, b, |a| is.test(saturate(st.metric(m, a))))),
+            Cond::MetricTotal(metric, is) => {
+                metric.is_some_and(|m| is.test(saturate(st.metric_total(m))))
+            }
+            Cond::Relation {
+                relation,
+                from,
+                to,
+                is,
+            } => {
+                let Some(r) = *relation else {
+                    return false;
+                };
+                let xs = self.group_set(from, b);
+                let ys = self.group_set(to, b);
+                xs.iter().any(|&x| {
+                    ys.iter().any(|&y| {
+                        let v = st.relation(r, x, y);
+                        x != y && is.map_or(v != 0, |c| c.test(v))
+                    })
+                })
+            }
+            Cond::Use(k) => match k {
+                Some(k) => self.test(&self.ix.conditions.snippets[*k], b, rng),
                 None => false,
             },
         }

@@ -56,7 +56,7 @@ fn holds(sc: &Scenario, ix: &ScenarioIndex, st: &GameState, actor: usize, k: usi
         acting: Some(actor),
         ..Bindings::default()
     };
-    Ctx { sc, ix, st }.eval_pure(&sc.actors[actor].goals[k].when, b)
+    Ctx { sc, ix, st }.test_pure(&ix.conditions.goals[actor][k], b)
 }
 
 /// Records the end of a turn: every objective of every actor is checked once.

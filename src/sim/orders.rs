@@ -7,7 +7,6 @@ use serde::{Deserialize, Serialize};
 
 use super::eval::Ctx;
 use super::state::Bindings;
-use crate::scenario::TargetKind;
 
 /// One order: an action, and its target when it needs one.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -171,11 +170,12 @@ impl Ctx<'_> {
             acting: Some(actor),
             ..Default::default()
         };
-        if !self.who_contains(&a.by, b, actor) {
+        let compiled = &self.ix.conditions;
+        if !self.in_group(&compiled.action_by[action], b, actor) {
             return Err(Illegal::NotForActor);
         }
-        if let Some(cond) = &a.available
-            && !self.eval_pure(cond, b)
+        if let Some(cond) = &compiled.available[action]
+            && !self.test_pure(cond, b)
         {
             return Err(Illegal::ConditionFails);
         }
@@ -188,10 +188,10 @@ impl Ctx<'_> {
             acting: Some(actor),
             ..Default::default()
         };
-        match &self.sc.actions[action].target {
-            TargetKind::None => vec![None],
-            TargetKind::Actor(who) | TargetKind::Sector(_, who) => (0..self.sc.actors.len())
-                .filter(|&t| t != actor && self.who_contains(who, b, t))
+        match &self.ix.conditions.action_target[action] {
+            None => vec![None],
+            Some(group) => (0..self.sc.actors.len())
+                .filter(|&t| t != actor && self.in_group(group, b, t))
                 .map(Some)
                 .collect(),
         }
@@ -214,8 +214,12 @@ impl Ctx<'_> {
             ..Default::default()
         };
         let mut chance = a.chance;
-        for m in &a.modifiers {
-            if self.eval(&m.when, b, rng.as_deref_mut()) {
+        for (m, when) in a
+            .modifiers
+            .iter()
+            .zip(&self.ix.conditions.action_modifiers[lo.action])
+        {
+            if self.test(when, b, rng.as_deref_mut()) {
                 chance += m.add;
             }
         }
@@ -250,12 +254,12 @@ impl Ctx<'_> {
             if !self.allowed_given_by(actor, action) {
                 continue;
             }
-            match &self.sc.actions[action].target {
-                TargetKind::None => out.push(LegalOrder {
+            match &self.ix.conditions.action_target[action] {
+                None => out.push(LegalOrder {
                     action,
                     target: None,
                 }),
-                TargetKind::Actor(who) | TargetKind::Sector(_, who) => {
+                Some(who) => {
                     let case = if self.needs_case(action) {
                         cases.get_or_insert_with(|| ForceCases::against(self, actor))
                     } else {
@@ -274,7 +278,7 @@ impl Ctx<'_> {
                         None => {
                             for t in 0..self.sc.actors.len() {
                                 if t != actor
-                                    && self.who_contains(who, b, t)
+                                    && self.in_group(who, b, t)
                                     && case.has(self, actor, action, t)
                                 {
                                     out.push(LegalOrder {
@@ -292,16 +296,16 @@ impl Ctx<'_> {
 
     /// Whether an actor may aim an action at a target (or at none, for untargeted actions).
     pub fn target_ok(&self, actor: usize, action: usize, target: Option<usize>) -> bool {
-        match (&self.sc.actions[action].target, target) {
-            (TargetKind::None, None) => true,
-            (TargetKind::Actor(who) | TargetKind::Sector(_, who), Some(t)) => {
+        match (&self.ix.conditions.action_target[action], target) {
+            (None, None) => true,
+            (Some(who), Some(t)) => {
                 let b = Bindings {
                     acting: Some(actor),
                     ..Default::default()
                 };
                 t < self.sc.actors.len()
                     && t != actor
-                    && self.who_contains(who, b, t)
+                    && self.in_group(who, b, t)
                     && self.force_has_case(actor, action, t)
             }
             _ => false,
@@ -344,9 +348,9 @@ impl Ctx<'_> {
             acting: Some(actor),
             ..Default::default()
         };
-        a.available
+        self.ix.conditions.available[action]
             .as_ref()
-            .is_none_or(|cond| self.eval_pure(cond, b))
+            .is_none_or(|cond| self.test_pure(cond, b))
     }
 
     /// Resolves an order's ids and checks it, returning positions or why it is illegal.

@@ -345,6 +345,20 @@ impl<'a> Engine<'a> {
         ctx.eval(c, b, Some(&mut *self.rng))
     }
 
+    /// Tests a compiled condition with the dice (the state at the start of a simultaneous
+    /// resolution, as [`Engine::eval`]).
+    pub fn test(&mut self, c: &crate::scenario::compiled::Cond, b: Bindings) -> bool {
+        let ctx = Ctx {
+            sc: self.sc,
+            ix: self.ix,
+            st: match &self.simultaneous {
+                Some((start, _)) => start,
+                None => self.st,
+            },
+        };
+        ctx.test(c, b, Some(&mut *self.rng))
+    }
+
     fn who(&self, w: &Who, b: Bindings) -> super::eval::WhoSet {
         self.ctx().who_set(w, b)
     }
@@ -1191,11 +1205,15 @@ impl<'a> Engine<'a> {
             self.fire_inject(i);
         }
         let sc = self.sc;
+        let ix = self.ix;
         for (i, inj) in sc.injects.iter().enumerate() {
             let fire = match &inj.when {
                 crate::scenario::InjectWhen::Turn(t) => *t == turn,
-                crate::scenario::InjectWhen::Condition(c) => {
-                    self.st.injects_fired[i].is_none() && self.eval(c, Bindings::default())
+                crate::scenario::InjectWhen::Condition(_) => {
+                    self.st.injects_fired[i].is_none()
+                        && ix.conditions.inject_triggers[i]
+                            .as_ref()
+                            .is_some_and(|c| self.test(c, Bindings::default()))
                 }
                 crate::scenario::InjectWhen::Facilitator => false,
             };
@@ -1800,7 +1818,10 @@ impl<'a> Engine<'a> {
                 owner: Some(owner),
                 ..Default::default()
             };
-            for culprit in self.who(&rl.culprits, base) {
+            let culprits = self
+                .ctx()
+                .group_set(&self.ix.conditions.red_line_culprits[r], base);
+            for culprit in culprits {
                 if culprit == owner
                     || self
                         .st
@@ -1833,7 +1854,7 @@ impl<'a> Engine<'a> {
                     target: Some(culprit),
                     ..Default::default()
                 };
-                if !self.eval(&rl.trigger, b) {
+                if !self.test(&self.ix.conditions.red_line_triggers[r], b) {
                     continue;
                 }
                 self.st.red_lines[r].crossings.push((turn, culprit));
@@ -1894,8 +1915,13 @@ impl<'a> Engine<'a> {
                 (Controller::Team, None) => false,
                 (controller, None) => {
                     let mut chance = prop.acceptance;
-                    for m in &prop.modifiers {
-                        if self.eval(&m.when, b) {
+                    let ix = self.ix;
+                    for (m, when) in prop
+                        .modifiers
+                        .iter()
+                        .zip(&ix.conditions.proposal_modifiers[p.proposal])
+                    {
+                        if self.test(when, b) {
                             chance += m.add;
                         }
                     }
@@ -1997,8 +2023,8 @@ impl<'a> Engine<'a> {
                 if e.fallback {
                     continue;
                 }
-                if let Some(c) = &e.when
-                    && self.eval(c, Bindings::default())
+                if let Some(c) = &ix.conditions.endings[i]
+                    && self.test(c, Bindings::default())
                 {
                     self.st.ending = Some(EndingReached {
                         ending: i,
