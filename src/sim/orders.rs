@@ -266,15 +266,16 @@ impl Ctx<'_> {
                         &ForceCases::ANYONE
                     };
                     match &r.action_targets[action] {
-                        Some(targets) => out.extend(
-                            targets
-                                .iter()
-                                .filter(|&&t| t != actor && case.has(self, actor, action, t))
-                                .map(|&t| LegalOrder {
-                                    action,
-                                    target: Some(t),
-                                }),
-                        ),
+                        Some(targets) => {
+                            for &t in targets {
+                                if t != actor && case.has(self, actor, action, t) {
+                                    out.push(LegalOrder {
+                                        action,
+                                        target: Some(t),
+                                    });
+                                }
+                            }
+                        }
                         None => {
                             for t in 0..self.sc.actors.len() {
                                 if t != actor
