@@ -59,9 +59,8 @@ pub struct BotScratch {
     sponsor_bonus: Vec<i32>,
     /// Entries of `bonus`, `recent` and `sponsor_bonus` to reset after a decision.
     touched: Vec<usize>,
-    /// The deciding bot's legal orders and their scores without noise.
+    /// The deciding bot's legal orders.
     legal: Vec<LegalOrder>,
-    base: Vec<i32>,
     /// The deciding bot's orders of last turn (action, target).
     last_turn: Vec<(usize, Option<usize>)>,
     /// Positions in `legal` of the orders the deciding bot may still pick this turn.
@@ -498,8 +497,8 @@ pub fn choose_orders_into(
     let slots = limit;
     let is_swarm = sc.actors[me].kind == ActorKind::Swarm;
     let mut legal = std::mem::take(&mut scratch.legal);
-    let mut base = std::mem::take(&mut scratch.base);
     let mut last_turn = std::mem::take(&mut scratch.last_turn);
+    let mut open = std::mem::take(&mut scratch.open);
     ctx.legal_orders_into(me, &mut legal);
     let sponsor = if is_swarm {
         ctx.ix.resolved.actor_sponsor[me]
@@ -526,11 +525,29 @@ pub fn choose_orders_into(
     } else {
         doctrine
     };
-    base.clear();
+    // Doing again exactly what it did last turn needs a reason: without one (an attack on it, a
+    // red line owed) the same order scores lower, so a bot does not repeat itself every turn.
+    let turn = ctx.st.turn;
+    last_turn.clear();
+    if doctrine != Doctrine::RandomLegal && !view.attacked {
+        // Its own orders of last turn, gathered once (the history is in turn order).
+        last_turn.extend(
+            ctx.st
+                .history
+                .iter()
+                .rev()
+                .take_while(|r| r.turn + 1 >= turn)
+                .filter(|r| r.turn + 1 == turn && r.actor == me)
+                .map(|r| (r.action, r.target)),
+        );
+    }
+    // Every legal order with its score without noise, as (score, position in `legal`), in one
+    // pass: the orders a bot may still pick this turn (see below).
+    open.clear();
     if doctrine != Doctrine::RandomLegal {
         // Legal orders come grouped by action: the target-free part is scored once per action.
         let mut current: Option<(usize, Option<i32>, Option<ActionShift>)> = None;
-        for &lo in &legal {
+        for (k, &lo) in legal.iter().enumerate() {
             let (fixed, shift) = match current {
                 Some((a, f, shift)) if a == lo.action => (f, shift),
                 _ => {
@@ -543,7 +560,11 @@ pub fn choose_orders_into(
                     (f, shift)
                 }
             };
-            base.push(fixed.unwrap_or_else(|| target_score(ctx, &view, doctrine, lo, shift)));
+            let mut score = fixed.unwrap_or_else(|| target_score(ctx, &view, doctrine, lo, shift));
+            if !last_turn.is_empty() && last_turn.contains(&(lo.action, lo.target)) {
+                score -= 20;
+            }
+            open.push((score, k as u32));
         }
     }
     // An order is taken if its action already is, or if it cannot be paid for together with the
@@ -561,29 +582,6 @@ pub fn choose_orders_into(
                 ctx.st.actors[me].attrs[i] - spent < cost
             })
     };
-    // Doing again exactly what it did last turn needs a reason: without one (an attack on it, a
-    // red line owed) the same order scores lower, so a bot does not repeat itself every turn.
-    let turn = ctx.st.turn;
-    if doctrine != Doctrine::RandomLegal && !view.attacked {
-        // Its own orders of last turn, gathered once (the history is in turn order).
-        last_turn.clear();
-        last_turn.extend(
-            ctx.st
-                .history
-                .iter()
-                .rev()
-                .take_while(|r| r.turn + 1 >= turn)
-                .filter(|r| r.turn + 1 == turn && r.actor == me)
-                .map(|r| (r.action, r.target)),
-        );
-        if !last_turn.is_empty() {
-            for (k, lo) in legal.iter().enumerate() {
-                if last_turn.contains(&(lo.action, lo.target)) {
-                    base[k] -= 20;
-                }
-            }
-        }
-    }
     if doctrine == Doctrine::RandomLegal {
         while picks.len() - first < slots {
             let count = legal.iter().filter(|lo| !taken(picks, lo)).count();
@@ -599,7 +597,6 @@ pub fn choose_orders_into(
         // The orders still open, by position in `legal`: filtered once before the first slot
         // and again after each pick (a pick only ever closes orders), so a slot draws one die
         // per open order, in catalogue order, without re-checking what is taken.
-        let mut open = std::mem::take(&mut scratch.open);
         let mut spent = std::mem::take(&mut scratch.spent);
         // What the orders already picked spend, by attribute.
         spent.clear();
@@ -641,8 +638,6 @@ pub fn choose_orders_into(
             }
             open.truncate(kept);
         };
-        open.clear();
-        open.extend(base.iter().zip(0..legal.len() as u32).map(|(&s, k)| (s, k)));
         if picks.len() > first {
             keep_open(&mut open, picks, &spent);
         }
@@ -669,10 +664,9 @@ pub fn choose_orders_into(
             }
         }
         scratch.spent = spent;
-        scratch.open = open;
     }
+    scratch.open = open;
     scratch.unload();
     scratch.legal = legal;
-    scratch.base = base;
     scratch.last_turn = last_turn;
 }
