@@ -332,31 +332,29 @@ impl<'a> Engine<'a> {
         Audience::Private(ids)
     }
 
-    /// Evaluates a condition with the dice.
-    pub fn eval(&mut self, c: &crate::scenario::Condition, b: Bindings) -> bool {
+    /// Runs `f` with what conditions read (the state at the start of a simultaneous
+    /// resolution, else the state as it stands) and the dice.
+    fn with_condition_ctx<R>(&mut self, f: impl FnOnce(Ctx<'_>, &mut GameRng) -> R) -> R {
+        let st = match &self.simultaneous {
+            Some((start, _)) => start,
+            None => &*self.st,
+        };
         let ctx = Ctx {
             sc: self.sc,
             ix: self.ix,
-            st: match &self.simultaneous {
-                Some((start, _)) => start,
-                None => self.st,
-            },
+            st,
         };
-        ctx.eval(c, b, Some(&mut *self.rng))
+        f(ctx, &mut *self.rng)
     }
 
-    /// Tests a compiled condition with the dice (the state at the start of a simultaneous
-    /// resolution, as [`Engine::eval`]).
+    /// Evaluates a condition with the dice.
+    pub fn eval(&mut self, c: &crate::scenario::Condition, b: Bindings) -> bool {
+        self.with_condition_ctx(|ctx, rng| ctx.eval(c, b, Some(rng)))
+    }
+
+    /// Tests a compiled condition with the dice, on the state [`Engine::eval`] reads.
     pub fn test(&mut self, c: &crate::scenario::compiled::Cond, b: Bindings) -> bool {
-        let ctx = Ctx {
-            sc: self.sc,
-            ix: self.ix,
-            st: match &self.simultaneous {
-                Some((start, _)) => start,
-                None => self.st,
-            },
-        };
-        ctx.test(c, b, Some(&mut *self.rng))
+        self.with_condition_ctx(|ctx, rng| ctx.test(c, b, Some(rng)))
     }
 
     fn who(&self, w: &Who, b: Bindings) -> super::eval::WhoSet {
