@@ -221,8 +221,11 @@ fn a_compiled_condition_resolves_ids_once_and_unknown_ids_test_false() {
         .iter()
         .map(|a| a.side == "west")
         .collect();
-    let side = grayzone::scenario::compiled::Group::Members(west.clone());
     assert!(west.iter().any(|&w| w) && west.iter().any(|&w| !w));
+    let lists = &ix.conditions.members;
+    let west_at: Vec<usize> = (0..lists.len()).filter(|&k| lists[k] == west).collect();
+    assert_eq!(west_at.len(), 1, "one list for the West: {lists:?}");
+    let side = Group::Members(west_at[0]);
     let game = Game::new(&loaded, 1, &[]);
     let ctx = Ctx {
         sc: &loaded.scenario,
@@ -232,6 +235,23 @@ fn a_compiled_condition_resolves_ids_once_and_unknown_ids_test_false() {
     for (i, &w) in west.iter().enumerate() {
         assert_eq!(ctx.in_group(&side, Bindings::default(), i), w);
     }
+    // One list per distinct group, shared by every place that names it: the seven nuclear
+    // actions' `by: Tagged("nuclear")` are one list, not seven.
+    let nuclear: Vec<bool> = loaded
+        .scenario
+        .actors
+        .iter()
+        .map(|a| a.tags.iter().any(|t| t == "nuclear"))
+        .collect();
+    let nuclear_at: Vec<usize> = (0..lists.len()).filter(|&k| lists[k] == nuclear).collect();
+    assert_eq!(nuclear_at.len(), 1, "one list for the nuclear powers");
+    let shared = ix
+        .conditions
+        .action_by
+        .iter()
+        .filter(|g| **g == Group::Members(nuclear_at[0]))
+        .count();
+    assert_eq!(shared, 7, "the nuclear actions share one list");
     // An id the scenario does not define (the validator refuses it) tests false.
     let unknown = Cond::Attr {
         who: Group::Any,

@@ -37,9 +37,10 @@ pub enum Group {
     Any,
     /// Everyone but the owner (else the acting actor).
     AnyOther,
-    /// A group that does not depend on the context (a side, a tag, a kind): whether each actor,
-    /// by position, belongs to it.
-    Members(Vec<bool>),
+    /// A group that does not depend on the context (a side, a tag, a kind): its membership
+    /// list, by position in [`Conditions::members`] (each distinct list kept once, shared by
+    /// every condition that names it).
+    Members(usize),
     /// The actors related to the owner (else the acting actor) by a relation, by position.
     Related(Option<usize>),
 }
@@ -181,13 +182,20 @@ pub struct Conditions {
     pub endings: Vec<Option<Cond>>,
     /// Each condition snippet.
     pub snippets: Vec<Cond>,
+    /// The membership lists of context-free groups ([`Group::Members`]): whether each actor,
+    /// by position, belongs to the group.
+    pub members: Vec<Vec<bool>>,
 }
 
 impl Conditions {
     /// Compiles every condition of a scenario against its index.
     pub fn new(s: &Scenario, ix: &ScenarioIndex) -> Self {
-        let c = Compiler { s, ix };
-        Conditions {
+        let c = Compiler {
+            s,
+            ix,
+            members: Default::default(),
+        };
+        let mut compiled = Conditions {
             goals: s
                 .actors
                 .iter()
@@ -240,7 +248,10 @@ impl Conditions {
                 .iter()
                 .map(|x| c.cond(&x.when))
                 .collect(),
-        }
+            members: Vec::new(),
+        };
+        compiled.members = c.members.into_inner();
+        compiled
     }
 }
 
@@ -248,11 +259,22 @@ impl Conditions {
 struct Compiler<'a> {
     s: &'a Scenario,
     ix: &'a ScenarioIndex,
+    /// Membership lists, each kept once: a scenario with many actors whose objectives all name
+    /// one side keeps one list, not one per objective.
+    members: std::cell::RefCell<Vec<Vec<bool>>>,
 }
 
 impl Compiler<'_> {
+    /// The shared membership list of a context-free group (groups with the same members, such
+    /// as a side and a tag that name the same actors, share one).
     fn members(&self, f: impl Fn(&super::Actor) -> bool) -> Group {
-        Group::Members(self.s.actors.iter().map(f).collect())
+        let list: Vec<bool> = self.s.actors.iter().map(f).collect();
+        let mut lists = self.members.borrow_mut();
+        if let Some(k) = lists.iter().position(|l| *l == list) {
+            return Group::Members(k);
+        }
+        lists.push(list);
+        Group::Members(lists.len() - 1)
     }
 
     /// A group, with its ids resolved.

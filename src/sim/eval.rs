@@ -499,7 +499,10 @@ impl Ctx<'_> {
             }),
             Group::Any => true,
             Group::AnyOther => Some(i) != b.owner.or(b.acting),
-            Group::Members(m) => m.get(i).copied().unwrap_or(false),
+            Group::Members(k) => self.ix.conditions.members[*k]
+                .get(i)
+                .copied()
+                .unwrap_or(false),
             Group::Related(rel) => match (*rel, b.owner.or(b.acting)) {
                 (Some(r), Some(me)) => me != i && self.st.relation(r, me, i) != 0,
                 _ => false,
