@@ -3,8 +3,8 @@
 //!
 //! Run with `cargo bench --no-default-features --bench engine` (a release build). Prints a
 //! table of microseconds per turn for 9/18/36/72 actors × 29/58/116/232 actions of a generated
-//! scenario (see `support/large_scenario.rs`), then the time of 6 turns with 10,000 actors
-//! (skip it with `--quick`). Every cell also shows the number of legal orders the bots weigh per
+//! scenario (see `support/large_scenario.rs`), then the time of 6 turns with the most actors a
+//! scenario may have (the validator's limit, 1,000; skip it with `--quick`). Every cell also shows the number of legal orders the bots weigh per
 //! turn, the size of their decision.
 
 use std::time::Instant;
@@ -77,8 +77,10 @@ fn main() {
         println!();
     }
     if !quick {
+        // The largest scenario the validator accepts (E405): more actors never load.
+        let most = grayzone::scenario::validate::limits::ACTORS;
         let t = Instant::now();
-        let loaded = load(10_000, 29);
+        let loaded = load(most, 29);
         let load_s = t.elapsed().as_secs_f64();
         let legal = legal_orders(&loaded);
         let t = Instant::now();
@@ -93,7 +95,8 @@ fn main() {
             }
         }
         println!(
-            "10000 actors x 29 actions: {turns} turns in {:.2} s ({:.0} ms per turn, {legal} legal orders in turn 1; load {load_s:.1} s)",
+            "{most} actors (the limit) x 29 actions: {turns} {} in {:.2} s ({:.0} ms per turn, {legal} legal orders in turn 1; load {load_s:.1} s)",
+            if turns == 1 { "turn" } else { "turns" },
             t.elapsed().as_secs_f64(),
             t.elapsed().as_secs_f64() * 1e3 / f64::from(turns)
         );
