@@ -194,6 +194,7 @@ impl Conditions {
             s,
             ix,
             members: Default::default(),
+            member_at: Default::default(),
         };
         let mut compiled = Conditions {
             goals: s
@@ -262,6 +263,8 @@ struct Compiler<'a> {
     /// Membership lists, each kept once: a scenario with many actors whose objectives all name
     /// one side keeps one list, not one per objective.
     members: std::cell::RefCell<Vec<Vec<bool>>>,
+    /// Each list's position in `members`, found by its content.
+    member_at: std::cell::RefCell<std::collections::HashMap<Vec<bool>, usize>>,
 }
 
 impl Compiler<'_> {
@@ -270,15 +273,19 @@ impl Compiler<'_> {
     fn members(&self, f: impl Fn(&super::Actor) -> bool) -> Group {
         let list: Vec<bool> = self.s.actors.iter().map(f).collect();
         let mut lists = self.members.borrow_mut();
-        if let Some(k) = lists.iter().position(|l| *l == list) {
-            return Group::Members(k);
-        }
-        lists.push(list);
-        Group::Members(lists.len() - 1)
+        let k = *self
+            .member_at
+            .borrow_mut()
+            .entry(list)
+            .or_insert_with_key(|list| {
+                lists.push(list.clone());
+                lists.len() - 1
+            });
+        Group::Members(k)
     }
 
     /// A group, with its ids resolved.
-    pub fn group(&self, who: &Who) -> Group {
+    fn group(&self, who: &Who) -> Group {
         match who {
             Who::Actor(id) => Group::Actor(self.ix.actors.get(id).copied()),
             Who::Acting => Group::Acting,

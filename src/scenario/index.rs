@@ -369,6 +369,8 @@ impl Resolved {
                     .collect()
             })
             .collect();
+        let free_order = filter_actions(s, &s.meta.rules.free_orders);
+        let any_free_order = free_order.contains(&true);
         let mut endings_by_priority: Vec<usize> = (0..s.endings.len()).collect();
         endings_by_priority.sort_by_key(|&i| (s.endings[i].priority, i));
         Resolved {
@@ -456,8 +458,8 @@ impl Resolved {
                 .chain(implicit_escalation(s).then_some(MetricPlan::EscalationScore))
                 .collect(),
             metric_labels: metric_labels(s),
-            free_order: filter_actions(s, &s.meta.rules.free_orders),
-            any_free_order: filter_actions(s, &s.meta.rules.free_orders).contains(&true),
+            free_order,
+            any_free_order,
             order_limits: s
                 .meta
                 .rules
